@@ -1,0 +1,18 @@
+import type { StorybookConfig } from '@storybook/web-components-vite';
+import { defaultClientConditions } from 'vite';
+
+const config: StorybookConfig = {
+  stories: ['../stories/**/*.mdx', '../stories/**/*.stories.ts'],
+  framework: { name: '@storybook/web-components-vite', options: {} },
+  addons: ['@storybook/addon-docs', '@storybook/addon-a11y', '@storybook/addon-vitest'],
+  // No request leaves the machine: the host pages embedding crmkit never agreed to that, and neither did we.
+  core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  async viteFinal(viteConfig) {
+    // Load workspace packages from their TypeScript sources, never a stale dist/.
+    viteConfig.resolve ??= {};
+    viteConfig.resolve.conditions = ['source', ...defaultClientConditions];
+    return viteConfig;
+  },
+};
+
+export default config;

@@ -1,0 +1,116 @@
+/**
+ * Every error crmkit throws on purpose extends {@link CrmError} and carries a stable `code`, so hosts can branch on
+ * `err.code` across package versions and bundling boundaries where `instanceof` may fail.
+ *
+ * Messages never contain record values (names, emails, phone numbers): errors end up in logs and telemetry.
+ */
+
+/** The stable codes of crmkit's errors. */
+export const CrmErrorCode = {
+  validation: 'CRM_VALIDATION',
+  notFound: 'CRM_NOT_FOUND',
+  conflict: 'CRM_CONFLICT',
+  storage: 'CRM_STORAGE',
+  permission: 'CRM_PERMISSION',
+} as const;
+export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode];
+
+/** The base class of every error crmkit throws on purpose. */
+export class CrmError extends Error {
+  readonly code: CrmErrorCode;
+
+  constructor(code: CrmErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** One problem found in an input, with the path of the field it concerns. */
+export interface ValidationIssue {
+  /** Path from the input's root to the offending field, e.g. `['emails', 0]`. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Input failed validation; nothing was written. */
+export class ValidationError extends CrmError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], context?: string) {
+    super(CrmErrorCode.validation, describeIssues(issues, context));
+    this.issues = issues;
+  }
+
+  /** The dotted paths of every offending field, e.g. `['name', 'emails.0']`. */
+  get fields(): string[] {
+    return this.issues.map((issue) => formatPath(issue.path));
+  }
+}
+
+/** The record asked for does not exist. */
+export class NotFoundError extends CrmError {
+  readonly collection: string;
+  readonly id: string;
+
+  constructor(collection: string, id: string) {
+    super(CrmErrorCode.notFound, `No record ${id} in ${collection}`);
+    this.collection = collection;
+    this.id = id;
+  }
+}
+
+/** A write was based on a version that is no longer current; it was not applied. */
+export class ConflictError extends CrmError {
+  readonly collection: string;
+  readonly id: string;
+  readonly expectedVersion: number;
+  /** The version actually stored, or `undefined` when the record no longer exists. */
+  readonly actualVersion: number | undefined;
+
+  constructor(collection: string, id: string, expectedVersion: number, actualVersion: number | undefined) {
+    super(
+      CrmErrorCode.conflict,
+      `Record ${id} in ${collection} is at version ${actualVersion ?? 'none'}, not ${expectedVersion}`,
+    );
+    this.collection = collection;
+    this.id = id;
+    this.expectedVersion = expectedVersion;
+    this.actualVersion = actualVersion;
+  }
+}
+
+/** The storage engine failed; the engine's own error is kept as `cause`. */
+export class StorageError extends CrmError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(CrmErrorCode.storage, message, options);
+  }
+}
+
+/** The acting user may not do this. */
+export class PermissionError extends CrmError {
+  readonly action: string;
+
+  constructor(action: string, message = `Not permitted: ${action}`) {
+    super(CrmErrorCode.permission, message);
+    this.action = action;
+  }
+}
+
+/** True when `value` is a crmkit error, optionally of one code; works across bundle copies. */
+export function isCrmError(value: unknown, code?: CrmErrorCode): value is CrmError {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { code?: unknown };
+  const known = Object.values(CrmErrorCode) as unknown[];
+  return known.includes(candidate.code) && (code === undefined || candidate.code === code);
+}
+
+function formatPath(path: readonly (string | number)[]): string {
+  return path.length === 0 ? '(root)' : path.join('.');
+}
+
+function describeIssues(issues: readonly ValidationIssue[], context?: string): string {
+  const head = context ? `Invalid ${context}` : 'Invalid input';
+  const details = issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
+  return details ? `${head}: ${details}` : head;
+}

@@ -1,0 +1,2 @@
+/** Registers every crmkit element. Safe to import more than once, and beside another copy of crmkit. */
+import './money/crm-money.js';

@@ -1,0 +1,96 @@
+// Builds every workspace package to ESM + .d.ts in its own dist/, plus one self-contained ESM bundle of the
+// elements for `<script type="module">` embeds. `npm run build` runs this from a clean tree; nothing depends on a
+// previous build's output, because packages import each other as externals (or, for the bundle, from source).
+import { readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+
+const TARGET = 'es2022';
+const root = new URL('.', import.meta.url).pathname;
+
+/** Entry points per package, named as their dist/ paths. Elements add one registering module per component. */
+function entriesOf(dir) {
+  const entries = { index: 'src/index.ts' };
+  if (dir === 'elements') {
+    entries.define = 'src/define.ts';
+    for (const folder of readdirSync(join(root, 'packages/elements/src'), { withFileTypes: true })) {
+      if (!folder.isDirectory() || folder.name === 'internal') continue;
+      const tag = `crm-${folder.name}`;
+      if (existsSync(join(root, 'packages/elements/src', folder.name, `${tag}.ts`))) {
+        entries[`${folder.name}/${tag}`] = `src/${folder.name}/${tag}.ts`;
+      }
+    }
+  }
+  return entries;
+}
+
+function packageConfigs(dir) {
+  const base = join(root, 'packages', dir);
+  const pkg = JSON.parse(readFileSync(join(base, 'package.json'), 'utf8'));
+  const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+  // External by prefix, so deep imports such as `lit/decorators.js` stay imports rather than being inlined.
+  const external = (id) => id.startsWith('node:') || deps.some((dep) => id === dep || id.startsWith(`${dep}/`));
+  const input = Object.fromEntries(Object.entries(entriesOf(dir)).map(([name, file]) => [name, join(base, file)]));
+  rmSync(join(base, 'dist'), { recursive: true, force: true });
+  return [
+    {
+      input,
+      external,
+      plugins: [esbuild({ target: TARGET, tsconfig: join(root, 'tsconfig.json'), sourceMap: true })],
+      output: {
+        dir: join(base, 'dist'),
+        format: 'es',
+        // One output file per source module: consumers' bundlers tree-shake per file, and sideEffects globs match.
+        preserveModules: true,
+        preserveModulesRoot: join(base, 'src'),
+        sourcemap: true,
+      },
+    },
+    {
+      input,
+      external,
+      plugins: [dts({ tsconfig: join(root, 'tsconfig.json') })],
+      output: {
+        dir: join(base, 'dist'),
+        format: 'es',
+        entryFileNames: '[name].d.ts',
+        chunkFileNames: '_chunks/[name]-[hash].d.ts',
+      },
+    },
+  ];
+}
+
+const elements = join(root, 'packages/elements');
+
+/** Lit, the core and every element in one minified module with no bare imports left. */
+const embedBundle = [
+  {
+    input: join(elements, 'src/bundle.ts'),
+    plugins: [
+      nodeResolve({ exportConditions: ['source', 'browser', 'production'], extensions: ['.ts', '.js', '.mjs'] }),
+      esbuild({ target: TARGET, tsconfig: join(root, 'tsconfig.json'), minify: true }),
+    ],
+    onwarn,
+    output: { file: join(elements, 'dist/crmkit-elements.bundle.js'), format: 'es', sourcemap: true },
+  },
+  {
+    input: join(elements, 'src/bundle.ts'),
+    external: (id) => !id.startsWith('.') && !id.startsWith('/'),
+    plugins: [dts({ tsconfig: join(root, 'tsconfig.json') })],
+    output: { file: join(elements, 'dist/bundle.d.ts'), format: 'es' },
+  },
+];
+
+/** zod's sources carry comments and a cycle that Rollup reports but handles correctly; ours must stay clean. */
+function onwarn(warning, warn) {
+  const inDependency = (warning.id ?? warning.ids?.[0] ?? '').includes('/node_modules/');
+  if (inDependency && (warning.code === 'INVALID_ANNOTATION' || warning.code === 'CIRCULAR_DEPENDENCY')) return;
+  warn(warning);
+}
+
+export default [
+  ...['core', 'storage-conformance', 'storage-dexie', 'elements'].flatMap(packageConfigs),
+  ...embedBundle,
+];

@@ -1,0 +1,38 @@
+// Browser tests: elements and IndexedDB run in headless Chromium, importing packages by name through their
+// `source` export condition, so no build is needed first and no stale dist/ is ever tested.
+import { fileURLToPath } from 'node:url';
+import { defaultReporter, summaryReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { countReporter } from './scripts/wtr-count-reporter.mjs';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+
+export default {
+  files: ['packages/*/test/**/*.test.ts', '!packages/core/test/**', '!packages/storage-conformance/test/**'],
+  nodeResolve: { exportConditions: ['source', 'browser', 'development'] },
+  // Two cores: more parallel browser pages only contend with each other.
+  concurrency: 2,
+  testFramework: { config: { timeout: 10000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: chromiumPath(),
+        headless: true,
+        args: chromiumArgs,
+      },
+    }),
+  ],
+  plugins: [
+    // `dexie`'s main entry is a UMD wrapper that fails as an ES module; its .mjs build is the real ES module.
+    {
+      name: 'dexie-esm',
+      resolveImport({ source }) {
+        if (source === 'dexie') return '/node_modules/dexie/dist/dexie.mjs';
+        return undefined;
+      },
+    },
+    // The esbuild plugin reads this tsconfig raw (no `extends`), which is why the root tsconfig holds every setting.
+    esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
+  ],
+  reporters: [defaultReporter(), summaryReporter({ flatten: false }), countReporter(process.env.CRMKIT_COUNT_FILE)],
+};
