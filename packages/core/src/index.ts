@@ -3,6 +3,7 @@
  * browser, a worker, Node or a serverless function.
  *
  * @packageDocumentation
+ * @module @crmkit/core
  */
 export {
   CrmError,

@@ -3,6 +3,7 @@
  * or `@crmkit/elements/crm-<name>` for one.
  *
  * @packageDocumentation
+ * @module @crmkit/elements
  */
 export { CrmMoney } from './money/money.component.js';
 export { defineElement } from './internal/define.js';

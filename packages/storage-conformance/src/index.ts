@@ -3,6 +3,7 @@
  * Cases are data (`{ name, run }`), so Node's test runner, Mocha, Vitest or anything else can register them.
  *
  * @packageDocumentation
+ * @module @crmkit/storage-conformance
  */
 export { runStorageConformance, storageConformanceCases } from './suite.js';
 export type { ConformanceCase, HarnessFactory, RawAccess, StorageHarness, TestFunction } from './suite.js';

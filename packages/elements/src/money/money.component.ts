@@ -5,6 +5,7 @@ import { inheritedLocale } from '../internal/locale.js';
 import { moneyStyles } from './money.styles.js';
 
 /**
+ * @tag crm-money
  * @summary Shows an amount of money in the reader's locale with `Intl.NumberFormat`.
  *
  * Amounts are integer minor units (fen, cents), as everywhere in crmkit, so no float rounding creeps in.
@@ -14,6 +15,7 @@ import { moneyStyles } from './money.styles.js';
  * @cssproperty --crm-money-negative-color - Colour of negative amounts; defaults to `--crm-color-danger`.
  */
 export class CrmMoney extends LitElement {
+  /** @internal */
   static override styles = moneyStyles;
 
   /** The amount in the currency's minor unit, e.g. `123450` for ¥1,234.50. */
