@@ -11,6 +11,10 @@ const config: StorybookConfig = {
     // Load workspace packages from their TypeScript sources, never a stale dist/.
     viteConfig.resolve ??= {};
     viteConfig.resolve.conditions = ['source', ...defaultClientConditions];
+    // Storybook's web-components renderer imports `lit/directive-helpers.js` outside the pre-bundled deps; bundling it
+    // with them keeps one copy of lit-html on the page instead of two.
+    viteConfig.optimizeDeps ??= {};
+    viteConfig.optimizeDeps.include = [...(viteConfig.optimizeDeps.include ?? []), 'lit/directive-helpers.js'];
     return viteConfig;
   },
 };

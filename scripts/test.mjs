@@ -51,7 +51,7 @@ const runners = {
   browser() {
     const file = join(work, 'browser.json');
     const status = run(bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs'], {
-      CHROME_PATH: ensureChromium(),
+      CHROME_PATH: chromium,
       CRMKIT_COUNT_FILE: file,
     });
     return { status, ...readCounts(file) };
@@ -64,7 +64,7 @@ const runners = {
     const status = run(
       bin('vitest'),
       ['run', '--project', 'storybook', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
-      { CHROME_PATH: ensureChromium(), STORYBOOK_DISABLE_TELEMETRY: '1' },
+      { CHROME_PATH: chromium, STORYBOOK_DISABLE_TELEMETRY: '1' },
     );
     if (!existsSync(file)) return { status, passed: 0, failed: 0, skipped: 0 };
     const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -89,10 +89,23 @@ for (const name of selected) {
   }
 }
 
+const wanted = (name) => selected.length === 0 || selected.includes(name);
+
+// Check for the browser before running anything, so a machine without one stops at once with one line.
+let chromium;
+if (wanted('browser') || wanted('stories')) {
+  try {
+    chromium = ensureChromium();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const broken = [];
 for (const [name, runner] of Object.entries(runners)) {
-  if (selected.length > 0 && !selected.includes(name)) continue;
+  if (!wanted(name)) continue;
   console.log(`\n── ${name} tests ──`);
   let result;
   try {
