@@ -36,8 +36,10 @@ const $ = <T extends Element>(selector: string) => document.querySelector<T>(sel
 let locale: Locale = navigator.language.startsWith('zh') ? 'zh-CN' : 'en';
 
 async function seedIfEmpty(): Promise<void> {
-  if ((await storage.query('deals', { limit: 1 })).length > 0) return;
-  for (const deal of demoDeals) await storage.put('deals', deal, { expectedVersion: 0 });
+  if ((await storage.count('deals')) > 0) return;
+  await storage.transaction(async (tx) => {
+    for (const deal of demoDeals) await tx.put('deals', deal, { expectedVersion: 0 });
+  });
 }
 
 async function render(): Promise<void> {
@@ -47,7 +49,7 @@ async function render(): Promise<void> {
     const text = strings[el.dataset['i18n'] as keyof typeof strings];
     if (typeof text === 'string') el.textContent = text;
   }
-  const deals = await storage.query<DemoDeal>('deals');
+  const { records: deals } = await storage.query<DemoDeal>('deals');
   const body = $<HTMLTableSectionElement>('#deals tbody');
   body.replaceChildren(
     ...deals.map((deal) => {
@@ -77,7 +79,9 @@ $<HTMLSelectElement>('#locale').addEventListener('change', (event) => {
   void render();
 });
 $('#reset').addEventListener('click', async () => {
-  for (const deal of await storage.query('deals')) await storage.delete('deals', deal.id);
+  await storage.transaction(async (tx) => {
+    for (const deal of (await tx.query('deals')).records) await tx.delete('deals', deal.id);
+  });
   await seedIfEmpty();
   await render();
 });

@@ -5,6 +5,9 @@
  * @packageDocumentation
  * @module @crmkit/storage-conformance
  */
-export { runStorageConformance, storageConformanceCases } from './suite.js';
-export type { ConformanceCase, HarnessFactory, RawAccess, StorageHarness, TestFunction } from './suite.js';
+export { runStorageConformance, storageConformanceCases, CONFORMANCE_COLLECTIONS } from './suite.js';
+export type { TestFunction } from './suite.js';
+export { steppingClock, withHarness, rawState } from './harness.js';
+export type { ConformanceCase, HarnessFactory, RawAccess, StorageHarness } from './harness.js';
+export { filterArbitrary, orderByArbitrary, recordArbitrary, recordsArbitrary } from './arbitraries.js';
 export { ConformanceFailure, canonicalJson, expectEqual, expectRejects, expectTrue } from './expect.js';

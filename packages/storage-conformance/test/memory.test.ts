@@ -9,7 +9,10 @@ runStorageConformance({
     const data: MemoryData = new Map();
     return {
       storage: createMemoryStorage({ data, now }),
-      raw: { get: async (collection, id) => data.get(collection)?.get(id) },
+      raw: {
+        get: async (collection, id) => data.get(collection)?.get(id),
+        list: async (collection) => [...(data.get(collection)?.values() ?? [])],
+      },
     };
   },
 });

@@ -10,7 +10,10 @@ function harnessFor(wrap: (storage: StoragePort) => StoragePort): HarnessFactory
     const data: MemoryData = new Map();
     return {
       storage: wrap(createMemoryStorage({ data, now })),
-      raw: { get: async (collection, id) => data.get(collection)?.get(id) },
+      raw: {
+        get: async (collection, id) => data.get(collection)?.get(id),
+        list: async (collection) => [...(data.get(collection)?.values() ?? [])],
+      },
     };
   };
 }
@@ -49,7 +52,10 @@ test('an adapter that hands out its stored objects fails the copy case', async (
           return rows.get(`${collection}/${id}`) as never;
         },
       },
-      raw: { get: async (collection, id) => rows.get(`${collection}/${id}`) },
+      raw: {
+        get: async (collection, id) => rows.get(`${collection}/${id}`),
+        list: async () => [...rows.values()],
+      },
     };
   };
   await assert.rejects(caseNamed('copies').run(leaky), { name: 'ConformanceFailure' });

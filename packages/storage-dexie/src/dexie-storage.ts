@@ -1,11 +1,21 @@
 import { Dexie, type Table } from 'dexie';
 import {
   ConflictError,
-  isCrmError,
-  type CrmError,
   NotFoundError,
   StorageError,
+  ValidationError,
+  checkCollection,
+  isCrmError,
+  parseOrThrow,
+  parseQueryOptions,
+  parseSnapshot,
+  queryInMemory,
+  recordIdSchema,
   stampWrite,
+  type ChangeEvent,
+  type ChangeListener,
+  type CrmError,
+  type StorageOperations,
   type StorageOptions,
   type StoragePort,
   type StoredRecord,
@@ -27,57 +37,168 @@ export const DEXIE_SCHEMA_VERSION = 1;
 
 /**
  * Creates a storage adapter on IndexedDB through Dexie. Every write runs its version check and its write in one
- * readwrite transaction, so two tabs cannot both win a race on the same record.
+ * readwrite transaction, so two tabs cannot both win a race on the same record; `transaction()` spans every store,
+ * so it is all or nothing across collections. Committed changes reach this connection's subscribers and, through a
+ * `BroadcastChannel`, the other tabs of the same origin.
  */
 export function createDexieStorage(options: DexieStorageOptions): StoragePort {
   const now = options.now ?? (() => new Date());
+  const collections = options.collections.map((name) => checkCollection(name));
   const db = new Dexie(options.name, {
     ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
     ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
   });
-  db.version(DEXIE_SCHEMA_VERSION).stores(Object.fromEntries(options.collections.map((name) => [name, 'id'])));
+  db.version(DEXIE_SCHEMA_VERSION).stores(Object.fromEntries(collections.map((name) => [name, 'id'])));
 
-  const table = (collection: string): Table<StoredRecord, string> => {
-    if (!options.collections.includes(collection)) {
-      throw new StorageError(`Unknown collection ${collection}`);
+  const listeners = new Set<ChangeListener>();
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`crmkit:${options.name}`) : undefined;
+  const emit = (events: readonly ChangeEvent[]) => {
+    if (events.length === 0) return;
+    for (const listener of listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        // A failing listener must not fail a committed write or starve the others.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
     }
-    return db.table(collection);
+  };
+  if (channel) {
+    channel.onmessage = (message: MessageEvent<ChangeEvent[]>) =>
+      emit(message.data.map((event) => ({ ...event, remote: true })));
+  }
+  const publish = (events: readonly ChangeEvent[]) => {
+    if (events.length === 0) return;
+    emit(events);
+    channel?.postMessage(events);
   };
 
+  const table = (collection: string): Table<StoredRecord, string> => {
+    checkCollection(collection);
+    if (!collections.includes(collection)) throw new StorageError(`Unknown collection ${collection}`);
+    return db.table(collection);
+  };
+  const allTables = () => collections.map((name) => db.table(name));
+
+  /** Operations that join the caller's Dexie transaction, recording what they change. */
+  const operations = (events: ChangeEvent[]): StorageOperations => ({
+    get: (collection, id) => table(collection).get(id) as never,
+    getMany: (collection, ids) => table(collection).bulkGet([...ids]) as never,
+    async put(collection, record, { expectedVersion }) {
+      const rows = table(collection);
+      parseOrThrow(recordIdSchema, record.id, 'record id');
+      const stored = stampWrite(collection, record, await rows.get(record.id), expectedVersion, now());
+      await rows.put(stored as StoredRecord);
+      events.push({ collection, id: record.id, type: 'put', version: stored.version });
+      return stored;
+    },
+    async delete(collection, id, deleteOptions) {
+      const rows = table(collection);
+      const current = await rows.get(id);
+      if (!current) throw new NotFoundError(collection, id);
+      const expected = deleteOptions?.expectedVersion;
+      if (expected !== undefined && expected !== current.version) {
+        throw new ConflictError(collection, id, expected, current.version);
+      }
+      await rows.delete(id);
+      events.push({ collection, id, type: 'delete' });
+    },
+    async query(collection, queryOptions) {
+      const parsed = parseQueryOptions(queryOptions);
+      return queryInMemory(await table(collection).toArray(), parsed, now()) as never;
+    },
+    async count(collection, where) {
+      const parsed = parseQueryOptions({ where });
+      if (!parsed.where) return table(collection).count();
+      return queryInMemory(await table(collection).toArray(), parsed, now()).records.length;
+    },
+  });
+
+  const transaction = <T>(body: (tx: StorageOperations) => Promise<T>): Promise<T> =>
+    guard('transaction', async () => {
+      const events: ChangeEvent[] = [];
+      const result = await db.transaction('rw', allTables(), () => body(operations(events)));
+      publish(events);
+      return result;
+    });
+
+  const read = <T>(operation: string, body: (ops: StorageOperations) => Promise<T>): Promise<T> =>
+    guard(operation, () => body(operations([])));
+
   return {
-    get: (collection, id) => guard('read', async () => table(collection).get(id)) as never,
-
-    put: (collection, record, { expectedVersion }) =>
-      guard('write', () => {
-        const rows = table(collection);
-        return db.transaction('rw', rows, async () => {
-          const stored = stampWrite(collection, record, await rows.get(record.id), expectedVersion, now());
-          await rows.put(stored as StoredRecord);
-          return stored;
-        });
+    capabilities: { pushdown: [], changeFeed: 'browser' },
+    get: (collection, id) => read('read', (ops) => ops.get(collection, id)),
+    getMany: (collection, ids) => read('read', (ops) => ops.getMany(collection, ids)),
+    query: (collection, queryOptions) =>
+      read('query', (ops) => db.transaction('r', table(collection), () => ops.query(collection, queryOptions))),
+    count: (collection, where) => read('count', (ops) => ops.count(collection, where)),
+    put: (collection, record, putOptions) =>
+      guard('write', async () => {
+        const events: ChangeEvent[] = [];
+        const stored = await db.transaction('rw', table(collection), () =>
+          operations(events).put(collection, record, putOptions),
+        );
+        publish(events);
+        return stored;
       }),
-
     delete: (collection, id, deleteOptions) =>
-      guard('delete', () => {
-        const rows = table(collection);
-        return db.transaction('rw', rows, async () => {
-          const current = await rows.get(id);
-          if (!current) throw new NotFoundError(collection, id);
-          const expected = deleteOptions?.expectedVersion;
-          if (expected !== undefined && expected !== current.version) {
-            throw new ConflictError(collection, id, expected, current.version);
+      guard('delete', async () => {
+        const events: ChangeEvent[] = [];
+        await db.transaction('rw', table(collection), () => operations(events).delete(collection, id, deleteOptions));
+        publish(events);
+      }),
+    transaction,
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+
+    exportSnapshot: () =>
+      guard('export', () =>
+        db.transaction('r', allTables(), async () => {
+          const out: Record<string, StoredRecord[]> = {};
+          for (const name of [...collections].sort()) {
+            const rows = await db.table<StoredRecord, string>(name).orderBy(':id').toArray();
+            if (rows.length > 0) out[name] = rows;
           }
-          await rows.delete(id);
+          return { format: 'crmkit.storage' as const, formatVersion: 1 as const, collections: out };
+        }),
+      ),
+
+    importSnapshot: (snapshot) =>
+      guard('import', async () => {
+        const parsed = parseSnapshot(snapshot);
+        const unknown = Object.keys(parsed.collections).filter((name) => !collections.includes(name));
+        if (unknown.length > 0) {
+          throw new ValidationError(
+            unknown.map((name) => ({ path: ['collections', name], message: 'Unknown collection' })),
+            'snapshot',
+          );
+        }
+        const events: ChangeEvent[] = [];
+        await db.transaction('rw', allTables(), async () => {
+          for (const name of collections) {
+            const rows = db.table<StoredRecord, string>(name);
+            for (const id of await rows.toCollection().primaryKeys())
+              events.push({ collection: name, id, type: 'delete' });
+            await rows.clear();
+            const records = parsed.collections[name] ?? [];
+            await rows.bulkAdd(records as StoredRecord[]);
+            for (const record of records)
+              events.push({ collection: name, id: record.id, type: 'put', version: record.version });
+          }
         });
+        publish(events);
       }),
 
-    query: (collection, queryOptions = {}) =>
-      guard('query', async () => {
-        const ordered = table(collection).orderBy('id');
-        return (queryOptions.limit === undefined ? ordered : ordered.limit(queryOptions.limit)).toArray();
-      }) as never,
-
-    close: async () => db.close(),
+    async close() {
+      listeners.clear();
+      channel?.close();
+      db.close();
+    },
   };
 }
 
@@ -92,9 +213,15 @@ async function guard<T>(operation: string, body: () => Promise<T>): Promise<T> {
   } catch (error) {
     const own = findCrmError(error);
     if (own) throw own;
+    // The transaction body's own errors (not the engine's) reach the caller unchanged.
+    if (!(error instanceof Dexie.DexieError) && !isDomException(error)) throw error;
     const name = error instanceof Error ? error.name : 'Error';
     throw new StorageError(`IndexedDB ${operation} failed (${name})`, { cause: error });
   }
+}
+
+function isDomException(error: unknown): boolean {
+  return typeof DOMException === 'function' && error instanceof DOMException;
 }
 
 function findCrmError(error: unknown): CrmError | undefined {

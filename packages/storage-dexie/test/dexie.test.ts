@@ -1,19 +1,24 @@
 import { expect } from '@open-wc/testing';
-import { runStorageConformance } from '@crmkit/storage-conformance';
+import { CONFORMANCE_COLLECTIONS, runStorageConformance } from '@crmkit/storage-conformance';
 import { createDexieStorage } from '@crmkit/storage-dexie';
 import { CrmErrorCode, isCrmError } from '@crmkit/core';
 
-const COLLECTIONS = ['customers', 'deals', 'empty'];
+const COLLECTIONS = [...CONFORMANCE_COLLECTIONS, 'empty'];
 let counter = 0;
 
-/** Reads a record straight from IndexedDB, bypassing Dexie and the adapter. */
-function rawGet(dbName: string, store: string, id: string): Promise<unknown> {
+/** Reads straight from IndexedDB, bypassing Dexie and the adapter. */
+function rawRead(dbName: string, store: string, read: (store: IDBObjectStore) => IDBRequest): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(dbName);
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const request = db.transaction(store, 'readonly').objectStore(store).get(id);
+      if (!db.objectStoreNames.contains(store)) {
+        db.close();
+        resolve(undefined);
+        return;
+      }
+      const request = read(db.transaction(store, 'readonly').objectStore(store));
       request.onsuccess = () => {
         db.close();
         resolve(request.result);
@@ -41,7 +46,11 @@ describe('createDexieStorage', () => {
       const name = `crmkit-conformance-${Date.now()}-${counter++}`;
       return {
         storage: createDexieStorage({ name, collections: COLLECTIONS, now }),
-        raw: { get: (collection, id) => rawGet(name, collection, id) },
+        raw: {
+          get: (collection, id) => rawRead(name, collection, (store) => store.get(id)),
+          list: async (collection) => ((await rawRead(name, collection, (store) => store.getAll())) as unknown[]) ?? [],
+        },
+        openAnother: async () => createDexieStorage({ name, collections: COLLECTIONS, now }),
         dispose: () => deleteDatabase(name),
       };
     },

@@ -2,6 +2,7 @@
  * The storage port: the one contract every adapter (memory, IndexedDB, PostgreSQL, REST) implements. The CRM services
  * are written against it alone, so an adapter can be swapped without touching domain code.
  */
+import type { Filter, FilterOperator } from '../filter/index.js';
 
 /** Fields every stored record carries; the adapter maintains `version`, `createdAt` and `updatedAt`. */
 export interface RecordMeta {
@@ -33,21 +34,94 @@ export interface DeleteOptions {
   readonly expectedVersion?: number;
 }
 
-export interface QueryOptions {
-  /** At most this many records, ordered by id. */
-  readonly limit?: number;
+/** One sort key. Records are always finally ordered by `id`, so every order is total and cursors are stable. */
+export interface OrderBy {
+  /** A dotted field path, as in filters. */
+  readonly field: string;
+  readonly direction?: 'asc' | 'desc';
 }
 
-/** The adapter contract. Every method rejects with a `CrmError` subclass; engine errors arrive as `StorageError`. */
-export interface StoragePort {
+export interface QueryOptions {
+  /** Only records matching this filter; all records when omitted. */
+  readonly where?: Filter;
+  /** Sort keys, most significant first; `id` ascending is always the last key. Default: by `id`. */
+  readonly orderBy?: readonly OrderBy[];
+  /** At most this many records (a positive integer). Default: all. */
+  readonly limit?: number;
+  /** The `next` cursor of a previous page with the same `where` and `orderBy`: continue after its last record. */
+  readonly after?: string;
+}
+
+/** One page of a query. */
+export interface QueryPage<T extends object = Record<string, unknown>> {
+  readonly records: StoredRecord<T>[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  readonly next?: string;
+}
+
+/** What changed in one committed write. Events carry ids, never record contents: listeners re-read what they need. */
+export interface ChangeEvent {
+  readonly collection: string;
+  readonly id: string;
+  readonly type: 'put' | 'delete';
+  /** The version written; absent for deletes. */
+  readonly version?: number;
+  /** True when the change was made through another connection (another tab, another user). */
+  readonly remote?: boolean;
+}
+
+/** A listener for committed changes; one call per committed write or transaction. */
+export type ChangeListener = (events: readonly ChangeEvent[]) => void;
+
+/** Everything stored, as plain data: the unit of backups and of moving data between adapters. */
+export interface StorageSnapshot {
+  readonly format: 'crmkit.storage';
+  readonly formatVersion: 1;
+  /** Collection name → its records, ordered by id. */
+  readonly collections: Readonly<Record<string, readonly StoredRecord[]>>;
+}
+
+/** What an adapter does natively; everything else it still does, only in memory. */
+export interface StorageCapabilities {
+  /** Filter operators evaluated by the engine (index ranges, SQL) rather than by core's evaluator in memory. */
+  readonly pushdown: readonly FilterOperator[];
+  /** How far the change feed reaches: this connection, other tabs of this browser, or other users. */
+  readonly changeFeed: 'connection' | 'browser' | 'remote';
+}
+
+/** The reads and writes available inside a transaction, and (with `transaction` and the rest) on the port. */
+export interface StorageOperations {
   /** The record, or `undefined` when there is none. */
   get<T extends object>(collection: string, id: string): Promise<StoredRecord<T> | undefined>;
+  /** The records with these ids, in the same order; `undefined` where there is none. */
+  getMany<T extends object>(collection: string, ids: readonly string[]): Promise<(StoredRecord<T> | undefined)[]>;
   /** Creates or replaces a record under an optimistic version check; resolves to what was stored. */
   put<T extends object>(collection: string, record: RecordInput<T>, options: PutOptions): Promise<StoredRecord<T>>;
   /** Removes a record; `NotFoundError` when there is none. */
   delete(collection: string, id: string, options?: DeleteOptions): Promise<void>;
-  /** Records of a collection ordered by id. */
-  query<T extends object>(collection: string, options?: QueryOptions): Promise<StoredRecord<T>[]>;
+  /** One page of matching records in order. */
+  query<T extends object>(collection: string, options?: QueryOptions): Promise<QueryPage<T>>;
+  /** How many records match. */
+  count(collection: string, where?: Filter): Promise<number>;
+}
+
+/** The adapter contract. Every method rejects with a `CrmError` subclass; engine errors arrive as `StorageError`. */
+export interface StoragePort extends StorageOperations {
+  readonly capabilities: StorageCapabilities;
+  /**
+   * Runs `body` all or nothing: when it throws (or a write in it is refused), no write in it is kept, in any
+   * collection. Other readers never see its writes before it commits. Resolves to what `body` resolved to.
+   */
+  transaction<T>(body: (tx: StorageOperations) => Promise<T>): Promise<T>;
+  /** Calls `listener` after every committed change; returns the function that unsubscribes it. */
+  subscribe(listener: ChangeListener): () => void;
+  /** Every record of every collection. */
+  exportSnapshot(): Promise<StorageSnapshot>;
+  /**
+   * Replaces everything stored with the snapshot, all or nothing, keeping each record's version and timestamps.
+   * The snapshot is validated first; a bad one is refused with `ValidationError` and nothing changes.
+   */
+  importSnapshot(snapshot: StorageSnapshot): Promise<void>;
   /** Releases the engine's resources; the adapter is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -1,0 +1,148 @@
+import * as z from 'zod/mini';
+import { parseOrThrow } from '../errors/parse.js';
+
+/** Longest name, title or label: enough for any real name, short enough to bound storage and layout. */
+export const NAME_MAX = 200;
+/** Longest free text (notes, activity bodies). */
+export const LONG_TEXT_MAX = 20_000;
+
+/** A trimmed string of `min`..`max` characters. */
+export function trimmedString(max: number, min = 1) {
+  return z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+}
+
+/** A record id: any string of 1..128 characters, so hosts can bring their own id scheme. */
+export const idSchema = z.string().check(z.minLength(1), z.maxLength(128));
+
+/** Makes a new record id; a host may supply its own (ULIDs, database sequences, …). */
+export type IdGenerator = () => string;
+
+/** The default {@link IdGenerator}: a random UUID from Web Crypto, available in browsers, workers and Node. */
+export const defaultIdGenerator: IdGenerator = () => crypto.randomUUID();
+
+/** Returns a new id from `generator`, checked against {@link idSchema} so a faulty host generator fails loudly. */
+export function createId(generator: IdGenerator = defaultIdGenerator): string {
+  return parseOrThrow(idSchema, generator(), 'id');
+}
+
+/** A name, title or label: trimmed, 1..200 characters. */
+export const nameSchema = trimmedString(NAME_MAX);
+
+/** Free text such as a note or an email body: up to 20 000 characters, not trimmed (leading indentation may matter). */
+export const longTextSchema = z.string().check(z.maxLength(LONG_TEXT_MAX));
+
+/** An email address, trimmed and lower-cased so duplicates compare equal. */
+export const emailSchema = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
+  z.email('Expected an email address'),
+);
+
+/**
+ * A phone number in a loose E.164-like form: optional `+`, 3 to 15 digits, single spaces or dashes between digits.
+ * Normalisation to strict E.164 needs a numbering-plan library and happens elsewhere.
+ */
+export const phoneSchema = z
+  .string()
+  .check(z.trim(), z.regex(/^\+?\d(?:[ -]?\d){2,14}$/, 'Expected a phone number: "+", digits, spaces or dashes'));
+
+/** An ISO 3166-1 alpha-2 country code, upper-cased (`cn` → `CN`). */
+export const countryCodeSchema = z
+  .string()
+  .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'Expected an ISO 3166-1 alpha-2 country code'));
+
+/** A BCP 47 locale tag, canonicalised by `Intl` (`zh-cn` → `zh-CN`). */
+export const localeSchema = z.pipe(
+  z.string().check(z.trim(), z.minLength(1), z.maxLength(35)),
+  z.transform((value: string, ctx) => {
+    try {
+      const [canonical] = Intl.getCanonicalLocales(value);
+      if (canonical) return canonical;
+    } catch {
+      // Fall through: RangeError for a malformed tag.
+    }
+    ctx.issues.push({ code: 'custom', message: 'Expected a BCP 47 locale tag', input: value });
+    return z.NEVER;
+  }),
+);
+
+/**
+ * An instant: any ISO-8601 date-time with `Z` or a numeric offset, normalised to UTC `toISOString()` form so stored
+ * instants sort and compare as strings. A date-time without an offset is rejected: its instant is ambiguous.
+ */
+export const instantSchema = z.pipe(
+  z.iso.datetime({ offset: true, error: 'Expected an ISO-8601 date-time with Z or an offset' }),
+  z.transform((value: string, ctx) => {
+    const time = Date.parse(value);
+    // An offset can push year 0000 or 9999 out of the four-digit range, which toISOString cannot round-trip.
+    const iso = Number.isNaN(time) ? '' : new Date(time).toISOString();
+    if (/^\d{4}-/.test(iso)) return iso;
+    ctx.issues.push({ code: 'custom', message: 'Expected an instant between years 0000 and 9999', input: value });
+    return z.NEVER;
+  }),
+);
+
+/** A calendar date `YYYY-MM-DD` that exists (zod's ISO date pattern knows month lengths and leap years). */
+export const dateOnlySchema = z.iso.date('Expected a calendar date YYYY-MM-DD');
+
+const SAFE_URL_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:', 'tel:']);
+// Controls, spaces and invisible separators: URL parsers silently drop or reinterpret them (`java\tscript:`).
+// eslint-disable-next-line no-control-regex
+const URL_FORBIDDEN_CHARS = /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u2060\u3000\ufeff]/;
+
+/** True when `value` is an absolute http(s), mailto or tel URL that a browser will read exactly as written. */
+function isSafeUrl(value: string): boolean {
+  if (URL_FORBIDDEN_CHARS.test(value)) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false; // relative or malformed
+  }
+  const protocol = url.protocol;
+  if (!SAFE_URL_PROTOCOLS.has(protocol)) return false;
+  // The scheme must be spelled out literally, so no parser can read the string as another scheme.
+  if (value.slice(0, protocol.length).toLowerCase() !== protocol) return false;
+  return value.length > protocol.length;
+}
+
+/**
+ * A URL safe to put in an `href`: only `http:`, `https:`, `mailto:` and `tel:`, absolute, trimmed, ≤ 2048 characters.
+ * `javascript:`, `data:`, `vbscript:`, relative and obfuscated URLs are rejected. The value is kept as written.
+ */
+export const safeUrlSchema = z
+  .string()
+  .check(z.trim(), z.maxLength(2048), z.refine(isSafeUrl, 'Expected an absolute http, https, mailto or tel URL'));
+
+/** A label in each of the product's languages. */
+export const localizedTextSchema = z.object({ en: nameSchema, 'zh-CN': nameSchema });
+
+/** Free-form tags; at most 100, each trimmed and 1..100 characters. Defaults to `[]`. */
+export const tagsSchema = z._default(z.array(trimmedString(100)).check(z.maxLength(100)), () => []);
+
+/** Where a record came from (a channel such as `web`, `referral`, `trade_show`); reports group ROI by it. */
+export const sourceSchema = trimmedString(100);
+
+/** A postal address; every part optional. */
+export const addressSchema = z.object({
+  line1: z.optional(nameSchema),
+  line2: z.optional(nameSchema),
+  city: z.optional(nameSchema),
+  region: z.optional(nameSchema),
+  postalCode: z.optional(trimmedString(32)),
+  country: z.optional(countryCodeSchema),
+});
+
+const RESERVED_PATH_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A field name or dotted path such as `amount.amountMinor` or `customFields.region`. Used where only field names
+ * may appear (audit entries, stage gates): an email, a phone number or a sentence does not match.
+ */
+export const fieldPathSchema = z.string().check(
+  z.maxLength(NAME_MAX),
+  z.regex(/^[A-Za-z_$][\w$]*(?:\.(?:[A-Za-z_$][\w$]*|\d+))*$/, 'Expected a field name or dotted path'),
+  z.refine((path) => !path.split('.').some((segment) => RESERVED_PATH_SEGMENTS.has(segment)), 'Reserved name'),
+);
+
+export type Address = z.infer<typeof addressSchema>;
+export type LocalizedText = z.infer<typeof localizedTextSchema>;
