@@ -218,7 +218,7 @@ const fixtures: { name: string; input: z.ZodMiniType; record: z.ZodMiniType; val
     name: 'segment',
     input: segmentInputSchema,
     record: segmentSchema,
-    value: { name: 'VIP in Shanghai', filter: { all: [{ field: 'tags', contains: 'vip' }] } },
+    value: { name: 'VIP in Shanghai', filter: { all: [{ field: 'tags', op: 'hasAny', values: ['vip'] }, { field: 'address.city', op: 'eq', value: 'Shanghai' }] } },
   },
   {
     name: 'consent',
@@ -323,7 +323,7 @@ describe('entities', () => {
       ],
       [userInputSchema, { name: 'N', email: 'n@example.com' }, { role: 'rep', active: true }],
       [teamInputSchema, { name: 'N' }, { memberIds: [] }],
-      [segmentInputSchema, { name: 'N', filter: null }, { entity: 'customer', saved: true }],
+      [segmentInputSchema, { name: 'N', filter: { all: [] } }, { entity: 'customer', saved: true }],
       [
         auditEntryInputSchema,
         { at: '2024-01-01T00:00:00Z', actorId: 'system', action: 'delete', entity: 'deals', entityId: 'd' },
@@ -445,8 +445,11 @@ describe('entities', () => {
     });
   }
 
-  test('a segment needs a filter (its schema is a placeholder until the filter language lands)', () => {
+  test('a segment needs a filter in the filter language', () => {
     assert.deepEqual(fieldsOf(segmentInputSchema, { name: 'S' }), ['filter']);
+    assert.deepEqual(fieldsOf(segmentInputSchema, { name: 'S', filter: { field: 'tags', op: 'like', value: 'x' } }), [
+      'filter.op',
+    ]);
   });
 
   test('pipeline stages: duplicate ids, probability range and gate field names are checked', () => {
