@@ -244,3 +244,26 @@ export type {
   AuditEntry,
   AuditEntryPatch,
 } from './model/index.js';
+
+export {
+  createCrm,
+  CrmEvents,
+  CRM_COLLECTIONS,
+  AUDIT_COLLECTION,
+  changedFieldNames,
+  canonicalJson,
+} from './crm/index.js';
+export type {
+  Crm,
+  CreateCrmOptions,
+  CrmActor,
+  EntityService,
+  EntityPage,
+  VersionedWrite,
+  CrmEventMap,
+  CrmEventName,
+  CrmEventBase,
+  CrmUpdatedEvent,
+  CrmEntityName,
+  CrmCollection,
+} from './crm/index.js';

@@ -3,18 +3,13 @@
  * or a runner's `expect`. Records are JSON data, so comparing canonical JSON is exact for them.
  */
 
+import { canonicalJson } from '@crmkit/core';
+
+export { canonicalJson };
+
 /** Thrown when a conformance check fails. */
 export class ConformanceFailure extends Error {
   override name = 'ConformanceFailure';
-}
-
-/** JSON with object keys sorted, so key order never makes two equal records differ. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
 }
 
 export function expectEqual(actual: unknown, expected: unknown, what: string): void {

@@ -92,15 +92,22 @@ export interface StorageCapabilities {
 /** The reads and writes available inside a transaction, and (with `transaction` and the rest) on the port. */
 export interface StorageOperations {
   /** The record, or `undefined` when there is none. */
-  get<T extends object>(collection: string, id: string): Promise<StoredRecord<T> | undefined>;
+  get<T extends object = Record<string, unknown>>(collection: string, id: string): Promise<StoredRecord<T> | undefined>;
   /** The records with these ids, in the same order; `undefined` where there is none. */
-  getMany<T extends object>(collection: string, ids: readonly string[]): Promise<(StoredRecord<T> | undefined)[]>;
+  getMany<T extends object = Record<string, unknown>>(
+    collection: string,
+    ids: readonly string[],
+  ): Promise<(StoredRecord<T> | undefined)[]>;
   /** Creates or replaces a record under an optimistic version check; resolves to what was stored. */
-  put<T extends object>(collection: string, record: RecordInput<T>, options: PutOptions): Promise<StoredRecord<T>>;
+  put<T extends object = Record<string, unknown>>(
+    collection: string,
+    record: RecordInput<T>,
+    options: PutOptions,
+  ): Promise<StoredRecord<T>>;
   /** Removes a record; `NotFoundError` when there is none. */
   delete(collection: string, id: string, options?: DeleteOptions): Promise<void>;
   /** One page of matching records in order. */
-  query<T extends object>(collection: string, options?: QueryOptions): Promise<QueryPage<T>>;
+  query<T extends object = Record<string, unknown>>(collection: string, options?: QueryOptions): Promise<QueryPage<T>>;
   /** How many records match. */
   count(collection: string, where?: Filter): Promise<number>;
 }

@@ -1,0 +1,22 @@
+import { canonicalJson } from './json.js';
+
+/**
+ * The names of the fields that differ between two versions of an entity, e.g. `['amount', 'customFields.region']`.
+ * Only names: the audit log records that a phone number changed, never the number.
+ */
+export function changedFieldNames(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const changed: string[] = [];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  for (const key of [...keys].sort()) {
+    if (key === 'customFields') {
+      const a = (before[key] ?? {}) as Record<string, unknown>;
+      const b = (after[key] ?? {}) as Record<string, unknown>;
+      for (const field of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+        if (canonicalJson(a[field]) !== canonicalJson(b[field])) changed.push(`customFields.${field}`);
+      }
+    } else if (canonicalJson(before[key]) !== canonicalJson(after[key])) {
+      changed.push(key);
+    }
+  }
+  return changed;
+}

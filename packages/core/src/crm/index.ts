@@ -1,0 +1,10 @@
+export { createCrm } from './create-crm.js';
+export type { Crm, CreateCrmOptions } from './create-crm.js';
+export type { CrmActor } from './context.js';
+export type { EntityService, EntityPage, VersionedWrite } from './entity-service.js';
+export { CrmEvents } from './events.js';
+export type { CrmEventMap, CrmEventName, CrmEventBase, CrmUpdatedEvent, CrmEntityName } from './events.js';
+export { CRM_COLLECTIONS, AUDIT_COLLECTION } from './collections.js';
+export type { CrmCollection } from './collections.js';
+export { changedFieldNames } from './audit.js';
+export { canonicalJson } from './json.js';
