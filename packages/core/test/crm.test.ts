@@ -10,6 +10,7 @@ import {
   createMemoryStorage,
   type Crm,
   type CrmEventMap,
+  type CustomerInput,
   type MemoryData,
 } from '@crmkit/core';
 
@@ -32,12 +33,12 @@ async function setup(role?: 'admin' | 'rep' | 'viewer') {
   return { crm, storage, data };
 }
 
-const ada = {
+const ada: CustomerInput = {
   kind: 'person',
   name: 'Ada Lovelace',
   emails: ['ADA@Example.com'],
   phones: ['+44 20 7946 0000'],
-} as const;
+};
 
 test('create validates, sets id, owner and version, and returns the stored entity', async () => {
   const { crm } = await setup();
