@@ -13,6 +13,7 @@ const root = new URL('.', import.meta.url).pathname;
 /** Entry points per package, named as their dist/ paths. Elements add one registering module per component. */
 function entriesOf(dir) {
   const entries = { index: 'src/index.ts' };
+  if (dir === 'core') entries['testing/index'] = 'src/testing/index.ts';
   if (dir === 'elements') {
     entries.define = 'src/define.ts';
     for (const folder of readdirSync(join(root, 'packages/elements/src'), { withFileTypes: true })) {

@@ -1,0 +1,11 @@
+/**
+ * The filter language of crmkit: one small JSON AST shared by storage queries, segments and automation conditions,
+ * its zod/mini schema and the reference evaluator.
+ *
+ * @module
+ */
+export { FILTER_OPERATORS, filterSchema, parseFilter, filterFields } from './schema.js';
+export type { Filter, Scalar, FilterOperator, FilterTimeUnit } from './schema.js';
+export { compileFilter } from './compile.js';
+export type { CompileFilterOptions, FilterPredicate } from './compile.js';
+export { getPath } from './path.js';
