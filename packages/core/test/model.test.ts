@@ -218,7 +218,15 @@ const fixtures: { name: string; input: z.ZodMiniType; record: z.ZodMiniType; val
     name: 'segment',
     input: segmentInputSchema,
     record: segmentSchema,
-    value: { name: 'VIP in Shanghai', filter: { all: [{ field: 'tags', op: 'hasAny', values: ['vip'] }, { field: 'address.city', op: 'eq', value: 'Shanghai' }] } },
+    value: {
+      name: 'VIP in Shanghai',
+      filter: {
+        all: [
+          { field: 'tags', op: 'hasAny', values: ['vip'] },
+          { field: 'address.city', op: 'eq', value: 'Shanghai' },
+        ],
+      },
+    },
   },
   {
     name: 'consent',
