@@ -72,6 +72,8 @@ export {
 } from './storage/query.js';
 export { parseSnapshot } from './storage/snapshot.js';
 export { createMemoryStorage } from './storage/memory.js';
+export { createChangeFeed } from './storage/change-feed.js';
+export type { ChangeFeed } from './storage/change-feed.js';
 export type { MemoryStorageOptions, MemoryData } from './storage/memory.js';
 
 export {

@@ -5,6 +5,7 @@ import {
   StorageError,
   ValidationError,
   checkCollection,
+  createChangeFeed,
   isCrmError,
   parseOrThrow,
   parseQueryOptions,
@@ -13,7 +14,6 @@ import {
   recordIdSchema,
   stampWrite,
   type ChangeEvent,
-  type ChangeListener,
   type CrmError,
   type StorageOperations,
   type StorageOptions,
@@ -50,28 +50,15 @@ export function createDexieStorage(options: DexieStorageOptions): StoragePort {
   });
   db.version(DEXIE_SCHEMA_VERSION).stores(Object.fromEntries(collections.map((name) => [name, 'id'])));
 
-  const listeners = new Set<ChangeListener>();
+  const feed = createChangeFeed();
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`crmkit:${options.name}`) : undefined;
-  const emit = (events: readonly ChangeEvent[]) => {
-    if (events.length === 0) return;
-    for (const listener of listeners) {
-      try {
-        listener(events);
-      } catch (error) {
-        // A failing listener must not fail a committed write or starve the others.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  };
   if (channel) {
     channel.onmessage = (message: MessageEvent<ChangeEvent[]>) =>
-      emit(message.data.map((event) => ({ ...event, remote: true })));
+      feed.emit(message.data.map((event) => ({ ...event, remote: true })));
   }
   const publish = (events: readonly ChangeEvent[]) => {
     if (events.length === 0) return;
-    emit(events);
+    feed.emit(events);
     channel?.postMessage(events);
   };
 
@@ -151,10 +138,7 @@ export function createDexieStorage(options: DexieStorageOptions): StoragePort {
       }),
     transaction,
 
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    subscribe: feed.subscribe,
 
     exportSnapshot: () =>
       guard('export', () =>
@@ -195,7 +179,7 @@ export function createDexieStorage(options: DexieStorageOptions): StoragePort {
       }),
 
     async close() {
-      listeners.clear();
+      feed.clear();
       channel?.close();
       db.close();
     },

@@ -2,7 +2,6 @@ import { ConflictError, NotFoundError, StorageError } from '../errors/errors.js'
 import { FILTER_OPERATORS } from '../filter/index.js';
 import type {
   ChangeEvent,
-  ChangeListener,
   DeleteOptions,
   QueryOptions,
   RecordInput,
@@ -14,6 +13,7 @@ import type {
 import { checkCollection, parseQueryOptions, queryInMemory, recordIdSchema } from './query.js';
 import { parseSnapshot } from './snapshot.js';
 import { stampWrite } from './stamp.js';
+import { createChangeFeed } from './change-feed.js';
 import { parseOrThrow } from '../errors/parse.js';
 
 /** The backing data of a memory storage: collection name → id → record. */
@@ -38,7 +38,7 @@ type Staged = StoredRecord | typeof DELETED;
 export function createMemoryStorage(options: MemoryStorageOptions = {}): StoragePort {
   const data: MemoryData = options.data ?? new Map();
   const now = options.now ?? (() => new Date());
-  const listeners = new Set<ChangeListener>();
+  const feed = createChangeFeed();
   let closed = false;
   let tail: Promise<unknown> = Promise.resolve();
 
@@ -54,20 +54,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     const run = tail.then(body, body);
     tail = run.catch(() => undefined);
     return run;
-  };
-
-  const emit = (events: readonly ChangeEvent[]) => {
-    if (events.length === 0) return;
-    for (const listener of listeners) {
-      try {
-        listener(events);
-      } catch (error) {
-        // A failing listener must not undo or fail a committed write; surface it without blocking the others.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
   };
 
   /** Reads and writes over the committed data plus a transaction's overlay. */
@@ -172,7 +158,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
           }
         }
       }
-      emit(events);
+      feed.emit(events);
       return result;
     });
   };
@@ -189,10 +175,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     delete: (collection, id, deleteOptions) => transaction((tx) => tx.delete(collection, id, deleteOptions)),
     transaction,
 
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    subscribe: feed.subscribe,
 
     async exportSnapshot() {
       assertOpen();
@@ -219,13 +202,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
           for (const record of records)
             events.push({ collection, id: record.id, type: 'put', version: record.version });
         }
-        emit(events);
+        feed.emit(events);
       });
     },
 
     async close() {
       closed = true;
-      listeners.clear();
+      feed.clear();
     },
   };
 }
