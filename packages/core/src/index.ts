@@ -12,6 +12,10 @@ export {
   NotFoundError,
   ConflictError,
   StorageError,
+  StorageQuotaError,
+  StorageUnavailableError,
+  UpgradeBlockedError,
+  SchemaVersionError,
   PermissionError,
   isCrmError,
 } from './errors/errors.js';

@@ -7,7 +7,11 @@ import {
   CrmErrorCode,
   NotFoundError,
   PermissionError,
+  SchemaVersionError,
   StorageError,
+  StorageQuotaError,
+  StorageUnavailableError,
+  UpgradeBlockedError,
   ValidationError,
   isCrmError,
   parseOrThrow,
@@ -70,4 +74,21 @@ test('ConflictError reports both versions', () => {
   assert.equal(error.expectedVersion, 3);
   assert.equal(error.actualVersion, undefined);
   assert.match(error.message, /version none, not 3/);
+});
+
+test('storage failures hosts handle have their own classes and codes, and are StorageErrors', () => {
+  const cases: [StorageError, string][] = [
+    [new StorageQuotaError(), 'CRM_STORAGE_QUOTA'],
+    [new StorageUnavailableError('IndexedDB is disabled'), 'CRM_STORAGE_UNAVAILABLE'],
+    [new UpgradeBlockedError(), 'CRM_UPGRADE_BLOCKED'],
+    [new SchemaVersionError(30, 20), 'CRM_SCHEMA_VERSION'],
+  ];
+  for (const [error, code] of cases) {
+    assert.ok(error instanceof StorageError);
+    assert.equal(error.code, code);
+    assert.ok(isCrmError(error, error.code));
+  }
+  const tooNew = new SchemaVersionError(30, 20);
+  assert.equal(tooNew.storedVersion, 30);
+  assert.equal(tooNew.supportedVersion, 20);
 });

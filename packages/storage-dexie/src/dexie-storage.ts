@@ -10,7 +10,6 @@ import {
   parseOrThrow,
   parseQueryOptions,
   parseSnapshot,
-  queryInMemory,
   recordIdSchema,
   stampWrite,
   type ChangeEvent,
@@ -20,6 +19,7 @@ import {
   type StoragePort,
   type StoredRecord,
 } from '@crmkit/core';
+import { PUSHDOWN_OPERATORS, runCount, runQuery } from './pushdown.js';
 
 export interface DexieStorageOptions extends StorageOptions {
   /** The IndexedDB database name; one database per CRM. */
@@ -92,15 +92,8 @@ export function createDexieStorage(options: DexieStorageOptions): StoragePort {
       await rows.delete(id);
       events.push({ collection, id, type: 'delete' });
     },
-    async query(collection, queryOptions) {
-      const parsed = parseQueryOptions(queryOptions);
-      return queryInMemory(await table(collection).toArray(), parsed, now()) as never;
-    },
-    async count(collection, where) {
-      const parsed = parseQueryOptions({ where });
-      if (!parsed.where) return table(collection).count();
-      return queryInMemory(await table(collection).toArray(), parsed, now()).records.length;
-    },
+    query: (collection, queryOptions) => runQuery(table(collection), parseQueryOptions(queryOptions), now()),
+    count: (collection, where) => runCount(table(collection), parseQueryOptions({ where }).where, now()),
   });
 
   const transaction = <T>(body: (tx: StorageOperations) => Promise<T>): Promise<T> =>
@@ -115,7 +108,7 @@ export function createDexieStorage(options: DexieStorageOptions): StoragePort {
     guard(operation, () => body(operations([])));
 
   return {
-    capabilities: { pushdown: [], changeFeed: 'browser' },
+    capabilities: { pushdown: PUSHDOWN_OPERATORS, changeFeed: 'browser' },
     get: (collection, id) => read('read', (ops) => ops.get(collection, id)),
     getMany: (collection, ids) => read('read', (ops) => ops.getMany(collection, ids)),
     query: (collection, queryOptions) =>

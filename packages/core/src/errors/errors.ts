@@ -11,6 +11,10 @@ export const CrmErrorCode = {
   notFound: 'CRM_NOT_FOUND',
   conflict: 'CRM_CONFLICT',
   storage: 'CRM_STORAGE',
+  storageQuota: 'CRM_STORAGE_QUOTA',
+  storageUnavailable: 'CRM_STORAGE_UNAVAILABLE',
+  upgradeBlocked: 'CRM_UPGRADE_BLOCKED',
+  schemaVersion: 'CRM_SCHEMA_VERSION',
   permission: 'CRM_PERMISSION',
 } as const;
 export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode];
@@ -80,10 +84,49 @@ export class ConflictError extends CrmError {
   }
 }
 
-/** The storage engine failed; the engine's own error is kept as `cause`. */
+/** The storage engine failed; the engine's own error is kept as `cause`. Subclasses name the failures hosts handle. */
 export class StorageError extends CrmError {
+  constructor(message: string, options?: { cause?: unknown; code?: CrmErrorCode }) {
+    super(options?.code ?? CrmErrorCode.storage, message, options);
+  }
+}
+
+/** The device or browser refused to store more (a full disk, an exhausted origin quota); nothing was written. */
+export class StorageQuotaError extends StorageError {
+  constructor(message = 'Storage quota exceeded; nothing was written', options?: { cause?: unknown }) {
+    super(message, { ...options, code: CrmErrorCode.storageQuota });
+  }
+}
+
+/**
+ * The storage engine cannot be used here at all (IndexedDB disabled, blocked by the browser, a private window that
+ * forbids it). Hosts typically fall back to the memory adapter and tell the user data will not be kept.
+ */
+export class StorageUnavailableError extends StorageError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(CrmErrorCode.storage, message, options);
+    super(message, { ...options, code: CrmErrorCode.storageUnavailable });
+  }
+}
+
+/** A schema upgrade is waiting for another connection (another tab) to close; it did not happen. */
+export class UpgradeBlockedError extends StorageError {
+  constructor(message = 'The storage upgrade is blocked by another open tab', options?: { cause?: unknown }) {
+    super(message, { ...options, code: CrmErrorCode.upgradeBlocked });
+  }
+}
+
+/** The stored data was written by a newer schema than this code knows; it was not opened, so nothing is lost. */
+export class SchemaVersionError extends StorageError {
+  readonly storedVersion: number;
+  readonly supportedVersion: number;
+
+  constructor(storedVersion: number, supportedVersion: number, options?: { cause?: unknown }) {
+    super(
+      `Stored data has schema version ${storedVersion}, newer than ${supportedVersion}, the newest this code knows: update the application`,
+      { ...options, code: CrmErrorCode.schemaVersion },
+    );
+    this.storedVersion = storedVersion;
+    this.supportedVersion = supportedVersion;
   }
 }
 
