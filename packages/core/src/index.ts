@@ -35,6 +35,7 @@ export {
 export type { Money } from './money/money.js';
 
 export { FILTER_OPERATORS, filterSchema, parseFilter, filterFields, compileFilter, getPath } from './filter/index.js';
+export { parseInstant } from './filter/instant.js';
 export type {
   Filter,
   Scalar,
