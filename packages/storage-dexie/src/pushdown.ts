@@ -63,7 +63,6 @@ interface Range {
 /** A way to select candidates: key ranges on one index, or a union of such selections. */
 type Plan = { readonly index: string; readonly ranges: readonly Range[] } | { readonly union: readonly Plan[] };
 
-const MAX_STRING = '\uffff';
 /** Widening for instants: offsets reach ±14 hours; one hour of margin. */
 const INSTANT_SLACK_MS = 15 * 3_600_000;
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 } as const;
@@ -110,26 +109,75 @@ function instantRange(from: number | undefined, to: number | undefined): Range {
 }
 
 let caseVariants: Map<string, string[]> | undefined;
-/** Every BMP character whose lower case starts with the code unit `lower`, built once on first use. */
-function charactersLoweringTo(lower: string): string[] {
+/**
+ * Every BMP character whose lower case starts with the code unit `lower` (built once, on first use). `toLowerCase`
+ * maps each character alone except Greek capital sigma, which becomes final sigma at the end of a word: it is listed
+ * under both.
+ */
+function charactersLoweringTo(lower: string): readonly string[] {
   if (!caseVariants) {
-    caseVariants = new Map();
-    for (let code = 0; code < 0xd800; code++) {
-      const char = String.fromCharCode(code);
-      const first = char.toLowerCase()[0]!;
-      let list = caseVariants.get(first);
-      if (!list) caseVariants.set(first, (list = []));
+    const table = new Map<string, string[]>();
+    const add = (first: string, char: string) => {
+      let list = table.get(first);
+      if (!list) table.set(first, (list = []));
       list.push(char);
-    }
-    for (let code = 0xe000; code <= 0xffff; code++) {
+    };
+    for (let code = 0; code <= 0xffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
       const char = String.fromCharCode(code);
-      const first = char.toLowerCase()[0]!;
-      let list = caseVariants.get(first);
-      if (!list) caseVariants.set(first, (list = []));
-      list.push(char);
+      add(char.toLowerCase()[0]!, char);
     }
+    add('\u03c2', '\u03a3');
+    caseVariants = table;
   }
   return caseVariants.get(lower) ?? [];
+}
+
+/** How many ranges a case-insensitive prefix may become: each character multiplies them by its case variants. */
+const MAX_PREFIX_RANGES = 64;
+
+/**
+ * Prefixes whose ranges together hold every string whose lower case starts with `lowered`: the case variants of its
+ * characters, as many as fit in {@link MAX_PREFIX_RANGES} (a variant whose lower case is longer, like `İ` → `i̇`, ends its branch, which only widens).
+ */
+function caseInsensitivePrefixes(lowered: string): string[] | undefined {
+  let prefixes: { built: string; rest: string }[] = [{ built: '', rest: lowered }];
+  const done: string[] = [];
+  for (let depth = 0; prefixes.length > 0; depth++) {
+    const next: { built: string; rest: string }[] = [];
+    for (const { built, rest } of prefixes) {
+      const first = rest[0]!;
+      if (first >= '\ud800' && first <= '\udfff') {
+        if (built === '') return undefined;
+        done.push(built);
+        continue;
+      }
+      for (const char of charactersLoweringTo(first)) {
+        const low = char === '\u03a3' && first === '\u03c2' ? first : char.toLowerCase();
+        if (rest.startsWith(low)) {
+          const remaining = rest.slice(low.length);
+          if (remaining === '') done.push(built + char);
+          else next.push({ built: built + char, rest: remaining });
+        } else if (low.startsWith(rest)) {
+          done.push(built + char);
+        }
+      }
+    }
+    // Too many combinations: stop at the shorter prefixes of this level (a wider selection, still complete).
+    if (done.length + next.length > MAX_PREFIX_RANGES)
+      return depth === 0 ? undefined : [...done, ...prefixes.map((p) => p.built)];
+    prefixes = next;
+  }
+  return [...done, ...prefixes.map((p) => p.built)];
+}
+
+/** Every string starting with `prefix`: from it up to (excluding) the next string of its length that does not. */
+function prefixRange(prefix: string): Range {
+  let end = prefix;
+  while (end !== '' && end.charCodeAt(end.length - 1) === 0xffff) end = end.slice(0, -1);
+  if (end === '') return { lower: prefix, upper: Dexie.maxKey, lowerOpen: false, upperOpen: true };
+  const upper = end.slice(0, -1) + String.fromCharCode(end.charCodeAt(end.length - 1) + 1);
+  return { lower: prefix, upper, lowerOpen: false, upperOpen: true };
 }
 
 /** Key ranges selecting a superset of the records `leaf` matches, or undefined when no index range can. */
@@ -183,16 +231,8 @@ function leafRanges(leaf: Extract<Filter, { field: string }>, info: IndexInfo, n
     case 'startsWith': {
       const prefix = leaf.value;
       if (prefix === '') return [{ lower: '', upper: Dexie.maxKey, lowerOpen: false, upperOpen: true }];
-      if (leaf.caseSensitive)
-        return [{ lower: prefix, upper: prefix + MAX_STRING, lowerOpen: false, upperOpen: false }];
-      const first = prefix.toLowerCase()[0]!;
-      if (first >= '\ud800' && first <= '\udfff') return undefined;
-      return charactersLoweringTo(first).map((char) => ({
-        lower: char,
-        upper: char + MAX_STRING,
-        lowerOpen: false,
-        upperOpen: false,
-      }));
+      if (leaf.caseSensitive) return [prefixRange(prefix)];
+      return caseInsensitivePrefixes(prefix.toLowerCase())?.map(prefixRange);
     }
     default:
       return undefined;
@@ -236,40 +276,49 @@ function collectionOf(
   );
 }
 
-/** How many index keys a plan selects: the cost the planner minimises. */
-async function cost(table: Table_, candidate: Plan): Promise<number> {
-  if ('union' in candidate) {
-    let total = 0;
-    for (const part of candidate.union) total += await cost(table, part);
-    return total;
-  }
-  return candidate.ranges.length === 0 ? 0 : collectionOf(table, candidate).count();
+/** The single-index selections a plan is made of. */
+function partsOf(selected: Plan): { index: string; ranges: readonly Range[] }[] {
+  return 'union' in selected ? selected.union.flatMap(partsOf) : [selected];
+}
+
+/*
+ * Everything below that runs inside a transaction chains Dexie's own promises (`Dexie.Promise.all`, `.then`) rather
+ * than awaiting native ones between requests: Dexie keeps its transaction zone across its own promises, and a request
+ * issued after a native await could run outside the transaction (which Dexie reports as PrematureCommitError).
+ */
+
+/** How many index keys a plan selects: the cost the planner minimises. One native count per range, since IndexedDB
+ * counts keys without reading records (a multi-range collection would iterate them). */
+function cost(table: Table_, selected: Plan): Promise<number> {
+  const counts = partsOf(selected).flatMap((part) =>
+    part.ranges.map((range) => collectionOf(table, { index: part.index, ranges: [range] }).count()),
+  );
+  return Dexie.Promise.all(counts).then((all) => all.reduce((sum, n) => sum + n, 0));
 }
 
 /** The records a plan selects, each once. */
-async function candidates(table: Table_, selected: Plan): Promise<StoredRecord[]> {
-  if ('union' in selected) {
+function candidates(table: Table_, selected: Plan): Promise<StoredRecord[]> {
+  const parts = partsOf(selected).filter((part) => part.ranges.length > 0);
+  const indexes = indexesOf(table);
+  return Dexie.Promise.all(parts.map((part) => collectionOf(table, part).toArray())).then((lists) => {
+    const only = parts[0];
+    // One range on a single-valued index yields each record once; unions and multi-entry indexes may repeat one.
+    if (lists.length === 1 && only && only.ranges.length === 1 && !indexes.get(only.index)?.multi) return lists[0]!;
     const byId = new Map<string, StoredRecord>();
-    for (const part of selected.union) for (const record of await candidates(table, part)) byId.set(record.id, record);
+    for (const list of lists) for (const record of list) byId.set(record.id, record);
     return [...byId.values()];
-  }
-  if (selected.ranges.length === 0) return [];
-  const records = await collectionOf(table, selected).toArray();
-  // A multi-entry index yields a record once per matching element.
-  if (selected.ranges.length === 1 && indexesOf(table).get(selected.index)?.multi !== true) return records;
-  const byId = new Map(records.map((record) => [record.id, record]));
-  return [...byId.values()];
+  });
 }
 
 /** The cheapest of several plans, by counting the index keys each selects. */
-async function cheapest(table: Table_, options: readonly Plan[]): Promise<Plan> {
-  let best: Plan = options[0]!;
-  let bestCost = Infinity;
-  for (const option of options) {
-    const optionCost = await cost(table, option);
-    if (optionCost < bestCost) [best, bestCost] = [option, optionCost];
-  }
-  return best;
+function cheapest(table: Table_, options: readonly Plan[]): Promise<Plan> {
+  return Dexie.Promise.all(options.map((option) => cost(table, option))).then((costs) => {
+    let best = 0;
+    costs.forEach((value, i) => {
+      if (value < costs[best]!) best = i;
+    });
+    return options[best]!;
+  });
 }
 
 /**
@@ -332,10 +381,11 @@ async function scan<T extends object>(table: Table_, options: QueryOptions, now:
  * be an IndexedDB request: awaiting a promise that settles without one loses Dexie's transaction zone, and the next
  * request would run outside the transaction. So every decision is made synchronously before the first await.
  */
-async function select(table: Table_, where: Filter, now: Date): Promise<StoredRecord[]> {
+function select(table: Table_, where: Filter, now: Date): Promise<StoredRecord[]> {
   const options = plan(where, indexesOf(table), now.getTime());
   if (options.length === 0) return table.toArray();
-  return candidates(table, options.length === 1 ? options[0]! : await cheapest(table, options));
+  if (options.length === 1) return candidates(table, options[0]!);
+  return cheapest(table, options).then((chosen) => candidates(table, chosen));
 }
 
 /** Runs a validated query on one table. */

@@ -1,0 +1,126 @@
+/**
+ * The IndexedDB layout: which indexes each collection has, and the history of schema versions that leads to it.
+ *
+ * Dexie stores a declared version `v` as the native IndexedDB version `v × 10` (so that it can add fractional
+ * "patch" versions of its own, e.g. 21 when it had to add a missing store to version 2 without a declared bump).
+ * {@link schemaVersionOf} turns a native version back into ours.
+ */
+import type { Dexie, Transaction } from 'dexie';
+
+/**
+ * The indexes of every CRM collection, in Dexie's index syntax: the first entry is the primary key, `*field` is a
+ * multi-entry index over an array's items, `a.b` a nested field, `[a+b]` a compound index.
+ *
+ * Only fields whose values are valid IndexedDB keys (strings, numbers, ISO date strings, arrays of those) are indexed:
+ * never booleans, which IndexedDB cannot index. A record whose value for an indexed field is missing, `null` or not
+ * a valid key is simply left out of that index, so records with arbitrary fields can always be written.
+ *
+ * `phones` holds the numbers as stored; normalised numbers (for de-duplication) arrive with lead management.
+ */
+export const CRM_INDEXES = {
+  customers: 'id, ownerId, lifecycleStage, source, country, kind, name, createdAt, updatedAt, *tags, *emails, *phones',
+  contacts: 'id, customerId, name, updatedAt, *emails, *phones',
+  leads: 'id, ownerId, status, source, score, email, phone, name, createdAt, updatedAt, convertedCustomerId',
+  deals:
+    'id, ownerId, pipelineId, stageId, status, customerId, source, expectedCloseDate, closedAt, createdAt, updatedAt, amount.amountMinor, [pipelineId+stageId]',
+  pipelines: 'id',
+  stageChanges: 'id, dealId, toStageId, at',
+  activities: 'id, customerId, contactId, leadId, dealId, ownerId, type, occurredAt',
+  tasks: 'id, assigneeId, status, dueAt, related.id, updatedAt',
+  users: 'id, teamId, role, email',
+  teams: 'id',
+  segments: 'id, entity',
+  consents: 'id, subjectId, purpose',
+  auditLog: 'id, at, entityId, actorId',
+  customFieldDefinitions: 'id, entity',
+} as const satisfies Readonly<Record<string, string>>;
+
+/** The layout of a collection this adapter has no index design for (a host's own collection): its primary key. */
+export const PRIMARY_KEY_ONLY = 'id';
+
+/** The index layout of one collection in the current schema. */
+export function indexesOf(collection: string): string {
+  return Object.hasOwn(CRM_INDEXES, collection)
+    ? CRM_INDEXES[collection as keyof typeof CRM_INDEXES]
+    : PRIMARY_KEY_ONLY;
+}
+
+/** One step of the schema history. */
+export interface SchemaVersionStep {
+  /** Our version number (a positive integer; Dexie stores it as `version × 10`). */
+  readonly version: number;
+  /** What changed, in a sentence, for the people who read this history. */
+  readonly description: string;
+  /** The layout of every store at this version, given the collections the database holds. */
+  stores(collections: readonly string[]): Record<string, string | null>;
+  /**
+   * A data migration run inside the upgrade transaction, after the stores and indexes of this version exist, when a
+   * database older than this version is opened. It may only use `tx` (no other awaits), like any transaction.
+   */
+  readonly upgrade?: (tx: Transaction) => Promise<void> | void;
+}
+
+/**
+ * Every schema version this code knows, oldest first. Never edit a shipped step: databases in the wild are at
+ * those versions. To change the layout, append a step:
+ *
+ * ```ts
+ * {
+ *   version: 3,
+ *   description: 'leads: index normalised phone numbers',
+ *   stores: (collections) => layout(collections, (name) => (name === 'leads' ? `${CRM_INDEXES.leads}, *phoneKeys` : indexesOf(name))),
+ *   upgrade: async (tx) => {
+ *     await tx.table('leads').toCollection().modify((lead) => { lead.phoneKeys = normalise(lead.phones); });
+ *   },
+ * },
+ * ```
+ *
+ * and update {@link CRM_INDEXES} to the new layout. {@link DEXIE_SCHEMA_VERSION} follows the last step.
+ */
+export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
+  {
+    version: 1,
+    description: 'The first release: one store per collection, primary key `id`, no indexes.',
+    stores: (collections) => layout(collections, () => PRIMARY_KEY_ONLY),
+  },
+  {
+    version: 2,
+    description: 'Indexes designed for CRM queries (CRM_INDEXES); collections without a design keep only `id`.',
+    stores: (collections) => layout(collections, indexesOf),
+    // Adding indexes needs no data migration: IndexedDB builds them from the stored records. A later step that
+    // reshapes records does it here, in `upgrade(tx)`.
+  },
+];
+
+/** The newest schema version this code knows: databases are migrated to it on open, newer ones are refused. */
+export const DEXIE_SCHEMA_VERSION: number = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
+
+/** How Dexie scales a declared version into the native IndexedDB version. */
+export const NATIVE_VERSION_FACTOR = 10;
+
+/** Our schema version of a database at this native IndexedDB version (`20` and Dexie's patch `21` are both 2). */
+export function schemaVersionOf(nativeVersion: number): number {
+  return Math.floor(nativeVersion / NATIVE_VERSION_FACTOR);
+}
+
+/** Declares the whole history on a Dexie instance (before it opens). */
+export function declareSchema(
+  db: Dexie,
+  collections: readonly string[],
+  indexes: Readonly<Record<string, string>> = {},
+): void {
+  const latest = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1];
+  for (const step of SCHEMA_VERSIONS) {
+    const stores = step.stores(collections);
+    // A host's own index designs apply to the current layout (older steps describe what older code created).
+    if (step === latest)
+      for (const name of collections) if (Object.hasOwn(indexes, name)) stores[name] = indexes[name]!;
+    const version = db.version(step.version).stores(stores);
+    if (step.upgrade) version.upgrade(step.upgrade);
+  }
+}
+
+/** A layout giving every collection the index spec `spec(name)`. */
+export function layout(collections: readonly string[], spec: (name: string) => string): Record<string, string> {
+  return Object.fromEntries(collections.map((name) => [name, spec(name)]));
+}
