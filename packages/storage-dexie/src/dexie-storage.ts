@@ -21,7 +21,7 @@ import {
 } from '@crmkit/core';
 import { guard } from './errors.js';
 import { OpenAttempt, probeDatabase, resolveFactory } from './open.js';
-import { PUSHDOWN_OPERATORS, runCount, runQuery } from './pushdown.js';
+import { PUSHDOWN_OPERATORS, createIndexCoverage, runCount, runQuery } from './pushdown.js';
 import { DEXIE_SCHEMA_VERSION, declareSchema, schemaVersionOf } from './schema.js';
 import {
   readStatus,
@@ -131,6 +131,11 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
   const versionListeners = new Set<(change: DexieVersionChange) => void>();
 
   const feed = createChangeFeed();
+  // What the query planner knows about index coverage lasts until the collection changes, here or in another tab.
+  const coverage = createIndexCoverage();
+  feed.subscribe((events) => {
+    for (const event of events) coverage.forget(event.collection);
+  });
   const channel = openChannel(`crmkit:${options.name}`);
   if (channel) {
     channel.onmessage = (message: MessageEvent<unknown>) => {
@@ -233,6 +238,7 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
       parseOrThrow(recordIdSchema, record.id, 'record id');
       const stored = stampWrite(collection, record, await rows.get(record.id), expectedVersion, now());
       await rows.put(stored as StoredRecord);
+      coverage.forget(collection);
       events.push({ collection, id: record.id, type: 'put', version: stored.version });
       return stored;
     },
@@ -245,9 +251,11 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
         throw new ConflictError(collection, id, expected, current.version);
       }
       await rows.delete(id);
+      coverage.forget(collection);
       events.push({ collection, id, type: 'delete' });
     },
-    query: (collection, queryOptions) => runQuery(table(db, collection), parseQueryOptions(queryOptions), now()),
+    query: (collection, queryOptions) =>
+      runQuery(table(db, collection), parseQueryOptions(queryOptions), now(), coverage),
     count: (collection, where) => runCount(table(db, collection), parseQueryOptions({ where }).where, now()),
   });
 
@@ -288,12 +296,18 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
       guard('transaction', async (capture) => {
         const db = await connect();
         const events: ChangeEvent[] = [];
-        const result = await db.transaction('rw', allTables(db), (tx) => {
-          capture(tx);
-          return body(operations(db, events));
-        });
-        publish(events);
-        return result;
+        try {
+          const result = await db.transaction('rw', allTables(db), (tx) => {
+            capture(tx);
+            return body(operations(db, events));
+          });
+          publish(events);
+          return result;
+        } catch (error) {
+          // Coverage counted inside the rolled-back transaction saw writes that never happened.
+          for (const collection of collections) coverage.forget(collection);
+          throw error;
+        }
       }),
 
     subscribe: feed.subscribe,

@@ -326,6 +326,31 @@ function cheapest(table: Table_, options: readonly Plan[]): Promise<Plan> {
  * valid when every record has an indexable value there (missing, null and booleans are not IndexedDB keys, and they
  * sort first), which IndexedDB tells by counting the index's keys; otherwise the table is scanned.
  */
+/**
+ * Which indexes hold every record of their collection, as last counted. Counting an index costs about as much as
+ * reading a page, so the answer is kept until the collection changes: the adapter forgets a collection on each write
+ * (its own, inside transactions too, and those other tabs announce).
+ */
+export interface IndexCoverage {
+  /** Forget what is known about one collection's indexes. */
+  forget(collection: string): void;
+}
+
+interface CoverageState extends IndexCoverage {
+  readonly complete: Map<string, boolean>;
+}
+
+export function createIndexCoverage(): IndexCoverage {
+  const complete = new Map<string, boolean>();
+  const state: CoverageState = {
+    complete,
+    forget(collection) {
+      for (const key of complete.keys()) if (key.startsWith(`${collection}/`)) complete.delete(key);
+    },
+  };
+  return state;
+}
+
 function canWalk(table: Table_, options: QueryOptions): boolean {
   const only = options.orderBy?.[0];
   if (options.limit === undefined || options.orderBy?.length !== 1 || !only || only.field === 'id') return false;
@@ -333,13 +358,24 @@ function canWalk(table: Table_, options: QueryOptions): boolean {
   return !!info && !info.multi;
 }
 
-async function walkIndex<T extends object>(table: Table_, options: QueryOptions, now: Date): Promise<QueryPage<T>> {
+async function walkIndex<T extends object>(
+  table: Table_,
+  options: QueryOptions,
+  now: Date,
+  coverage: IndexCoverage | undefined,
+): Promise<QueryPage<T>> {
   const orderBy = options.orderBy!;
   const limit = options.limit!;
   const only = orderBy[0]!;
-  const indexed = await table.orderBy(only.field).count();
-  const total = await table.count();
-  if (indexed !== total) return scan<T>(table, options, now);
+  const known = (coverage as CoverageState | undefined)?.complete;
+  const key = `${table.name}/${only.field}`;
+  let complete = known?.get(key);
+  if (complete === undefined) {
+    const indexed = await table.orderBy(only.field).count();
+    complete = indexed === (await table.count());
+    known?.set(key, complete);
+  }
+  if (!complete) return scan<T>(table, options, now);
 
   const descending = only.direction === 'desc';
   const matches = options.where ? compileFilter(options.where, { now }) : undefined;
@@ -389,13 +425,18 @@ function select(table: Table_, where: Filter, now: Date): Promise<StoredRecord[]
 }
 
 /** Runs a validated query on one table. */
-export function runQuery<T extends object>(table: Table_, options: QueryOptions, now: Date): Promise<QueryPage<T>> {
+export function runQuery<T extends object>(
+  table: Table_,
+  options: QueryOptions,
+  now: Date,
+  coverage?: IndexCoverage,
+): Promise<QueryPage<T>> {
   if (options.where && plan(options.where, indexesOf(table), now.getTime()).length > 0) {
     return select(table, options.where, now).then((records) =>
       queryInMemory(records as StoredRecord<T>[], options, now),
     );
   }
-  return canWalk(table, options) ? walkIndex<T>(table, options, now) : scan<T>(table, options, now);
+  return canWalk(table, options) ? walkIndex<T>(table, options, now, coverage) : scan<T>(table, options, now);
 }
 
 /** Counts the records matching a validated filter on one table. */
