@@ -20,6 +20,8 @@ export {
   isCrmError,
 } from './errors/errors.js';
 export type { ValidationIssue } from './errors/errors.js';
+export { StageGateError } from './errors/errors.js';
+export type { FailedGateCondition } from './errors/errors.js';
 export { parseOrThrow, toValidationIssues } from './errors/parse.js';
 
 export {
@@ -274,3 +276,71 @@ export type {
   CrmEntityName,
   CrmCollection,
 } from './crm/index.js';
+
+export type { DealStageChangedEvent, PipelineStageRemovedEvent, FunnelEventMap } from './crm/events.js';
+export { DEAL_STAGE_FIELDS } from './crm/deals.js';
+export type { DealService, MoveToStageOptions } from './crm/deals.js';
+export type { PipelineService, PipelineEditOptions, RemoveStageOptions } from './crm/pipelines.js';
+export type { ReportService, FunnelReportRequest, ForecastRequest } from './crm/reports.js';
+
+export {
+  DEFAULT_PIPELINE_ID,
+  DEFAULT_PIPELINE,
+  DEFAULT_LEAD_STEPS,
+  DEFAULT_LOST_REASONS,
+  DEFAULT_LOST_REASON_CODES,
+  lostReasonCodeSchema,
+  lostReasonsSchema,
+  stageUpdateSchema,
+  addStage,
+  removeStage,
+  reorderStages,
+  updateStage,
+  checkStageGate,
+  exchangeRatesSchema,
+  currencyConversionSchema,
+  conversionFactors,
+  zonedCalendar,
+  funnelReport,
+  findBottleneck,
+  rottingDeals,
+  weightedForecast,
+} from './funnel/index.js';
+export type {
+  PipelineDefinition,
+  LeadStep,
+  LostReason,
+  StageUpdate,
+  StageGateResult,
+  ExchangeRates,
+  CurrencyConversion,
+  MoneyTotals,
+  ZonedCalendar,
+  FunnelOptions,
+  BottleneckOptions,
+  RottingOptions,
+  ForecastDeal,
+  ForecastInput,
+  ForecastOptions,
+  ForecastOpen,
+  ForecastMonth,
+  Forecast,
+  FunnelDeal,
+  FunnelStageChange,
+  FunnelLead,
+  FunnelPipeline,
+  FunnelInput,
+  FunnelCounts,
+  DwellStats,
+  FunnelStepReport,
+  FunnelOutcomes,
+  LeadOutcomes,
+  OverallConversion,
+  WinRate,
+  LostReasonCount,
+  SalesVelocity,
+  Bottleneck,
+  RottingDeal,
+  CohortMonth,
+  FunnelReport,
+} from './funnel/index.js';

@@ -26,20 +26,6 @@ import {
   type LeadPatch,
 } from '../model/lead.js';
 import {
-  dealInputSchema,
-  dealPatchSchema,
-  dealSchema,
-  pipelineInputSchema,
-  pipelinePatchSchema,
-  pipelineSchema,
-  type Deal,
-  type DealInput,
-  type DealPatch,
-  type Pipeline,
-  type PipelineInput,
-  type PipelinePatch,
-} from '../model/deal.js';
-import {
   activityInputSchema,
   activityPatchSchema,
   activitySchema,
@@ -82,6 +68,10 @@ import { AUDIT_COLLECTION } from './collections.js';
 import { createContext, type CrmActor } from './context.js';
 import { createEntityService, type EntityPage, type EntityService } from './entity-service.js';
 import { CrmEvents, type CrmEventMap, type CrmEventName } from './events.js';
+import { DEFAULT_LOST_REASON_CODES, lostReasonsSchema } from '../funnel/pipeline.js';
+import { createDealService, type DealService } from './deals.js';
+import { createPipelineService, type PipelineService } from './pipelines.js';
+import { createReportService, type ReportService } from './reports.js';
 
 export interface CreateCrmOptions {
   /** Where the CRM keeps its data: any adapter implementing the storage port. */
@@ -96,6 +86,11 @@ export interface CreateCrmOptions {
   readonly currency?: string;
   /** Makes record ids; `crypto.randomUUID()` by default. */
   readonly idGenerator?: IdGenerator;
+  /**
+   * The lost-reason codes a deal moved to a lost stage may carry; `DEFAULT_LOST_REASON_CODES` by default (labels in
+   * `DEFAULT_LOST_REASONS`). A host with its own codes labels them itself.
+   */
+  readonly lostReasons?: readonly string[];
 }
 
 /** The CRM: one service per entity over one storage adapter, plus domain events and the audit log. */
@@ -103,14 +98,20 @@ export interface Crm {
   readonly customers: EntityService<CustomerInput, Customer, CustomerPatch>;
   readonly contacts: EntityService<ContactInput, Contact, ContactPatch>;
   readonly leads: EntityService<LeadInput, Lead, LeadPatch>;
-  readonly deals: EntityService<DealInput, Deal, DealPatch>;
-  readonly pipelines: EntityService<PipelineInput, Pipeline, PipelinePatch>;
+  /** Deals, with stage history: `moveToStage` is the one way a deal changes stage. */
+  readonly deals: DealService;
+  /** Pipelines, the built-in one (`ensureDefault`) and stage edits that keep deals and history consistent. */
+  readonly pipelines: PipelineService;
   readonly activities: EntityService<ActivityInput, Activity, ActivityPatch>;
   readonly tasks: EntityService<TaskInput, Task, TaskPatch>;
   readonly users: EntityService<UserInput, User, UserPatch>;
   readonly teams: EntityService<TeamInput, Team, TeamPatch>;
   /** Definitions of custom fields: a host adds fields to an entity without code, and every write enforces them. */
   readonly customFields: EntityService<CustomFieldDefinitionInput, CustomFieldDefinition, CustomFieldDefinitionPatch>;
+  /** The funnel report and the weighted forecast over stored data. */
+  readonly reports: ReportService;
+  /** The lost-reason codes deals may carry. */
+  readonly lostReasons: readonly string[];
   /** The audit log, newest first unless `orderBy` says otherwise. */
   readonly audit: { list(options?: QueryOptions): Promise<EntityPage<AuditEntry>> };
   readonly storage: StoragePort;
@@ -136,6 +137,7 @@ const optionsSchema = z.object({
     ),
   ),
   currency: z.optional(currencyCodeSchema),
+  lostReasons: z.optional(lostReasonsSchema),
 });
 
 /** Creates the CRM over a storage adapter. Async so later versions can prepare storage (migrations, defaults). */
@@ -151,6 +153,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     timeZone: checked.timeZone ?? 'UTC',
     currency: checked.currency ?? 'CNY',
   });
+  const lostReasons: readonly string[] = Object.freeze([...(checked.lostReasons ?? DEFAULT_LOST_REASON_CODES)]);
   return {
     customers: createEntityService(context, {
       name: 'customer',
@@ -172,18 +175,8 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
       ownerField: 'ownerId',
       customFields: 'lead',
     }),
-    deals: createEntityService(context, {
-      name: 'deal',
-      collection: 'deals',
-      schemas: { input: dealInputSchema, record: dealSchema, patch: dealPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'deal',
-    }),
-    pipelines: createEntityService(context, {
-      name: 'pipeline',
-      collection: 'pipelines',
-      schemas: { input: pipelineInputSchema, record: pipelineSchema, patch: pipelinePatchSchema },
-    }),
+    deals: createDealService(context, lostReasons),
+    pipelines: createPipelineService(context, lostReasons),
     activities: createEntityService(context, {
       name: 'activity',
       collection: 'activities',
@@ -217,6 +210,8 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
         patch: customFieldDefinitionPatchSchema,
       },
     }),
+    reports: createReportService(context),
+    lostReasons,
     audit: {
       async list(queryOptions) {
         const page = await context.storage.query(AUDIT_COLLECTION, {

@@ -16,6 +16,7 @@ export const CrmErrorCode = {
   upgradeBlocked: 'CRM_UPGRADE_BLOCKED',
   schemaVersion: 'CRM_SCHEMA_VERSION',
   permission: 'CRM_PERMISSION',
+  stageGate: 'CRM_STAGE_GATE',
 } as const;
 export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode];
 
@@ -137,6 +138,45 @@ export class PermissionError extends CrmError {
   constructor(action: string, message = `Not permitted: ${action}`) {
     super(CrmErrorCode.permission, message);
     this.action = action;
+  }
+}
+
+/** One condition of a stage gate that a deal failed: where it sits in the gate and the fields it reads. */
+export interface FailedGateCondition {
+  /** Dotted path of the failing node within `gate.conditions`, e.g. `all.1`; `(root)` for the whole condition. */
+  readonly path: string;
+  /** The field paths the failing condition reads, e.g. `['amount.amountMinor']`. */
+  readonly fields: readonly string[];
+}
+
+/**
+ * A deal may not enter a stage: it misses fields the stage's gate requires, or fails the gate's conditions. Nothing
+ * was written. The error names field paths and condition paths only, never the deal's values.
+ */
+export class StageGateError extends CrmError {
+  readonly dealId: string;
+  readonly stageId: string;
+  /** Required field paths the deal has not filled in, e.g. `['expectedCloseDate']`. */
+  readonly missingFields: readonly string[];
+  /** The gate conditions the deal fails. */
+  readonly failedConditions: readonly FailedGateCondition[];
+
+  constructor(
+    dealId: string,
+    stageId: string,
+    missingFields: readonly string[],
+    failedConditions: readonly FailedGateCondition[] = [],
+  ) {
+    const parts: string[] = [];
+    if (missingFields.length > 0) parts.push(`missing ${missingFields.join(', ')}`);
+    for (const condition of failedConditions) {
+      parts.push(`fails condition ${condition.path} (${condition.fields.join(', ')})`);
+    }
+    super(CrmErrorCode.stageGate, `Deal ${dealId} may not enter stage ${stageId}: ${parts.join('; ')}`);
+    this.dealId = dealId;
+    this.stageId = stageId;
+    this.missingFields = missingFields;
+    this.failedConditions = failedConditions;
   }
 }
 

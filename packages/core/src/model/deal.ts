@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { filterSchema } from '../filter/schema.js';
 import { currencyCodeSchema } from '../money/money.js';
 import { customFieldsProperty } from './custom-fields.js';
 import { defineEntity } from './entity.js';
@@ -30,8 +31,17 @@ export const stageSchema = z.object({
   kind: z.enum(stageKinds),
   /** A deal idle this many days in the stage is flagged as rotting. */
   rottingDays: z.optional(z.int().check(z.positive())),
-  /** Fields a deal must have filled in to enter the stage. */
-  gate: z.optional(z.object({ requiredFields: z.array(fieldPathSchema).check(z.maxLength(100)) })),
+  /**
+   * What a deal must satisfy to enter the stage (a stage gate): fields that must be filled in (not missing, `null`,
+   * blank, or an empty list or object), and optionally conditions in the filter language, e.g.
+   * `{ field: 'amount.amountMinor', op: 'gt', value: 0 }`. `crm.deals.moveToStage` refuses a deal that fails it.
+   */
+  gate: z.optional(
+    z.object({
+      requiredFields: z._default(z.array(fieldPathSchema).check(z.maxLength(100)), () => []),
+      conditions: z.optional(filterSchema),
+    }),
+  ),
 });
 export type Stage = z.infer<typeof stageSchema>;
 
