@@ -135,15 +135,19 @@ test('__proto__, constructor and prototype keys poison nothing and are never sto
   const hostile = JSON.parse(
     '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "prototype": {"polluted": true}}',
   ) as Record<string, unknown>;
+  // Leads are de-duplicated by email: each create here is another person.
+  let person = 0;
+  const unique = (target: Target) =>
+    target.service === 'leads' ? { ...target.valid, email: `person${++person}@example.com` } : target.valid;
   for (const target of targets) {
-    const created = await crm[target.service].create({ ...hostile, ...target.valid } as never);
+    const created = await crm[target.service].create({ ...hostile, ...unique(target) } as never);
     const stored = JSON.stringify(await crm[target.service].get(created.id));
     for (const key of ['__proto__', '"constructor"', '"prototype"', 'polluted']) assert.ok(!stored.includes(key), key);
     const updated = await crm[target.service].update(created.id, { ...hostile } as never, { expectedVersion: 1 });
     assert.ok(!JSON.stringify(updated).includes('polluted'));
     // A `__proto__` custom field is either refused by name or dropped; it is never stored.
     const customFields = JSON.parse('{"__proto__": {"polluted": 1}, "ok": 1}') as Record<string, unknown>;
-    const outcome = await crm[target.service].create({ ...target.valid, customFields } as never).then(
+    const outcome = await crm[target.service].create({ ...unique(target), customFields } as never).then(
       (record) => JSON.stringify(record),
       (error: unknown) => {
         assert.ok(error instanceof ValidationError);

@@ -33,6 +33,7 @@ export const CRM_INDEXES = {
   consents: 'id, subjectId, purpose',
   auditLog: 'id, at, entityId, actorId',
   customFieldDefinitions: 'id, entity',
+  assignmentState: 'id',
 } as const satisfies Readonly<Record<string, string>>;
 
 /** The layout of a collection this adapter has no index design for (a host's own collection): its primary key. */

@@ -15,6 +15,8 @@ export const CRM_COLLECTIONS = [
   'segments',
   'consents',
   'auditLog',
+  /** Round-robin positions of lead assignment, so rotation stays fair across sessions. */
+  'assignmentState',
   CUSTOM_FIELDS_COLLECTION,
 ] as const;
 export type CrmCollection = (typeof CRM_COLLECTIONS)[number];

@@ -18,14 +18,6 @@ import {
   type ContactPatch,
 } from '../model/customer.js';
 import {
-  leadInputSchema,
-  leadPatchSchema,
-  leadSchema,
-  type Lead,
-  type LeadInput,
-  type LeadPatch,
-} from '../model/lead.js';
-import {
   activityInputSchema,
   activityPatchSchema,
   activitySchema,
@@ -72,6 +64,7 @@ import { DEFAULT_LOST_REASON_CODES, lostReasonsSchema } from '../funnel/pipeline
 import { createDealService, type DealService } from './deals.js';
 import { createPipelineService, type PipelineService } from './pipelines.js';
 import { createReportService, type ReportService } from './reports.js';
+import { createLeadService, type LeadService, type LeadServiceOptions } from './leads.js';
 
 export interface CreateCrmOptions {
   /** Where the CRM keeps its data: any adapter implementing the storage port. */
@@ -91,13 +84,19 @@ export interface CreateCrmOptions {
    * `DEFAULT_LOST_REASONS`). A host with its own codes labels them itself.
    */
   readonly lostReasons?: readonly string[];
+  /**
+   * Lead management: the default region for phone numbers written without `+` (e.g. `CN`), de-duplication policies,
+   * the scoring model, the assignment strategy and the follow-up SLA. See the leads guide.
+   */
+  readonly leads?: LeadServiceOptions;
 }
 
 /** The CRM: one service per entity over one storage adapter, plus domain events and the audit log. */
 export interface Crm {
   readonly customers: EntityService<CustomerInput, Customer, CustomerPatch>;
   readonly contacts: EntityService<ContactInput, Contact, ContactPatch>;
-  readonly leads: EntityService<LeadInput, Lead, LeadPatch>;
+  /** Leads: capture with normalisation, de-duplication, scoring and assignment; merge, qualify, convert, SLA. */
+  readonly leads: LeadService;
   /** Deals, with stage history: `moveToStage` is the one way a deal changes stage. */
   readonly deals: DealService;
   /** Pipelines, the built-in one (`ensureDefault`) and stage edits that keep deals and history consistent. */
@@ -168,13 +167,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
       schemas: { input: contactInputSchema, record: contactSchema, patch: contactPatchSchema },
       customFields: 'contact',
     }),
-    leads: createEntityService(context, {
-      name: 'lead',
-      collection: 'leads',
-      schemas: { input: leadInputSchema, record: leadSchema, patch: leadPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'lead',
-    }),
+    leads: createLeadService(context, options.leads),
     deals: createDealService(context, lostReasons),
     pipelines: createPipelineService(context, lostReasons),
     activities: createEntityService(context, {

@@ -1,3 +1,4 @@
+import type { LeadEventMap } from '../leads/events.js';
 /**
  * Domain events. Payloads carry ids and field names only, never record values: events travel to analytics, logs and
  * other tabs, where personal data must not follow.
@@ -70,7 +71,7 @@ export interface FunnelEventMap {
 }
 
 /** Every event name and its payload; `crm.on(name, handler)` type-checks against it. */
-export type CrmEventMap = LifecycleEvents<CrmEntityName> & FunnelEventMap;
+export type CrmEventMap = LifecycleEvents<CrmEntityName> & FunnelEventMap & LeadEventMap;
 export type CrmEventName = keyof CrmEventMap;
 
 /** A minimal typed emitter: handlers run after the change has committed; one failing handler does not stop others. */

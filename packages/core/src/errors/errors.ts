@@ -17,6 +17,7 @@ export const CrmErrorCode = {
   schemaVersion: 'CRM_SCHEMA_VERSION',
   permission: 'CRM_PERMISSION',
   stageGate: 'CRM_STAGE_GATE',
+  duplicate: 'CRM_DUPLICATE',
 } as const;
 export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode];
 
