@@ -487,3 +487,173 @@ export type {
   LeadEventMap,
   LeadEventName,
 } from './leads/index.js';
+
+export { weekdays, timeZoneSchema, type Weekday } from './model/activity.js';
+export {
+  occurrences,
+  nextOccurrence,
+  parseRRule,
+  formatRRule,
+  reminderTimes,
+  effectiveReminderTimes,
+  isOverdue,
+  isDueToday,
+  localDayBounds,
+  toLocal,
+  fromLocal,
+  offsetAt,
+  type ReminderTime,
+  type LocalDateTime,
+} from './tasks/index.js';
+export {
+  createReminderScheduler,
+  firedReminderId,
+  systemSchedulerClock,
+  FIRED_REMINDERS_COLLECTION,
+  type ReminderScheduler,
+  type ReminderSchedulerOptions,
+  type ReminderNotifier,
+  type SchedulerClock,
+  type TaskReminderEvent,
+} from './reminders/index.js';
+export {
+  compareTimeline,
+  decodeTimelineCursor,
+  encodeTimelineCursor,
+  mergeTimeline,
+  timelineKey,
+  type TimelineItem,
+  type TimelinePosition,
+} from './timeline/index.js';
+export {
+  csvCell,
+  toCsv,
+  granularities,
+  periodsBetween,
+  salesTrend,
+  leadSourceAnalysis,
+  salesPerformance,
+  salesTrendCsv,
+  leadSourcesCsv,
+  performanceCsv,
+  type CsvCell,
+  type Granularity,
+  type Period,
+  type Change,
+  type CostEntry,
+  type Quota,
+  type ReportMoney,
+  type ReportDeal,
+  type ReportLead,
+  type ReportActivity,
+  type ReportRange,
+  type SalesTrendPeriod,
+  type SalesTrendReport,
+  type LeadSourceMetrics,
+  type LeadSourceRow,
+  type LeadSourceReport,
+  type PerformanceRow,
+  type PerformanceReport,
+} from './sales-reports/index.js';
+export {
+  createTaskService,
+  TASKS_COLLECTION,
+  type TaskService,
+  type TaskServiceOptions,
+  type TaskCreateInput,
+  type TaskCompletion,
+  type TaskListOptions,
+} from './crm/tasks.js';
+export {
+  createActivityService,
+  timelineSubjects,
+  type ActivityService,
+  type TimelineOptions,
+  type TimelinePage,
+  type TimelineSubject,
+} from './crm/activities.js';
+export {
+  createSalesReportService,
+  costEntryInputSchema,
+  quotaInputSchema,
+  COST_ENTRIES_COLLECTION,
+  QUOTAS_COLLECTION,
+  type SalesReportService,
+  type SalesReportOptions,
+  type SalesTrendOptions,
+  type CostEntryInput,
+  type QuotaInput,
+  type StoredCostEntry,
+  type StoredQuota,
+} from './crm/sales-reports.js';
+export type { CrmReminderOptions } from './crm/create-crm.js';
+
+export {
+  compileSegment,
+  evaluateSegmentReference,
+  explainSegment,
+  splitSegment,
+  segmentOverlaps,
+  countRecent,
+  emptyStats,
+  assertKnownWindows,
+  RECENT_ACTIVITY_CAP,
+} from './segments/index.js';
+export type {
+  CustomerStats,
+  SegmentPredicate,
+  CompileSegmentOptions,
+  ClauseExplanation,
+  SegmentMembers,
+  SegmentOverlap,
+} from './segments/index.js';
+export { lifetimeValue, averageOrderValue, purchaseFrequency, quintiles, rfmScores } from './value/index.js';
+export type { WonDealFact, MoneyByCurrency, RfmInput, RfmScore } from './value/index.js';
+export {
+  DEFAULT_LIFECYCLE,
+  DEFAULT_LIFECYCLE_STAGES,
+  defaultLifecycleRules,
+  evaluateLifecycle,
+  parseLifecycleConfig,
+  lifecycleTriggers,
+} from './lifecycle/index.js';
+export type {
+  LifecycleConfig,
+  LifecycleRule,
+  LifecycleStageDefinition,
+  LifecycleTrigger,
+  LifecycleMove,
+  LifecycleEvaluation,
+} from './lifecycle/index.js';
+export { lifecycleStageIdSchema } from './model/customer.js';
+export type { DefaultLifecycleStage } from './model/customer.js';
+export {
+  createCustomerService,
+  VIEW360_MAX_QUERIES,
+  LIFECYCLE_CHANGES_COLLECTION,
+  lifecycleChangeSchema,
+} from './crm/customers.js';
+export type {
+  CustomerService,
+  CustomerServiceOptions,
+  Customer360,
+  View360Options,
+  CustomerValue,
+  LifecycleChange,
+  CustomerLifecycleChangedEvent,
+} from './crm/customers.js';
+export { createSegmentService, SEGMENTS_COLLECTION } from './crm/segments.js';
+export type { SegmentService, SegmentRef, SegmentMemberPage } from './crm/segments.js';
+export {
+  createCustomerAggregates,
+  computeCustomerStats,
+  parseStoredStats,
+  CUSTOMER_STATS_COLLECTION,
+} from './crm/aggregates.js';
+export type {
+  CustomerAggregates,
+  StoredCustomerStats,
+  AggregateListener,
+  DealFact,
+  ActivityFact,
+} from './crm/aggregates.js';

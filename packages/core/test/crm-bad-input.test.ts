@@ -40,7 +40,7 @@ const targets: Target[] = [
       phones: [['call me'], ['+'], [12345678]],
       website: ['javascript:alert(1)', 'data:text/html,x', ' JaVaScRiPt:x', 'vbscript:x', 'ftp://x', 42],
       country: ['China', 'cn1', 86],
-      lifecycleStage: ['won', 'ACQUIRE', 3],
+      lifecycleStage: ['Won', 'ACQUIRE', 3, 'at risk'],
       tags: ['vip', [1], [longName.repeat(2)]],
       customFields: [[], 'x', { 'bad key!': 1 }, { nested: { deep: true } }],
     },
@@ -87,6 +87,8 @@ async function world(): Promise<{ crm: Crm; storage: StoragePort; ids: Record<st
   const crm = await createCrm({ storage, actor: { id: 'rep-1' } });
   const ids: Record<string, string> = {};
   for (const target of targets) ids[target.service] = (await crm[target.service].create(target.valid as never)).id;
+  // Aggregates follow writes through events: let them settle before taking the reference snapshot.
+  await crm.aggregates.settled();
   return { crm, storage, ids, snapshot: canonicalJson(await storage.exportSnapshot()) };
 }
 

@@ -47,7 +47,7 @@ test('create validates, sets id, owner and version, and returns the stored entit
   assert.equal(customer.ownerId, 'rep-1');
   assert.equal(customer.version, 1);
   assert.deepEqual(customer.emails, ['ada@example.com']);
-  assert.equal(customer.lifecycleStage, 'acquire');
+  assert.equal(customer.lifecycleStage, 'subscriber');
   assert.deepEqual(await crm.customers.get(customer.id), customer);
 });
 

@@ -54,6 +54,7 @@ async function setup(
   ] as const) {
     crm.on(name, (payload: CrmEventMap[typeof name]) => events.push({ name, payload }));
   }
+  crmOf.set(storage, crm);
   return { crm, storage, events };
 }
 
@@ -65,7 +66,12 @@ const erp: DealInput = {
   amount: { amountMinor: 1_280_000, currency: 'CNY' },
 };
 
-const snapshotOf = async (storage: StoragePort) => canonicalJson(await storage.exportSnapshot());
+/** The CRM over each test's storage, so a snapshot can first let its event-driven aggregates settle. */
+const crmOf = new WeakMap<StoragePort, { aggregates: { settled(): Promise<void> } }>();
+const snapshotOf = async (storage: StoragePort) => {
+  await crmOf.get(storage)?.aggregates.settled();
+  return canonicalJson(await storage.exportSnapshot());
+};
 
 test('the built-in pipeline is installed once, by ensureDefault or by the first deal in it', async () => {
   const { crm, events } = await setup();

@@ -246,7 +246,7 @@ describe('withCustomFields', () => {
       emails: [],
       phones: [],
       tags: [],
-      lifecycleStage: 'acquire',
+      lifecycleStage: 'subscriber',
       customFields: { region: 'south' },
     });
   });

@@ -7,17 +7,8 @@
  */
 import type { Dexie, Transaction } from 'dexie';
 
-/**
- * The indexes of every CRM collection, in Dexie's index syntax: the first entry is the primary key, `*field` is a
- * multi-entry index over an array's items, `a.b` a nested field, `[a+b]` a compound index.
- *
- * Only fields whose values are valid IndexedDB keys (strings, numbers, ISO date strings, arrays of those) are indexed:
- * never booleans, which IndexedDB cannot index. A record whose value for an indexed field is missing, `null` or not
- * a valid key is simply left out of that index, so records with arbitrary fields can always be written.
- *
- * `phones` holds the numbers as stored; normalised numbers (for de-duplication) arrive with lead management.
- */
-export const CRM_INDEXES = {
+/** The layout of schema version 2, kept as it shipped: history never changes. */
+const CRM_INDEXES_V2 = {
   customers: 'id, ownerId, lifecycleStage, source, country, kind, name, createdAt, updatedAt, *tags, *emails, *phones',
   contacts: 'id, customerId, name, updatedAt, *emails, *phones',
   leads: 'id, ownerId, status, source, score, email, phone, name, createdAt, updatedAt, convertedCustomerId',
@@ -33,7 +24,33 @@ export const CRM_INDEXES = {
   consents: 'id, subjectId, purpose',
   auditLog: 'id, at, entityId, actorId',
   customFieldDefinitions: 'id, entity',
+} as const satisfies Readonly<Record<string, string>>;
+
+/**
+ * The indexes of every CRM collection, in Dexie's index syntax: the first entry is the primary key, `*field` is a
+ * multi-entry index over an array's items, `a.b` a nested field, `[a+b]` a compound index.
+ *
+ * Only fields whose values are valid IndexedDB keys (strings, numbers, ISO date strings, arrays of those) are indexed:
+ * never booleans, which IndexedDB cannot index. A record whose value for an indexed field is missing, `null` or not
+ * a valid key is simply left out of that index, so records with arbitrary fields can always be written.
+ *
+ * Lead capture stores `phone` normalised to E.164, so the `phone` index matches across formats; customers' `phones`
+ * hold the numbers as entered.
+ */
+export const CRM_INDEXES = {
+  ...CRM_INDEXES_V2,
+  customers: `${CRM_INDEXES_V2.customers}, lastActivityAt`,
+  leads: `${CRM_INDEXES_V2.leads}, lastActivityAt, campaign`,
+  deals: `${CRM_INDEXES_V2.deals}, lastActivityAt`,
+  tasks: `${CRM_INDEXES_V2.tasks}, completedAt, seriesId, [status+dueAt], [assigneeId+status+dueAt]`,
   assignmentState: 'id',
+  firedReminders: 'id, taskId, firedAt',
+  costEntries: 'id, source, campaign, from, to',
+  quotas: 'id, userId, month',
+  customerStats:
+    'id, wonDeals, lastPurchaseAt, lastActivityAt, rfm.score, *openDealStageIds, *dealIds, *recentActivityIds',
+  lifecycleChanges: 'id, customerId, at, ruleId, [customerId+at]',
+  activities: `${CRM_INDEXES_V2.activities}, [customerId+occurredAt], [customerId+type]`,
 } as const satisfies Readonly<Record<string, string>>;
 
 /** The layout of a collection this adapter has no index design for (a host's own collection): its primary key. */
@@ -41,9 +58,11 @@ export const PRIMARY_KEY_ONLY = 'id';
 
 /** The index layout of one collection in the current schema. */
 export function indexesOf(collection: string): string {
-  return Object.hasOwn(CRM_INDEXES, collection)
-    ? CRM_INDEXES[collection as keyof typeof CRM_INDEXES]
-    : PRIMARY_KEY_ONLY;
+  return designOf(CRM_INDEXES, collection);
+}
+
+function designOf(design: Readonly<Record<string, string>>, collection: string): string {
+  return Object.hasOwn(design, collection) ? design[collection]! : PRIMARY_KEY_ONLY;
 }
 
 /** One step of the schema history. */
@@ -87,9 +106,15 @@ export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
   {
     version: 2,
     description: 'Indexes designed for CRM queries (CRM_INDEXES); collections without a design keep only `id`.',
-    stores: (collections) => layout(collections, indexesOf),
+    stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V2, name)),
     // Adding indexes needs no data migration: IndexedDB builds them from the stored records. A later step that
     // reshapes records does it here, in `upgrade(tx)`.
+  },
+  {
+    version: 3,
+    description:
+      'Indexes for last activity (customers, leads, deals), timelines, task series and due lists, and the stores of reminders fired, lead-assignment rotation, costs, quotas, customer aggregates and lifecycle history.',
+    stores: (collections) => layout(collections, indexesOf),
   },
 ];
 

@@ -31,8 +31,8 @@ const V1_ROWS = {
 
 describe('schema versions and migrations', () => {
   it('declares version 1 as the id-only layout and the newest version as the indexed one', () => {
-    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2]);
-    expect(DEXIE_SCHEMA_VERSION).to.equal(2);
+    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2, 3]);
+    expect(DEXIE_SCHEMA_VERSION).to.equal(3);
     const v1 = SCHEMA_VERSIONS[0]!.stores(['customers', 'deals']);
     expect(v1).to.deep.equal({ customers: 'id', deals: 'id' });
   });
@@ -48,7 +48,7 @@ describe('schema versions and migrations', () => {
     const storage = createDexieStorage({ name });
     expect(await storage.get('customers', 'c1')).to.deep.equal(V1_ROWS.customers[0]);
     const after = (await rawDump(name))!;
-    expect(after.version).to.equal(20);
+    expect(after.version).to.equal(DEXIE_SCHEMA_VERSION * 10);
     for (const [store, rows] of Object.entries(V1_ROWS)) {
       expect(after.stores[store]!.rows, `${store} rows`).to.deep.equal(rows);
     }
@@ -86,7 +86,7 @@ describe('schema versions and migrations', () => {
     const storage = createDexieStorage({ name, collections: ['customers'] });
     await storage.open();
     const after = (await rawDump(name))!;
-    expect(after.version).to.equal(20);
+    expect(after.version).to.equal(DEXIE_SCHEMA_VERSION * 10);
     expect(after.stores['invoices']!.rows).to.deep.equal([stamp('i1', { total: 3 })]);
     expect(Object.keys(after.stores['customers']!.indexes)).to.include('ownerId');
     await storage.close();
@@ -95,14 +95,17 @@ describe('schema versions and migrations', () => {
 
   it('refuses a database written by a newer schema with SchemaVersionError, touching nothing', async () => {
     const name = uniqueName('too-new');
-    // A future release's version 3 (native 30), with a store this code has never heard of.
-    await rawCreate(name, 30, { customers: [stamp('c1', { name: 'Future' })], quotes: [stamp('q1')] });
+    // A future release's next version (native ×10), with a store this code has never heard of.
+    await rawCreate(name, (DEXIE_SCHEMA_VERSION + 1) * 10, {
+      customers: [stamp('c1', { name: 'Future' })],
+      quotes: [stamp('q1')],
+    });
     const before = await rawDump(name);
     const storage = createDexieStorage({ name });
     const error = await rejectionOf(storage.get('customers', 'c1'));
     expect(error).to.be.instanceOf(SchemaVersionError);
     expect(isCrmError(error, CrmErrorCode.schemaVersion)).to.equal(true);
-    expect((error as SchemaVersionError).storedVersion).to.equal(3);
+    expect((error as SchemaVersionError).storedVersion).to.equal(DEXIE_SCHEMA_VERSION + 1);
     expect((error as SchemaVersionError).supportedVersion).to.equal(DEXIE_SCHEMA_VERSION);
     // Every later operation is refused the same way; nothing was opened, upgraded, patched or lost.
     expect(await rejectionOf(storage.put('customers', { id: 'c2' }, { expectedVersion: 0 }))).to.be.instanceOf(
@@ -116,7 +119,7 @@ describe('schema versions and migrations', () => {
 
   it('refuses a newer database even when another tab upgrades it after this one looked (no Dexie fallback)', async () => {
     const name = uniqueName('too-new-race');
-    await rawCreate(name, 30, { customers: [stamp('c1')] });
+    await rawCreate(name, (DEXIE_SCHEMA_VERSION + 1) * 10, { customers: [stamp('c1')] });
     const before = await rawDump(name);
     // Dexie answers VersionError by reopening without a version and using the newer database; the adapter must not.
     // The spy makes the adapter's first look (an open without version) see no database, as if another tab upgraded
@@ -135,8 +138,8 @@ describe('schema versions and migrations', () => {
     const storage = createDexieStorage({ name, indexedDB: spy });
     const error = await rejectionOf(storage.open());
     expect(error).to.be.instanceOf(SchemaVersionError);
-    // The look, Dexie's open at version 2 (native 20), then Dexie's fallback without a version, refused.
-    expect(opens).to.deep.equal([undefined, 20, undefined]);
+    // The look, Dexie's open at the current version (native ×10), then Dexie's fallback without a version, refused.
+    expect(opens).to.deep.equal([undefined, DEXIE_SCHEMA_VERSION * 10, undefined]);
     expect(await rawDump(name)).to.deep.equal(before);
     await storage.close();
     await deleteDatabase(name);

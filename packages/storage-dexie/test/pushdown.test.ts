@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { DBCore, DBCoreCursor, Dexie } from 'dexie';
 import { storageConformanceCases } from '@crmkit/storage-conformance';
-import { CRM_INDEXES, createDexieStorage, type DexieStorage } from '@crmkit/storage-dexie';
+import { createDexieStorage, type DexieStorage } from '@crmkit/storage-dexie';
 import { compileFilter, type Filter, type StoredRecord } from '@crmkit/core';
 import { deleteDatabase, rawRead, uniqueName } from './raw-idb.js';
 
@@ -84,13 +84,8 @@ describe('filter pushdown onto IndexedDB indexes', () => {
     const firstNames = ['Ada', 'Bob', 'Chen', 'Dana', 'Emil', 'Fang', 'Gita', 'Hugo', 'Ines', 'Jun'];
     before(async () => {
       name = uniqueName('reads');
-      // updatedAt is stamped by the adapter (all equal here); a host field with its own index carries the history.
-      storage = createDexieStorage({
-        name,
-        now: () => NOW,
-        configure: countReads,
-        indexes: { customers: `${CRM_INDEXES.customers}, lastActivityAt` },
-      });
+      // updatedAt is stamped by the adapter (all equal here); lastActivityAt, indexed by default, carries the history.
+      storage = createDexieStorage({ name, now: () => NOW, configure: countReads });
       await storage.transaction(async (tx) => {
         for (let i = 0; i < TOTAL; i++) {
           await tx.put(

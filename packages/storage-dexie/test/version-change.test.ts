@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { CrmErrorCode, SchemaVersionError, UpgradeBlockedError, isCrmError } from '@crmkit/core';
-import { createDexieStorage, type DexieVersionChange } from '@crmkit/storage-dexie';
+import { createDexieStorage, type DexieVersionChange, DEXIE_SCHEMA_VERSION } from '@crmkit/storage-dexie';
 import { deleteDatabase, rawCreate, rawDump, rawRead, rejectionOf, sleep, uniqueName } from './raw-idb.js';
 
 const record = (id: string) => ({
@@ -19,6 +19,9 @@ function rawUpgrade(name: string, nativeVersion: number): Promise<IDBDatabase> {
     request.onerror = () => reject(request.error);
   });
 }
+
+/** The schema version a newer release would bring. */
+const NEXT = DEXIE_SCHEMA_VERSION + 1;
 
 describe('upgrades between tabs', () => {
   it('rejects with UpgradeBlockedError within blockedTimeoutMs when another tab holds the old version open', async () => {
@@ -51,7 +54,7 @@ describe('upgrades between tabs', () => {
       expect(afterOldTab.stores['customers']!.indexes).to.deep.equal({});
       // … and the next use migrates normally.
       expect(await storage.get('customers', 'c1')).to.deep.equal(record('c1'));
-      expect((await rawDump(name))!.version).to.equal(20);
+      expect((await rawDump(name))!.version).to.equal(DEXIE_SCHEMA_VERSION * 10);
       await storage.close();
     } finally {
       oldTab.close();
@@ -69,20 +72,20 @@ describe('upgrades between tabs', () => {
     const unsubscribe = storage.onVersionChange((change) => removed.push(change));
     unsubscribe();
 
-    // A newer release (schema version 3, native 30) opens in another tab: its upgrade must not be blocked by us.
+    // A newer release (the next schema version) opens in another tab: its upgrade must not be blocked by us.
     const newTab = await Promise.race([
-      rawUpgrade(name, 30),
+      rawUpgrade(name, NEXT * 10),
       sleep(3000).then(() => {
         throw new Error('the newer tab was blocked by the crmkit connection');
       }),
     ]);
     try {
-      expect(newTab.version).to.equal(30);
-      expect(changes).to.deep.equal([{ newSchemaVersion: 3 }]);
+      expect(newTab.version).to.equal(NEXT * 10);
+      expect(changes).to.deep.equal([{ newSchemaVersion: NEXT }]);
       expect(removed).to.deep.equal([]);
       const error = await rejectionOf(storage.get('customers', 'c1'));
       expect(error).to.be.instanceOf(SchemaVersionError);
-      expect((error as SchemaVersionError).storedVersion).to.equal(3);
+      expect((error as SchemaVersionError).storedVersion).to.equal(NEXT);
       // The data is still there for the newer release.
       expect(await rawRead(name, 'customers', (store) => store.count())).to.equal(1);
     } finally {

@@ -17,6 +17,16 @@ export const CRM_COLLECTIONS = [
   'auditLog',
   /** Round-robin positions of lead assignment, so rotation stays fair across sessions. */
   'assignmentState',
+  /** Reminders already delivered, so none fires twice, across reloads and tabs. */
+  'firedReminders',
+  /** Marketing spend per source and period, for lead-source ROI. */
+  'costEntries',
+  /** Sales quotas per rep and month. */
+  'quotas',
+  /** Per-customer aggregates (value, recent activity, RFM) that segments and the 360 view read. */
+  'customerStats',
+  /** Every lifecycle stage change with the rule that made it. */
+  'lifecycleChanges',
   CUSTOM_FIELDS_COLLECTION,
 ] as const;
 export type CrmCollection = (typeof CRM_COLLECTIONS)[number];

@@ -4,33 +4,13 @@ import { currencyCodeSchema } from '../money/money.js';
 import { defaultIdGenerator, idSchema, type IdGenerator } from '../model/primitives.js';
 import { userRoles } from '../model/user.js';
 import {
-  customerInputSchema,
-  customerPatchSchema,
-  customerSchema,
   contactInputSchema,
   contactPatchSchema,
   contactSchema,
-  type Customer,
-  type CustomerInput,
-  type CustomerPatch,
   type Contact,
   type ContactInput,
   type ContactPatch,
 } from '../model/customer.js';
-import {
-  activityInputSchema,
-  activityPatchSchema,
-  activitySchema,
-  taskInputSchema,
-  taskPatchSchema,
-  taskSchema,
-  type Activity,
-  type ActivityInput,
-  type ActivityPatch,
-  type Task,
-  type TaskInput,
-  type TaskPatch,
-} from '../model/activity.js';
 import {
   teamInputSchema,
   teamPatchSchema,
@@ -65,6 +45,14 @@ import { createDealService, type DealService } from './deals.js';
 import { createPipelineService, type PipelineService } from './pipelines.js';
 import { createReportService, type ReportService } from './reports.js';
 import { createLeadService, type LeadService, type LeadServiceOptions } from './leads.js';
+import { createActivityService, type ActivityService } from './activities.js';
+import { createCustomerService, type CustomerService } from './customers.js';
+import { createSegmentService, type SegmentService } from './segments.js';
+import { createCustomerAggregates, type CustomerAggregates } from './aggregates.js';
+import type { LifecycleConfig } from '../lifecycle/index.js';
+import { createTaskService, type TaskService, type TaskServiceOptions } from './tasks.js';
+import { createSalesReportService, type SalesReportService } from './sales-reports.js';
+import { createReminderScheduler, type ReminderScheduler, type ReminderSchedulerOptions } from '../reminders/index.js';
 
 export interface CreateCrmOptions {
   /** Where the CRM keeps its data: any adapter implementing the storage port. */
@@ -89,11 +77,25 @@ export interface CreateCrmOptions {
    * the scoring model, the assignment strategy and the follow-up SLA. See the leads guide.
    */
   readonly leads?: LeadServiceOptions;
+  /** Lifecycle stages (names in en and zh-CN) and the rules that move customers; the defaults when left out. */
+  readonly lifecycle?: LifecycleConfig;
+  /** Tasks: the time zone of tasks created without one (default: the CRM's). */
+  readonly tasks?: TaskServiceOptions;
+  /** Defaults of `crm.reminders()`: the notifier, the clock, whose tasks, the catch-up window. */
+  readonly reminders?: CrmReminderOptions;
 }
+
+/** What `crm.reminders()` can be told; the storage and event bus are the CRM's own. */
+export type CrmReminderOptions = Omit<ReminderSchedulerOptions, 'storage' | 'emit'>;
 
 /** The CRM: one service per entity over one storage adapter, plus domain events and the audit log. */
 export interface Crm {
-  readonly customers: EntityService<CustomerInput, Customer, CustomerPatch>;
+  /** Customers with lifecycle stages and history, and `view360(id)`: the whole picture in a bounded number of reads. */
+  readonly customers: CustomerService;
+  /** Saved segments over attributes, behaviour and value: members, explanations, sizes and overlaps. */
+  readonly segments: SegmentService;
+  /** Per-customer aggregates (value, recent activity, RFM) kept up to date on events; segments read them. */
+  readonly aggregates: CustomerAggregates;
   readonly contacts: EntityService<ContactInput, Contact, ContactPatch>;
   /** Leads: capture with normalisation, de-duplication, scoring and assignment; merge, qualify, convert, SLA. */
   readonly leads: LeadService;
@@ -101,14 +103,22 @@ export interface Crm {
   readonly deals: DealService;
   /** Pipelines, the built-in one (`ensureDefault`) and stage edits that keep deals and history consistent. */
   readonly pipelines: PipelineService;
-  readonly activities: EntityService<ActivityInput, Activity, ActivityPatch>;
-  readonly tasks: EntityService<TaskInput, Task, TaskPatch>;
+  /** Activities across channels; logging one updates the related records' `lastActivityAt`; the timeline. */
+  readonly activities: ActivityService;
+  /** Tasks with reminders and recurrence: complete (next occurrence), snooze, overdue and due-today lists. */
+  readonly tasks: TaskService;
   readonly users: EntityService<UserInput, User, UserPatch>;
   readonly teams: EntityService<TeamInput, Team, TeamPatch>;
   /** Definitions of custom fields: a host adds fields to an entity without code, and every write enforces them. */
   readonly customFields: EntityService<CustomFieldDefinitionInput, CustomFieldDefinition, CustomFieldDefinitionPatch>;
   /** The funnel report and the weighted forecast over stored data. */
-  readonly reports: ReportService;
+  /** Funnel and forecast, sales trend, lead sources with ROI, salesperson performance; costs and quotas. */
+  readonly reports: ReportService & SalesReportService;
+  /**
+   * A reminder scheduler over this CRM's storage that emits `task.reminder` on the CRM's events and calls the
+   * notifier. Not started automatically: call `start()` (and `stop()`) where reminders should be delivered.
+   */
+  reminders(overrides?: Partial<CrmReminderOptions>): ReminderScheduler;
   /** The lost-reason codes deals may carry. */
   readonly lostReasons: readonly string[];
   /** The audit log, newest first unless `orderBy` says otherwise. */
@@ -153,14 +163,17 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     currency: checked.currency ?? 'CNY',
   });
   const lostReasons: readonly string[] = Object.freeze([...(checked.lostReasons ?? DEFAULT_LOST_REASON_CODES)]);
+  // The aggregator subscribes to events before any service can write.
+  const aggregates = createCustomerAggregates(context);
+  const segments = createSegmentService(context, aggregates);
   return {
-    customers: createEntityService(context, {
-      name: 'customer',
-      collection: 'customers',
-      schemas: { input: customerInputSchema, record: customerSchema, patch: customerPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'customer',
+    customers: createCustomerService(context, {
+      aggregates,
+      segments,
+      ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
     }),
+    segments,
+    aggregates,
     contacts: createEntityService(context, {
       name: 'contact',
       collection: 'contacts',
@@ -170,20 +183,8 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     leads: createLeadService(context, options.leads),
     deals: createDealService(context, lostReasons),
     pipelines: createPipelineService(context, lostReasons),
-    activities: createEntityService(context, {
-      name: 'activity',
-      collection: 'activities',
-      schemas: { input: activityInputSchema, record: activitySchema, patch: activityPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'activity',
-    }),
-    tasks: createEntityService(context, {
-      name: 'task',
-      collection: 'tasks',
-      schemas: { input: taskInputSchema, record: taskSchema, patch: taskPatchSchema },
-      ownerField: 'assigneeId',
-      customFields: 'task',
-    }),
+    activities: createActivityService(context),
+    tasks: createTaskService(context, options.tasks),
     users: createEntityService(context, {
       name: 'user',
       collection: 'users',
@@ -203,7 +204,14 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
         patch: customFieldDefinitionPatchSchema,
       },
     }),
-    reports: createReportService(context),
+    reports: { ...createReportService(context), ...createSalesReportService(context) },
+    reminders: (overrides) =>
+      createReminderScheduler({
+        storage: options.storage,
+        ...options.reminders,
+        ...overrides,
+        emit: (name, payload) => events.emit(name, payload),
+      }),
     lostReasons,
     audit: {
       async list(queryOptions) {

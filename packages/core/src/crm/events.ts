@@ -1,3 +1,5 @@
+import type { CustomerLifecycleChangedEvent } from './customers.js';
+import type { TaskReminderEvent } from '../reminders/index.js';
 import type { LeadEventMap } from '../leads/events.js';
 /**
  * Domain events. Payloads carry ids and field names only, never record values: events travel to analytics, logs and
@@ -15,7 +17,8 @@ export type CrmEntityName =
   | 'task'
   | 'user'
   | 'team'
-  | 'customFieldDefinition';
+  | 'customFieldDefinition'
+  | 'segment';
 
 /** What every domain event says. */
 export interface CrmEventBase {
@@ -71,7 +74,13 @@ export interface FunnelEventMap {
 }
 
 /** Every event name and its payload; `crm.on(name, handler)` type-checks against it. */
-export type CrmEventMap = LifecycleEvents<CrmEntityName> & FunnelEventMap & LeadEventMap;
+/** Events of the reminder scheduler and of customer lifecycles. */
+export interface ReminderEventMap {
+  readonly 'task.reminder': TaskReminderEvent;
+  readonly 'customer.lifecycleChanged': CustomerLifecycleChangedEvent;
+}
+
+export type CrmEventMap = LifecycleEvents<CrmEntityName> & FunnelEventMap & LeadEventMap & ReminderEventMap;
 export type CrmEventName = keyof CrmEventMap;
 
 /** A minimal typed emitter: handlers run after the change has committed; one failing handler does not stop others. */

@@ -3,6 +3,19 @@ import { customFieldsProperty } from './custom-fields.js';
 import { defineEntity } from './entity.js';
 import { idSchema, instantSchema, longTextSchema, nameSchema, trimmedString } from './primitives.js';
 
+/** An IANA time zone `Intl` knows, e.g. `America/New_York`. */
+export const timeZoneSchema = z.string().check(
+  z.maxLength(64),
+  z.refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'Expected an IANA time zone such as Asia/Shanghai'),
+);
+
 /** Kinds of interaction recorded on the customer timeline. */
 export const activityTypes = ['email', 'call', 'meeting', 'note', 'chat', 'web_visit', 'sms'] as const;
 export type ActivityType = (typeof activityTypes)[number];
@@ -58,11 +71,34 @@ export const reminderSchema = z.union([
 ]);
 export type Reminder = z.infer<typeof reminderSchema>;
 
-/** A simple repeat rule: every `every` days, weeks or months after the due date. */
-export const recurrenceSchema = z.object({
-  every: z.int().check(z.positive(), z.lte(365)),
-  unit: z.enum(['day', 'week', 'month']),
-});
+/** Days of the week as RFC 5545 spells them (`BYDAY`). */
+export const weekdays = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/**
+ * A repeat rule, a subset of RFC 5545 `RRULE`: `unit` is `FREQ` (`day`, `week`, `month`), `every` is `INTERVAL`,
+ * `byDay` is `BYDAY` (daily and weekly rules only), `count` is `COUNT` (occurrences in the whole series, the first
+ * included) and `until` is `UNTIL` (the last instant an occurrence may be due). Occurrences keep the wall-clock time
+ * of the first due date in the task's `timeZone`; a monthly rule on the 31st skips months without one (RFC 5545).
+ */
+export const recurrenceSchema = z
+  .object({
+    every: z.int().check(z.positive(), z.lte(365)),
+    unit: z.enum(['day', 'week', 'month']),
+    byDay: z.optional(z.array(z.enum(weekdays)).check(z.minLength(1), z.maxLength(7))),
+    count: z.optional(z.int().check(z.positive(), z.lte(10_000))),
+    until: z.optional(instantSchema),
+  })
+  .check(
+    z.superRefine((rule, ctx) => {
+      if (rule.byDay && rule.unit === 'month') {
+        ctx.addIssue({ code: 'custom', path: ['byDay'], message: 'byDay applies to daily and weekly rules only' });
+      }
+      if (rule.count !== undefined && rule.until !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['until'], message: 'Give count or until, not both' });
+      }
+    }),
+  );
 export type Recurrence = z.infer<typeof recurrenceSchema>;
 
 const task = defineEntity({
@@ -71,6 +107,14 @@ const task = defineEntity({
   dueAt: instantSchema,
   reminders: z._default(z.array(reminderSchema).check(z.maxLength(20)), () => []),
   recurrence: z.optional(recurrenceSchema),
+  /** The IANA time zone of the due date's wall-clock time (the assignee's); recurrence keeps that time. Default UTC. */
+  timeZone: z.optional(timeZoneSchema),
+  /** Reminders due before this instant wait until it (snooze); cleared when the task is completed. */
+  snoozedUntil: z.optional(instantSchema),
+  /** The first task of a recurring series; absent on the first one itself. */
+  seriesId: z.optional(idSchema),
+  /** This task's position in its recurring series, 1 for the first. */
+  occurrence: z.optional(z.int().check(z.positive())),
   status: z._default(z.enum(taskStatuses), 'open'),
   completedAt: z.optional(instantSchema),
   /** The record the task is about; absent for a personal to-do. */

@@ -6,6 +6,7 @@ import {
   countryCodeSchema,
   emailSchema,
   idSchema,
+  instantSchema,
   nameSchema,
   phoneSchema,
   safeUrlSchema,
@@ -13,9 +14,34 @@ import {
   tagsSchema,
 } from './primitives.js';
 
-/** The customer lifecycle of the source document (获取 → 培育 → 成交 → 维护), plus churned. */
-export const lifecycleStages = ['acquire', 'nurture', 'close', 'retain', 'churned'] as const;
-export type LifecycleStage = (typeof lifecycleStages)[number];
+/**
+ * The default customer lifecycle (客户生命周期): subscriber → lead → MQL → SQL → opportunity → customer → evangelist,
+ * plus at-risk and churned. A CRM may configure its own stages (see `lifecycle/`): the stored value is any stage id,
+ * validated against the configured list by the customer service.
+ */
+export const lifecycleStages = [
+  'subscriber',
+  'lead',
+  'mql',
+  'sql',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'at_risk',
+  'churned',
+] as const;
+/** One of the default stage ids. */
+export type DefaultLifecycleStage = (typeof lifecycleStages)[number];
+/** A lifecycle stage id: a default one or one a CRM configured. */
+export type LifecycleStage = DefaultLifecycleStage | (string & {});
+
+/** A lifecycle stage id: lower-case letters, digits and `_`, starting with a letter, at most 64 characters. */
+export const lifecycleStageIdSchema = z
+  .string('Expected a lifecycle stage id')
+  .check(
+    z.maxLength(64, 'Expected at most 64 characters'),
+    z.regex(/^[a-z][a-z0-9_]*$/, 'Expected a stage id of lower-case letters, digits and _ such as at_risk'),
+  );
 
 /** Whether a customer is a person or an organisation. */
 export const customerKinds = ['person', 'organisation'] as const;
@@ -41,9 +67,11 @@ const customer = defineEntity({
   source: z.optional(sourceSchema),
   ownerId: z.optional(idSchema),
   tags: tagsSchema,
-  lifecycleStage: z._default(z.enum(lifecycleStages), 'acquire'),
+  lifecycleStage: z._default(lifecycleStageIdSchema as z.ZodMiniType<LifecycleStage, string>, 'subscriber'),
   country: z.optional(countryCodeSchema),
   address: z.optional(addressSchema),
+  /** The last interaction (activity) with the customer; written by activity logging, read by segments. */
+  lastActivityAt: z.optional(instantSchema),
   customFields: customFieldsProperty,
 });
 

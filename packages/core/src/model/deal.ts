@@ -96,6 +96,8 @@ const deal = defineEntity({
   /** When the deal entered its current stage; drives rotting. */
   stageEnteredAt: z.optional(instantSchema),
   source: z.optional(sourceSchema),
+  /** When the latest activity about it happened; kept by `crm.activities.log`. */
+  lastActivityAt: z.optional(instantSchema),
   customFields: customFieldsProperty,
 });
 

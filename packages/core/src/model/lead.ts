@@ -1,7 +1,15 @@
 import * as z from 'zod/mini';
 import { customFieldsProperty } from './custom-fields.js';
 import { defineEntity } from './entity.js';
-import { emailSchema, idSchema, nameSchema, phoneSchema, sourceSchema, trimmedString } from './primitives.js';
+import {
+  emailSchema,
+  idSchema,
+  instantSchema,
+  nameSchema,
+  phoneSchema,
+  sourceSchema,
+  trimmedString,
+} from './primitives.js';
 
 /** A lead's progress: captured, being worked, qualified (合格线索), disqualified, or converted to customer and deal. */
 export const leadStatuses = ['new', 'working', 'qualified', 'disqualified', 'converted'] as const;
@@ -22,6 +30,8 @@ const lead = defineEntity({
   disqualifyReason: z.optional(trimmedString(2000)),
   convertedCustomerId: z.optional(idSchema),
   convertedDealId: z.optional(idSchema),
+  /** When the latest activity about it happened; kept by `crm.activities.log`. */
+  lastActivityAt: z.optional(instantSchema),
   customFields: customFieldsProperty,
 });
 

@@ -641,7 +641,7 @@ function generateCustomers(
       ownerId: r.pick(staff.ownerPool(language)),
       tags,
       // Set by assignLifecycle once the deals are known.
-      lifecycleStage: 'acquire',
+      lifecycleStage: 'subscriber',
       country: city.country,
       customFields: {},
       createdAt: iso(at),
@@ -807,7 +807,7 @@ function generateDeals(run: Run, random: SeededRandom, count: number, staff: Sta
   return result;
 }
 
-/** Lifecycle follows the deals: won → retain (or churned long after), open → close or nurture, none → acquire. */
+/** Lifecycle follows the deals: won → customer (or churned long after), open → opportunity or SQL, none → subscriber. */
 function assignLifecycle(run: Run, random: SeededRandom, book: CustomerBook, dealBook: DealBook): void {
   book.customers.forEach((customer, index) => {
     const facts = book.facts[index]!;
@@ -825,11 +825,11 @@ function assignLifecycle(run: Run, random: SeededRandom, book: CustomerBook, dea
       }
     }
     let stage: LifecycleStage;
-    if (lastWon >= 0) stage = run.now - lastWon > 200 * DAY && random.chance(0.5) ? 'churned' : 'retain';
-    else if (proposal) stage = 'close';
-    else if (open) stage = 'nurture';
-    else if (lost) stage = random.chance(0.4) ? 'churned' : 'nurture';
-    else stage = run.now - facts.created < 60 * DAY || random.chance(0.5) ? 'acquire' : 'nurture';
+    if (lastWon >= 0) stage = run.now - lastWon > 200 * DAY && random.chance(0.5) ? 'churned' : 'customer';
+    else if (proposal) stage = 'opportunity';
+    else if (open) stage = 'sql';
+    else if (lost) stage = random.chance(0.4) ? 'churned' : 'lead';
+    else stage = run.now - facts.created < 60 * DAY || random.chance(0.5) ? 'subscriber' : 'lead';
     customer.lifecycleStage = stage;
   });
 }

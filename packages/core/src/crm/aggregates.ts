@@ -1,0 +1,330 @@
+import * as z from 'zod/mini';
+import { ConflictError, StorageError } from '../errors/errors.js';
+import { activityTypes } from '../model/activity.js';
+import type { StorageOperations } from '../storage/port.js';
+import { emptyStats, RECENT_ACTIVITY_CAP, type CustomerStats } from '../segments/index.js';
+import { averageOrderValue, lifetimeValue, rfmScores, type RfmInput } from '../value/index.js';
+import type { LifecycleTrigger } from '../lifecycle/index.js';
+import type { CrmContext } from './context.js';
+
+/**
+ * The collection of customer aggregates: one record per customer, its id the customer's id.
+ *
+ * Decision: aggregates are updated **on events**, not inside the writing transaction. The deal and activity services
+ * emit ids-only events after commit; the aggregator re-reads what changed and recomputes the customer's record from
+ * the source of truth in a bounded number of queries (the customer's deals, a count of its activities, and the newest
+ * {@link RECENT_ACTIVITY_CAP} activities per type). Recomputing rather than incrementing makes every update
+ * idempotent, so a missed or repeated event is repaired by the next one, and `refresh` / `rebuild` repair anything.
+ * Updates of one customer are serialised; `settled()` resolves when every pending update has been written.
+ */
+export const CUSTOMER_STATS_COLLECTION = 'customerStats';
+
+/** What is stored: the aggregate plus the ids needed to find it again when a deal or activity is deleted. */
+export interface StoredCustomerStats extends CustomerStats {
+  /** The customer's deals, so a deleted deal finds its customer's aggregate (`*dealIds` index). */
+  readonly dealIds: readonly string[];
+  /** The activities in `recentActivity`, so a deleted recent activity finds its aggregate (`*recentActivityIds`). */
+  readonly recentActivityIds: readonly string[];
+}
+
+const moneySchema = z.record(z.string(), z.number());
+const storedStatsSchema = z.object({
+  id: z.string(),
+  wonDeals: z.number(),
+  openDeals: z.number(),
+  lostDeals: z.number(),
+  openDealStageIds: z.array(z.string()),
+  lifetimeValue: moneySchema,
+  averageOrderValue: moneySchema,
+  firstPurchaseAt: z.optional(z.string()),
+  lastPurchaseAt: z.optional(z.string()),
+  lastActivityAt: z.optional(z.string()),
+  activityCount: z.number(),
+  recentActivity: z.record(z.string(), z.array(z.number())),
+  rfm: z.optional(z.object({ r: z.number(), f: z.number(), m: z.number(), score: z.number() })),
+  dealIds: z.array(z.string()),
+  recentActivityIds: z.array(z.string()),
+});
+
+/** Parses a stored aggregate; a malformed one is a `StorageError` (the adapter returned something else). */
+export function parseStoredStats(record: unknown): StoredCustomerStats {
+  const result = z.safeParse(storedStatsSchema, record);
+  if (!result.success) throw new StorageError('A stored customer aggregate does not match its schema');
+  return result.data;
+}
+
+/** A deal as the aggregate reads it. */
+export interface DealFact {
+  readonly id: string;
+  readonly status: string;
+  readonly stageId: string;
+  readonly amount: { readonly amountMinor: number; readonly currency: string };
+  readonly closedAt?: string;
+  readonly updatedAt?: string;
+}
+
+/** An activity as the aggregate reads it. */
+export interface ActivityFact {
+  readonly id: string;
+  readonly type: string;
+  readonly occurredAt: string;
+}
+
+/**
+ * Computes a customer's aggregate from its deals, its newest activities per type (newest first, any number — the
+ * newest {@link RECENT_ACTIVITY_CAP} per type are kept) and its total activity count. Pure. `rfm` is carried over
+ * from `previous`: it is a population score, refreshed by `refreshRfm`.
+ */
+export function computeCustomerStats(
+  id: string,
+  deals: readonly DealFact[],
+  activities: readonly ActivityFact[],
+  activityCount: number,
+  previous?: CustomerStats,
+): StoredCustomerStats {
+  const won = deals.filter((deal) => deal.status === 'won');
+  const open = deals.filter((deal) => deal.status === 'open');
+  const wonFacts = won.map((deal) => ({
+    amountMinor: deal.amount.amountMinor,
+    currency: deal.amount.currency,
+    ...((deal.closedAt ?? deal.updatedAt) ? { closedAt: (deal.closedAt ?? deal.updatedAt) as string } : {}),
+  }));
+  const purchaseTimes = wonFacts
+    .map((fact) => fact.closedAt)
+    .filter((at): at is string => at !== undefined)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  const byType = new Map<string, { at: number; id: string }[]>();
+  for (const activity of activities) {
+    const at = Date.parse(activity.occurredAt);
+    if (!Number.isFinite(at)) continue;
+    let list = byType.get(activity.type);
+    if (!list) byType.set(activity.type, (list = []));
+    list.push({ at, id: activity.id });
+  }
+  const recentActivity: Record<string, number[]> = {};
+  const recentActivityIds: string[] = [];
+  let lastActivity = Number.NEGATIVE_INFINITY;
+  for (const [type, list] of [...byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    list.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
+    const kept = list.slice(0, RECENT_ACTIVITY_CAP);
+    recentActivity[type] = kept.map((entry) => entry.at);
+    recentActivityIds.push(...kept.map((entry) => entry.id));
+    if (kept.length > 0) lastActivity = Math.max(lastActivity, (kept[0] as { at: number }).at);
+  }
+  const firstPurchaseAt = purchaseTimes[0];
+  const lastPurchaseAt = purchaseTimes[purchaseTimes.length - 1];
+  return {
+    ...emptyStats(id),
+    wonDeals: won.length,
+    openDeals: open.length,
+    lostDeals: deals.filter((deal) => deal.status === 'lost').length,
+    openDealStageIds: [...new Set(open.map((deal) => deal.stageId))].sort(),
+    lifetimeValue: lifetimeValue(wonFacts),
+    averageOrderValue: averageOrderValue(wonFacts),
+    ...(firstPurchaseAt ? { firstPurchaseAt } : {}),
+    ...(lastPurchaseAt ? { lastPurchaseAt } : {}),
+    ...(Number.isFinite(lastActivity) ? { lastActivityAt: new Date(lastActivity).toISOString() } : {}),
+    activityCount,
+    recentActivity,
+    ...(previous?.rfm ? { rfm: previous.rfm } : {}),
+    dealIds: deals.map((deal) => deal.id).sort(),
+    recentActivityIds: recentActivityIds.sort(),
+  };
+}
+
+/** Called after a customer's aggregate was rewritten, with the trigger that caused it. */
+export type AggregateListener = (customerId: string, trigger: LifecycleTrigger | undefined) => Promise<void> | void;
+
+/** The customer aggregates: reads, event-driven updates, repairs and the RFM refresh. */
+export interface CustomerAggregates {
+  /** A customer's aggregate, or `undefined` when none was computed yet. */
+  get(customerId: string): Promise<StoredCustomerStats | undefined>;
+  /** Aggregates of several customers, in order. */
+  getMany(customerIds: readonly string[]): Promise<(StoredCustomerStats | undefined)[]>;
+  /** Recomputes one customer's aggregate from its deals and activities. */
+  refresh(customerId: string, trigger?: LifecycleTrigger): Promise<StoredCustomerStats>;
+  /**
+   * Recomputes RFM scores (quintiles) over every customer with an aggregate, in `currency` (default the CRM's), and
+   * writes them; returns how many aggregates changed.
+   */
+  refreshRfm(currency?: string): Promise<number>;
+  /** Resolves when every event-driven update started so far has been written. */
+  settled(): Promise<void>;
+  /** Runs `listener` after each rewrite (lifecycle rules use it); returns the unsubscribe function. */
+  onRefreshed(listener: AggregateListener): () => void;
+  /** Stops listening to events. */
+  dispose(): void;
+}
+
+const ACTIVITIES = 'activities';
+const DEALS = 'deals';
+const PAGE = 500;
+
+/** Creates the aggregator over the CRM's storage and subscribes it to deal and activity events. */
+export function createCustomerAggregates(context: CrmContext): CustomerAggregates {
+  const { storage, events } = context;
+  const chains = new Map<string, Promise<unknown>>();
+  const pending = new Set<Promise<unknown>>();
+  const listeners = new Set<AggregateListener>();
+
+  const readSources = async (ops: StorageOperations, customerId: string) => {
+    const deals = await ops.query<DealFact & Record<string, unknown>>(DEALS, {
+      where: { field: 'customerId', op: 'eq', value: customerId },
+    });
+    const activityCount = await ops.count(ACTIVITIES, { field: 'customerId', op: 'eq', value: customerId });
+    const activities: ActivityFact[] = [];
+    for (const type of activityTypes) {
+      const page = await ops.query<ActivityFact & Record<string, unknown>>(ACTIVITIES, {
+        where: {
+          all: [
+            { field: 'customerId', op: 'eq', value: customerId },
+            { field: 'type', op: 'eq', value: type },
+          ],
+        },
+        orderBy: [{ field: 'occurredAt', direction: 'desc' }],
+        limit: RECENT_ACTIVITY_CAP,
+      });
+      activities.push(...page.records);
+    }
+    return { deals: deals.records, activities, activityCount };
+  };
+
+  const recompute = async (customerId: string): Promise<StoredCustomerStats> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await storage.transaction(async (tx) => {
+          const stored = await tx.get(CUSTOMER_STATS_COLLECTION, customerId);
+          const previous = stored ? parseStoredStats(stored) : undefined;
+          const { deals, activities, activityCount } = await readSources(tx, customerId);
+          const next = computeCustomerStats(customerId, deals, activities, activityCount, previous);
+          await tx.put(CUSTOMER_STATS_COLLECTION, { ...next }, { expectedVersion: stored?.version ?? 0 });
+          return next;
+        });
+      } catch (error) {
+        // Another connection rewrote it meanwhile: recompute once more from the new state.
+        if (!(error instanceof ConflictError) || attempt >= 2) throw error;
+      }
+    }
+  };
+
+  /** Serialises updates per customer and tracks them for `settled()`. */
+  const enqueue = (customerId: string, trigger: LifecycleTrigger | undefined): Promise<StoredCustomerStats> => {
+    const previous = chains.get(customerId) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const stats = await recompute(customerId);
+        for (const listener of listeners) await listener(customerId, trigger);
+        return stats;
+      });
+    chains.set(customerId, run);
+    pending.add(run);
+    void run
+      .catch(() => undefined)
+      .finally(() => {
+        pending.delete(run);
+        if (chains.get(customerId) === run) chains.delete(customerId);
+      });
+    return run;
+  };
+
+  const onDeal = (trigger: 'created' | 'changed') => (payload: { id?: string; dealId?: string }) => {
+    const dealId = payload.dealId ?? payload.id;
+    if (!dealId) return;
+    const job = storage.get<DealFact & { customerId?: string }>(DEALS, dealId).then((deal) => {
+      if (!deal?.customerId) return;
+      const lifecycle: LifecycleTrigger =
+        deal.status === 'won' ? 'deal.won' : deal.status === 'lost' ? 'deal.lost' : 'deal.created';
+      return enqueue(deal.customerId, trigger === 'created' && deal.status === 'open' ? 'deal.created' : lifecycle);
+    });
+    track(job);
+  };
+  const onActivity = (payload: { id: string }) => {
+    const job = storage.get<ActivityFact & { customerId?: string }>(ACTIVITIES, payload.id).then((activity) => {
+      if (activity?.customerId) return enqueue(activity.customerId, 'activity.created');
+    });
+    track(job);
+  };
+  const onDeleted = (field: 'dealIds' | 'recentActivityIds') => (payload: { id: string }) => {
+    const job = storage
+      .query(CUSTOMER_STATS_COLLECTION, { where: { field, op: 'hasAny', values: [payload.id] } })
+      .then((page) => Promise.all(page.records.map((record) => enqueue(record.id, undefined))));
+    track(job);
+  };
+  const track = (job: Promise<unknown>): void => {
+    pending.add(job);
+    void job
+      .catch((error: unknown) =>
+        queueMicrotask(() => {
+          throw error;
+        }),
+      )
+      .finally(() => pending.delete(job));
+  };
+
+  const unsubscribe = [
+    events.on('deal.created', onDeal('created')),
+    events.on('deal.updated', onDeal('changed')),
+    events.on('deal.stageChanged', onDeal('changed')),
+    events.on('deal.deleted', onDeleted('dealIds')),
+    events.on('activity.created', onActivity),
+    events.on('activity.updated', onActivity),
+    events.on('activity.deleted', onDeleted('recentActivityIds')),
+  ];
+
+  return {
+    async get(customerId) {
+      const record = await storage.get(CUSTOMER_STATS_COLLECTION, customerId);
+      return record && parseStoredStats(record);
+    },
+    async getMany(customerIds) {
+      const records = await storage.getMany(CUSTOMER_STATS_COLLECTION, customerIds);
+      return records.map((record) => record && parseStoredStats(record));
+    },
+    refresh(customerId, trigger) {
+      return enqueue(customerId, trigger);
+    },
+    async refreshRfm(currency = context.currency) {
+      const all: StoredCustomerStats[] = [];
+      let after: string | undefined;
+      do {
+        const page = await storage.query(CUSTOMER_STATS_COLLECTION, { limit: PAGE, ...(after ? { after } : {}) });
+        all.push(...page.records.map(parseStoredStats));
+        after = page.next;
+      } while (after);
+      const inputs: RfmInput[] = all.map((stats) => ({
+        id: stats.id,
+        frequency: stats.wonDeals,
+        monetary: stats.lifetimeValue[currency] ?? 0,
+        ...(stats.lastPurchaseAt ? { lastPurchaseAt: stats.lastPurchaseAt } : {}),
+      }));
+      const scores = rfmScores(inputs, context.now());
+      let changed = 0;
+      for (let i = 0; i < all.length; i += PAGE) {
+        changed += await storage.transaction(async (tx) => {
+          let count = 0;
+          for (const stats of all.slice(i, i + PAGE)) {
+            const rfm = scores.get(stats.id);
+            if (!rfm || stats.rfm?.score === rfm.score) continue;
+            const stored = await tx.get(CUSTOMER_STATS_COLLECTION, stats.id);
+            if (!stored) continue;
+            await tx.put(CUSTOMER_STATS_COLLECTION, { ...stored, rfm }, { expectedVersion: stored.version });
+            count++;
+          }
+          return count;
+        });
+      }
+      return changed;
+    },
+    async settled() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    onRefreshed(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    dispose() {
+      for (const off of unsubscribe) off();
+    },
+  };
+}

@@ -1,0 +1,398 @@
+import * as z from 'zod/mini';
+import { NotFoundError, ValidationError } from '../errors/errors.js';
+import { parseOrThrow } from '../errors/parse.js';
+import { activitySchema, taskSchema, type Activity, type Task } from '../model/activity.js';
+import { consentSchema, type Consent } from '../model/compliance.js';
+import {
+  contactSchema,
+  customerInputSchema,
+  customerPatchSchema,
+  customerSchema,
+  type Contact,
+  type Customer,
+  type CustomerInput,
+  type CustomerPatch,
+} from '../model/customer.js';
+import { dealSchema, type Deal } from '../model/deal.js';
+import { segmentSchema, type Segment } from '../model/segment.js';
+import { idSchema, instantSchema } from '../model/primitives.js';
+import {
+  DEFAULT_LIFECYCLE,
+  evaluateLifecycle,
+  parseLifecycleConfig,
+  type LifecycleConfig,
+  type LifecycleMove,
+  type LifecycleTrigger,
+} from '../lifecycle/index.js';
+import type { StorageOperations, StoredRecord } from '../storage/port.js';
+import { purchaseFrequency } from '../value/index.js';
+import type { CustomerAggregates, StoredCustomerStats } from './aggregates.js';
+import type { CrmContext } from './context.js';
+import { createEntityService, type EntityPage, type EntityService, type VersionedWrite } from './entity-service.js';
+import type { CrmEventName } from './events.js';
+import type { SegmentService } from './segments.js';
+
+/** The collection of lifecycle history: one record per stage change of a customer. */
+export const LIFECYCLE_CHANGES_COLLECTION = 'lifecycleChanges';
+
+/** One lifecycle stage change: from, to, and why (the rule that fired, or `manual`). */
+export const lifecycleChangeSchema = z.object({
+  id: idSchema,
+  version: z.number(),
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
+  customerId: idSchema,
+  from: z.string(),
+  to: z.string(),
+  /** The rule that fired; `manual` for a change through `setLifecycleStage`. */
+  ruleId: z.string(),
+  /** What triggered the rule: an event fact, `sweep`, or `manual`. */
+  trigger: z.string(),
+  at: instantSchema,
+  /** The acting user. */
+  by: idSchema,
+});
+export type LifecycleChange = z.infer<typeof lifecycleChangeSchema>;
+
+/** The payload of `customer.lifecycleChanged`: ids and stage ids only. */
+export interface CustomerLifecycleChangedEvent {
+  readonly customerId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly ruleId: string;
+  readonly changeId: string;
+  readonly actorId: string;
+  readonly at: string;
+}
+
+/** Value metrics of one customer, from its aggregate. */
+export interface CustomerValue {
+  readonly lifetimeValue: Readonly<Record<string, number>>;
+  readonly averageOrderValue: Readonly<Record<string, number>>;
+  /** Won deals per year over the last 365 days. */
+  readonly purchaseFrequency: number;
+  readonly wonDeals: number;
+  readonly lastPurchaseAt?: string;
+  readonly rfm?: StoredCustomerStats['rfm'];
+}
+
+/** Everything about one customer in one call (客户360度视图). */
+export interface Customer360 {
+  readonly customer: Customer;
+  readonly contacts: Contact[];
+  readonly lifecycle: { readonly stage: string; readonly history: LifecycleChange[] };
+  readonly segments: { readonly id: string; readonly name: string }[];
+  readonly value: CustomerValue;
+  readonly deals: { readonly open: Deal[]; readonly closed: Deal[] };
+  /** The activity timeline across channels, newest first; pass `next` as `activitiesAfter` for the next page. */
+  readonly timeline: EntityPage<Activity>;
+  readonly tasks: { readonly open: Task[]; readonly overdue: Task[] };
+  /** The latest consent record per purpose. */
+  readonly consents: Consent[];
+}
+
+/** Options of {@link CustomerService.view360}. */
+export interface View360Options {
+  /** Activities per timeline page, 1–200; default 50. */
+  readonly activityLimit?: number;
+  /** The `timeline.next` cursor of a previous call. */
+  readonly activitiesAfter?: string;
+}
+
+/** Customers: CRUD with lifecycle stages validated against the configuration, lifecycle rules and history, 360° view. */
+export interface CustomerService extends EntityService<CustomerInput, Customer, CustomerPatch> {
+  /** The configured lifecycle (stages with en / zh-CN names, and rules). */
+  readonly lifecycle: LifecycleConfig;
+  /**
+   * One call for the 360° view. Reads a bounded number of storage queries (at most {@link VIEW360_MAX_QUERIES})
+   * whatever the customer's history: lists are capped (contacts 200, deals 500, tasks 200, consents 200, lifecycle
+   * history 100, segments 500) and the timeline is paginated.
+   */
+  view360(id: string, options?: View360Options): Promise<Customer360>;
+  /** Moves a customer to a stage by hand (backward moves allowed), recording `manual` in the history. */
+  setLifecycleStage(id: string, stage: string, options: VersionedWrite): Promise<Customer>;
+  /** Lifecycle history, newest first. */
+  lifecycleHistory(id: string, options?: { limit?: number; after?: string }): Promise<EntityPage<LifecycleChange>>;
+  /** Evaluates the lifecycle rules for one customer on a trigger and applies the move, if any. */
+  applyLifecycleRules(id: string, trigger: LifecycleTrigger): Promise<LifecycleMove | undefined>;
+  /** Runs the `sweep` rules (e.g. no purchase in N days → at risk) over every customer; returns how many moved. */
+  sweepLifecycle(): Promise<number>;
+}
+
+/** The most storage calls `view360` makes. */
+export const VIEW360_MAX_QUERIES = 10;
+
+/** Options of {@link createCustomerService}. */
+export interface CustomerServiceOptions {
+  /** Lifecycle stages and rules; `DEFAULT_LIFECYCLE` by default. */
+  readonly lifecycle?: LifecycleConfig;
+  readonly aggregates: CustomerAggregates;
+  readonly segments: SegmentService;
+}
+
+const CUSTOMERS = 'customers';
+
+/** Creates the customer service: the entity service plus lifecycle and the 360° view. */
+export function createCustomerService(context: CrmContext, options: CustomerServiceOptions): CustomerService {
+  const lifecycle = options.lifecycle ? parseLifecycleConfig(options.lifecycle) : DEFAULT_LIFECYCLE;
+  const stageIds = new Set(lifecycle.stages.map((stage) => stage.id));
+  const { aggregates, segments } = options;
+  const base = createEntityService(context, {
+    name: 'customer',
+    collection: CUSTOMERS,
+    schemas: { input: customerInputSchema, record: customerSchema, patch: customerPatchSchema },
+    ownerField: 'ownerId',
+    customFields: 'customer',
+  });
+
+  const checkStage = (stage: unknown, path: string): void => {
+    if (stage !== undefined && (typeof stage !== 'string' || !stageIds.has(stage))) {
+      throw new ValidationError(
+        [{ path: [path], message: `Expected a configured lifecycle stage: ${[...stageIds].join(', ')}` }],
+        'customer',
+      );
+    }
+  };
+
+  const emit = (payload: CustomerLifecycleChangedEvent): void => {
+    // `customer.lifecycleChanged` joins CrmEventMap when the service is wired into createCrm.
+    (context.events.emit as (name: CrmEventName | string, payload: unknown) => void)(
+      'customer.lifecycleChanged',
+      payload,
+    );
+  };
+
+  /** Moves the customer inside one transaction: the stage, the history record and the audit entry commit together. */
+  const move = async (
+    id: string,
+    to: string,
+    ruleId: string,
+    trigger: string,
+    expect: (tx: StorageOperations, current: StoredRecord) => number | undefined,
+  ): Promise<{ customer: Customer; change?: LifecycleChange }> => {
+    const at = context.nowIso();
+    const result = await context.storage.transaction(async (tx) => {
+      const current = await tx.get(CUSTOMERS, id);
+      if (!current) throw new NotFoundError(CUSTOMERS, id);
+      const expectedVersion = expect(tx, current);
+      const from = String(current['lifecycleStage']);
+      if (expectedVersion === undefined || from === to) {
+        return { stored: current, change: undefined };
+      }
+      const stored = await tx.put(CUSTOMERS, { ...current, lifecycleStage: to }, { expectedVersion });
+      const change = await tx.put(
+        LIFECYCLE_CHANGES_COLLECTION,
+        { id: context.newId(), customerId: id, from, to, ruleId, trigger, at, by: context.actor.id },
+        { expectedVersion: 0 },
+      );
+      await context.audit(tx, {
+        action: 'update',
+        entity: CUSTOMERS,
+        entityId: id,
+        at,
+        changedFields: ['lifecycleStage'],
+      });
+      return { stored, change: parseOrThrow(lifecycleChangeSchema, change, 'stored lifecycle change') };
+    });
+    const customer = parseOrThrow(customerSchema, result.stored, 'stored customer');
+    if (result.change) {
+      context.events.emit('customer.updated', {
+        entity: 'customer',
+        id,
+        actorId: context.actor.id,
+        at,
+        changedFields: ['lifecycleStage'],
+      });
+      emit({
+        customerId: id,
+        from: result.change.from,
+        to: result.change.to,
+        ruleId,
+        changeId: result.change.id,
+        actorId: context.actor.id,
+        at,
+      });
+    }
+    return { customer, ...(result.change ? { change: result.change } : {}) };
+  };
+
+  const applyLifecycleRules = async (id: string, trigger: LifecycleTrigger): Promise<LifecycleMove | undefined> => {
+    const record = await context.storage.get(CUSTOMERS, id);
+    if (!record) return undefined;
+    const customer = parseOrThrow(customerSchema, record, 'stored customer');
+    const decision = evaluateLifecycle({
+      config: lifecycle,
+      trigger,
+      customer,
+      stats: await aggregates.get(id),
+      now: context.now(),
+    });
+    if (!decision) return undefined;
+    // Re-check inside the transaction that nobody moved the customer since the evaluation.
+    const { change } = await move(id, decision.to, decision.ruleId, trigger, (_tx, current) =>
+      current['lifecycleStage'] === decision.from ? current.version : undefined,
+    );
+    return change ? decision : undefined;
+  };
+
+  aggregates.onRefreshed(async (customerId, trigger) => {
+    if (trigger) await applyLifecycleRules(customerId, trigger);
+  });
+
+  const capped = async <T>(
+    collection: string,
+    schema: z.ZodMiniType<T, unknown>,
+    where: Parameters<typeof context.storage.query>[1],
+  ): Promise<T[]> => {
+    const page = await context.storage.query(collection, where);
+    return page.records.map((record) => parseOrThrow(schema, record, `stored ${collection}`));
+  };
+
+  return {
+    ...base,
+    lifecycle,
+    async create(input) {
+      checkStage((input as { lifecycleStage?: unknown }).lifecycleStage, 'lifecycleStage');
+      return base.create(input);
+    },
+    async update(id, patch, updateOptions) {
+      if ((patch as { lifecycleStage?: unknown }).lifecycleStage !== undefined) {
+        throw new ValidationError(
+          [
+            {
+              path: ['lifecycleStage'],
+              message: 'Change the lifecycle stage with setLifecycleStage, which records it',
+            },
+          ],
+          'customer update',
+        );
+      }
+      return base.update(id, patch, updateOptions);
+    },
+    async setLifecycleStage(id, stage, writeOptions) {
+      context.assertCanWrite('customer.update');
+      checkStage(stage, 'stage');
+      const { expectedVersion } = parseOrThrow(
+        z.object({ expectedVersion: z.int().check(z.positive()) }),
+        writeOptions,
+        'options',
+      );
+      const { customer } = await move(id, stage, 'manual', 'manual', () => expectedVersion);
+      return customer;
+    },
+    async lifecycleHistory(id, historyOptions = {}) {
+      const page = await context.storage.query(LIFECYCLE_CHANGES_COLLECTION, {
+        where: { field: 'customerId', op: 'eq', value: id },
+        orderBy: [{ field: 'at', direction: 'desc' }],
+        limit: historyOptions.limit ?? 100,
+        ...(historyOptions.after ? { after: historyOptions.after } : {}),
+      });
+      return {
+        records: page.records.map((record) => parseOrThrow(lifecycleChangeSchema, record, 'stored lifecycle change')),
+        ...(page.next ? { next: page.next } : {}),
+      };
+    },
+    applyLifecycleRules,
+    async sweepLifecycle() {
+      let moved = 0;
+      let after: string | undefined;
+      do {
+        const page = await context.storage.query(CUSTOMERS, { limit: 500, ...(after ? { after } : {}) });
+        for (const record of page.records) if (await applyLifecycleRules(record.id, 'sweep')) moved++;
+        after = page.next;
+      } while (after);
+      return moved;
+    },
+    async view360(id, viewOptions = {}) {
+      const activityLimit = viewOptions.activityLimit ?? 50;
+      if (!Number.isInteger(activityLimit) || activityLimit < 1 || activityLimit > 200) {
+        throw new ValidationError(
+          [{ path: ['activityLimit'], message: 'Expected an integer from 1 to 200' }],
+          'options',
+        );
+      }
+      const now = context.now();
+      const byCustomer = { field: 'customerId', op: 'eq', value: id } as const;
+      const [customer, stats] = await Promise.all([base.get(id), aggregates.get(id)]);
+      const [contacts, deals, timelinePage, tasks, consents, history, saved] = await Promise.all([
+        capped('contacts', contactSchema, { where: byCustomer, limit: 200 }),
+        capped('deals', dealSchema, {
+          where: byCustomer,
+          orderBy: [{ field: 'updatedAt', direction: 'desc' }],
+          limit: 500,
+        }),
+        context.storage.query('activities', {
+          where: byCustomer,
+          orderBy: [{ field: 'occurredAt', direction: 'desc' }],
+          limit: activityLimit,
+          ...(viewOptions.activitiesAfter ? { after: viewOptions.activitiesAfter } : {}),
+        }),
+        capped('tasks', taskSchema, {
+          where: {
+            all: [
+              { field: 'related.kind', op: 'eq', value: 'customer' },
+              { field: 'related.id', op: 'eq', value: id },
+              { field: 'status', op: 'eq', value: 'open' },
+            ],
+          },
+          orderBy: [{ field: 'dueAt' }],
+          limit: 200,
+        }),
+        capped('consents', consentSchema, {
+          where: {
+            all: [
+              { field: 'subjectKind', op: 'eq', value: 'customer' },
+              { field: 'subjectId', op: 'eq', value: id },
+            ],
+          },
+          orderBy: [{ field: 'at', direction: 'desc' }],
+          limit: 200,
+        }),
+        capped(LIFECYCLE_CHANGES_COLLECTION, lifecycleChangeSchema, {
+          where: byCustomer,
+          orderBy: [{ field: 'at', direction: 'desc' }],
+          limit: 100,
+        }),
+        capped('segments', segmentSchema, { where: { field: 'saved', op: 'eq', value: true }, limit: 500 }),
+      ]);
+      const latestConsent = new Map<string, Consent>();
+      for (const consent of consents)
+        if (!latestConsent.has(consent.purpose)) latestConsent.set(consent.purpose, consent);
+      const won = deals.filter((deal) => deal.status === 'won');
+      const nowMs = now.getTime();
+      return {
+        customer,
+        contacts,
+        lifecycle: { stage: customer.lifecycleStage, history },
+        segments: segments
+          .segmentsOf(customer, stats, saved as Segment[])
+          .map((segment) => ({ id: segment.id, name: segment.name })),
+        value: {
+          lifetimeValue: stats?.lifetimeValue ?? {},
+          averageOrderValue: stats?.averageOrderValue ?? {},
+          purchaseFrequency: purchaseFrequency(
+            won.map((deal) => ({
+              amountMinor: deal.amount.amountMinor,
+              currency: deal.amount.currency,
+              ...(deal.closedAt ? { closedAt: deal.closedAt } : {}),
+            })),
+            now,
+          ),
+          wonDeals: stats?.wonDeals ?? won.length,
+          ...(stats?.lastPurchaseAt ? { lastPurchaseAt: stats.lastPurchaseAt } : {}),
+          ...(stats?.rfm ? { rfm: stats.rfm } : {}),
+        },
+        deals: {
+          open: deals.filter((deal) => deal.status === 'open'),
+          closed: deals.filter((deal) => deal.status !== 'open'),
+        },
+        timeline: {
+          records: timelinePage.records.map((record) => parseOrThrow(activitySchema, record, 'stored activity')),
+          ...(timelinePage.next ? { next: timelinePage.next } : {}),
+        },
+        tasks: { open: tasks, overdue: tasks.filter((task) => Date.parse(task.dueAt) < nowMs) },
+        consents: [...latestConsent.values()],
+      };
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * `crm.tasks`: tasks (任务) with the entity service's create/read/update/delete, plus completion (a recurring task
+ * creates its next occurrence in the same transaction), snooze, and the "overdue" and "due today" lists.
+ */
+import * as z from 'zod/mini';
+import { NotFoundError, ValidationError } from '../errors/errors.js';
+import { parseOrThrow } from '../errors/parse.js';
+import type { Filter } from '../filter/index.js';
+import {
+  taskInputSchema,
+  taskPatchSchema,
+  taskSchema,
+  timeZoneSchema,
+  type Task,
+  type TaskInput,
+  type TaskPatch,
+} from '../model/activity.js';
+import { idSchema, instantSchema } from '../model/primitives.js';
+import { nextOccurrence } from '../tasks/recurrence.js';
+import { localDayBounds } from '../tasks/tasks.js';
+import type { CrmContext } from './context.js';
+import { createEntityService, type EntityPage, type EntityService } from './entity-service.js';
+
+/** Where tasks are stored. */
+export const TASKS_COLLECTION = 'tasks';
+
+/** Options of the task service. */
+export interface TaskServiceOptions {
+  /** The time zone of tasks created without one; the CRM's by default. */
+  readonly defaultTimeZone?: string;
+}
+
+/** What completing a task did. */
+export interface TaskCompletion {
+  /** The completed task. */
+  readonly task: Task;
+  /** The next occurrence, created when the task recurs and its series has not ended. */
+  readonly next?: Task;
+}
+
+/** Options of the task lists. */
+export interface TaskListOptions {
+  /** Only tasks assigned to this user. */
+  readonly assigneeId?: string;
+  /** The time zone whose calendar day "today" is; the CRM's by default. */
+  readonly timeZone?: string;
+  /** At most this many tasks. */
+  readonly limit?: number;
+  /** The `next` cursor of the previous page. */
+  readonly after?: string;
+}
+
+/** What creating a task accepts: the assignee defaults to the acting user, the time zone to the CRM's. */
+export type TaskCreateInput = Omit<TaskInput, 'assigneeId'> & { readonly assigneeId?: string };
+
+/** Tasks: CRUD plus completion, snooze and the working lists. */
+export interface TaskService extends Omit<EntityService<TaskInput, Task, TaskPatch>, 'create'> {
+  /** Validates and stores a new task. */
+  create(input: TaskCreateInput): Promise<Task>;
+  /** Marks an open task done at the CRM clock's now; a recurring one gets its next occurrence. */
+  complete(id: string, options: { expectedVersion: number }): Promise<TaskCompletion>;
+  /** Holds back the task's reminders until `until` (an instant in the future). */
+  snooze(id: string, until: string, options: { expectedVersion: number }): Promise<Task>;
+  /** Open tasks due before now, most overdue first. */
+  overdue(options?: TaskListOptions): Promise<EntityPage<Task>>;
+  /** Open tasks due on today's local date (including earlier today), earliest first. */
+  dueToday(options?: TaskListOptions): Promise<EntityPage<Task>>;
+}
+
+const versionSchema = z.object({ expectedVersion: z.int().check(z.positive()) });
+const listOptionsSchema = z.object({
+  assigneeId: z.optional(idSchema),
+  timeZone: z.optional(timeZoneSchema),
+  limit: z.optional(z.int().check(z.positive(), z.lte(10_000))),
+  after: z.optional(z.string()),
+});
+
+/** Builds `crm.tasks`. */
+export function createTaskService(context: CrmContext, options: TaskServiceOptions = {}): TaskService {
+  const defaultTimeZone = options.defaultTimeZone ?? context.timeZone;
+  const base = createEntityService(context, {
+    name: 'task',
+    collection: TASKS_COLLECTION,
+    schemas: { input: taskInputSchema, record: taskSchema, patch: taskPatchSchema },
+    ownerField: 'assigneeId',
+    customFields: 'task',
+  });
+
+  const list = async (where: Filter[], order: 'asc', raw: TaskListOptions | undefined) => {
+    const checked = parseOrThrow(listOptionsSchema, raw ?? {}, 'task list options');
+    const clauses: Filter[] = [{ field: 'status', op: 'eq', value: 'open' }, ...where];
+    if (checked.assigneeId) clauses.push({ field: 'assigneeId', op: 'eq', value: checked.assigneeId });
+    return base.list({
+      where: { all: clauses },
+      orderBy: [{ field: 'dueAt', direction: order }],
+      ...(checked.limit ? { limit: checked.limit } : {}),
+      ...(checked.after ? { after: checked.after } : {}),
+    });
+  };
+
+  return {
+    ...base,
+
+    create(input) {
+      const raw = input as Record<string, unknown>;
+      return base.create({ ...raw, timeZone: raw['timeZone'] ?? defaultTimeZone } as TaskInput);
+    },
+
+    async complete(id, versioned) {
+      context.assertCanWrite('task.complete');
+      const { expectedVersion } = parseOrThrow(versionSchema, versioned, 'options');
+      const at = context.nowIso();
+      const result = await context.storage.transaction(async (tx) => {
+        const stored = await tx.get(TASKS_COLLECTION, id);
+        if (!stored) throw new NotFoundError(TASKS_COLLECTION, id);
+        const current = parseOrThrow(taskSchema, stored, 'stored task');
+        if (current.status !== 'open') {
+          throw new ValidationError([{ path: ['status'], message: 'Only an open task can be completed' }], 'task');
+        }
+        const { id: _id, version: _v, createdAt: _c, updatedAt: _u, snoozedUntil: _s, ...fields } = current;
+        const done = await tx.put(
+          TASKS_COLLECTION,
+          { ...fields, id, status: 'done', completedAt: at },
+          { expectedVersion },
+        );
+        await context.audit(tx, {
+          action: 'update',
+          entity: TASKS_COLLECTION,
+          entityId: id,
+          at,
+          changedFields: ['completedAt', 'status', ...(current.snoozedUntil ? ['snoozedUntil'] : [])],
+        });
+        let next: Record<string, unknown> | undefined;
+        if (current.recurrence) {
+          const occurrence = current.occurrence ?? 1;
+          const dueAt = nextOccurrence(current.recurrence, current.dueAt, current.timeZone ?? 'UTC', occurrence);
+          if (dueAt !== undefined) {
+            const { completedAt: _done, ...template } = fields;
+            const nextId = context.newId();
+            const nextTask = parseOrThrow(
+              taskInputSchema,
+              { ...template, dueAt, status: 'open', seriesId: current.seriesId ?? id, occurrence: occurrence + 1 },
+              'task',
+            );
+            next = await tx.put<Record<string, unknown>>(
+              TASKS_COLLECTION,
+              { ...nextTask, id: nextId },
+              { expectedVersion: 0 },
+            );
+            await context.audit(tx, {
+              action: 'create',
+              entity: TASKS_COLLECTION,
+              entityId: nextId,
+              at,
+              changedFields: Object.keys(nextTask).sort(),
+            });
+          }
+        }
+        return { done, next };
+      });
+      context.events.emit('task.updated', {
+        entity: 'task',
+        id,
+        actorId: context.actor.id,
+        at,
+        changedFields: ['completedAt', 'status'],
+      });
+      if (result.next) {
+        context.events.emit('task.created', {
+          entity: 'task',
+          id: String(result.next['id']),
+          actorId: context.actor.id,
+          at,
+        });
+      }
+      return {
+        task: parseOrThrow(taskSchema, result.done, 'stored task'),
+        ...(result.next ? { next: parseOrThrow(taskSchema, result.next, 'stored task') } : {}),
+      };
+    },
+
+    async snooze(id, until, versioned) {
+      const instant = parseOrThrow(instantSchema, until, 'snooze until');
+      if (Date.parse(instant) <= context.now().getTime()) {
+        throw new ValidationError([{ path: ['until'], message: 'Snooze until an instant in the future' }], 'snooze');
+      }
+      return base.update(id, { snoozedUntil: instant }, versioned);
+    },
+
+    async overdue(options) {
+      return await list([{ field: 'dueAt', op: 'lt', value: context.nowIso() }], 'asc', options);
+    },
+
+    async dueToday(options) {
+      const zone = options?.timeZone ?? context.timeZone;
+      const [start, end] = localDayBounds(context.now(), parseOrThrow(timeZoneSchema, zone, 'timeZone'));
+      return await list(
+        [
+          { field: 'dueAt', op: 'gte', value: new Date(start).toISOString() },
+          { field: 'dueAt', op: 'lt', value: new Date(end).toISOString() },
+        ],
+        'asc',
+        options,
+      );
+    },
+  };
+}

@@ -1,0 +1,9 @@
+export {
+  compareTimeline,
+  decodeTimelineCursor,
+  encodeTimelineCursor,
+  mergeTimeline,
+  timelineKey,
+  type TimelineItem,
+  type TimelinePosition,
+} from './timeline.js';
