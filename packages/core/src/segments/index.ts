@@ -139,8 +139,8 @@ function compileNode(node: Filter, now: Date): SegmentPredicate {
       const predicate = compileFast(stripped, now);
       return (_customer, stats) => predicate(stats ?? EMPTY_STATS);
     }
-    const predicate = compileFast(node, now);
-    return (customer) => predicate(customer);
+    // A one-argument predicate is a segment predicate already (the aggregate argument is ignored): no wrapper call.
+    return compileFast(node, now) as SegmentPredicate;
   }
   if ('all' in node) return combine(groupChildren(node.all, 'all', now), true);
   if ('any' in node) return combine(groupChildren(node.any, 'any', now), false);
@@ -175,9 +175,16 @@ function groupChildren(children: readonly Filter[], key: 'all' | 'any', now: Dat
 
 function combine(children: SegmentPredicate[], all: boolean): SegmentPredicate {
   if (children.length === 1) return children[0] as SegmentPredicate;
-  if (children.length === 2) {
-    const [a, b] = children as [SegmentPredicate, SegmentPredicate];
-    return all ? (c, s) => a(c, s) && b(c, s) : (c, s) => a(c, s) || b(c, s);
+  // Unrolled for the usual small arities: no loop and no array access on the hot path.
+  const [a, b, c, d] = children as [SegmentPredicate, SegmentPredicate, SegmentPredicate, SegmentPredicate];
+  if (children.length === 2) return all ? (x, s) => a(x, s) && b(x, s) : (x, s) => a(x, s) || b(x, s);
+  if (children.length === 3) {
+    return all ? (x, s) => a(x, s) && b(x, s) && c(x, s) : (x, s) => a(x, s) || b(x, s) || c(x, s);
+  }
+  if (children.length === 4) {
+    return all
+      ? (x, s) => a(x, s) && b(x, s) && c(x, s) && d(x, s)
+      : (x, s) => a(x, s) || b(x, s) || c(x, s) || d(x, s);
   }
   if (all) {
     return (customer, stats) => {
