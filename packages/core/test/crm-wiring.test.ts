@@ -59,3 +59,26 @@ test('tasks, activities, sales reports and reminders are wired into createCrm', 
   assert.ok(trend.periods.length >= 4);
   assert.equal(typeof crm.reports.funnel, 'function');
 });
+
+test('dispose stops background work: no aggregate is written and no handler runs afterwards', async () => {
+  const storage = createMemoryStorage();
+  const crm = await createCrm({ storage, actor: { id: 'rep-1', role: 'admin' } });
+  const seen: string[] = [];
+  crm.on('deal.created', (event) => seen.push(event.id));
+  const customer = await crm.customers.create({ kind: 'person', name: 'Ada' });
+  crm.dispose();
+  let changes = 0;
+  storage.subscribe((events) => (changes += events.length));
+  await crm.deals.create({
+    title: 'After dispose',
+    customerId: customer.id,
+    pipelineId: 'default',
+    stageId: 'opportunity',
+    amount: { amountMinor: 100, currency: 'CNY' },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(seen, []);
+  // The deal, its first stage change, the pipeline installed on first use and their audit entries: no customerStats.
+  assert.equal(await storage.count('customerStats'), 0);
+  assert.ok(changes > 0);
+});

@@ -33,6 +33,8 @@ export interface CrmContext {
   assertCanWrite(action: string): void;
   /** Records an audit entry inside the caller's transaction, so the entry and the change commit together. */
   audit(ops: StorageOperations, entry: Omit<AuditEntryInput, 'actorId'>): Promise<void>;
+  /** Stops the context's own storage subscription (the custom-field cache). */
+  dispose(): void;
   /** The custom field definitions of one entity, sorted by key; cached until a definition changes. */
   customFieldDefinitions(ops: StorageOperations, entity: CustomFieldEntity): Promise<readonly CustomFieldDefinition[]>;
 }
@@ -50,7 +52,7 @@ export function createContext(options: {
   // Definitions are read on every write of an entity with custom fields: keep them until one changes. The cached
   // array's identity is what the compiled-schema cache keys on, so it must stay the same object while valid.
   let definitionsCache: Map<CustomFieldEntity, readonly CustomFieldDefinition[]> | undefined;
-  storage.subscribe((changes) => {
+  const unsubscribe = storage.subscribe((changes) => {
     if (changes.some((change) => change.collection === CUSTOM_FIELDS_COLLECTION)) definitionsCache = undefined;
   });
 
@@ -63,6 +65,10 @@ export function createContext(options: {
     now: () => clock(),
     nowIso: () => clock().toISOString(),
     newId: () => idGenerator(),
+    dispose() {
+      unsubscribe();
+      definitionsCache = undefined;
+    },
     assertCanWrite(action) {
       if (actor.role === 'viewer') throw new PermissionError(action, `A viewer may not ${action}`);
     },

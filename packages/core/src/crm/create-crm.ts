@@ -127,6 +127,11 @@ export interface Crm {
   readonly actor: CrmActor;
   readonly timeZone: string;
   readonly currency: string;
+  /**
+   * Stops everything this CRM runs in the background (aggregate updates, lead re-scoring, caches) and drops every
+   * event handler; call it when the host unmounts the CRM. The storage adapter is the host's: close it separately.
+   */
+  dispose(): void;
   /** Subscribes to a domain event after its change has committed; returns the function that unsubscribes. */
   on<N extends CrmEventName>(name: N, handler: (payload: CrmEventMap[N]) => void): () => void;
 }
@@ -166,6 +171,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
   // The aggregator subscribes to events before any service can write.
   const aggregates = createCustomerAggregates(context);
   const segments = createSegmentService(context, aggregates);
+  const leads = createLeadService(context, options.leads);
   return {
     customers: createCustomerService(context, {
       aggregates,
@@ -180,7 +186,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
       schemas: { input: contactInputSchema, record: contactSchema, patch: contactPatchSchema },
       customFields: 'contact',
     }),
-    leads: createLeadService(context, options.leads),
+    leads,
     deals: createDealService(context, lostReasons),
     pipelines: createPipelineService(context, lostReasons),
     activities: createActivityService(context),
@@ -230,5 +236,11 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     timeZone: context.timeZone,
     currency: context.currency,
     on: (name, handler) => events.on(name, handler),
+    dispose() {
+      aggregates.dispose();
+      leads.dispose();
+      context.dispose();
+      events.clear();
+    },
   };
 }

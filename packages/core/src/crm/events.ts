@@ -94,6 +94,11 @@ export class CrmEvents {
     return () => void set.delete(handler as (payload: never) => void);
   }
 
+  /** Drops every handler. */
+  clear(): void {
+    this.#handlers.clear();
+  }
+
   emit<N extends CrmEventName>(name: N, payload: CrmEventMap[N]): void {
     for (const handler of this.#handlers.get(name) ?? []) {
       try {
