@@ -1,2 +1,3 @@
 /** Registers every crmkit element. Safe to import more than once, and beside another copy of crmkit. */
 import './money/crm-money.js';
+import './provider/crm-provider.js';

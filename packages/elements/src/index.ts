@@ -6,4 +6,25 @@
  * @module @crmkit/elements
  */
 export { CrmMoney } from './money/money.component.js';
+export { CrmProvider } from './provider/provider.component.js';
 export { defineElement } from './internal/define.js';
+export { crmContext, type CrmContextValue } from './internal/context.js';
+export { CrmQueryController, CrmQueryStatus, type CrmQueryOptions } from './internal/crm-query-controller.js';
+export {
+  CrmEvent,
+  CrmErrorEvent,
+  CrmLocaleChangeEvent,
+  type CrmErrorDetail,
+  type CrmLocaleChangeDetail,
+} from './internal/events.js';
+export {
+  crmLocales,
+  getCrmLocale,
+  resolveCrmLocale,
+  setCrmLocale,
+  updateOnCrmLocaleChange,
+  type CrmLocale,
+} from './internal/localize.js';
+export { crmMessages } from './internal/messages.js';
+export { inheritedLocale } from './internal/locale.js';
+export { tokenStyles } from './internal/tokens.styles.js';

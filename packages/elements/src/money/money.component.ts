@@ -1,40 +1,54 @@
 import { LitElement, html, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
+import { ContextConsumer } from '@lit/context';
 import { currencyCodeSchema, formatMoney } from '@crmkit/core';
+import { crmContext } from '../internal/context.js';
 import { inheritedLocale } from '../internal/locale.js';
+import { tokenStyles } from '../internal/tokens.styles.js';
 import { moneyStyles } from './money.styles.js';
 
 /**
  * @tag crm-money
  * @summary Shows an amount of money in the reader's locale with `Intl.NumberFormat`.
  *
- * Amounts are integer minor units (fen, cents), as everywhere in crmkit, so no float rounding creeps in.
+ * Amounts are integer minor units (fen, cents), as everywhere in crmkit, so no float rounding creeps in. Inside a
+ * `<crm-provider>`, an unset `currency` or `locale` comes from the provider.
  *
  * @csspart base - The formatted amount.
  * @csspart negative - Also set on the amount when it is below zero.
  * @cssproperty --crm-money-negative-color - Colour of negative amounts; defaults to `--crm-color-danger`.
+ * @cssproperty --crm-color-danger - The danger colour of the theme (see `tokenStyles`).
  */
 export class CrmMoney extends LitElement {
   /** @internal */
-  static override styles = moneyStyles;
+  static override styles = [tokenStyles, moneyStyles];
 
   /** The amount in the currency's minor unit, e.g. `123450` for ¥1,234.50. */
   @property({ type: Number, attribute: 'amount-minor' }) amountMinor = 0;
 
-  /** ISO 4217 currency code. */
-  @property() currency = 'CNY';
+  /** ISO 4217 currency code; unset, the provider's currency, then `CNY`. */
+  @property() currency?: string;
 
-  /** BCP 47 locale; defaults to the nearest `lang` attribute, then the browser's language. */
+  /** BCP 47 locale; unset, the provider's locale, then the nearest `lang` attribute, then the browser's language. */
   @property() locale?: string;
 
   /** How the currency is shown: a symbol (`¥`), its code (`CNY`) or its name (`Chinese yuan`). */
   @property({ attribute: 'currency-display' }) currencyDisplay: 'symbol' | 'code' | 'name' = 'symbol';
 
+  // Subscribed, so a provider's change re-renders this element.
+  private readonly context = new ContextConsumer(this, { context: crmContext, subscribe: true });
+
+  /** The currency shown: its own, else the provider's, else `CNY`. */
+  get resolvedCurrency(): string {
+    return this.currency || this.context.value?.currency || 'CNY';
+  }
+
   /** The formatted text, or an empty string when the inputs cannot be formatted. */
   get formatted(): string {
-    if (!Number.isSafeInteger(this.amountMinor) || !currencyCodeSchema.safeParse(this.currency).success) return '';
+    const currency = this.resolvedCurrency;
+    if (!Number.isSafeInteger(this.amountMinor) || !currencyCodeSchema.safeParse(currency).success) return '';
     try {
-      return formatMoney({ amountMinor: this.amountMinor, currency: this.currency }, this.resolvedLocale, {
+      return formatMoney({ amountMinor: this.amountMinor, currency }, this.resolvedLocale, {
         currencyDisplay: this.currencyDisplay,
       });
     } catch {
@@ -44,7 +58,7 @@ export class CrmMoney extends LitElement {
   }
 
   private get resolvedLocale(): string {
-    return this.locale ?? inheritedLocale(this);
+    return this.locale || this.context.value?.locale || inheritedLocale(this);
   }
 
   override render(): TemplateResult {

@@ -9,6 +9,6 @@ export const moneyStyles = css`
     display: none;
   }
   [part~='negative'] {
-    color: var(--crm-money-negative-color, var(--crm-color-danger, #b42318));
+    color: var(--crm-money-negative-color, var(--_crm-color-danger));
   }
 `;

@@ -1,0 +1,171 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { LitElement, type TemplateResult } from 'lit';
+import { createCrm, createMemoryStorage, type Crm } from '@crmkit/core';
+import '@crmkit/elements/crm-provider';
+import {
+  type CrmErrorEvent,
+  CrmQueryController,
+  CrmQueryStatus,
+  crmMessages,
+  defineElement,
+  updateOnCrmLocaleChange,
+  type CrmProvider,
+} from '@crmkit/elements';
+
+type Query = (crm: Crm, signal: AbortSignal) => Promise<number>;
+
+/** A consumer whose query the test swaps; it renders the count, or the shared loading/error messages. */
+class TestCount extends LitElement {
+  static query: Query = async (crm) => crm.storage.count('contacts');
+  calls = 0;
+  readonly data = new CrmQueryController<number>(this, {
+    collections: ['contacts'],
+    query: (crm, signal) => {
+      this.calls++;
+      return TestCount.query(crm, signal);
+    },
+  });
+  constructor() {
+    super();
+    updateOnCrmLocaleChange(this);
+  }
+  override render(): TemplateResult {
+    if (this.data.status === CrmQueryStatus.ERROR) return html`<p role="alert">${crmMessages.loadFailed()}</p>`;
+    if (this.data.value === undefined) return html`<p>${crmMessages.loading()}</p>`;
+    return html`<p>${crmMessages.recordCount(this.data.value)}</p>`;
+  }
+}
+defineElement('test-count', TestCount);
+
+const text = (el: TestCount) => el.shadowRoot!.querySelector('p')!.textContent;
+const put = (crm: Crm, collection: string, id: string) =>
+  crm.storage.put(collection, { id, name: id }, { expectedVersion: 0 });
+
+describe('CrmQueryController', () => {
+  let crm: Crm;
+  beforeEach(async () => {
+    TestCount.query = async (c) => c.storage.count('contacts');
+    crm = await createCrm({ storage: createMemoryStorage(), actor: { id: 'u1' } });
+  });
+  afterEach(() => crm.dispose());
+
+  const mount = async () => {
+    const provider = await fixture<CrmProvider>(
+      html`<crm-provider .crm=${crm}><test-count></test-count></crm-provider>`,
+    );
+    const el = provider.querySelector<TestCount>('test-count')!;
+    await el.data.settled();
+    await el.updateComplete;
+    return { provider, el };
+  };
+
+  it('stays initial without a CRM and loads once the provider gets one', async () => {
+    const provider = await fixture<CrmProvider>(html`<crm-provider><test-count></test-count></crm-provider>`);
+    const el = provider.querySelector<TestCount>('test-count')!;
+    await el.data.settled();
+    expect(el.data.status).to.equal('initial');
+    expect(el.calls).to.equal(0);
+    expect(text(el)).to.equal('Loading…');
+    provider.crm = crm;
+    await waitUntil(() => el.data.status === 'complete');
+    await el.updateComplete;
+    expect(el.data.value).to.equal(0);
+    expect(text(el)).to.equal('0 records');
+  });
+
+  it('re-queries after a write through the port, one re-run per batch of writes', async () => {
+    const { el } = await mount();
+    expect(el.calls).to.equal(1);
+    await crm.storage.transaction(async (tx) => {
+      await tx.put('contacts', { id: 'a', name: 'a' }, { expectedVersion: 0 });
+      await tx.put('contacts', { id: 'b', name: 'b' }, { expectedVersion: 0 });
+    });
+    await el.data.settled();
+    await el.updateComplete;
+    expect(el.calls).to.equal(2);
+    expect(el.data.value).to.equal(2);
+    expect(text(el)).to.equal('2 records');
+    // Two separate commits reported in the same microtask batch make one re-run.
+    const [first, second] = [put(crm, 'contacts', 'c'), put(crm, 'contacts', 'd')];
+    await Promise.all([first, second]);
+    await el.data.settled();
+    expect(el.data.value).to.equal(4);
+    expect(el.calls).to.be.at.most(4);
+  });
+
+  it('ignores changes to collections it does not depend on', async () => {
+    const { el } = await mount();
+    await put(crm, 'notes', 'n1');
+    await put(crm, 'deals', 'd1');
+    await el.data.settled();
+    expect(el.calls).to.equal(1);
+    expect(el.data.status).to.equal('complete');
+  });
+
+  it('aborts a stale load: its result never lands', async () => {
+    const { el } = await mount();
+    let releaseSlow!: (value: number) => void;
+    let slowSignal!: AbortSignal;
+    TestCount.query = (_crm, signal) => {
+      slowSignal = signal;
+      return new Promise<number>((resolve) => (releaseSlow = resolve));
+    };
+    await put(crm, 'contacts', 'a');
+    await waitUntil(() => el.data.status === 'pending');
+    const staleRelease = releaseSlow;
+    const staleSignal = slowSignal;
+    TestCount.query = async () => 42;
+    await put(crm, 'contacts', 'b');
+    await el.data.settled();
+    expect(staleSignal.aborted).to.equal(true);
+    expect(el.data.value).to.equal(42);
+    staleRelease(-1); // the stale query resolves late, ignoring its signal
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(el.data.value).to.equal(42);
+    expect(el.data.status).to.equal('complete');
+  });
+
+  it('keeps the last value while re-loading, and reports a failure as error plus a crm-error event', async () => {
+    const { provider, el } = await mount();
+    const failure = new Error('disk on fire');
+    TestCount.query = async () => {
+      throw failure;
+    };
+    const errors: CrmErrorEvent[] = [];
+    provider.addEventListener('crm-error', (event) => errors.push(event));
+    await put(crm, 'contacts', 'a');
+    await el.data.settled();
+    await el.updateComplete;
+    expect(el.data.status).to.equal('error');
+    expect(el.data.error).to.equal(failure);
+    expect(el.data.value).to.equal(0);
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.detail).to.deep.equal({ error: failure, operation: 'query' });
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.equal('Could not load the data.');
+  });
+
+  it('stops listening when disconnected and resumes when reconnected', async () => {
+    const { provider, el } = await mount();
+    el.remove();
+    await put(crm, 'contacts', 'a');
+    await el.data.settled();
+    expect(el.calls).to.equal(1);
+    provider.append(el);
+    await waitUntil(() => el.calls === 2 && el.data.status === 'complete');
+    expect(el.data.value).to.equal(1);
+  });
+
+  it('follows the provider to a new CRM', async () => {
+    const { provider, el } = await mount();
+    const other = await createCrm({ storage: createMemoryStorage(), actor: { id: 'u2' } });
+    await put(other, 'contacts', 'x');
+    provider.crm = other;
+    await waitUntil(() => el.data.value === 1);
+    // The old CRM's writes no longer count.
+    const calls = el.calls;
+    await put(crm, 'contacts', 'y');
+    await el.data.settled();
+    expect(el.calls).to.equal(calls);
+    other.dispose();
+  });
+});
