@@ -6,18 +6,12 @@
  * instants over a year asks `Intl` a few thousand times, not a million.
  */
 import { ValidationError } from '../errors/errors.js';
+import { daysFromCivil } from '../filter/instant.js';
 
 const DAY = 86_400_000;
 
-/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
+// One civil-date arithmetic for the whole core: the filter's instant parser owns it.
+export { daysFromCivil };
 
 /** The proleptic Gregorian date of a day number (Howard Hinnant's civil_from_days): `[year, month 1–12, day]`. */
 export function civilFromDays(days: number): [number, number, number] {

@@ -1,22 +1,10 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
-import { parseInstant } from '../filter/instant.js';
+import { daysFromCivil, daysInMonth, parseInstant, twoDigits } from '../filter/instant.js';
 import { dateOnlySchema, instantSchema } from '../model/primitives.js';
-import { daysFromCivil, type ZonedCalendar } from './calendar.js';
+import type { ZonedCalendar } from './calendar.js';
 
 const DAY = 86_400_000;
-
-/** Two decimal digits at `i` as a number, or -1 when either is not a digit. */
-function twoDigits(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
 
 /**
  * Epoch milliseconds of an instant in the canonical `toISOString` form (`YYYY-MM-DDTHH:MM:SS.sssZ`, how crmkit
