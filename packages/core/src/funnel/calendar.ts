@@ -72,10 +72,13 @@ export function zonedCalendar(timeZone: string): ZonedCalendar {
   return calendar;
 }
 
-function createCalendar(timeZone: string): ZonedCalendar {
-  let format: Intl.DateTimeFormat;
+/**
+ * A formatter giving the numeric local date and time (24-hour) of an instant in `timeZone`: the one place the core
+ * asks `Intl` for wall-clock time. `ValidationError` naming `timeZone` when the zone is unknown.
+ */
+export function zonedDateTimeFormat(timeZone: string): Intl.DateTimeFormat {
   try {
-    format = new Intl.DateTimeFormat('en-US', {
+    return new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -88,6 +91,10 @@ function createCalendar(timeZone: string): ZonedCalendar {
   } catch {
     throw new ValidationError([{ path: ['timeZone'], message: 'Expected an IANA time zone such as Asia/Shanghai' }]);
   }
+}
+
+function createCalendar(timeZone: string): ZonedCalendar {
+  const format = zonedDateTimeFormat(timeZone);
 
   /** Local date and time of an instant, from Intl. */
   const local = (ms: number): number[] => {

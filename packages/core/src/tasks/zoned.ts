@@ -2,7 +2,7 @@
  * Wall-clock time in an IANA time zone, through `Intl.DateTimeFormat`: the local fields of an instant, and the instant
  * of local fields (with RFC 5545's rules for times that fall in a DST gap or overlap).
  */
-import { ValidationError } from '../errors/errors.js';
+import { zonedDateTimeFormat } from '../funnel/calendar.js';
 
 /** Local date and time: month 1–12. */
 export interface LocalDateTime {
@@ -20,20 +20,7 @@ const formats = new Map<string, Intl.DateTimeFormat>();
 function formatFor(timeZone: string): Intl.DateTimeFormat {
   let format = formats.get(timeZone);
   if (!format) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new ValidationError([{ path: ['timeZone'], message: 'Expected an IANA time zone such as Asia/Shanghai' }]);
-    }
+    format = zonedDateTimeFormat(timeZone);
     if (formats.size >= 32) formats.clear();
     formats.set(timeZone, format);
   }
