@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_PIPELINE } from '../funnel/pipeline.js';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import type { CrmCollection } from '../crm/collections.js';
@@ -164,34 +165,10 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** The default pipeline (销售漏斗): the deal half of the funnel 商机 → 报价/提案 → 成交, plus 输单. */
+/** The built-in default pipeline (销售漏斗: 商机 → 报价/提案 → 成交, plus 输单) under the demo's id. */
 function demoPipeline(createdAt: string): DemoPipeline {
-  return {
-    id: DEMO_PIPELINE_ID,
-    name: { en: 'Sales pipeline', 'zh-CN': '销售漏斗' },
-    stages: [
-      {
-        id: 'opportunity',
-        name: { en: 'Opportunity', 'zh-CN': '商机' },
-        probability: 0.2,
-        kind: 'open',
-        rottingDays: 30,
-      },
-      {
-        id: 'proposal',
-        name: { en: 'Quote / proposal', 'zh-CN': '报价/提案' },
-        probability: 0.6,
-        kind: 'open',
-        rottingDays: 14,
-        gate: { requiredFields: ['amount', 'expectedCloseDate'] },
-      },
-      { id: 'won', name: { en: 'Won', 'zh-CN': '成交' }, probability: 1, kind: 'won' },
-      { id: 'lost', name: { en: 'Lost', 'zh-CN': '输单' }, probability: 0, kind: 'lost' },
-    ],
-    isDefault: true,
-    createdAt,
-    updatedAt: createdAt,
-  };
+  const { id: _builtInId, ...definition } = structuredClone(DEFAULT_PIPELINE) as DemoPipeline;
+  return { ...definition, id: DEMO_PIPELINE_ID, createdAt, updatedAt: createdAt };
 }
 
 /** `prefix-0001`: zero-padded to at least four digits, and to the count's width so ids sort in creation order. */
