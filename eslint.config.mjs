@@ -80,7 +80,7 @@ export default tseslint.config(
   })),
   // Tests, stories, examples and tools may use the root's devDependencies too.
   ...packages.map((pkg) => ({
-    files: [`packages/${pkg}/test/**/*.ts`],
+    files: [`packages/${pkg}/test/**/*.ts`, `packages/${pkg}/test-node/**/*.ts`],
     rules: {
       'import-x/no-extraneous-dependencies': ['error', { devDependencies: true, packageDir: [`packages/${pkg}`, '.'] }],
     },

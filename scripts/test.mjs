@@ -15,8 +15,13 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 /** Test files of the packages whose tests run in Node (Node 20's --test takes no globs). */
 function nodeTestFiles() {
   const files = [];
-  for (const pkg of ['core', 'storage-conformance']) {
-    const dir = join(root, 'packages', pkg, 'test');
+  // Node-driven browser checks (a page served with its own headers) live in test-node/.
+  for (const [pkg, folder] of [
+    ['core', 'test'],
+    ['storage-conformance', 'test'],
+    ['elements', 'test-node'],
+  ]) {
+    const dir = join(root, 'packages', pkg, folder);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) if (name.endsWith('.test.ts')) files.push(join(dir, name));
   }
@@ -31,17 +36,21 @@ function run(command, args, env = {}) {
 const runners = {
   node() {
     const tap = join(work, 'node.tap');
-    const status = run(process.execPath, [
-      '--conditions=source',
-      '--import',
-      'tsx',
-      '--test',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      ...nodeTestFiles(),
-    ]);
+    const status = run(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tap}`,
+        ...nodeTestFiles(),
+      ],
+      { CHROME_PATH: chromium },
+    );
     const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
     const count = (label) =>
       Number(/^# (\w+) (\d+)$/m.test(text) && text.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1]) || 0;
@@ -93,7 +102,8 @@ const wanted = (name) => selected.length === 0 || selected.includes(name);
 
 // Check for the browser before running anything, so a machine without one stops at once with one line.
 let chromium;
-if (wanted('browser') || wanted('stories')) {
+// Every runner drives Chromium somewhere (the node runner for the strict-CSP page check).
+if (wanted('node') || wanted('browser') || wanted('stories')) {
   try {
     chromium = ensureChromium();
   } catch (error) {

@@ -1,0 +1,111 @@
+// The embed bundle inside a host page with a strict Content Security Policy — no inline scripts, no eval, Trusted
+// Types required — must run without a single violation: crmkit writes no markup from strings and generates no code.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+// @ts-expect-error -- a plain .mjs helper shared with the other runners; it has no type declarations.
+import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "require-trusted-types-for 'script'",
+].join('; ');
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><title>Host page with a strict CSP</title></head>
+  <body>
+    <crm-provider locale="zh-CN" currency="CNY"><crm-money amount-minor="12345"></crm-money></crm-provider>
+    <script type="module" src="/page.js"></script>
+  </body>
+</html>`;
+
+// Runs in the page: records violations first, then loads the bundle and exercises the core through it.
+const PAGE_SCRIPT = `
+window.violations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.violations.push(event.violatedDirective + ' ' + (event.blockedURI || event.sample));
+});
+try {
+  const kit = await import('/crmkit-elements.bundle.js');
+  const crm = await kit.createCrm({ storage: kit.createMemoryStorage(), actor: { id: 'u1', role: 'admin' } });
+  document.querySelector('crm-provider').crm = crm;
+  const hostile = '<img src=x onerror="window.pwned=1">';
+  await crm.customers.create({ kind: 'person', name: hostile, emails: ['ada@example.com'] });
+  await crm.leads.capture({ name: 'Li Wei', email: 'li.wei@example.com', phone: '+86 138 0013 8000' }, { source: 'web' });
+  const matches = kit.compileFilter({ field: 'name', op: 'startsWith', value: '<img' });
+  const { records } = await crm.customers.list();
+  const money = document.querySelector('crm-money');
+  await document.querySelector('crm-provider').updateComplete;
+  await money.updateComplete;
+  await money.updateComplete;
+  window.result = {
+    customers: records.length,
+    filtered: records.filter(matches).length,
+    money: money.shadowRoot.textContent.trim(),
+    pwned: window.pwned === 1,
+  };
+} catch (error) {
+  window.result = { error: String(error) };
+}
+`;
+
+let server: Server;
+let browser: Browser;
+let origin: string;
+
+before(async () => {
+  const bundled = await build({
+    entryPoints: [fileURLToPath(new URL('../src/bundle.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    write: false,
+    minify: true,
+    conditions: ['source', 'production'],
+    tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)),
+    logLevel: 'silent',
+  });
+  const files: Record<string, [string, string | Uint8Array]> = {
+    '/': ['text/html', PAGE],
+    '/page.js': ['text/javascript', PAGE_SCRIPT],
+    '/crmkit-elements.bundle.js': ['text/javascript', bundled.outputFiles[0]!.contents],
+  };
+  server = createServer((request, response) => {
+    const file = files[request.url ?? '/'];
+    if (!file) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': file[0], 'content-security-policy': CSP }).end(file[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: chromiumPath() as string, args: chromiumArgs as string[] });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+test('the embed bundle runs in a strict-CSP page with Trusted Types and causes no violation', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(origin);
+  await page.waitForFunction(() => (window as { result?: unknown }).result !== undefined, null, { timeout: 20_000 });
+  const result = await page.evaluate(() => (window as { result?: unknown }).result);
+  const violations = await page.evaluate(() => (window as { violations?: string[] }).violations);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(violations, []);
+  assert.deepEqual(result, { customers: 1, filtered: 1, money: '¥123.45', pwned: false });
+  await page.close();
+});
