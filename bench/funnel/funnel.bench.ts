@@ -16,13 +16,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { funnelReport, type FunnelReport } from '@crmkit/core';
 import { DEMO_NOW, generateDemoData, type DemoData } from '@crmkit/core/testing';
-
-function option(name: string, fallback: string): string {
-  const args = process.argv.slice(2);
-  const at = args.indexOf(`--${name}`);
-  const inline = args.find((arg) => arg.startsWith(`--${name}=`));
-  return inline?.slice(name.length + 3) ?? (at >= 0 ? (args[at + 1] ?? fallback) : fallback);
-}
+import { median, option } from '../harness/shared.js';
 
 const dealCount = Number(option('deals', '1000000').replaceAll('_', ''));
 const rounds = Number(option('rounds', '7'));
@@ -425,12 +419,6 @@ function differences(expected: Numbers, actual: Numbers): string[] {
     if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a));
     return a !== b;
   });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 console.log(`Node ${process.version}, ${process.platform}/${process.arch}`);

@@ -6,6 +6,9 @@
  * a shared machine (neighbours, thermal, GC, the storage engine compacting) spreads over every contender. Only
  * `Trial.run` is timed: preparation (a fresh database, say) and checking the result happen outside the timed region.
  */
+import { median } from './shared.js';
+
+export { median };
 
 /** One column of a report table; numbers are right-aligned. */
 export interface BenchColumn {
@@ -135,13 +138,6 @@ export interface Summary {
   readonly min: number;
   readonly max: number;
   readonly count: number;
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function summarize(values: readonly number[]): Summary {

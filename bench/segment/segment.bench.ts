@@ -16,19 +16,13 @@ import { Query } from 'mingo';
 import sift from 'sift';
 import { type Filter } from '@crmkit/core';
 import { compileSegment, emptyStats, type CustomerStats } from '../../packages/core/src/segments/index.js';
+import { median, option, prng } from '../harness/shared.js';
 
 type Customer = { id: string; name: string; country: string; tags: string[]; createdAt: string; version: number };
 type Doc = Customer & { stats: CustomerStats & { meetings30d: number } };
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-01T00:00:00.000Z');
-
-function option(name: string, fallback: string): string {
-  const args = process.argv.slice(2);
-  const at = args.indexOf(`--${name}`);
-  const inline = args.find((arg) => arg.startsWith(`--${name}=`));
-  return inline?.slice(name.length + 3) ?? (at >= 0 ? (args[at + 1] ?? fallback) : fallback);
-}
 
 const sizes = option('sizes', '100000,1000000')
   .split(',')
@@ -37,18 +31,6 @@ const rounds = Number(option('rounds', '7'));
 if (sizes.some((size) => !Number.isInteger(size) || size <= 0) || !Number.isInteger(rounds) || rounds < 1) {
   console.error('usage: segment.bench.ts [--sizes 100000,1000000] [--rounds 7]');
   process.exit(2);
-}
-
-/** mulberry32: a small, seeded PRNG, so every run segments the same customers. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const COUNTRIES = ['CN', 'CN', 'CN', 'US', 'US', 'DE', 'FR', 'JP', 'BR', 'IN'];
@@ -160,12 +142,6 @@ function contenders(): [name: string, run: Runner][] {
     ['mingo', overDocs((d) => mingo.test(d))],
     ['sift', overDocs(sifted)],
   ];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function run(size: number): boolean {
