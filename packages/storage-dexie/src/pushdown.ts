@@ -413,12 +413,11 @@ async function scan<T extends object>(table: Table_, options: QueryOptions, now:
 }
 
 /**
- * The records a filter's best plan selects, or every record. Inside a Dexie transaction the first thing awaited must
+ * The records the cheapest of a filter's plans selects, or every record when there is none. Inside a Dexie transaction the first thing awaited must
  * be an IndexedDB request: awaiting a promise that settles without one loses Dexie's transaction zone, and the next
  * request would run outside the transaction. So every decision is made synchronously before the first await.
  */
-function select(table: Table_, where: Filter, now: Date): Promise<StoredRecord[]> {
-  const options = plan(where, indexesOf(table), now.getTime());
+function select(table: Table_, options: readonly Plan[]): Promise<StoredRecord[]> {
   if (options.length === 0) return table.toArray();
   if (options.length === 1) return candidates(table, options[0]!);
   return cheapest(table, options).then((chosen) => candidates(table, chosen));
@@ -431,10 +430,9 @@ export function runQuery<T extends object>(
   now: Date,
   coverage?: IndexCoverage,
 ): Promise<QueryPage<T>> {
-  if (options.where && plan(options.where, indexesOf(table), now.getTime()).length > 0) {
-    return select(table, options.where, now).then((records) =>
-      queryInMemory(records as StoredRecord<T>[], options, now),
-    );
+  const plans = options.where ? plan(options.where, indexesOf(table), now.getTime()) : [];
+  if (plans.length > 0) {
+    return select(table, plans).then((records) => queryInMemory(records as StoredRecord<T>[], options, now));
   }
   return canWalk(table, options) ? walkIndex<T>(table, options, now, coverage) : scan<T>(table, options, now);
 }
@@ -443,5 +441,7 @@ export function runQuery<T extends object>(
 export function runCount(table: Table_, where: Filter | undefined, now: Date): Promise<number> {
   if (!where) return table.count();
   const matches = compileFilter(where, { now });
-  return select(table, where, now).then((records) => records.reduce((n, r) => (matches(r) ? n + 1 : n), 0));
+  return select(table, plan(where, indexesOf(table), now.getTime())).then((records) =>
+    records.reduce((n, r) => (matches(r) ? n + 1 : n), 0),
+  );
 }
