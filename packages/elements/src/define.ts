@@ -1,3 +1,4 @@
 /** Registers every crmkit element. Safe to import more than once, and beside another copy of crmkit. */
 import './money/crm-money.js';
 import './provider/crm-provider.js';
+import './pipeline-board/crm-pipeline-board.js';

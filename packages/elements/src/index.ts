@@ -7,6 +7,30 @@
  */
 export { CrmMoney } from './money/money.component.js';
 export { CrmProvider } from './provider/provider.component.js';
+export { CrmPipelineBoard } from './pipeline-board/pipeline-board.component.js';
+export {
+  buildBoard,
+  filterOptions,
+  locateCard,
+  stageName,
+  type BoardCard,
+  type BoardColumn,
+  type BoardDeal,
+  type BoardFilters,
+  type BoardInput,
+  type BoardPipeline,
+} from './pipeline-board/board-model.js';
+export { renderDealCard, dealCardStyles, type DealCardContext } from './pipeline-board/deal-card.js';
+export {
+  CrmDealMoveEvent,
+  CrmDealMovedEvent,
+  CrmDealSelectEvent,
+  type CrmDealMoveDetail,
+  type CrmDealMovedDetail,
+  type CrmDealSelectDetail,
+} from './pipeline-board/events.js';
+export { boardMessages } from './pipeline-board/messages.js';
+export { formatMoneyCached, formatCount } from './internal/format.js';
 export { defineElement } from './internal/define.js';
 export { crmContext, type CrmContextValue } from './internal/context.js';
 export { CrmQueryController, CrmQueryStatus, type CrmQueryOptions } from './internal/crm-query-controller.js';

@@ -23,6 +23,11 @@ export interface CrmQueryOptions<T> {
    * on every run; return `undefined` to use the provider's.
    */
   readonly crm?: () => Crm | undefined;
+  /**
+   * Read on every update of the host; while it returns false the controller stays idle (no subscription, no loads),
+   * e.g. while the host is handed its data through properties.
+   */
+  readonly enabled?: () => boolean;
 }
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -61,6 +66,7 @@ export class CrmQueryController<T> implements ReactiveController {
 
   /** The CRM queries run against: the `crm` option's, else the provider's. */
   get crm(): Crm | undefined {
+    if (this.options.enabled?.() === false) return undefined;
     return this.options.crm?.() ?? this.consumer.value?.crm;
   }
 
@@ -70,8 +76,8 @@ export class CrmQueryController<T> implements ReactiveController {
   }
 
   hostUpdated(): void {
-    // A host property feeding the `crm` option may have changed.
-    if (this.options.crm) this.sync();
+    // A host property feeding the `crm` or `enabled` option may have changed.
+    if (this.options.crm || this.options.enabled) this.sync();
   }
 
   hostDisconnected(): void {

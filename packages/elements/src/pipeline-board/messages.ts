@@ -1,0 +1,46 @@
+import { msg, str } from '@lit/localize';
+
+/** The pipeline board's strings (ids `crm.board.*`); translations live in `src/locales/`. */
+export const boardMessages = {
+  boardLabel: (pipeline: string): string => msg(str`Pipeline: ${pipeline}`, { id: 'crm.board.label' }),
+  filters: (): string => msg('Filters', { id: 'crm.board.filters' }),
+  owner: (): string => msg('Owner', { id: 'crm.board.owner' }),
+  anyOwner: (): string => msg('All owners', { id: 'crm.board.any-owner' }),
+  source: (): string => msg('Source', { id: 'crm.board.source' }),
+  anySource: (): string => msg('All sources', { id: 'crm.board.any-source' }),
+  search: (): string => msg('Search deals', { id: 'crm.board.search' }),
+  dealCount: (count: string): string => msg(str`${count} deals`, { id: 'crm.board.deal-count' }),
+  total: (): string => msg('Total', { id: 'crm.board.total' }),
+  weighted: (): string => msg('Weighted', { id: 'crm.board.weighted' }),
+  columnLabel: (stage: string, count: string): string =>
+    msg(str`${stage}, ${count} deals`, { id: 'crm.board.column-label' }),
+  emptyColumn: (): string => msg('No deals', { id: 'crm.board.empty-column' }),
+  noPipeline: (): string => msg('This pipeline does not exist.', { id: 'crm.board.no-pipeline' }),
+  daysInStage: (days: number): string => msg(str`${days} d in stage`, { id: 'crm.board.days-in-stage' }),
+  rotting: (): string => msg('Rotting', { id: 'crm.board.rotting' }),
+  moveTo: (): string => msg('Move to…', { id: 'crm.board.move-to' }),
+  moveDialogTitle: (deal: string): string => msg(str`Move “${deal}” to…`, { id: 'crm.board.move-title' }),
+  currentStage: (): string => msg('(current stage)', { id: 'crm.board.current-stage' }),
+  cancel: (): string => msg('Cancel', { id: 'crm.board.cancel' }),
+  moved: (deal: string, stage: string): string => msg(str`Moved “${deal}” to ${stage}.`, { id: 'crm.board.moved' }),
+  moving: (deal: string, stage: string): string => msg(str`Moving “${deal}” to ${stage}…`, { id: 'crm.board.moving' }),
+  moveFailed: (deal: string): string =>
+    msg(str`Could not move “${deal}”; it is back in its stage.`, { id: 'crm.board.move-failed' }),
+  moveConflict: (deal: string): string =>
+    msg(str`“${deal}” was changed elsewhere; the board shows the latest version. Try again.`, {
+      id: 'crm.board.move-conflict',
+    }),
+  gateTitle: (stage: string): string => msg(str`Before moving to ${stage}`, { id: 'crm.board.gate-title' }),
+  gateIntro: (): string => msg('This stage needs more details about the deal.', { id: 'crm.board.gate-intro' }),
+  gateCondition: (fields: string): string =>
+    msg(str`A condition on ${fields} is not met.`, { id: 'crm.board.gate-condition' }),
+  lostReason: (): string => msg('Why was it lost?', { id: 'crm.board.lost-reason' }),
+  chooseReason: (): string => msg('Choose a reason', { id: 'crm.board.choose-reason' }),
+  confirmMove: (): string => msg('Move', { id: 'crm.board.confirm-move' }),
+  required: (): string => msg('Required', { id: 'crm.board.required' }),
+  fieldExpectedCloseDate: (): string => msg('Expected close date', { id: 'crm.board.field.expected-close-date' }),
+  fieldAmount: (): string => msg('Amount', { id: 'crm.board.field.amount' }),
+  fieldOwner: (): string => msg('Owner', { id: 'crm.board.field.owner' }),
+  fieldSource: (): string => msg('Source', { id: 'crm.board.field.source' }),
+  fieldTitle: (): string => msg('Title', { id: 'crm.board.field.title' }),
+};

@@ -1,0 +1,203 @@
+import { css } from 'lit';
+
+export const boardStyles = css`
+  :host {
+    --_crm-board-height: var(--crm-pipeline-board-height, 640px);
+    --_crm-board-column-width: var(--crm-pipeline-board-column-width, 272px);
+    display: block;
+    font-family: var(--_crm-font-family);
+    font-size: var(--_crm-font-size);
+    color: var(--_crm-color-text);
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  .board {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_crm-space-2);
+    height: var(--_crm-board-height);
+  }
+  .state {
+    padding: var(--_crm-space-4);
+    color: var(--_crm-color-text-muted);
+  }
+  .filters {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: end;
+    gap: var(--_crm-space-3);
+  }
+  .filters label,
+  .field {
+    display: grid;
+    gap: var(--_crm-space-1);
+    font-size: 0.875em;
+  }
+  select,
+  input {
+    font: inherit;
+    color: inherit;
+    background: var(--_crm-color-surface);
+    border: 1px solid var(--_crm-color-border);
+    border-radius: var(--_crm-radius);
+    padding: var(--_crm-space-1) var(--_crm-space-2);
+  }
+  select:focus-visible,
+  input:focus-visible,
+  .action:focus-visible,
+  .stage-choice:focus-visible,
+  .dismiss:focus-visible {
+    outline: 2px solid var(--_crm-color-accent);
+    outline-offset: 1px;
+  }
+  .summary {
+    margin-inline-start: auto;
+    color: var(--_crm-color-text-muted);
+    font-size: 0.875em;
+  }
+  .columns {
+    flex: 1;
+    min-height: 0;
+    display: flex;
+    gap: var(--_crm-space-3);
+    overflow-x: auto;
+  }
+  .column {
+    flex: 0 0 var(--_crm-board-column-width);
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+    border: 1px solid var(--_crm-color-border);
+    border-radius: var(--_crm-radius);
+    background: color-mix(in srgb, var(--_crm-color-surface) 92%, var(--_crm-color-text));
+  }
+  .column.drop-target {
+    outline: 2px dashed var(--_crm-color-accent);
+    outline-offset: -2px;
+  }
+  .column-header {
+    padding: var(--_crm-space-2) var(--_crm-space-3);
+    border-block-end: 1px solid var(--_crm-color-border);
+  }
+  .heading-row {
+    display: flex;
+    justify-content: space-between;
+    gap: var(--_crm-space-2);
+  }
+  .stage-name {
+    font-weight: 600;
+  }
+  .count {
+    color: var(--_crm-color-text-muted);
+    font-variant-numeric: tabular-nums;
+  }
+  .amounts {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 var(--_crm-space-3);
+    margin: var(--_crm-space-1) 0 0;
+    font-size: 0.8125em;
+  }
+  .amounts div {
+    display: flex;
+    gap: var(--_crm-space-1);
+  }
+  .amounts dt {
+    color: var(--_crm-color-text-muted);
+  }
+  .amounts dd {
+    margin: 0;
+    font-variant-numeric: tabular-nums;
+  }
+  .empty {
+    margin: var(--_crm-space-3);
+    color: var(--_crm-color-text-muted);
+    font-size: 0.875em;
+  }
+  .cards {
+    flex: 1;
+    min-height: 0;
+    overflow: auto;
+    padding: var(--_crm-space-2);
+  }
+  .cards > .card {
+    margin-block-end: var(--_crm-space-2);
+  }
+  .failure:not(:empty) {
+    display: flex;
+    align-items: center;
+    gap: var(--_crm-space-2);
+    padding: var(--_crm-space-2) var(--_crm-space-3);
+    border: 1px solid var(--_crm-color-danger);
+    border-radius: var(--_crm-radius);
+    color: var(--_crm-color-danger);
+  }
+  .action,
+  .dismiss,
+  .stage-choice {
+    font: inherit;
+    padding: var(--_crm-space-1) var(--_crm-space-3);
+    border: 1px solid var(--_crm-color-border);
+    border-radius: var(--_crm-radius);
+    background: var(--_crm-color-surface);
+    color: var(--_crm-color-text);
+    cursor: pointer;
+  }
+  .action.primary {
+    background: var(--_crm-color-accent);
+    border-color: var(--_crm-color-accent);
+    color: var(--_crm-color-surface);
+  }
+  dialog {
+    max-width: min(28rem, 90vw);
+    padding: var(--_crm-space-4);
+    border: 1px solid var(--_crm-color-border);
+    border-radius: var(--_crm-radius);
+    background: var(--_crm-color-surface);
+    color: var(--_crm-color-text);
+    font-family: var(--_crm-font-family);
+  }
+  .dialog-title {
+    margin: 0 0 var(--_crm-space-3);
+    font-size: 1.125em;
+  }
+  .stage-list {
+    display: grid;
+    gap: var(--_crm-space-1);
+    margin: 0 0 var(--_crm-space-3);
+    padding: 0;
+    list-style: none;
+  }
+  .stage-choice {
+    width: 100%;
+    text-align: start;
+  }
+  .stage-choice[disabled] {
+    cursor: default;
+    color: var(--_crm-color-text-muted);
+  }
+  form {
+    display: grid;
+    gap: var(--_crm-space-3);
+  }
+  form p {
+    margin: 0;
+  }
+  .dialog-error,
+  .condition {
+    color: var(--_crm-color-danger);
+  }
+  .dialog-actions {
+    display: flex;
+    gap: var(--_crm-space-2);
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;
