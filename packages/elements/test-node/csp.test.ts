@@ -23,13 +23,31 @@ const PAGE = `<!doctype html>
 <html lang="en">
   <head><meta charset="utf-8" /><title>Host page with a strict CSP</title></head>
   <body>
-    <crm-provider locale="zh-CN" currency="CNY"><crm-money amount-minor="12345"></crm-money></crm-provider>
+    <crm-provider locale="zh-CN" currency="CNY">
+      <crm-money amount-minor="12345"></crm-money>
+      <crm-pipeline-board pipeline-id="default"></crm-pipeline-board>
+    </crm-provider>
     <script type="module" src="/page.js"></script>
   </body>
 </html>`;
 
-// Runs in the page: records violations first, then loads the bundle and exercises the core through it.
+/** Strings that would run script or inject markup if any element wrote them as HTML or code. */
+const XSS_CORPUS = [
+  '<img src=x onerror="window.pwned=1">',
+  '"><script>window.pwned=1</script>',
+  "'><svg onload=window.pwned=1>",
+  'javascript:window.pwned=1',
+  '{{constructor.constructor("window.pwned=1")()}}',
+  '${window.pwned=1}',
+  '<a href="javascript:window.pwned=1">x</a>',
+  '\u202Egnp.exe',
+  '<style>*{display:none}</style>',
+  '&lt;b&gt;&amp;',
+];
+
+// Runs in the page: records violations first, then loads the bundle and exercises the core and the elements.
 const PAGE_SCRIPT = `
+const corpus = ${JSON.stringify(XSS_CORPUS)};
 window.violations = [];
 document.addEventListener('securitypolicyviolation', (event) => {
   window.violations.push(event.violatedDirective + ' ' + (event.blockedURI || event.sample));
@@ -43,6 +61,27 @@ try {
   await crm.leads.capture({ name: 'Li Wei', email: 'li.wei@example.com', phone: '+86 138 0013 8000' }, { source: 'web' });
   const matches = kit.compileFilter({ field: 'name', op: 'startsWith', value: '<img' });
   const { records } = await crm.customers.list();
+  for (const [index, text] of corpus.entries()) {
+    const customer = await crm.customers.create({ kind: 'organisation', name: text });
+    await crm.deals.create({
+      title: text,
+      customerId: customer.id,
+      pipelineId: 'default',
+      stageId: index % 2 ? 'proposal' : 'opportunity',
+      amount: { amountMinor: 100000 + index, currency: 'CNY' },
+      expectedCloseDate: '2027-01-31',
+    });
+  }
+  const board = document.querySelector('crm-pipeline-board');
+  let cards = [];
+  for (let tries = 0; tries < 200 && cards.length < corpus.length; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    cards = [...board.shadowRoot.querySelectorAll('.card')];
+  }
+  // Open the keyboard "Move to…" dialog too: it renders the hostile title in its heading.
+  cards[0]?.querySelector('[data-action="move"]')?.click();
+  await board.updateComplete;
+  const dialogTitle = board.shadowRoot.querySelector('dialog.move-dialog h2')?.textContent ?? '';
   const money = document.querySelector('crm-money');
   await document.querySelector('crm-provider').updateComplete;
   await money.updateComplete;
@@ -51,6 +90,10 @@ try {
     customers: records.length,
     filtered: records.filter(matches).length,
     money: money.shadowRoot.textContent.trim(),
+    titles: cards.map((card) => card.querySelector('.title').textContent).sort(),
+    customerNames: cards.map((card) => card.querySelector('.customer').textContent).sort(),
+    injected: board.shadowRoot.querySelectorAll('img, script, svg, style, a').length,
+    dialogNamesDeal: corpus.some((text) => dialogTitle.includes(text)),
     pwned: window.pwned === 1,
   };
 } catch (error) {
@@ -106,6 +149,16 @@ test('the embed bundle runs in a strict-CSP page with Trusted Types and causes n
   const violations = await page.evaluate(() => (window as { violations?: string[] }).violations);
   assert.deepEqual(errors, []);
   assert.deepEqual(violations, []);
-  assert.deepEqual(result, { customers: 1, filtered: 1, money: '¥123.45', pwned: false });
+  const sorted = [...XSS_CORPUS].sort();
+  assert.deepEqual(result, {
+    customers: 1,
+    filtered: 1,
+    money: '¥123.45',
+    titles: sorted,
+    customerNames: sorted,
+    injected: 0,
+    dialogNamesDeal: true,
+    pwned: false,
+  });
   await page.close();
 });
