@@ -1,6 +1,6 @@
 // The zh-CN message catalogue in @lit/localize's runtime format: message id → translation. Ids come from the
 // explicit `{ id }` of each `msg()` (see ../internal/messages.ts); `${0}`, `${1}`… stand for the source's
-// expressions in order. Every id of the source must be here; test/localize.test.ts checks it.
+// expressions in order. Every id of the source must be here; test-node/catalogue.test.ts checks it.
 import { str } from '@lit/localize';
 
 export const templates = {
