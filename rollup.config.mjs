@@ -74,7 +74,13 @@ const embedBundle = [
       esbuild({ target: TARGET, tsconfig: join(root, 'tsconfig.json'), minify: true }),
     ],
     onwarn,
-    output: { file: join(elements, 'dist/crmkit-elements.bundle.js'), format: 'es', sourcemap: true },
+    output: {
+      file: join(elements, 'dist/crmkit-elements.bundle.js'),
+      format: 'es',
+      sourcemap: true,
+      // One file: the virtualizer's lazily imported default layout (never used: the board names its layout) stays in.
+      inlineDynamicImports: true,
+    },
   },
   {
     input: join(elements, 'src/bundle.ts'),

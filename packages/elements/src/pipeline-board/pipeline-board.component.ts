@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { property, state } from 'lit/decorators.js';
 import { ContextConsumer } from '@lit/context';
 import { virtualize, virtualizerRef, type VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
+import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
 import {
   CrmErrorCode,
   DEFAULT_LOST_REASONS,
@@ -430,6 +431,8 @@ export class CrmPipelineBoard extends LitElement {
           keyFunction: (card) => card.deal.id,
           renderItem: (card) => renderDealCard(card, { locale, tabStop: card.deal.id === tabStop }),
           scroller: true,
+          // Named, not left to the default: the default layout is fetched with a dynamic import on first render.
+          layout: flow(),
         })}
       </div>
     </div>`;
