@@ -310,7 +310,7 @@ export class CrmPipelineBoard extends LitElement {
         ${this.columns.map((column, index) => this.renderColumn(column, index, locale, messagesLocale, tabStop))}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
-      <div part="message" class="failure" role="alert">
+      <div part="message" class="failure ${this.failure ? 'shown' : ''}" role="alert">
         ${
           this.failure
             ? html`<span>${this.failure}</span>

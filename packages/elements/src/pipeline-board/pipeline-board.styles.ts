@@ -119,12 +119,13 @@ export const boardStyles = css`
     flex: 1;
     min-height: 0;
     overflow: auto;
-    padding: var(--_crm-space-2);
   }
+  /* The virtualizer positions cards absolutely, so the gutter is the cards' margin, not the list's padding. */
   .cards > .card {
-    margin-block-end: var(--_crm-space-2);
+    width: calc(100% - 2 * var(--_crm-space-2));
+    margin: var(--_crm-space-2) var(--_crm-space-2) 0;
   }
-  .failure:not(:empty) {
+  .failure.shown {
     display: flex;
     align-items: center;
     gap: var(--_crm-space-2);
