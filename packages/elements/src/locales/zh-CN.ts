@@ -1,47 +1,10 @@
-// The zh-CN message catalogue in @lit/localize's runtime format: message id → translation. Ids come from the
-// explicit `{ id }` of each `msg()` (see ../internal/messages.ts); `${0}`, `${1}`… stand for the source's
-// expressions in order. Every id of the source must be here; test-node/catalogue.test.ts checks it.
-import { str } from '@lit/localize';
+// The zh-CN message catalogue in @lit/localize's runtime format: message id → translation, one file per component in
+// ./zh-CN/. Ids come from the explicit `{ id }` of each `msg()` (see ../internal/messages.ts); `${0}`, `${1}`… stand
+// for the source's expressions in order. Every id of the source must be here; test-node/catalogue.test.ts checks it.
+import { board } from './zh-CN/board.js';
+import { common } from './zh-CN/common.js';
 
 export const templates = {
-  'crm.common.loading': '加载中…',
-  'crm.common.load-failed': '无法加载数据。',
-  'crm.common.retry': '重试',
-  'crm.common.empty': '暂无内容。',
-  'crm.common.record-count': str`${0} 条记录`,
-  'crm.board.label': str`销售管道：${0}`,
-  'crm.board.filters': '筛选',
-  'crm.board.owner': '负责人',
-  'crm.board.any-owner': '全部负责人',
-  'crm.board.source': '来源',
-  'crm.board.any-source': '全部来源',
-  'crm.board.search': '搜索商机',
-  'crm.board.deal-count': str`${0} 个商机`,
-  'crm.board.total': '总额',
-  'crm.board.weighted': '加权金额',
-  'crm.board.column-label': str`${0}，${1} 个商机`,
-  'crm.board.empty-column': '暂无商机',
-  'crm.board.no-pipeline': '该销售管道不存在。',
-  'crm.board.days-in-stage': str`本阶段 ${0} 天`,
-  'crm.board.rotting': '停滞',
-  'crm.board.move-to': '移动到…',
-  'crm.board.move-title': str`将“${0}”移动到…`,
-  'crm.board.current-stage': '（当前阶段）',
-  'crm.board.cancel': '取消',
-  'crm.board.moved': str`已将“${0}”移动到${1}。`,
-  'crm.board.moving': str`正在将“${0}”移动到${1}…`,
-  'crm.board.move-failed': str`无法移动“${0}”，已放回原阶段。`,
-  'crm.board.move-conflict': str`“${0}”已在别处被修改，看板已显示最新版本，请重试。`,
-  'crm.board.gate-title': str`移动到${0}之前`,
-  'crm.board.gate-intro': '该阶段需要补充商机信息。',
-  'crm.board.gate-condition': str`${0} 不满足该阶段的条件。`,
-  'crm.board.lost-reason': '丢单原因',
-  'crm.board.choose-reason': '请选择原因',
-  'crm.board.confirm-move': '移动',
-  'crm.board.required': '必填',
-  'crm.board.field.expected-close-date': '预计成交日期',
-  'crm.board.field.amount': '金额',
-  'crm.board.field.owner': '负责人',
-  'crm.board.field.source': '来源',
-  'crm.board.field.title': '标题',
+  ...common,
+  ...board,
 };
