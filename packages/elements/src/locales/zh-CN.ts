@@ -3,8 +3,12 @@
 // for the source's expressions in order. Every id of the source must be here; test-node/catalogue.test.ts checks it.
 import { board } from './zh-CN/board.js';
 import { common } from './zh-CN/common.js';
+import { customer360 } from './zh-CN/customer-360.js';
+import { leadForm } from './zh-CN/lead-form.js';
 
 export const templates = {
   ...common,
   ...board,
+  ...customer360,
+  ...leadForm,
 };

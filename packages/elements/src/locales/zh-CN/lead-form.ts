@@ -1,0 +1,2 @@
+/** The lead form (`crm.leadForm.*`). */
+export const leadForm = {};
