@@ -1,35 +1,29 @@
-// The demo portal on IndexedDB: on first visit it loads the deterministic demo data (a year of history), then lists
-// the largest open deals through the CRM services, with amounts rendered by <crm-money>.
-import '@crmkit/elements/crm-money';
-import { CRM_COLLECTIONS, createCrm, type Crm, type Deal } from '@crmkit/core';
+// The demo portal on IndexedDB: on first visit it loads the deterministic demo data (a year of history), then shows
+// the demo pipeline in <crm-pipeline-board>. Open it in two tabs: a move in one shows up in the other.
+import '@crmkit/elements/crm-provider';
+import '@crmkit/elements/crm-pipeline-board';
+import { CRM_COLLECTIONS, createCrm, type Crm } from '@crmkit/core';
 import { DEMO_PIPELINE_ID, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
 import { createDexieStorage } from '@crmkit/storage-dexie';
+import type { CrmPipelineBoard, CrmProvider } from '@crmkit/elements';
 
 const STRINGS = {
   en: {
     title: 'crmkit demo portal',
     language: 'Language',
-    caption: 'The largest open deals, stored in this browser’s IndexedDB',
-    deal: 'Deal',
-    customer: 'Customer',
-    stage: 'Stage',
-    owner: 'Owner',
-    amount: 'Amount',
+    pipeline: 'Sales pipeline',
     reset: 'Reset demo data',
-    loaded: (shown: number, open: number) => `Showing ${shown} of ${open} open deals.`,
+    loading: 'Opening the browser database…',
+    ready: 'Stored in this browser’s IndexedDB. Drag a card, or use its “Move to…” button.',
     failed: 'Could not open the browser database.',
   },
   'zh-CN': {
     title: 'crmkit 演示门户',
     language: '语言',
-    caption: '金额最大的进行中商机，保存在本浏览器的 IndexedDB 中',
-    deal: '商机',
-    customer: '客户',
-    stage: '阶段',
-    owner: '负责人',
-    amount: '金额',
+    pipeline: '销售管道',
     reset: '重置演示数据',
-    loaded: (shown: number, open: number) => `显示 ${open} 个进行中商机中的 ${shown} 个。`,
+    loading: '正在打开浏览器数据库…',
+    ready: '数据保存在本浏览器的 IndexedDB 中。拖动卡片，或使用卡片上的“移动到…”按钮。',
     failed: '无法打开浏览器数据库。',
   },
 } as const;
@@ -44,66 +38,19 @@ const crmReady: Promise<Crm> = createCrm({
 const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
 let locale: Locale = navigator.language.startsWith('zh') ? 'zh-CN' : 'en';
 
-/** Replaces everything stored with a fresh copy of the demo data, keeping its history and timestamps. */
+/** Replaces everything stored with a fresh copy of the demo data: a year of history up to now. */
 async function loadDemoData(): Promise<void> {
-  await storage.importSnapshot(toStorageSnapshot(generateDemoData({ seed: 1 })));
+  await storage.importSnapshot(toStorageSnapshot(generateDemoData({ seed: 1, now: new Date() })));
 }
 
-function cell(text: string, className?: string): HTMLTableCellElement {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-}
-
-async function render(): Promise<void> {
-  const crm = await crmReady;
+function applyLocale(): void {
   const strings = STRINGS[locale];
   document.documentElement.lang = locale;
   for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
     const text = strings[el.dataset['i18n'] as keyof typeof strings];
     if (typeof text === 'string') el.textContent = text;
   }
-  const open = { field: 'status', op: 'eq', value: 'open' } as const;
-  const [{ records: deals }, openCount, pipeline] = await Promise.all([
-    crm.deals.list({ where: open, orderBy: [{ field: 'amount.amountMinor', direction: 'desc' }], limit: 25 }),
-    crm.deals.count(open),
-    crm.pipelines.get(DEMO_PIPELINE_ID),
-  ]);
-  const byId = async <T extends { id: string }>(list: (ids: string[]) => Promise<{ records: T[] }>, ids: string[]) =>
-    new Map((await list([...new Set(ids)])).records.map((record) => [record.id, record]));
-  const [customers, owners] = await Promise.all([
-    byId(
-      (ids) => crm.customers.list({ where: { field: 'id', op: 'in', values: ids } }),
-      deals.map((d) => d.customerId),
-    ),
-    byId(
-      (ids) => crm.users.list({ where: { field: 'id', op: 'in', values: ids } }),
-      deals.flatMap((d) => d.ownerId ?? []),
-    ),
-  ]);
-  const stages = new Map(pipeline.stages.map((stage) => [stage.id, stage.name[locale]]));
-
-  $<HTMLTableSectionElement>('#deals tbody').replaceChildren(
-    ...deals.map((deal: Deal) => {
-      const row = document.createElement('tr');
-      const amount = cell('', 'amount');
-      const money = document.createElement('crm-money');
-      money.amountMinor = deal.amount.amountMinor;
-      money.currency = deal.amount.currency;
-      amount.append(money);
-      row.append(
-        cell(deal.title),
-        cell(customers.get(deal.customerId)?.name ?? '—'),
-        cell(stages.get(deal.stageId) ?? deal.stageId),
-        cell((deal.ownerId && owners.get(deal.ownerId)?.name) || '—'),
-        amount,
-      );
-      return row;
-    }),
-  );
-  $<HTMLTableElement>('#deals').hidden = false;
-  $('#status').textContent = strings.loaded(deals.length, openCount);
+  $<CrmProvider>('#crm').locale = locale;
 }
 
 function fail(error: unknown): void {
@@ -114,13 +61,18 @@ function fail(error: unknown): void {
 $<HTMLSelectElement>('#locale').value = locale;
 $<HTMLSelectElement>('#locale').addEventListener('change', (event) => {
   locale = (event.target as HTMLSelectElement).value as Locale;
-  render().catch(fail);
+  applyLocale();
+  $('#status').textContent = STRINGS[locale].ready;
 });
 $('#reset').addEventListener('click', () => {
-  loadDemoData().then(render).catch(fail);
+  loadDemoData().catch(fail);
 });
 
 (async () => {
+  applyLocale();
+  $('#status').textContent = STRINGS[locale].loading;
   if ((await storage.count('deals')) === 0) await loadDemoData();
-  await render();
+  $<CrmProvider>('#crm').crm = await crmReady;
+  $<CrmPipelineBoard>('#board').pipelineId = DEMO_PIPELINE_ID;
+  $('#status').textContent = STRINGS[locale].ready;
 })().catch(fail);

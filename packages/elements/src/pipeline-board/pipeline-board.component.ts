@@ -394,10 +394,12 @@ export class CrmPipelineBoard extends LitElement {
     const name = stageName(column.stage.name, messagesLocale);
     const count = formatCount(column.cards.length, locale);
     const headingId = `stage-${index}`;
+    // Column totals run to millions: compact notation (¥1.2M, ¥120万) keeps the header to a line per figure.
+    const compact = { compact: true } as const;
     const money = (amounts: readonly { currency: string; amountMinor: number }[]) =>
       amounts.length === 0
-        ? formatMoneyCached({ amountMinor: 0, currency: this.context.value?.currency ?? 'CNY' }, locale)
-        : amounts.map((amount) => formatMoneyCached(amount, locale)).join(' + ');
+        ? formatMoneyCached({ amountMinor: 0, currency: this.context.value?.currency ?? 'CNY' }, locale, compact)
+        : amounts.map((amount) => formatMoneyCached(amount, locale, compact)).join(' + ');
     return html`<div
       part="column"
       class="column ${this.dropStageId === column.stage.id ? 'drop-target' : ''}"
