@@ -657,3 +657,4 @@ export type {
   DealFact,
   ActivityFact,
 } from './crm/aggregates.js';
+export { MASK, maskAddress, maskEmail, maskPhone, maskText } from './privacy/mask.js';
