@@ -12,9 +12,15 @@ const config: StorybookConfig = {
     viteConfig.resolve ??= {};
     viteConfig.resolve.conditions = ['source', ...defaultClientConditions];
     // Storybook's web-components renderer imports `lit/directive-helpers.js` outside the pre-bundled deps; bundling it
-    // with them keeps one copy of lit-html on the page instead of two.
+    // with them keeps one copy of lit-html on the page instead of two. The virtualizer's modules are listed so a cold
+    // cache does not discover them mid-run and reload the page.
     viteConfig.optimizeDeps ??= {};
-    viteConfig.optimizeDeps.include = [...(viteConfig.optimizeDeps.include ?? []), 'lit/directive-helpers.js'];
+    viteConfig.optimizeDeps.include = [
+      ...(viteConfig.optimizeDeps.include ?? []),
+      'lit/directive-helpers.js',
+      '@lit-labs/virtualizer/virtualize.js',
+      '@lit-labs/virtualizer/layouts/flow.js',
+    ];
     return viteConfig;
   },
 };

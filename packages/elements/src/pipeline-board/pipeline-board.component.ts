@@ -430,8 +430,13 @@ export class CrmPipelineBoard extends LitElement {
       <div class="cards" role="list" aria-label=${boardMessages.columnLabel(name, count)}>
         ${virtualize({
           items: column.cards as BoardColumn['cards'][number][],
-          keyFunction: (card) => card.deal.id,
-          renderItem: (card) => renderDealCard(card, { locale, tabStop: card.deal.id === tabStop }),
+          // `virtualize` takes the new items at once but hands them to its virtualizer only after an await, so a
+          // range computed for the old, longer list can still be rendered against the new one (a column that just
+          // shrank: a rolled-back move, a filter, a deal moved elsewhere), asking for items past its end. Those
+          // render nothing until the virtualizer's next range; without the guard the column's update throws.
+          keyFunction: (card, index) => card?.deal.id ?? `missing-${index}`,
+          renderItem: (card) =>
+            card ? renderDealCard(card, { locale, tabStop: card.deal.id === tabStop }) : nothing,
           scroller: true,
           // Named, not left to the default: the default layout is fetched with a dynamic import on first render.
           layout: flow(),
@@ -501,7 +506,10 @@ export class CrmPipelineBoard extends LitElement {
               }
               ${request.failedConditions.map(
                 (condition) =>
-                  html`<p class="condition">${boardMessages.gateCondition(condition.fields.join(', '))}</p>`,
+                  // Named by the same labels as the fields (`Amount`, not the path `amount.amountMinor`).
+                  html`<p class="condition">
+                    ${boardMessages.gateCondition(condition.fields.map(fieldLabel).join(', '))}
+                  </p>`,
               )}
               ${request.lostReason ? this.renderLostReason(messagesLocale) : nothing}
               ${request.fields.map((field) => this.renderGateField(field, deal as Deal, source))}
@@ -887,6 +895,11 @@ function fieldLabel(path: string): string {
       return boardMessages.fieldSource();
     case 'title':
       return boardMessages.fieldTitle();
+    case 'lostReason':
+      return boardMessages.lostReason();
+    // The lost-reason select is checked like a gate field; its "Required" message names it by its label.
+    case 'lostReason':
+      return boardMessages.lostReason();
     default:
       return path;
   }
