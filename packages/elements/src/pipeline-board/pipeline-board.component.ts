@@ -895,8 +895,6 @@ function fieldLabel(path: string): string {
       return boardMessages.fieldSource();
     case 'title':
       return boardMessages.fieldTitle();
-    case 'lostReason':
-      return boardMessages.lostReason();
     // The lost-reason select is checked like a gate field; its "Required" message names it by its label.
     case 'lostReason':
       return boardMessages.lostReason();
