@@ -264,6 +264,7 @@ describe('<crm-lead-form>', () => {
       const form = await mount(html`<crm-lead-form presentational default-country="CN"></crm-lead-form>`);
       await fillAll(form, { name: 'Li Lei', email: 'li@example.com', phone: '138 0013 8000' });
       expect(form.issues.size).to.equal(0);
+      await expect(form).to.be.accessible();
       const submitted = events<CrmLeadSubmitEvent>(form, 'crm-lead-submit');
       await form.submit();
       expect(submitted[0]!.detail.lead.phone).to.equal('+8613800138000');
@@ -366,12 +367,12 @@ describe('<crm-lead-form>', () => {
         if (queries.length === 1) await gate;
         return matches;
       };
-      const form = await mount(html`<crm-lead-form .crm=${crm} duplicate-delay="100"></crm-lead-form>`);
+      const form = await mount(html`<crm-lead-form .crm=${crm} duplicate-delay="400"></crm-lead-form>`);
       // Typed in quick succession: only the last value is looked up.
       await fill(form, 'email', 'h@example.com');
       await fill(form, 'email', 'ha@example.com');
       await fill(form, 'email', 'han@example.com');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 600));
       expect(queries).to.deep.equal([{ email: 'han@example.com' }]);
       // While that lookup is out, the person types another address, which has no duplicate.
       await fill(form, 'email', 'new@example.com');
@@ -674,6 +675,11 @@ describe('<crm-lead-form>', () => {
       expect(form.validationMessage).to.equal('Name: This field is required.');
       // checkValidity alone shows nothing.
       expect(summary(form)).to.equal(null);
+      expect(form.reportValidity()).to.equal(false);
+      await form.updateComplete;
+      expect(summary(form)).not.to.equal(null);
+      host.reset();
+      await form.updateComplete;
 
       host.requestSubmit();
       await form.updateComplete;
@@ -689,6 +695,10 @@ describe('<crm-lead-form>', () => {
       expect(host.checkValidity()).to.equal(true);
       host.requestSubmit();
       expect(submits).to.equal(1);
+      // Enter in one of its fields submits the host form, as in any other field of it.
+      control(form, 'phone').focus();
+      await sendKeys({ press: 'Enter' });
+      expect(submits).to.equal(2);
       await expect(host).to.be.accessible();
     });
 

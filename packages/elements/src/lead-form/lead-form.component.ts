@@ -241,7 +241,7 @@ export class CrmLeadForm extends LitElement {
   static override styles = [tokenStyles, leadFormStyles];
 
   /** The name of the element's entry in the host form's data. */
-  @property({ reflect: true }) name = '';
+  @property({ reflect: true }) name?: string;
 
   /** Disables every control; a disabled element is left out of its form's data and validation. */
   @property({ type: Boolean, reflect: true }) disabled = false;
@@ -835,6 +835,19 @@ export class CrmLeadForm extends LitElement {
     void this.submit();
   };
 
+  /**
+   * Enter in a text field submits, as in any form: with `hide-submit` there is no button to submit the inner form
+   * implicitly, so Enter submits the host's form (or this one, when there is no host form).
+   */
+  private onKeyDown = (event: KeyboardEvent): void => {
+    if (!this.hideSubmit || event.key !== 'Enter' || event.isComposing) return;
+    const target = event.target as HTMLElement;
+    if (!(target instanceof HTMLInputElement) || target.type === 'checkbox') return;
+    event.preventDefault();
+    if (this.form) this.form.requestSubmit();
+    else void this.submit();
+  };
+
   private onInput(field: string, value: string): void {
     this.values = { ...this.values, [field]: value };
     if (this.serverIssues.has(field)) {
@@ -974,6 +987,7 @@ export class CrmLeadForm extends LitElement {
       aria-label=${this.label || nothing}
       aria-busy=${submitting ? 'true' : 'false'}
       @submit=${this.onFormSubmit}
+      @keydown=${this.onKeyDown}
     >
       ${this.renderSummary()} ${requiredShown ? html`<p class="note">${m.requiredNote()}</p>` : nothing}
       ${this.shownFields.map((field) => this.renderField(field, disabled, submitting))}
