@@ -1,61 +1,336 @@
-import { expect, html, waitUntil } from '@open-wc/testing';
-import { render } from 'lit';
-import { createCrm, createMemoryStorage, CRM_COLLECTIONS, type Crm, type Deal } from '@crmkit/core';
-import { DEMO_NOW, DEMO_PIPELINE_ID, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
-import '@crmkit/elements/crm-provider';
-import '@crmkit/elements/crm-pipeline-board';
-import { setCrmLocale, type CrmPipelineBoard } from '@crmkit/elements';
-
+import { expect, waitUntil } from '@open-wc/testing';
+import type { Crm, Deal } from '@crmkit/core';
+import { DEMO_PIPELINE_ID } from '@crmkit/core/testing';
+import { setCrmLocale, type CrmDealSelectEvent, type CrmPipelineBoard } from '@crmkit/elements';
 import { ignoreResizeObserverNotice } from './support.js';
+import {
+  NOW,
+  cardOf,
+  collect,
+  columnOf,
+  crmOver,
+  demoCrm,
+  intlCompactMoney,
+  intlMoney,
+  mountBoard,
+  renderedIn,
+  seedFixture,
+  shadow,
+  textOf,
+  waitForCards,
+  type Fixture,
+} from './pipeline-board-support.js';
 
 ignoreResizeObserverNotice();
-const now = new Date(DEMO_NOW);
 
-async function demoCrm(options: { scale?: number } = {}): Promise<Crm> {
-  const storage = createMemoryStorage({ collections: CRM_COLLECTIONS });
-  await storage.importSnapshot(toStorageSnapshot(generateDemoData({ seed: 1, ...options })));
-  return createCrm({ storage, actor: { id: 'usr-0001', role: 'admin' }, clock: () => now });
+/** A column's header as shown: count, total and weighted amounts (each a set of per-currency texts). */
+function header(board: CrmPipelineBoard, stageId: string) {
+  const column = columnOf(board, stageId);
+  const [total, weighted] = [...column.querySelectorAll('.amounts dd')].map((dd) => textOf(dd).split(' + ').sort());
+  return {
+    name: textOf(column.querySelector('[role="heading"]')),
+    count: textOf(column.querySelector('.count')),
+    total: total!,
+    weighted: weighted!,
+  };
 }
 
-/** Mounts into a fresh container attached to the document (no animation-frame waits). */
-async function mount(crm: Crm, attrs: Partial<CrmPipelineBoard> = {}): Promise<CrmPipelineBoard> {
-  const container = document.createElement('div');
-  document.body.append(container);
-  render(
-    html`<crm-provider .crm=${crm}
-      ><crm-pipeline-board pipeline-id=${DEMO_PIPELINE_ID} .now=${now}></crm-pipeline-board
-    ></crm-provider>`,
-    container,
-  );
-  const board = container.querySelector('crm-pipeline-board')!;
-  Object.assign(board, attrs);
-  await waitUntil(() => board.shownColumns.length > 0, 'board did not load', { timeout: 5000 });
-  await board.settled();
-  return board;
+/** Expected header texts (per currency, compact notation) of the sum of some deals' amounts, after `weight`. */
+function expectedAmounts(deals: readonly Pick<Deal, 'amount'>[], weight: number): string[] {
+  const sums = new Map<string, number>();
+  for (const { amount } of deals) sums.set(amount.currency, (sums.get(amount.currency) ?? 0) + amount.amountMinor);
+  if (sums.size === 0) return [intlCompactMoney(0, 'CNY')];
+  return [...sums].map(([currency, minor]) => intlCompactMoney(Math.round(minor * weight), currency)).sort();
 }
 
-describe('<crm-pipeline-board>', () => {
+describe('<crm-pipeline-board> columns', () => {
   let crm: Crm;
-  beforeEach(async () => {
-    crm = await demoCrm();
-  });
   afterEach(async () => {
     document.body.replaceChildren();
-    await crm.dispose();
+    crm.dispose();
     await setCrmLocale('en');
   });
 
-  it('renders a column per stage with counts and totals', async () => {
-    const board = await mount(crm);
+  it('shows, per stage of the demo pipeline, the count, total and weighted amount of its deals', async () => {
+    crm = await demoCrm();
+    const board = await mountBoard(crm, { pipelineId: DEMO_PIPELINE_ID });
     const pipeline = await crm.pipelines.get(DEMO_PIPELINE_ID);
     const deals = (await crm.deals.list({ where: { field: 'pipelineId', op: 'eq', value: DEMO_PIPELINE_ID } })).records;
-    const columns = board.shadowRoot!.querySelectorAll('.column');
-    expect(columns.length).to.equal(pipeline.stages.length);
-    pipeline.stages.forEach((stage, index) => {
-      const expected = deals.filter((deal: Deal) => deal.stageId === stage.id).length;
-      expect(board.shownColumns[index]!.cards.length).to.equal(expected);
+    expect(deals.length).to.equal(100);
+    expect(shadow(board).querySelectorAll('.column').length).to.equal(pipeline.stages.length);
+    for (const stage of pipeline.stages) {
+      const inStage = deals.filter((deal) => deal.stageId === stage.id);
+      expect(inStage.length, stage.id).to.be.greaterThan(0);
+      expect(header(board, stage.id), stage.id).to.deep.equal({
+        name: stage.name.en,
+        count: String(inStage.length),
+        total: expectedAmounts(inStage, 1),
+        weighted: expectedAmounts(inStage, stage.probability),
+      });
+    }
+    expect(textOf(shadow(board).querySelector('.summary'))).to.equal('100 deals');
+  });
+
+  describe('on a hand-made board', () => {
+    let fixture: Fixture;
+    let board: CrmPipelineBoard;
+    beforeEach(async () => {
+      crm = await crmOver();
+      fixture = await seedFixture(crm);
+      board = await mountBoard(crm);
+      await waitForCards(board);
     });
-    await waitUntil(() => board.shadowRoot!.querySelectorAll('.card').length > 0, 'no cards', { timeout: 5000 });
-    await expect(board).to.be.accessible();
+
+    it('adds amounts per currency and weights them by the stage probability, rounded to the minor unit', () => {
+      const cny = (amountMinor: number) => ({ currency: 'CNY', amountMinor });
+      const usd = (amountMinor: number) => ({ currency: 'USD', amountMinor });
+      const model = board.shownColumns.map(({ stage, cards, totals, weighted }) => ({
+        stage: stage.id,
+        count: cards.length,
+        totals,
+        weighted,
+      }));
+      expect(model).to.deep.equal([
+        // CNY 1 000.00 + 250.50 and USD 40.00; at 20 %: CNY 250.10 and USD 8.00. Largest first.
+        { stage: 'opportunity', count: 3, totals: [cny(125_050), usd(4_000)], weighted: [cny(25_010), usd(800)] },
+        // CNY 3 333.33 at 60 % is 1 999.998, rounded to the minor unit: CNY 2 000.00.
+        { stage: 'proposal', count: 1, totals: [cny(333_333)], weighted: [cny(200_000)] },
+        { stage: 'won', count: 1, totals: [cny(50_000)], weighted: [cny(50_000)] },
+        { stage: 'lost', count: 1, totals: [cny(1_000)], weighted: [cny(0)] },
+      ]);
+      // The headers show the same figures, in compact notation (column totals run to millions).
+      const compact = (...amounts: { currency: string; amountMinor: number }[]) =>
+        amounts.map((amount) => intlCompactMoney(amount.amountMinor, amount.currency)).sort();
+      expect(header(board, 'opportunity')).to.deep.equal({
+        name: 'Opportunity',
+        count: '3',
+        total: compact(cny(125_050), usd(4_000)),
+        weighted: compact(cny(25_010), usd(800)),
+      });
+      expect(header(board, 'proposal')).to.deep.equal({
+        name: 'Quote / proposal',
+        count: '1',
+        total: compact(cny(333_333)),
+        weighted: compact(cny(200_000)),
+      });
+      expect(header(board, 'won')).to.deep.equal({
+        name: 'Won',
+        count: '1',
+        total: compact(cny(50_000)),
+        weighted: compact(cny(50_000)),
+      });
+      expect(header(board, 'lost')).to.deep.equal({
+        name: 'Lost',
+        count: '1',
+        total: compact(cny(1_000)),
+        weighted: compact(cny(0)),
+      });
+      expect(textOf(shadow(board).querySelector('.summary'))).to.equal('6 deals');
+      expect(columnOf(board, 'opportunity').querySelector('[role="list"]')!.getAttribute('aria-label')).to.equal(
+        'Opportunity, 3 deals',
+      );
+    });
+
+    it('lists the newest entry first and shows title, customer, amount, owner and days in stage', () => {
+      const { Alpha, Beta, Gamma } = fixture.deals;
+      expect(renderedIn(board, 'opportunity')).to.deep.equal([Gamma, Beta, Alpha]);
+      const card = cardOf(board, Alpha)!;
+      expect(textOf(card.querySelector('.title'))).to.equal('Alpha');
+      expect(textOf(card.querySelector('.customer'))).to.equal('Acme Ltd');
+      expect(textOf(card.querySelector('.amount'))).to.equal(intlMoney(100_000, 'CNY'));
+      expect(textOf(card.querySelector('.owner'))).to.equal('Ann Lee');
+      expect(textOf(card.querySelector('.muted span'))).to.equal('31 d in stage');
+      expect(textOf(cardOf(board, Beta)!.querySelector('.muted span'))).to.equal('29 d in stage');
+      expect(textOf(cardOf(board, Gamma)!.querySelector('.muted span'))).to.equal('2 d in stage');
+      expect(textOf(cardOf(board, fixture.deals.Epsilon)!.querySelector('.muted span'))).to.equal('100 d in stage');
+    });
+
+    it("marks as rotting exactly the open deals idle longer than their stage's rotting days", async () => {
+      const rotting = () =>
+        [...shadow(board).querySelectorAll<HTMLElement>('.card')]
+          .filter((card) => card.classList.contains('rotting'))
+          .map((card) => card.dataset['dealId'])
+          .sort();
+      const marks = () =>
+        [...shadow(board).querySelectorAll<HTMLElement>('[part~="rotting-mark"]')]
+          .map((mark) => mark.closest<HTMLElement>('.card')!.dataset['dealId'])
+          .sort();
+      const { Alpha, Beta, Delta } = fixture.deals;
+      // Alpha: 31 days > 30 in opportunity; Delta: 15 > 14 in proposal. Beta (29 days) is not; Epsilon (won, 100
+      // days) and Zeta (lost) never are.
+      expect(rotting()).to.deep.equal([Alpha, Delta].sort());
+      expect(marks()).to.deep.equal([Alpha, Delta].sort());
+      expect(textOf(cardOf(board, Alpha)!.querySelector('[part~="rotting-mark"]'))).to.equal('Rotting');
+      expect(cardOf(board, Alpha)!.getAttribute('part')).to.equal('card card-rotting');
+      expect(cardOf(board, Beta)!.getAttribute('part')).to.equal('card');
+
+      // Two days later Beta has been idle 31 days: `now` is what days in stage and rotting count to.
+      board.now = new Date(NOW.getTime() + 2 * 86_400_000);
+      // The virtualizer re-renders its items after the board's own update.
+      await waitUntil(() => rotting().length === 3, 'Beta did not start rotting', { timeout: 5000 });
+      expect(rotting()).to.deep.equal([Alpha, Beta, Delta].sort());
+      expect(textOf(cardOf(board, Beta)!.querySelector('.muted span'))).to.equal('31 d in stage');
+    });
+  });
+});
+
+describe('<crm-pipeline-board> filters', () => {
+  let crm: Crm;
+  let fixture: Fixture;
+  let board: CrmPipelineBoard;
+  beforeEach(async () => {
+    crm = await crmOver();
+    fixture = await seedFixture(crm);
+    board = await mountBoard(crm);
+    await waitForCards(board);
+  });
+  afterEach(() => {
+    document.body.replaceChildren();
+    crm.dispose();
+  });
+
+  const control = <T extends HTMLElement>(name: string) => shadow(board).querySelector<T>(`[name="${name}"]`)!;
+  async function choose(name: 'owner' | 'source', value: string) {
+    const select = control<HTMLSelectElement>(name);
+    select.value = value;
+    expect(select.value, `option ${value}`).to.equal(value);
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await board.updateComplete;
+  }
+  async function type(text: string) {
+    const input = control<HTMLInputElement>('text');
+    input.value = text;
+    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    await board.updateComplete;
+  }
+  /** Titles of the cards shown, per stage. */
+  async function shown(): Promise<Record<string, string[]>> {
+    // The virtualizer renders the new items after the board's update.
+    await waitUntil(
+      () =>
+        board.shownColumns.every(
+          (column) => columnOf(board, column.stage.id).querySelectorAll('.card').length === column.cards.length,
+        ),
+      'the cards did not follow the filters',
+      { timeout: 5000 },
+    );
+    const result: Record<string, string[]> = {};
+    for (const stage of ['opportunity', 'proposal', 'won', 'lost']) {
+      result[stage] = [...columnOf(board, stage).querySelectorAll('.card .title')].map((title) => textOf(title));
+    }
+    return result;
+  }
+  const counts = () => ['opportunity', 'proposal', 'won', 'lost'].map((stage) => header(board, stage).count);
+  const summary = () => textOf(shadow(board).querySelector('.summary'));
+
+  it('offers the owners and sources of the deals', () => {
+    const options = (name: string) =>
+      [...control<HTMLSelectElement>(name).options].map((option) => [option.value, textOf(option)]);
+    expect(options('owner')).to.deep.equal([
+      ['', 'All owners'],
+      [fixture.users.ann, 'Ann Lee'],
+      [fixture.users.bob, 'Bob Ma'],
+    ]);
+    expect(options('source')).to.deep.equal([
+      ['', 'All sources'],
+      ['referral', 'referral'],
+      ['website', 'website'],
+    ]);
+  });
+
+  it('narrows cards, counts and totals to one owner', async () => {
+    await choose('owner', fixture.users.bob);
+    expect(await shown()).to.deep.equal({ opportunity: ['Beta'], proposal: ['Delta'], won: [], lost: ['Zeta'] });
+    expect(counts()).to.deep.equal(['1', '1', '0', '1']);
+    expect(header(board, 'opportunity').total).to.deep.equal([intlCompactMoney(25_050, 'CNY')]);
+    expect(summary()).to.equal('3 deals');
+    expect(textOf(columnOf(board, 'won').querySelector('.empty'))).to.equal('No deals');
+
+    await choose('owner', '');
+    expect(await shown()).to.deep.equal({
+      opportunity: ['Gamma', 'Beta', 'Alpha'],
+      proposal: ['Delta'],
+      won: ['Epsilon'],
+      lost: ['Zeta'],
+    });
+    expect(summary()).to.equal('6 deals');
+  });
+
+  it('narrows to one source, and combines with the owner', async () => {
+    await choose('source', 'website');
+    expect(await shown()).to.deep.equal({ opportunity: ['Gamma', 'Beta'], proposal: [], won: [], lost: ['Zeta'] });
+    expect(counts()).to.deep.equal(['2', '0', '0', '1']);
+    expect(header(board, 'opportunity').total).to.deep.equal(
+      [intlCompactMoney(4_000, 'USD'), intlCompactMoney(25_050, 'CNY')].sort(),
+    );
+    await choose('owner', fixture.users.ann);
+    expect(await shown()).to.deep.equal({ opportunity: ['Gamma'], proposal: [], won: [], lost: [] });
+    expect(counts()).to.deep.equal(['1', '0', '0', '0']);
+  });
+
+  it('matches text in titles, customer names and owner names, ignoring case', async () => {
+    await type('ALP');
+    expect(await shown()).to.deep.equal({ opportunity: ['Alpha'], proposal: [], won: [], lost: [] });
+    await type('acme');
+    expect(await shown()).to.deep.equal({ opportunity: ['Alpha'], proposal: ['Delta'], won: [], lost: [] });
+    expect(counts()).to.deep.equal(['1', '1', '0', '0']);
+    await type('张伟');
+    expect(await shown()).to.deep.equal({ opportunity: ['Gamma'], proposal: [], won: [], lost: ['Zeta'] });
+    await type('bob m');
+    expect(await shown()).to.deep.equal({ opportunity: ['Beta'], proposal: ['Delta'], won: [], lost: ['Zeta'] });
+    await type('  ');
+    expect(summary()).to.equal('6 deals');
+    await type('no such deal');
+    expect(await shown()).to.deep.equal({ opportunity: [], proposal: [], won: [], lost: [] });
+    expect(summary()).to.equal('0 deals');
+    expect(header(board, 'opportunity').total).to.deep.equal([intlCompactMoney(0, 'CNY')]);
+  });
+
+  it('takes filters set by the host through the `filters` property, and shows them in the controls', async () => {
+    board.filters = { source: 'referral', text: 'del' };
+    await board.updateComplete;
+    expect(await shown()).to.deep.equal({ opportunity: [], proposal: ['Delta'], won: [], lost: [] });
+    expect(control<HTMLSelectElement>('source').value).to.equal('referral');
+    expect(control<HTMLInputElement>('text').value).to.equal('del');
+  });
+});
+
+describe('<crm-pipeline-board> opening a card', () => {
+  let crm: Crm;
+  let fixture: Fixture;
+  let board: CrmPipelineBoard;
+  beforeEach(async () => {
+    crm = await crmOver();
+    fixture = await seedFixture(crm);
+    board = await mountBoard(crm);
+    await waitForCards(board);
+  });
+  afterEach(() => {
+    document.body.replaceChildren();
+    crm.dispose();
+  });
+
+  it('fires crm-deal-select when a card is clicked, and not for its "Move to…" button', async () => {
+    const selected = collect<CrmDealSelectEvent>(document.body, 'crm-deal-select');
+    cardOf(board, fixture.deals.Beta)!.querySelector<HTMLElement>('.title')!.click();
+    expect(selected.map((event) => event.detail)).to.deep.equal([{ dealId: fixture.deals.Beta }]);
+    expect(selected[0]!.bubbles && selected[0]!.composed).to.equal(true);
+    cardOf(board, fixture.deals.Delta)!.querySelector<HTMLButtonElement>('button.move')!.click();
+    expect(selected.length).to.equal(1);
+  });
+
+  it('fires crm-deal-select on Enter on a focused card', async () => {
+    const selected = collect<CrmDealSelectEvent>(board, 'crm-deal-select');
+    const card = cardOf(board, fixture.deals.Gamma)!;
+    card.focus();
+    const enter = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true });
+    card.dispatchEvent(enter);
+    expect(selected.map((event) => event.detail)).to.deep.equal([{ dealId: fixture.deals.Gamma }]);
+    expect(enter.defaultPrevented).to.equal(true);
+    // Enter on the card's button is the button's own (it opens the dialog), not a select.
+    card
+      .querySelector('button.move')!
+      .dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    expect(selected.length).to.equal(1);
   });
 });

@@ -301,6 +301,11 @@ export class CrmPipelineBoard extends LitElement {
       <div
         part="columns"
         class="columns"
+        tabindex=${
+          // The row of columns scrolls sideways. With no card to hold the tab stop (no deals, or none matching the
+          // filters) it takes the stop itself, so a keyboard user can still scroll to the columns out of view.
+          tabStop === undefined ? 0 : nothing
+        }
         @click=${this.onClick}
         @keydown=${this.onKeyDown}
         @focusin=${this.onFocusIn}
@@ -435,8 +440,7 @@ export class CrmPipelineBoard extends LitElement {
           // shrank: a rolled-back move, a filter, a deal moved elsewhere), asking for items past its end. Those
           // render nothing until the virtualizer's next range; without the guard the column's update throws.
           keyFunction: (card, index) => card?.deal.id ?? `missing-${index}`,
-          renderItem: (card) =>
-            card ? renderDealCard(card, { locale, tabStop: card.deal.id === tabStop }) : nothing,
+          renderItem: (card) => (card ? renderDealCard(card, { locale, tabStop: card.deal.id === tabStop }) : html``),
           scroller: true,
           // Named, not left to the default: the default layout is fetched with a dynamic import on first render.
           layout: flow(),

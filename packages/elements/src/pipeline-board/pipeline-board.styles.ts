@@ -12,6 +12,14 @@ export const boardStyles = css`
   :host([hidden]) {
     display: none;
   }
+  /*
+   * The board paints its own surface: when its theme attribute forces a colour scheme, the page's background may
+   * be the other scheme's, and the filter bar's and the state messages' text would sit on it unreadably.
+   */
+  .board,
+  .state {
+    background: var(--_crm-color-surface);
+  }
   .board {
     display: flex;
     flex-direction: column;
@@ -55,6 +63,10 @@ export const boardStyles = css`
     margin-inline-start: auto;
     color: var(--_crm-color-text-muted);
     font-size: 0.875em;
+  }
+  .columns:focus-visible {
+    outline: 2px solid var(--_crm-color-accent);
+    outline-offset: -2px;
   }
   .columns {
     flex: 1;
