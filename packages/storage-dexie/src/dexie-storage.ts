@@ -1,4 +1,4 @@
-import { Dexie, type Table } from 'dexie';
+import { Dexie, type Table, type Transaction } from 'dexie';
 import {
   CRM_COLLECTIONS,
   ConflictError,
@@ -228,13 +228,21 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
   };
   const table = (db: Dexie, collection: string): Table<StoredRecord, string> => db.table(known(collection));
   const allTables = (db: Dexie) => collections.map((name) => db.table(name));
+  /** A table of the transaction, so operations on it run in that transaction whatever the caller awaited before. */
+  const bound = (tx: Transaction, collection: string): Table<StoredRecord, string> =>
+    tx.table(known(collection)) as Table<StoredRecord, string>;
 
-  /** Operations that join the caller's Dexie transaction, recording what they change. */
-  const operations = (db: Dexie, events: ChangeEvent[]): StorageOperations => ({
-    get: (collection, id) => table(db, collection).get(id) as never,
-    getMany: (collection, ids) => table(db, collection).bulkGet([...ids]) as never,
+  /**
+   * Operations on the given Dexie transaction, recording what they change. Its tables are bound to it explicitly
+   * (`tx.table`), not found through Dexie's ambient zone: a service's body may await its own native promises (an
+   * `async` helper, a validation step) before its first operation, and the zone does not survive that, so an
+   * implicitly found table would start a transaction of its own and the outer one would commit early, empty.
+   */
+  const operations = (tx: Transaction, events: ChangeEvent[]): StorageOperations => ({
+    get: (collection, id) => bound(tx, collection).get(id) as never,
+    getMany: (collection, ids) => bound(tx, collection).bulkGet([...ids]) as never,
     async put(collection, record, { expectedVersion }) {
-      const rows = table(db, collection);
+      const rows = bound(tx, collection);
       parseOrThrow(recordIdSchema, record.id, 'record id');
       const stored = stampWrite(collection, record, await rows.get(record.id), expectedVersion, now());
       await rows.put(stored as StoredRecord);
@@ -243,7 +251,7 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
       return stored;
     },
     async delete(collection, id, deleteOptions) {
-      const rows = table(db, collection);
+      const rows = bound(tx, collection);
       const current = await rows.get(id);
       if (!current) throw new NotFoundError(collection, id);
       const expected = deleteOptions?.expectedVersion;
@@ -255,8 +263,8 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
       events.push({ collection, id, type: 'delete' });
     },
     query: (collection, queryOptions) =>
-      runQuery(table(db, collection), parseQueryOptions(queryOptions), now(), coverage),
-    count: (collection, where) => runCount(table(db, collection), parseQueryOptions({ where }).where, now()),
+      runQuery(bound(tx, collection), parseQueryOptions(queryOptions), now(), coverage),
+    count: (collection, where) => runCount(bound(tx, collection), parseQueryOptions({ where }).where, now()),
   });
 
   /** A read of one collection in one read-only transaction. */
@@ -264,7 +272,7 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
     guard(operation, async () => {
       known(collection);
       const db = await connect();
-      return db.transaction('r', table(db, collection), () => body(operations(db, [])));
+      return db.transaction('r', table(db, collection), (tx) => body(operations(tx, [])));
     });
 
   /** A write of one collection: version check and write in one readwrite transaction, then published. */
@@ -275,7 +283,7 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
       const events: ChangeEvent[] = [];
       const result = await db.transaction('rw', table(db, collection), (tx) => {
         capture(tx);
-        return body(operations(db, events));
+        return body(operations(tx, events));
       });
       publish(events);
       return result;
@@ -299,7 +307,7 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
         try {
           const result = await db.transaction('rw', allTables(db), (tx) => {
             capture(tx);
-            return body(operations(db, events));
+            return body(operations(tx, events));
           });
           publish(events);
           return result;

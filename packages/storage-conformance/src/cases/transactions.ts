@@ -6,7 +6,48 @@ const COLLECTIONS = ['customers', 'deals', 'tasks'];
 
 class Abort extends Error {}
 
+/** Work of the caller's own between operations: native promises that settle without touching storage. */
+const ownWork = async (): Promise<number> => {
+  await Promise.resolve();
+  return (async () => 1)();
+};
+
 export const transactionCases: readonly ConformanceCase[] = [
+  harnessCase(
+    'a transaction body may await its own promises before and between operations (services validate first)',
+    async ({ storage, raw }) => {
+      await storage.transaction(async (tx) => {
+        await ownWork();
+        await tx.put('customers', { id: 'c1', name: 'Acme' }, { expectedVersion: 0 });
+        await ownWork();
+        expectEqual((await tx.get('customers', 'c1'))?.version, 1, 'own write visible after own work');
+        await ownWork();
+        await tx.put('deals', { id: 'd1', customerId: 'c1' }, { expectedVersion: 0 });
+        await ownWork();
+        expectEqual(
+          (await tx.query('deals', { where: { field: 'customerId', op: 'eq', value: 'c1' } })).records.length,
+          1,
+          'query after own work',
+        );
+      });
+      expectTrue((await raw.get('customers', 'c1')) !== undefined, 'customer committed');
+      expectTrue((await raw.get('deals', 'd1')) !== undefined, 'deal committed');
+      let failed = false;
+      try {
+        await storage.transaction(async (tx) => {
+          await ownWork();
+          await tx.put('tasks', { id: 't1', title: 'Call' }, { expectedVersion: 0 });
+          await ownWork();
+          throw new Abort('after own work');
+        });
+      } catch (error) {
+        failed = error instanceof Abort;
+      }
+      expectTrue(failed, "rejects with the body's own error");
+      expectEqual(await raw.get('tasks', 't1'), undefined, 'rolled back after own work');
+    },
+  ),
+
   harnessCase('a transaction commits writes across collections together', async ({ storage, raw }) => {
     const result = await storage.transaction(async (tx) => {
       const customer = await tx.put('customers', { id: 'c1', name: 'Acme' }, { expectedVersion: 0 });
