@@ -166,10 +166,6 @@ async function leadFieldDefinitions(crm: Crm): Promise<readonly CustomFieldDefin
 }
 
 /**
- * @tag crm-lead-form
- * @summary A lead capture form (线索采集表单) that validates with crmkit's own schemas, warns about duplicates while the
- * visitor types, records consent, and stores the lead through `crm.leads.capture` — or hands it to the host.
- *
  * **Fields**: `fields` picks and orders them from `name`, `company`, `email`, `phone`, `industry`, `message` and text
  * custom fields of leads (`customFields.<key>`, labelled from their definition or `fieldLabels`). `name` is always
  * shown and required, as core requires it; `required-fields` makes others required. The message is stored as an
@@ -203,6 +199,10 @@ async function leadFieldDefinitions(crm: Crm): Promise<readonly CustomFieldDefin
  * — and empty while nothing is typed or after a reset. It reports validity to the form (so the host form will not
  * submit while it is invalid), resets with it, and follows a disabled `<fieldset>`. `hide-submit` leaves submitting
  * to the host's button. The id of the last lead it captured is `leadId`.
+ *
+ * @tag crm-lead-form
+ * @summary A lead capture form (线索采集表单) that validates with crmkit's own schemas, warns about duplicates while the
+ * visitor types, records consent, and stores the lead through `crm.leads.capture` — or hands it to the host.
  *
  * @slot consent - The consent wording, when it needs markup (a link to the privacy policy); replaces `consent-label`.
  *

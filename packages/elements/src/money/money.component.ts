@@ -8,11 +8,11 @@ import { tokenStyles } from '../internal/tokens.styles.js';
 import { moneyStyles } from './money.styles.js';
 
 /**
- * @tag crm-money
- * @summary Shows an amount of money in the reader's locale with `Intl.NumberFormat`.
- *
  * Amounts are integer minor units (fen, cents), as everywhere in crmkit, so no float rounding creeps in. Inside a
  * `<crm-provider>`, an unset `currency` or `locale` comes from the provider.
+ *
+ * @tag crm-money
+ * @summary Shows an amount of money in the reader's locale with `Intl.NumberFormat`.
  *
  * @csspart base - The formatted amount.
  * @csspart negative - Also set on the amount when it is below zero.

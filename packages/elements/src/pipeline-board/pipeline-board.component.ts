@@ -98,9 +98,6 @@ async function loadBoard(crm: Crm, pipelineId: string): Promise<BoardData> {
 }
 
 /**
- * @tag crm-pipeline-board
- * @summary A sales pipeline as columns of deal cards that move between stages by drag and drop or by keyboard.
- *
  * Each column shows its stage's deal count, total and probability-weighted amount; each card the deal's name,
  * customer, amount, owner, days in stage and a rotting mark. Columns are virtualised, so ten thousand deals keep a
  * few hundred cards in the DOM.
@@ -116,6 +113,9 @@ async function loadBoard(crm: Crm, pipelineId: string): Promise<BoardData> {
  * **Keyboard** (WCAG 2.5.7, no dragging needed): the cards form one tab stop; arrow keys move between cards and
  * columns, Home/End jump within a column, Enter opens a card, and each card's "Move to…" button opens a dialog of
  * stages. Moves are announced in a live region and focus stays on the moved card.
+ *
+ * @tag crm-pipeline-board
+ * @summary A sales pipeline as columns of deal cards that move between stages by drag and drop or by keyboard.
  *
  * @event crm-deal-move - `CrmDealMoveEvent` (cancelable): the user asked to move a deal; nothing is written yet.
  * @event crm-deal-moved - `CrmDealMovedEvent`: storage committed a move made on this board.

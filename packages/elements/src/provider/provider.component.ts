@@ -9,12 +9,12 @@ import { tokenStyles } from '../internal/tokens.styles.js';
 import { providerStyles } from './provider.styles.js';
 
 /**
- * @tag crm-provider
- * @summary Gives every crmkit element below it the CRM, locale, currency, time zone and actor.
- *
  * Provided through `@lit/context` (`crmContext`), a new value whenever an attribute or property changes, so
  * consumers re-render. Lays out nothing itself (`display: contents`). Setting `locale` also switches the language
  * of crmkit's messages — page-wide, as `@lit/localize` keeps one message locale per page.
+ *
+ * @tag crm-provider
+ * @summary Gives every crmkit element below it the CRM, locale, currency, time zone and actor.
  *
  * @slot - The crmkit elements (and anything else) that use this CRM.
  * @event crm-locale-change - `CrmLocaleChangeEvent`: the new `locale` is in effect and its messages are loaded.
