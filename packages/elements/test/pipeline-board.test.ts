@@ -271,6 +271,8 @@ describe('<crm-pipeline-board> filters', () => {
   it('matches text in titles, customer names and owner names, ignoring case', async () => {
     await type('ALP');
     expect(await shown()).to.deep.equal({ opportunity: ['Alpha'], proposal: [], won: [], lost: [] });
+    expect(summary()).to.equal('1 deal');
+    expect(shadow(board).querySelector('.cards')!.getAttribute('aria-label')).to.equal('Opportunity, 1 deal');
     await type('acme');
     expect(await shown()).to.deep.equal({ opportunity: ['Alpha'], proposal: ['Delta'], won: [], lost: [] });
     expect(counts()).to.deep.equal(['1', '1', '0', '0']);

@@ -1,5 +1,12 @@
 import { msg, str } from '@lit/localize';
 
+/**
+ * English has a singular; Chinese does not, so both of its forms read the same. The plural rule is English's because
+ * only the English source has two forms.
+ */
+const english = new Intl.PluralRules('en');
+const isOne = (count: number): boolean => english.select(count) === 'one';
+
 /** The pipeline board's strings (ids `crm.board.*`); translations live in `src/locales/`. */
 export const boardMessages = {
   boardLabel: (pipeline: string): string => msg(str`Pipeline: ${pipeline}`, { id: 'crm.board.label' }),
@@ -9,11 +16,17 @@ export const boardMessages = {
   source: (): string => msg('Source', { id: 'crm.board.source' }),
   anySource: (): string => msg('All sources', { id: 'crm.board.any-source' }),
   search: (): string => msg('Search deals', { id: 'crm.board.search' }),
-  dealCount: (count: string): string => msg(str`${count} deals`, { id: 'crm.board.deal-count' }),
+  /** `count` picks the English singular; `formatted` is the number as shown (`1,234`). */
+  dealCount: (count: number, formatted: string): string =>
+    isOne(count)
+      ? msg(str`${formatted} deal`, { id: 'crm.board.deal-count-one' })
+      : msg(str`${formatted} deals`, { id: 'crm.board.deal-count' }),
   total: (): string => msg('Total', { id: 'crm.board.total' }),
   weighted: (): string => msg('Weighted', { id: 'crm.board.weighted' }),
-  columnLabel: (stage: string, count: string): string =>
-    msg(str`${stage}, ${count} deals`, { id: 'crm.board.column-label' }),
+  columnLabel: (stage: string, count: number, formatted: string): string =>
+    isOne(count)
+      ? msg(str`${stage}, ${formatted} deal`, { id: 'crm.board.column-label-one' })
+      : msg(str`${stage}, ${formatted} deals`, { id: 'crm.board.column-label' }),
   emptyColumn: (): string => msg('No deals', { id: 'crm.board.empty-column' }),
   noPipeline: (): string => msg('This pipeline does not exist.', { id: 'crm.board.no-pipeline' }),
   daysInStage: (days: number): string => msg(str`${days} d in stage`, { id: 'crm.board.days-in-stage' }),
@@ -37,7 +50,7 @@ export const boardMessages = {
   lostReason: (): string => msg('Why was it lost?', { id: 'crm.board.lost-reason' }),
   chooseReason: (): string => msg('Choose a reason', { id: 'crm.board.choose-reason' }),
   confirmMove: (): string => msg('Move', { id: 'crm.board.confirm-move' }),
-  required: (): string => msg('Required', { id: 'crm.board.required' }),
+  fieldRequired: (field: string): string => msg(str`${field}: Required`, { id: 'crm.board.field-required' }),
   fieldExpectedCloseDate: (): string => msg('Expected close date', { id: 'crm.board.field.expected-close-date' }),
   fieldAmount: (): string => msg('Amount', { id: 'crm.board.field.amount' }),
   fieldOwner: (): string => msg('Owner', { id: 'crm.board.field.owner' }),

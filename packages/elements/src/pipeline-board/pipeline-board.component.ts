@@ -385,7 +385,7 @@ export class CrmPipelineBoard extends LitElement {
           @input=${(event: Event) => set({ text: (event.target as HTMLInputElement).value })}
         />
       </label>
-      <span class="summary">${boardMessages.dealCount(formatCount(shown, locale))}</span>
+      <span class="summary">${boardMessages.dealCount(shown, formatCount(shown, locale))}</span>
     </div>`;
   }
 
@@ -432,7 +432,7 @@ export class CrmPipelineBoard extends LitElement {
         </dl>
       </div>
       ${column.cards.length === 0 ? html`<p class="empty">${boardMessages.emptyColumn()}</p>` : nothing}
-      <div class="cards" role="list" aria-label=${boardMessages.columnLabel(name, count)}>
+      <div class="cards" role="list" aria-label=${boardMessages.columnLabel(name, column.cards.length, count)}>
         ${virtualize({
           items: column.cards as BoardColumn['cards'][number][],
           // `virtualize` takes the new items at once but hands them to its virtualizer only after an await, so a
@@ -852,7 +852,7 @@ export class CrmPipelineBoard extends LitElement {
     );
     if (missing) {
       missing.setAttribute('aria-invalid', 'true');
-      this.details = { ...request, error: `${fieldLabel(missing.name)}: ${boardMessages.required()}` };
+      this.details = { ...request, error: boardMessages.fieldRequired(fieldLabel(missing.name)) };
       missing.focus();
       return;
     }
