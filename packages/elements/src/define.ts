@@ -2,3 +2,4 @@
 import './money/crm-money.js';
 import './provider/crm-provider.js';
 import './pipeline-board/crm-pipeline-board.js';
+import './lead-form/crm-lead-form.js';

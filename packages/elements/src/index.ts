@@ -30,6 +30,24 @@ export {
   type CrmDealSelectDetail,
 } from './pipeline-board/events.js';
 export { boardMessages } from './pipeline-board/messages.js';
+export {
+  CrmLeadForm,
+  LeadFormPhase,
+  leadFormFields,
+  type LeadFormBuiltInField,
+  type LeadFormField,
+  type LeadFormIssue,
+} from './lead-form/lead-form.component.js';
+export {
+  CrmLeadCapturedEvent,
+  CrmLeadCaptureFailedEvent,
+  CrmLeadSubmitEvent,
+  type CrmLeadCapturedDetail,
+  type CrmLeadCaptureFailedDetail,
+  type CrmLeadSubmission,
+  type CrmLeadSubmitDetail,
+} from './lead-form/events.js';
+export { leadFormMessages } from './lead-form/messages.js';
 export { formatMoneyCached, formatCount } from './internal/format.js';
 export { defineElement } from './internal/define.js';
 export { crmContext, type CrmContextValue } from './internal/context.js';
