@@ -83,6 +83,11 @@ export interface BoardInput {
   readonly now: number;
   /** Compares texts for the text filter; default lower-casing in the root locale. */
   readonly locale?: string;
+  /**
+   * The columns of the previous build. Unchanged cards and columns are reused (same objects, same arrays), so a
+   * virtualised list whose column did not change has nothing to lay out again.
+   */
+  readonly previous?: readonly BoardColumn[];
 }
 
 /** The stage name in the message language: Simplified Chinese for `zh-CN`, English otherwise. */
@@ -90,9 +95,28 @@ export function stageName(name: LocalizedText, messagesLocale: string): string {
   return messagesLocale === 'zh-CN' ? name['zh-CN'] : name.en;
 }
 
-/** Milliseconds of an ISO instant, or `NaN`. */
-function instantMs(value: string | undefined): number {
-  return value === undefined ? Number.NaN : Date.parse(value);
+/** When each deal object entered its stage, parsed once per object: a board rebuilds its columns on every move. */
+const enteredAt = new WeakMap<BoardDeal, number>();
+
+function enteredMs(deal: BoardDeal): number {
+  let ms = enteredAt.get(deal);
+  if (ms === undefined) {
+    const value = deal.stageEnteredAt ?? deal.updatedAt ?? deal.createdAt;
+    ms = value === undefined ? Number.NaN : Date.parse(value);
+    enteredAt.set(deal, ms);
+  }
+  return ms;
+}
+
+function sameCard(a: BoardCard, b: Omit<BoardCard, 'deal'>): boolean {
+  return (
+    a.stageId === b.stageId &&
+    a.customerName === b.customerName &&
+    a.ownerName === b.ownerName &&
+    a.daysInStage === b.daysInStage &&
+    a.rotting === b.rotting &&
+    a.pending === b.pending
+  );
 }
 
 /**
@@ -110,6 +134,8 @@ export function buildBoard(input: BoardInput): BoardColumn[] {
     byStage.set(stage.id, []);
     if (stage.kind === 'open' && stage.rottingDays !== undefined) limits.set(stage.id, stage.rottingDays);
   }
+  const previousCards = new Map<BoardDeal, BoardCard>();
+  for (const column of input.previous ?? []) for (const card of column.cards) previousCards.set(card.deal, card);
   for (const deal of deals) {
     if (filters.ownerId !== undefined && filters.ownerId !== '' && deal.ownerId !== filters.ownerId) continue;
     if (filters.source !== undefined && filters.source !== '' && deal.source !== filters.source) continue;
@@ -119,21 +145,27 @@ export function buildBoard(input: BoardInput): BoardColumn[] {
     const customerName = customerNames[deal.customerId] ?? '';
     const ownerName = deal.ownerId === undefined ? '' : (ownerNames[deal.ownerId] ?? '');
     if (text !== '' && !matchesText(text, input.locale, deal.title, customerName, ownerName)) continue;
-    const entered = instantMs(deal.stageEnteredAt ?? deal.updatedAt ?? deal.createdAt);
+    const entered = enteredMs(deal);
     const idle = Number.isNaN(entered) || stageId !== deal.stageId ? 0 : Math.max(0, now - entered) / DAY;
     const limit = limits.get(stageId);
-    column.push({
-      deal,
+    const shown = {
       stageId,
       customerName,
       ownerName,
       daysInStage: Math.floor(idle),
       rotting: limit !== undefined && (deal.status ?? 'open') === 'open' && idle > limit,
       pending: pending?.has(deal.id) ?? false,
-    });
+    };
+    const before = previousCards.get(deal);
+    column.push(before && sameCard(before, shown) ? before : { deal, ...shown });
   }
+  const previousColumns = new Map((input.previous ?? []).map((column) => [column.stage, column]));
   return pipeline.stages.map((stage) => {
     const cards = byStage.get(stage.id) ?? [];
+    const before = previousColumns.get(stage);
+    if (before && before.cards.length === cards.length && before.cards.every((card, index) => card === cards[index])) {
+      return before;
+    }
     const sums = new Map<string, number>();
     for (const card of cards) {
       const { currency, amountMinor } = card.deal.amount;
@@ -154,6 +186,14 @@ function matchesText(text: string, locale: string | undefined, ...values: string
   return values.some((value) => value !== '' && value.toLocaleLowerCase(locale).includes(text));
 }
 
+const collators = new Map<string, Intl.Collator>();
+
+function collatorFor(locale: string): Intl.Collator {
+  let collator = collators.get(locale);
+  if (!collator) collators.set(locale, (collator = new Intl.Collator(locale)));
+  return collator;
+}
+
 /** The distinct owners and sources of the deals, for the filter menus, sorted by label. */
 export function filterOptions(
   deals: readonly BoardDeal[],
@@ -166,7 +206,7 @@ export function filterOptions(
     if (deal.ownerId !== undefined) owners.add(deal.ownerId);
     if (deal.source !== undefined) sources.add(deal.source);
   }
-  const collator = new Intl.Collator(locale);
+  const collator = collatorFor(locale);
   return {
     owners: [...owners]
       .map((id) => ({ id, name: ownerNames[id] ?? id }))

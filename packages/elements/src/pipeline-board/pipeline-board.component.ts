@@ -181,13 +181,16 @@ export class CrmPipelineBoard extends LitElement {
 
   @state() private pending: ReadonlyMap<string, string> = new Map();
   @state() private activeDealId?: string;
-  @state() private announcement = '';
   @state() private failure = '';
   @state() private moveFor?: string;
   @state() private details?: DetailsRequest;
   @state() private dropStageId?: string;
 
   private dragging?: string;
+  private choices?: {
+    key: readonly unknown[];
+    value: ReturnType<typeof filterOptions>;
+  };
   private columns: BoardColumn[] = [];
   private columnsKey: readonly unknown[] = [];
 
@@ -261,6 +264,7 @@ export class CrmPipelineBoard extends LitElement {
     } else if (key.some((value, index) => value !== this.columnsKey[index]) || now === undefined) {
       this.columns = buildBoard({
         ...source,
+        previous: this.columns,
         filters: this.filters,
         pending: this.pending,
         now: now ?? Date.now(),
@@ -314,7 +318,7 @@ export class CrmPipelineBoard extends LitElement {
       >
         ${this.columns.map((column, index) => this.renderColumn(column, index, locale, messagesLocale, tabStop))}
       </div>
-      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+      <div class="visually-hidden announcement" role="status" aria-live="polite"></div>
       <div part="message" class="failure ${this.failure ? 'shown' : ''}" role="alert">
         ${
           this.failure
@@ -343,8 +347,17 @@ export class CrmPipelineBoard extends LitElement {
     </div>`;
   }
 
+  /** The owners and sources the filter menus offer, recomputed only when the deals, names or locale change. */
+  private filterChoices(source: BoardData, locale: string): ReturnType<typeof filterOptions> {
+    const key = [source.deals, source.ownerNames, locale];
+    if (!this.choices || key.some((value, index) => value !== this.choices!.key[index])) {
+      this.choices = { key, value: filterOptions(source.deals, source.ownerNames, locale) };
+    }
+    return this.choices.value;
+  }
+
   private renderFilters(source: BoardData, locale: string, shown: number): TemplateResult {
-    const options = filterOptions(source.deals, source.ownerNames, locale);
+    const options = this.filterChoices(source, locale);
     const filters = this.filters;
     const set = (patch: Partial<BoardFilters>) => {
       this.filters = { ...this.filters, ...patch };
@@ -671,13 +684,20 @@ export class CrmPipelineBoard extends LitElement {
     const list = this.renderRoot.querySelectorAll<HTMLElement>('.cards')[where.column] as
       (HTMLElement & VirtualizerHostElement) | undefined;
     const selector = `.card[data-deal-id="${CSS.escape(dealId)}"]`;
-    let card = list?.querySelector<HTMLElement>(selector);
+    const find = () => list?.querySelector<HTMLElement>(selector) ?? undefined;
+    // A card that just changed column is drawn by that column's virtualizer a task or two after the update: wait
+    // for it before scrolling, which would force a layout.
+    let card = find();
+    for (let tries = 0; tries < 4 && !card && list; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      card = find();
+    }
     if (!card && list) {
       list[virtualizerRef]?.element(where.index)?.scrollIntoView({ block: 'nearest' });
       // The virtualizer renders the scrolled-to range on its next layout pass.
       for (let tries = 0; tries < 20 && !card; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 16));
-        card = list.querySelector<HTMLElement>(selector);
+        card = find();
       }
     }
     card?.focus({ preventScroll: false });
@@ -878,11 +898,15 @@ export class CrmPipelineBoard extends LitElement {
   };
 
   private announce(message: string): void {
-    // Cleared first, so announcing the same sentence twice is still heard.
-    this.announcement = '';
-    void this.updateComplete.then(() => {
-      this.announcement = message;
-    });
+    // Written straight into the live region rather than through a reactive property: an announcement must not cost a
+    // second render of the whole board. Lit renders no content there, so nothing overwrites it. Cleared first and
+    // set in a later task, so announcing the same sentence twice is still heard.
+    const region = this.renderRoot.querySelector<HTMLElement>('.announcement');
+    if (!region) return;
+    region.textContent = '';
+    setTimeout(() => {
+      region.textContent = message;
+    }, 0);
   }
 }
 
