@@ -9,10 +9,8 @@
  */
 import { LitElement, css, html, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
-// The virtualizer the board itself uses (a dependency of @crmkit/elements, hoisted to the root node_modules): the
-// reference must virtualise with the very same copy.
-// eslint-disable-next-line import-x/no-extraneous-dependencies
 import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
+import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
 import {
   buildBoard,
   dealCardStyles,
@@ -89,6 +87,8 @@ export class BenchBareBoard extends LitElement {
             ownerNames: this.ownerNames ?? {},
             now: (this.now ?? new Date()).getTime(),
             locale: this.locale,
+            // The same reuse of unchanged cards and columns the board gets.
+            previous: this.columns,
           })
         : [];
   }
@@ -106,6 +106,8 @@ export class BenchBareBoard extends LitElement {
                 keyFunction: (card) => card.deal.id,
                 renderItem: (card) => renderDealCard(card, { locale, tabStop: false }),
                 scroller: true,
+                // Named like the board's, so neither waits for the lazily imported default layout.
+                layout: flow(),
               })}
             </div>
           </div>`,
