@@ -89,9 +89,8 @@ describe('<crm-pipeline-board> live', () => {
     });
 
     it('shows a move made through a second connection to the same database, without reloading', async () => {
-      // Seeded through a memory CRM and imported, and moved below by writing the deal as a move does, because CRM
-      // writes over this adapter currently fail (PrematureCommitError: its transaction operations lose the Dexie
-      // transaction after a native await). What is tested here is the board following the other connection.
+      // Seeded through a memory CRM and imported (the fixture's stage-entry times are in the past), then moved through
+      // a CRM over the second connection: a real move, in that connection's transaction.
       const seed = await crmOver();
       const fixture = await seedFixture(seed);
       await here.importSnapshot(await seed.storage.exportSnapshot());
@@ -102,13 +101,8 @@ describe('<crm-pipeline-board> live', () => {
       here.subscribe((events) => remote.push(...events.filter((event) => event.remote)));
 
       const { Gamma } = fixture.deals;
-      const stored = (await there.get('deals', Gamma))!;
-      const at = NOW.toISOString();
-      await there.put(
-        'deals',
-        { ...stored, stageId: 'won', status: 'won', stageEnteredAt: at, closedAt: at },
-        { expectedVersion: stored.version },
-      );
+      const stored = await crmThere.deals.get(Gamma);
+      await crmThere.deals.moveToStage(Gamma, 'won', { expectedVersion: stored.version });
       await waitForCardIn(board, Gamma, 'won');
       expect(board.shownColumns.map((column) => column.cards.length)).to.deep.equal([2, 1, 2, 1]);
       // It came through the change feed between connections, not from a write on this one.
