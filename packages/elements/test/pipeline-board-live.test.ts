@@ -8,7 +8,6 @@ import { createDexieStorage, type DexieStorage } from '@crmkit/storage-dexie';
 import type { CrmDealMovedEvent } from '@crmkit/elements';
 import { ignoreResizeObserverNotice } from './support.js';
 import {
-  NOW,
   cardOf,
   collect,
   crmOver,
