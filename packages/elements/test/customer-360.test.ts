@@ -237,7 +237,13 @@ describe('<crm-customer-360>', () => {
     expect((await crm.tasks.get(taskId)).status).to.equal('done');
     expect(Boolean(completeButton(card, OVERDUE_TASK))).to.equal(false);
     expect(text(section(card, 'tasks').querySelector('#heading-overdue'))).to.equal('Overdue (1)');
-    await waitUntil(() => text(shadow(card).querySelector('[role="status"]')).includes(OVERDUE_TASK));
+    await waitUntil(
+      () => text(shadow(card).querySelector('[role="status"]')).includes(OVERDUE_TASK),
+      'no announcement',
+      {
+        timeout: 5000,
+      },
+    );
     expect(text(shadow(card).querySelector('[role="status"]'))).to.equal(`Completed “${OVERDUE_TASK}”.`);
     // Focus went to the next task's button, not to the page.
     expect((shadow(card).activeElement as HTMLElement | null)?.getAttribute('aria-label')).to.equal(
@@ -297,7 +303,11 @@ describe('<crm-customer-360>', () => {
     expect(requests.map((event) => [event.detail.via, event.detail.shown])).to.deep.equal([['button', 5]]);
     expect(timelineIds(card)).to.deep.equal(all.slice(0, 10));
     expect(new Set(timelineIds(card)).size).to.equal(10);
-    await waitUntil(() => text(shadow(card).querySelector('.card > [role="status"]')) === '5 more activities loaded.');
+    await waitUntil(
+      () => text(shadow(card).querySelector('.card > [role="status"]')) === '5 more activities loaded.',
+      'no announcement',
+      { timeout: 5000 },
+    );
   });
 
   it('loads the next pages when the end of the timeline scrolls into view, until the end', async () => {
@@ -422,7 +432,13 @@ describe('<crm-customer-360>', () => {
 
   it('speaks Simplified Chinese', async () => {
     const card = await mountWithCrm(crm, { locale: 'zh-CN' });
-    await waitUntil(() => text(section(card, 'profile').querySelector('[role="heading"]')) === '客户资料');
+    await waitUntil(
+      () => text(section(card, 'profile').querySelector('[role="heading"]')) === '客户资料',
+      'not in zh-CN',
+      {
+        timeout: 5000,
+      },
+    );
     expect(text(shadow(card).querySelector('.stage'))).to.equal('推荐者');
     expect(text(section(card, 'lifecycle'))).to.contain('客户 变为 推荐者');
     expect(text(section(card, 'tasks').querySelector('#heading-overdue'))).to.equal('已逾期 (2)');
@@ -503,7 +519,9 @@ describe('<crm-customer-360>', () => {
     const stalled: StoragePort = { ...storage, get: () => new Promise<never>(() => undefined) } as StoragePort;
     const stalledCrm = await crmOver(stalled);
     const card = mount(html`<crm-customer-360 .crm=${stalledCrm} customer-id=${CUSTOMER}></crm-customer-360>`);
-    await waitUntil(() => text(shadow(card).querySelector('[role="status"]')) === 'Loading…');
+    await waitUntil(() => text(shadow(card).querySelector('[role="status"]')) === 'Loading…', 'not loading', {
+      timeout: 5000,
+    });
     await expect(card).to.be.accessible();
   });
 

@@ -879,8 +879,9 @@ export class CrmCustomer360 extends LitElement {
     if (!shown || after === undefined || this.loadingMore) return;
     if (via === 'scroll' && this.presentational && this.requestedAfter === after) return;
     const customerId = shown.view.customer.id;
-    const event = new CrmTimelineLoadMoreEvent({ customerId, after, shown: shown.activities.length, via });
-    if (!this.dispatchEvent(event)) return;
+    if (!this.dispatchEvent(new CrmTimelineLoadMoreEvent({ customerId, after, shown: shown.activities.length, via }))) {
+      return;
+    }
     const crm = this.query.crm;
     if (this.presentational || !crm) {
       this.requestedAfter = after;
