@@ -3,3 +3,4 @@ import './money/crm-money.js';
 import './provider/crm-provider.js';
 import './pipeline-board/crm-pipeline-board.js';
 import './lead-form/crm-lead-form.js';
+import './customer-360/crm-customer-360.js';

@@ -48,6 +48,17 @@ export {
   type CrmLeadSubmitDetail,
 } from './lead-form/events.js';
 export { leadFormMessages } from './lead-form/messages.js';
+export { CrmCustomer360, DEFAULT_PII_ROLES } from './customer-360/customer-360.component.js';
+export {
+  CrmTaskCompleteEvent,
+  CrmTaskCompletedEvent,
+  CrmTimelineLoadMoreEvent,
+  type CrmTaskCompleteDetail,
+  type CrmTaskCompletedDetail,
+  type CrmTimelineLoadMoreDetail,
+} from './customer-360/events.js';
+export { customer360Messages } from './customer-360/messages.js';
+export type { Customer360Names } from './customer-360/load.js';
 export { formatMoneyCached, formatCount } from './internal/format.js';
 export { defineElement } from './internal/define.js';
 export { crmContext, type CrmContextValue } from './internal/context.js';
