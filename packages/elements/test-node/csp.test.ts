@@ -57,7 +57,7 @@ try {
   const crm = await kit.createCrm({ storage: kit.createMemoryStorage(), actor: { id: 'u1', role: 'admin' } });
   document.querySelector('crm-provider').crm = crm;
   const hostile = '<img src=x onerror="window.pwned=1">';
-  await crm.customers.create({ kind: 'person', name: hostile, emails: ['ada@example.com'] });
+  const person = await crm.customers.create({ kind: 'person', name: hostile, emails: ['ada@example.com'] });
   await crm.leads.capture({ name: 'Li Wei', email: 'li.wei@example.com', phone: '+86 138 0013 8000' }, { source: 'web' });
   const matches = kit.compileFilter({ field: 'name', op: 'startsWith', value: '<img' });
   const { records } = await crm.customers.list();
@@ -82,6 +82,28 @@ try {
   cards[0]?.querySelector('[data-action="move"]')?.click();
   await board.updateComplete;
   const dialogTitle = board.shadowRoot.querySelector('dialog.move-dialog h2')?.textContent ?? '';
+  // The customer-360 card of the hostile customer, and a lead typed into the lead form with a hostile name.
+  const card = document.createElement('crm-customer-360');
+  card.setAttribute('customer-id', person.id);
+  const form = document.createElement('crm-lead-form');
+  form.setAttribute('fields', 'name,email');
+  document.querySelector('crm-provider').append(card, form);
+  let cardName = '';
+  for (let tries = 0; tries < 200 && !cardName; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    cardName = card.shadowRoot?.querySelector('[part~="name"]')?.textContent ?? '';
+  }
+  await form.updateComplete;
+  const captured = new Promise((resolve) => form.addEventListener('crm-lead-captured', (event) => resolve(event.detail.leadId)));
+  for (const [field, value] of [['name', corpus[1]], ['email', 'visitor@example.com']]) {
+    const input = form.shadowRoot.querySelector('input[name="' + field + '"]');
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  }
+  form.shadowRoot.querySelector('[type="submit"]').click();
+  const leadId = await Promise.race([captured, new Promise((resolve) => setTimeout(() => resolve('timeout'), 10000))]);
+  const lead = leadId === 'timeout' ? undefined : await crm.leads.get(leadId);
   const money = document.querySelector('crm-money');
   await document.querySelector('crm-provider').updateComplete;
   await money.updateComplete;
@@ -94,6 +116,10 @@ try {
     customerNames: cards.map((card) => card.querySelector('.customer').textContent).sort(),
     injected: board.shadowRoot.querySelectorAll('img, script, svg, style, a').length,
     dialogNamesDeal: corpus.some((text) => dialogTitle.includes(text)),
+    cardName: cardName.trim(),
+    cardInjected: card.shadowRoot.querySelectorAll('img, script, svg, style').length,
+    leadName: lead?.name,
+    formInjected: form.shadowRoot.querySelectorAll('img, script, svg, style').length,
     pwned: window.pwned === 1,
   };
 } catch (error) {
@@ -158,6 +184,10 @@ test('the embed bundle runs in a strict-CSP page with Trusted Types and causes n
     customerNames: sorted,
     injected: 0,
     dialogNamesDeal: true,
+    cardName: '<img src=x onerror="window.pwned=1">',
+    cardInjected: 0,
+    leadName: XSS_CORPUS[1],
+    formInjected: 0,
     pwned: false,
   });
   await page.close();
