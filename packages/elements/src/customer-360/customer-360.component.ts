@@ -72,10 +72,6 @@ interface RenderContext {
 const BODY_MAX = 600;
 
 /**
- * @tag crm-customer-360
- * @summary Everything about one customer on one card: profile and contacts, lifecycle, value, segments, deals, the
- * activity timeline, open tasks and consent (客户360度视图).
- *
  * **With a CRM** (from `<crm-provider>` or the `crm` property) the card reads `crm.customers.view360(customer-id)`
  * — one call for everything, plus the owner's and the deal stages' names — and follows changes: an activity logged
  * or a deal moved anywhere (this tab, another tab, another user) shows without a reload. The timeline loads its
@@ -91,6 +87,10 @@ const BODY_MAX = 600;
  *
  * **Keyboard**: every action is a native button or link. After completing a task, focus moves to the next task's
  * button. Results are announced in a polite live region.
+ *
+ * @tag crm-customer-360
+ * @summary Everything about one customer on one card: profile and contacts, lifecycle, value, segments, deals, the
+ * activity timeline, open tasks and consent (客户360度视图).
  *
  * @event crm-task-complete - `CrmTaskCompleteEvent` (cancelable): the user asked to complete a task; nothing is written yet.
  * @event crm-task-completed - `CrmTaskCompletedEvent`: storage committed a task completed on this card.
