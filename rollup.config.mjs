@@ -16,6 +16,8 @@ function entriesOf(dir) {
   if (dir === 'core') entries['testing/index'] = 'src/testing/index.ts';
   if (dir === 'elements') {
     entries.define = 'src/define.ts';
+    // React wrappers (`@crmkit/elements/react`); react is a peer dependency, so it stays external like lit.
+    entries['react/index'] = 'src/react/index.ts';
     for (const folder of readdirSync(join(root, 'packages/elements/src'), { withFileTypes: true })) {
       if (!folder.isDirectory() || folder.name === 'internal') continue;
       const tag = `crm-${folder.name}`;
