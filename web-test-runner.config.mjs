@@ -6,6 +6,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { countReporter } from './scripts/wtr-count-reporter.mjs';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+import { reactAsEsm } from './scripts/wtr-react.mjs';
 
 export default {
   files: ['packages/*/test/**/*.test.ts', '!packages/core/test/**', '!packages/storage-conformance/test/**'],
@@ -23,6 +24,8 @@ export default {
     }),
   ],
   plugins: [
+    // React is CommonJS only: served as ES modules for the React wrappers' test (@crmkit/elements/react).
+    reactAsEsm(import.meta.url),
     // `dexie`'s main entry is a UMD wrapper that fails as an ES module; its .mjs build is the real ES module.
     {
       name: 'dexie-esm',
