@@ -23,6 +23,7 @@ import { formatCount, formatMoneyCached } from '../internal/format.js';
 import { inheritedLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
+import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import { customer360Styles } from './customer-360.styles.js';
 import { CrmTaskCompleteEvent, CrmTaskCompletedEvent, CrmTimelineLoadMoreEvent } from './events.js';
@@ -124,7 +125,7 @@ const BODY_MAX = 600;
  */
 export class CrmCustomer360 extends LitElement {
   /** @internal */
-  static override styles = [tokenStyles, customer360Styles];
+  static override styles = [tokenStyles, componentStyles, customer360Styles];
 
   /** The customer to show, when the card reads through a CRM. */
   @property({ attribute: 'customer-id' }) customerId = '';

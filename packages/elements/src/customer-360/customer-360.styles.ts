@@ -4,13 +4,6 @@ export const customer360Styles = css`
   :host {
     --_crm-c360-column-width: var(--crm-customer-360-column-width, 20rem);
     --_crm-c360-timeline-max-height: var(--crm-customer-360-timeline-max-height, none);
-    display: block;
-    font-family: var(--_crm-font-family);
-    font-size: var(--_crm-font-size);
-    color: var(--_crm-color-text);
-  }
-  :host([hidden]) {
-    display: none;
   }
   .state {
     padding: var(--_crm-space-4);
@@ -248,13 +241,5 @@ export const customer360Styles = css`
     border: 1px solid var(--_crm-color-danger);
     border-radius: var(--_crm-radius);
     color: var(--_crm-color-danger);
-  }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
 `;

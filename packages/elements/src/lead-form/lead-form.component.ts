@@ -25,6 +25,7 @@ import { CrmErrorEvent } from '../internal/events.js';
 import { formatCount } from '../internal/format.js';
 import { inheritedLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
+import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import {
   CrmLeadCaptureFailedEvent,
@@ -238,7 +239,7 @@ export class CrmLeadForm extends LitElement {
   static readonly formAssociated = true;
 
   /** @internal */
-  static override styles = [tokenStyles, leadFormStyles];
+  static override styles = [tokenStyles, componentStyles, leadFormStyles];
 
   /** The name of the element's entry in the host form's data. */
   @property({ reflect: true }) name?: string;

@@ -4,13 +4,6 @@ export const leadFormStyles = css`
   :host {
     --_crm-lead-form-max-width: var(--crm-lead-form-max-width, 40rem);
     --_crm-lead-form-padding: var(--crm-lead-form-padding, var(--_crm-space-4));
-    display: block;
-    font-family: var(--_crm-font-family);
-    font-size: var(--_crm-font-size);
-    color: var(--_crm-color-text);
-  }
-  :host([hidden]) {
-    display: none;
   }
   .form {
     display: grid;

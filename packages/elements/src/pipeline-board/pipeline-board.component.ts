@@ -20,6 +20,7 @@ import { formatCount, formatMoneyCached } from '../internal/format.js';
 import { inheritedLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
+import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import {
   buildBoard,
@@ -141,7 +142,7 @@ async function loadBoard(crm: Crm, pipelineId: string): Promise<BoardData> {
  */
 export class CrmPipelineBoard extends LitElement {
   /** @internal */
-  static override styles = [tokenStyles, dealCardStyles, boardStyles];
+  static override styles = [tokenStyles, componentStyles, dealCardStyles, boardStyles];
 
   /** The pipeline to show, when the board loads through a CRM. */
   @property({ attribute: 'pipeline-id' }) pipelineId = '';

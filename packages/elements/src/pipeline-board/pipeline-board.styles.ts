@@ -4,13 +4,6 @@ export const boardStyles = css`
   :host {
     --_crm-board-height: var(--crm-pipeline-board-height, 640px);
     --_crm-board-column-width: var(--crm-pipeline-board-column-width, 272px);
-    display: block;
-    font-family: var(--_crm-font-family);
-    font-size: var(--_crm-font-size);
-    color: var(--_crm-color-text);
-  }
-  :host([hidden]) {
-    display: none;
   }
   /*
    * The board paints its own surface: when its theme attribute forces a colour scheme, the page's background may
@@ -204,13 +197,5 @@ export const boardStyles = css`
   .dialog-actions {
     display: flex;
     gap: var(--_crm-space-2);
-  }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
 `;
