@@ -88,7 +88,7 @@ export default tseslint.config(
   {
     files: [
       'stories/**/*.ts',
-      'examples/**/*.ts',
+      'examples/**/*.{ts,tsx}',
       'bench/**/*.{ts,mjs}',
       'scripts/**/*.mjs',
       '*.{mjs,ts}',
