@@ -1,78 +1,451 @@
-// The demo portal on IndexedDB: on first visit it loads the deterministic demo data (a year of history), then shows
-// the demo pipeline in <crm-pipeline-board>. Open it in two tabs: a move in one shows up in the other.
+// The Lumen Lighting Co. intranet's sales desk: a host page that embeds crmkit on IndexedDB.
+//
+// - On the first visit it loads a year of demo history up to today (crmkit's generator, seed 1); "Reset demo data"
+//   loads a fresh copy.
+// - Pipeline: <crm-pipeline-board>. Opening a card (click, or Enter) shows its customer in <crm-customer-360>.
+// - New lead: <crm-lead-form> stores the lead; the page then offers converting it into a customer and a deal
+//   (crm-lead-captured → crm.leads.convert). The deal appears on the board without a reload.
+// - Reports: the funnel, sales trend, lead sources with ROI, salesperson performance and the forecast, from
+//   crm.reports.*, in the page's own tables.
+// - English or Chinese: the switch sets the provider's `locale` and the page's own strings.
+// - Open a second tab: every element and report follows changes made in the other (the storage's change feed).
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-pipeline-board';
-import { CRM_COLLECTIONS, createCrm, type Crm } from '@crmkit/core';
-import { DEMO_PIPELINE_ID, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
+import '@crmkit/elements/crm-customer-360';
+import '@crmkit/elements/crm-lead-form';
+import { CRM_COLLECTIONS, createCrm, fromMajor, type Crm } from '@crmkit/core';
+import { DEMO_PIPELINE_ID } from '@crmkit/core/testing';
 import { createDexieStorage } from '@crmkit/storage-dexie';
-import type { CrmPipelineBoard, CrmProvider } from '@crmkit/elements';
+import type { CrmCustomer360, CrmLeadForm, CrmPipelineBoard, CrmProvider } from '@crmkit/elements';
+import { CustomerFinder } from './customers.js';
+import { demoSnapshot } from './demo-data.js';
+import { byId, fill, h } from './dom.js';
+import { DEMO_RATES, Formats, loadReports, renderReports, type ReportBundle } from './reports.js';
+import { LOCALES, STRINGS, type Locale, type Strings, type TextKey } from './strings.js';
 
-const STRINGS = {
-  en: {
-    title: 'crmkit demo portal',
-    language: 'Language',
-    pipeline: 'Sales pipeline',
-    reset: 'Reset demo data',
-    loading: 'Opening the browser database…',
-    ready: 'Stored in this browser’s IndexedDB. Drag a card, or use its “Move to…” button.',
-    failed: 'Could not open the browser database.',
-  },
-  'zh-CN': {
-    title: 'crmkit 演示门户',
-    language: '语言',
-    pipeline: '销售管道',
-    reset: '重置演示数据',
-    loading: '正在打开浏览器数据库…',
-    ready: '数据保存在本浏览器的 IndexedDB 中。拖动卡片，或使用卡片上的“移动到…”按钮。',
-    failed: '无法打开浏览器数据库。',
-  },
-} as const;
-type Locale = keyof typeof STRINGS;
+const DATABASE = 'lumen-intranet-crm';
+const TIME_ZONE = 'Asia/Shanghai';
+const CURRENCY = 'CNY';
+/** The signed-in user: the demo data's administrator. */
+const ACTOR = { id: 'usr-0001', role: 'admin' } as const;
+const PIPELINE_ID = DEMO_PIPELINE_ID;
+const LOCALE_KEY = 'lumen-intranet.locale';
+const LEAD_SOURCES = ['trade_show', 'referral', 'website', 'wechat', 'cold_call', 'ads'] as const;
+/** Collections the reports read: a change to any of them recomputes the reports. */
+const REPORT_COLLECTIONS = new Set([
+  'deals',
+  'leads',
+  'stageChanges',
+  'pipelines',
+  'activities',
+  'users',
+  'costEntries',
+  'quotas',
+]);
 
-const storage = createDexieStorage({ name: 'crmkit-demo', collections: CRM_COLLECTIONS });
-const crmReady: Promise<Crm> = createCrm({
-  storage,
-  actor: { id: 'usr-0001', role: 'admin' },
-  timeZone: 'Asia/Shanghai',
-});
-const $ = <T extends Element>(selector: string) => document.querySelector<T>(selector)!;
-let locale: Locale = navigator.language.startsWith('zh') ? 'zh-CN' : 'en';
+type View = 'pipeline' | 'customers' | 'new-lead' | 'reports';
+const VIEWS: readonly View[] = ['pipeline', 'customers', 'new-lead', 'reports'];
 
-/** Replaces everything stored with a fresh copy of the demo data: a year of history up to now. */
-async function loadDemoData(): Promise<void> {
-  await storage.importSnapshot(toStorageSnapshot(generateDemoData({ seed: 1, now: new Date() })));
+// ——— the page ———
+
+const provider = byId<CrmProvider>('crm');
+const board = byId<CrmPipelineBoard>('board');
+const customerCard = byId<CrmCustomer360>('customer-card');
+const leadForm = byId<CrmLeadForm>('lead-form');
+const statusLine = byId('status');
+const reloadButton = byId<HTMLButtonElement>('reload');
+const resetButton = byId<HTMLButtonElement>('reset');
+const localeSelect = byId<HTMLSelectElement>('locale');
+const leadSource = byId<HTMLSelectElement>('lead-source');
+const convertPanel = byId('convert-panel');
+const convertForm = byId<HTMLFormElement>('convert-form');
+const convertResult = byId('convert-result');
+const convertNext = byId('convert-next');
+const reportPeriod = byId<HTMLSelectElement>('report-period');
+const reportStatus = byId('report-status');
+const reportsContainer = byId('reports');
+
+// ——— state ———
+
+const storage = createDexieStorage({ name: DATABASE, collections: CRM_COLLECTIONS });
+let crm: Crm | undefined;
+let locale: Locale = initialLocale();
+let view: View = 'pipeline';
+let statusKey: 'opening' | 'seeding' | 'ready' | 'resetting' | 'resetDone' | 'failed' | 'upgraded' = 'opening';
+let signedInName = '';
+let finder: CustomerFinder | undefined;
+/** The lead the form just captured, while the page offers converting it. */
+let pendingLead: { id: string; name: string } | undefined;
+/** What the last conversion created. */
+let converted: { dealId: string; customerId: string; title: string } | undefined;
+let reports: ReportBundle | undefined;
+let reportsStale = true;
+let reportsFailed = false;
+
+const t = (): Strings => STRINGS[locale];
+
+function initialLocale(): Locale {
+  let saved: string | null = null;
+  try {
+    saved = localStorage.getItem(LOCALE_KEY);
+  } catch {
+    // Storage may be refused (privacy settings); the browser's language decides then.
+  }
+  if (saved && (LOCALES as readonly string[]).includes(saved)) return saved as Locale;
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
+// ——— language ———
+
 function applyLocale(): void {
-  const strings = STRINGS[locale];
+  const strings = t();
   document.documentElement.lang = locale;
-  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    const text = strings[el.dataset['i18n'] as keyof typeof strings];
-    if (typeof text === 'string') el.textContent = text;
+  document.title = strings.docTitle;
+  localeSelect.value = locale;
+  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    element.textContent = strings[element.dataset['i18n'] as TextKey];
   }
-  $<CrmProvider>('#crm').locale = locale;
+  // crmkit's elements: their messages, numbers, money and dates follow the provider's locale.
+  provider.locale = locale;
+  leadForm.label = strings.newLeadTitle;
+  leadForm.submitLabel = strings.saveLead;
+  fill(
+    leadSource,
+    ...LEAD_SOURCES.map((source) =>
+      h('option', { value: source, selected: source === leadForm.source }, strings.sources[source] ?? source),
+    ),
+  );
+  for (const option of reportPeriod.options) option.textContent = strings.periods[option.value] ?? option.value;
+  byId('report-note').textContent = strings.ratesNote(
+    new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(DEMO_RATES.USD),
+  );
+  byId('signed-in').textContent = signedInName ? strings.signedInAs(signedInName) : '';
+  showStatus(statusKey);
+  renderConvertPanel();
+  renderCustomers();
+  renderReportsView();
+}
+
+localeSelect.addEventListener('change', () => {
+  locale = localeSelect.value as Locale;
+  try {
+    localStorage.setItem(LOCALE_KEY, locale);
+  } catch {
+    // Not remembered; the switch still applies to this page.
+  }
+  applyLocale();
+});
+
+function showStatus(key: typeof statusKey): void {
+  statusKey = key;
+  statusLine.textContent = t()[key];
+  statusLine.classList.toggle('error', key === 'failed' || key === 'upgraded');
 }
 
 function fail(error: unknown): void {
   console.error(error);
-  $('#status').textContent = STRINGS[locale].failed;
+  showStatus('failed');
 }
 
-$<HTMLSelectElement>('#locale').value = locale;
-$<HTMLSelectElement>('#locale').addEventListener('change', (event) => {
-  locale = (event.target as HTMLSelectElement).value as Locale;
-  applyLocale();
-  $('#status').textContent = STRINGS[locale].ready;
-});
-$('#reset').addEventListener('click', () => {
-  loadDemoData().catch(fail);
+// ——— navigation: #pipeline, #customers[/<id>], #new-lead, #reports ———
+
+function parseHash(hash: string): { view: View; customerId?: string } {
+  const [name = '', id] = hash.replace(/^#/, '').split('/');
+  const found = VIEWS.find((candidate) => candidate === name) ?? 'pipeline';
+  return id ? { view: found, customerId: decodeURIComponent(id) } : { view: found };
+}
+
+/** The hash the page last routed to itself, so the `hashchange` that follows is not routed (and focused) again. */
+let routedHash: string | undefined;
+
+function route(moveFocus: boolean): void {
+  const target = parseHash(location.hash);
+  view = target.view;
+  for (const section of document.querySelectorAll<HTMLElement>('section.view')) {
+    section.hidden = section.dataset['view'] !== view;
+  }
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-route]')) {
+    if (link.dataset['route'] === view) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (view === 'customers') showCustomer(target.customerId);
+  if (view === 'reports' && reportsStale) refreshReports();
+  if (moveFocus) document.querySelector<HTMLElement>(`#view-${view} h1`)?.focus();
+}
+
+/** Goes to a view from the page's own code; the caller decides where focus goes. */
+function navigate(hash: string): void {
+  routedHash = hash;
+  if (location.hash !== hash) location.hash = hash;
+  route(false);
+}
+
+window.addEventListener('hashchange', () => {
+  const own = location.hash === routedHash;
+  routedHash = undefined;
+  if (!own) route(true);
 });
 
-(async () => {
+// ——— customers ———
+
+function showCustomer(id: string | undefined): void {
+  finder?.select(id ?? '');
+  byId('customer-empty').hidden = id !== undefined;
+  customerCard.hidden = id === undefined;
+  if (id !== undefined && customerCard.customerId !== id) customerCard.customerId = id;
+  renderCustomers();
+}
+
+function renderCustomers(): void {
+  finder?.render(t(), locale);
+}
+
+byId<HTMLInputElement>('customer-search').addEventListener('input', renderCustomers);
+
+// ——— the board ———
+
+// Opening a deal card shows its customer: the board says which deal; the page looks up whose it is.
+board.addEventListener('crm-deal-select', (event) => {
+  if (!crm) return;
+  crm.deals
+    .get(event.detail.dealId)
+    .then((deal) => {
+      location.hash = `#customers/${encodeURIComponent(deal.customerId)}`;
+    })
+    .catch(fail);
+});
+
+/** Shows the pipeline and puts keyboard focus on a deal's card, once the board has it. */
+async function focusDeal(dealId: string): Promise<void> {
+  navigate('#pipeline');
+  for (let tries = 0; tries < 50; tries++) {
+    await board.settled();
+    if (board.shownColumns.some((column) => column.cards.some((card) => card.deal.id === dealId))) break;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+  await board.focusCard(dealId);
+}
+
+// ——— new lead → convert ———
+
+leadSource.addEventListener('change', () => {
+  leadForm.source = leadSource.value;
+});
+
+// The form stores the lead (crm.leads.capture) and reports its id; converting it is the sales desk's decision.
+leadForm.addEventListener('crm-lead-captured', (event) => {
+  if (!crm) return;
+  crm.leads
+    .get(event.detail.leadId)
+    .then((lead) => {
+      pendingLead = { id: lead.id, name: lead.name };
+      converted = undefined;
+      convertForm.hidden = false;
+      const title = convertForm.elements.namedItem('title') as HTMLInputElement;
+      const amount = convertForm.elements.namedItem('amount') as HTMLInputElement;
+      title.value = t().dealTitleDefault(lead.company ?? lead.name);
+      amount.value = '50000';
+      convertResult.textContent = '';
+      convertPanel.hidden = false;
+      renderConvertPanel();
+    })
+    .catch(fail);
+});
+
+function renderConvertPanel(): void {
+  const strings = t();
+  byId('convert-intro').textContent = pendingLead ? strings.convertIntro(pendingLead.name) : '';
+  convertNext.hidden = converted === undefined;
+  if (converted) convertResult.textContent = strings.converted(converted.title);
+}
+
+convertForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!crm || !pendingLead) return;
+  const title = (convertForm.elements.namedItem('title') as HTMLInputElement).value.trim();
+  const amount = Number((convertForm.elements.namedItem('amount') as HTMLInputElement).value);
+  const button = convertForm.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+  button.disabled = true;
+  convertResult.textContent = t().converting;
+  crm.leads
+    .convert(pendingLead.id, {
+      pipelineId: PIPELINE_ID,
+      deal: { title, amount: fromMajor(amount, CURRENCY) },
+    })
+    .then(({ deal, customer }) => {
+      converted = { dealId: deal.id, customerId: customer.id, title: deal.title };
+      convertForm.hidden = true;
+      renderConvertPanel();
+      byId('show-on-board').focus();
+    })
+    .catch((error: unknown) => {
+      convertResult.textContent = t().convertFailed(error instanceof Error ? error.message : String(error));
+    })
+    .finally(() => {
+      button.disabled = false;
+    });
+});
+
+byId('leave-lead').addEventListener('click', () => {
+  pendingLead = undefined;
+  convertForm.hidden = true;
+  convertResult.textContent = t().leftAsLead;
+});
+
+byId('show-on-board').addEventListener('click', () => {
+  if (converted) focusDeal(converted.dealId).catch(fail);
+});
+
+byId('open-customer').addEventListener('click', () => {
+  if (converted) location.hash = `#customers/${encodeURIComponent(converted.customerId)}`;
+});
+
+function hideConvertPanel(): void {
+  pendingLead = undefined;
+  converted = undefined;
+  convertPanel.hidden = true;
+}
+
+// ——— reports ———
+
+let reportsRun: Promise<void> | undefined;
+let reportsAgain = false;
+
+/** Recomputes the reports; calls while one run is going coalesce into one more run after it. */
+function refreshReports(): void {
+  if (!crm) return;
+  reportsStale = false;
+  if (reportsRun) {
+    reportsAgain = true;
+    return;
+  }
+  const current = crm;
+  reportsRun = (async () => {
+    do {
+      reportsAgain = false;
+      try {
+        reports = await loadReports(current, PIPELINE_ID, Number(reportPeriod.value));
+        reportsFailed = false;
+      } catch (error) {
+        console.error(error);
+        reportsFailed = true;
+      }
+      renderReportsView();
+    } while (reportsAgain);
+  })().finally(() => {
+    reportsRun = undefined;
+  });
+}
+
+function renderReportsView(): void {
+  const strings = t();
+  reportStatus.textContent = reportsFailed ? strings.reportFailed : reports ? '' : strings.computing;
+  reportsContainer.dataset['state'] = reportsFailed ? 'failed' : reports ? 'ready' : 'loading';
+  if (reports) fill(reportsContainer, ...renderReports(reports, strings, new Formats(locale, CURRENCY)));
+}
+
+reportPeriod.addEventListener('change', refreshReports);
+
+// ——— live updates and reset ———
+
+let customersReload: Promise<void> | undefined;
+let customersAgain = false;
+
+function reloadCustomers(): void {
+  if (!finder) return;
+  if (customersReload) {
+    customersAgain = true;
+    return;
+  }
+  const current = finder;
+  customersReload = (async () => {
+    do {
+      customersAgain = false;
+      await current.reload();
+      renderCustomers();
+    } while (customersAgain);
+  })()
+    .catch(fail)
+    .finally(() => {
+      customersReload = undefined;
+    });
+}
+
+// The elements follow the storage's change feed by themselves — in this tab and, through IndexedDB's cross-tab
+// feed, from other tabs. The page's own tables follow the same feed.
+storage.subscribe((events) => {
+  const collections = new Set(events.map((event) => event.collection));
+  if ([...collections].some((name) => REPORT_COLLECTIONS.has(name))) {
+    reportsStale = true;
+    if (view === 'reports') refreshReports();
+  }
+  if (collections.has('customers')) reloadCustomers();
+});
+
+// Another tab opened a newer version of the database: this connection has stepped aside; only a reload helps.
+storage.onVersionChange(() => {
+  showStatus('upgraded');
+  reloadButton.hidden = false;
+});
+reloadButton.addEventListener('click', () => location.reload());
+
+async function loadDemoData(): Promise<void> {
+  await storage.importSnapshot(demoSnapshot(new Date(), TIME_ZONE));
+}
+
+resetButton.addEventListener('click', () => {
+  resetButton.disabled = true;
+  showStatus('resetting');
+  loadDemoData()
+    .then(() => {
+      hideConvertPanel();
+      showStatus('resetDone');
+    })
+    .catch(fail)
+    .finally(() => {
+      resetButton.disabled = false;
+    });
+});
+
+/** Seeds an empty database once, even when two tabs open at the same moment (the Web Locks API serialises them). */
+async function seedIfEmpty(): Promise<void> {
+  const seed = async () => {
+    if ((await storage.count('deals')) > 0) return;
+    showStatus('seeding');
+    await loadDemoData();
+  };
+  if ('locks' in navigator) await navigator.locks.request(`${DATABASE}:seed`, seed);
+  else await seed();
+}
+
+// ——— start ———
+
+async function start(): Promise<void> {
   applyLocale();
-  $('#status').textContent = STRINGS[locale].loading;
-  if ((await storage.count('deals')) === 0) await loadDemoData();
-  $<CrmProvider>('#crm').crm = await crmReady;
-  $<CrmPipelineBoard>('#board').pipelineId = DEMO_PIPELINE_ID;
-  $('#status').textContent = STRINGS[locale].ready;
-})().catch(fail);
+  route(false);
+  showStatus('opening');
+  await seedIfEmpty();
+  crm = await createCrm({
+    storage,
+    actor: ACTOR,
+    timeZone: TIME_ZONE,
+    currency: CURRENCY,
+    leads: { defaultRegion: 'CN' },
+  });
+  provider.crm = crm;
+  board.pipelineId = PIPELINE_ID;
+  finder = new CustomerFinder(crm, byId('customer-search'), byId('customer-list'), byId('customer-count'));
+  const [user] = await Promise.all([crm.users.find(ACTOR.id), finder.reload()]);
+  signedInName = user?.name ?? ACTOR.id;
+  applyLocale();
+  route(false);
+  resetButton.disabled = false;
+  showStatus('ready');
+  // A mark for scripts and tests: the CRM is connected and seeded.
+  document.documentElement.dataset['portal'] = 'ready';
+}
+
+start().catch((error: unknown) => {
+  document.documentElement.dataset['portal'] = 'failed';
+  fail(error);
+});

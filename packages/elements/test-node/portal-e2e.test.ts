@@ -1,0 +1,365 @@
+// The demo portal (examples/portal) end to end, in Debian's Chromium: built with Vite into a temporary folder and
+// served from it, then driven like a user — capture a lead in <crm-lead-form>, convert it, move its deal to Won on
+// <crm-pipeline-board> with the keyboard, and check the board, <crm-customer-360> and the page's funnel report,
+// after a reload too, and in a second tab that follows without reloading.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+// @ts-expect-error -- a plain .mjs helper shared with the other runners; it has no type declarations.
+import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
+
+const CONFIG = fileURLToPath(new URL('../../../examples/vite.config.ts', import.meta.url));
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+/** The lead typed into the form, and the deal it becomes. */
+const LEAD = {
+  name: 'Mei Lin',
+  company: 'Aurora Harbour Hotels',
+  email: 'mei.lin@aurora-harbour.example',
+  phone: '138 0013 8000',
+};
+const DEAL_TITLE = 'Aurora Harbour Hotels — lobby relighting';
+/** A step the page waits for takes well under a second; the timeout only bounds a broken run. */
+const STEP_TIMEOUT = 20_000;
+
+let outDir: string;
+let server: Server;
+let browser: Browser;
+let origin: string;
+
+before(async () => {
+  // A production build served as static files: no dev server, no dependency optimiser reloading the page mid-test.
+  outDir = await mkdtemp(join(tmpdir(), 'crmkit-portal-'));
+  await build({ configFile: CONFIG, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const file = resolve(outDir, `.${path === '/' ? '/index.html' : decodeURIComponent(path)}`);
+    if (!file.startsWith(outDir + sep)) {
+      response.writeHead(403).end();
+      return;
+    }
+    readFile(file).then(
+      (body) =>
+        response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: chromiumPath() as string, args: chromiumArgs as string[] });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+/** Opens the portal at a view and waits until it has connected to (and, the first time, seeded) its database. */
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`${origin}/${hash}`);
+  await waitReady(page);
+}
+
+async function waitReady(page: Page): Promise<void> {
+  const state = await page.waitForFunction(() => document.documentElement.dataset['portal'], null, {
+    timeout: STEP_TIMEOUT,
+  });
+  assert.equal(await state.jsonValue(), 'ready', 'the portal did not start');
+}
+
+/** Watches a page for uncaught errors and console errors (the board's ResizeObserver notices are not errors). */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => {
+    if (!/ResizeObserver loop/.test(error.message)) errors.push(error.message);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/ResizeObserver loop/.test(message.text())) errors.push(message.text());
+  });
+  return errors;
+}
+
+/** The funnel figures the Reports view shows, read from the raw numbers its cells carry. */
+async function funnelFigures(page: Page) {
+  await page.waitForFunction(() => document.getElementById('reports')?.dataset['state'] === 'ready', null, {
+    timeout: STEP_TIMEOUT,
+  });
+  return page.evaluate(() => {
+    const value = (selector: string) => Number(document.querySelector(selector)?.getAttribute('data-value'));
+    return {
+      prospects: value('#funnel-table tr[data-step="prospect"] [data-metric="reached"]'),
+      won: value('#funnel-table tr[data-step="won"] [data-metric="reached"]'),
+      wonNow: value('#funnel-table tr[data-step="won"] [data-metric="current"]'),
+      leadsConverted: value('[data-figure="leads-converted"] dd'),
+    };
+  });
+}
+
+/** Waits until the Reports view shows these funnel figures (it recomputes on every change). */
+async function waitForFunnel(page: Page, expected: Awaited<ReturnType<typeof funnelFigures>>): Promise<void> {
+  await page
+    .waitForFunction(
+      (want) => {
+        const value = (selector: string) => Number(document.querySelector(selector)?.getAttribute('data-value'));
+        return (
+          value('#funnel-table tr[data-step="prospect"] [data-metric="reached"]') === want.prospects &&
+          value('#funnel-table tr[data-step="won"] [data-metric="reached"]') === want.won &&
+          value('#funnel-table tr[data-step="won"] [data-metric="current"]') === want.wonNow &&
+          value('[data-figure="leads-converted"] dd') === want.leadsConverted
+        );
+      },
+      expected,
+      { timeout: STEP_TIMEOUT },
+    )
+    .catch(async (error: unknown) => {
+      assert.deepEqual(await funnelFigures(page), expected, String(error));
+    });
+}
+
+/** Where the board shows a deal (the stage of the column holding its card), and each column's count as shown. */
+async function boardState(page: Page, title: string) {
+  return page.evaluate((wanted) => {
+    const root = document.querySelector('crm-pipeline-board')!.shadowRoot!;
+    const counts: Record<string, number> = {};
+    for (const column of root.querySelectorAll<HTMLElement>('.column')) {
+      counts[column.dataset['stageId']!] = Number(column.querySelector('.count')!.textContent!.replace(/\D/g, ''));
+    }
+    const card = [...root.querySelectorAll<HTMLElement>('.card')].find(
+      (candidate) => candidate.querySelector('.title')?.textContent === wanted,
+    );
+    return {
+      counts,
+      stage: card?.closest<HTMLElement>('.column')?.dataset['stageId'],
+      dealId: card?.dataset['dealId'],
+      busy: card?.getAttribute('aria-busy') === 'true',
+    };
+  }, title);
+}
+
+/** Waits until the deal's card is shown, settled, in this stage. */
+async function waitForCard(page: Page, title: string, stageId: string): Promise<void> {
+  await page
+    .waitForFunction(
+      ([wanted, stage]) => {
+        const root = document.querySelector('crm-pipeline-board')?.shadowRoot;
+        const card = [...(root?.querySelectorAll<HTMLElement>('.card') ?? [])].find(
+          (candidate) => candidate.querySelector('.title')?.textContent === wanted,
+        );
+        return card?.closest<HTMLElement>('.column')?.dataset['stageId'] === stage && card.ariaBusy !== 'true';
+      },
+      [title, stageId] as const,
+      { timeout: STEP_TIMEOUT },
+    )
+    .catch(async (error: unknown) => {
+      assert.equal((await boardState(page, title)).stage, stageId, String(error));
+    });
+}
+
+/** What has keyboard focus inside the board: the card, its "Move to…" button, or a stage in the move dialog. */
+async function boardFocus(page: Page) {
+  return page.evaluate(() => {
+    const root = document.querySelector('crm-pipeline-board')!.shadowRoot!;
+    const active = root.activeElement as HTMLElement | null;
+    return {
+      role: active?.classList.contains('card')
+        ? 'card'
+        : active?.dataset['action'] === 'move'
+          ? 'move-button'
+          : active?.dataset['stageId']
+            ? 'stage'
+            : (active?.tagName.toLowerCase() ?? 'outside'),
+      dealId: active?.closest<HTMLElement>('.card')?.dataset['dealId'],
+      stageId: active?.dataset['stageId'],
+      dialogOpen: root.querySelector<HTMLDialogElement>('dialog.move-dialog')?.open ?? false,
+    };
+  });
+}
+
+async function waitForFocus(page: Page, role: string, extra: { stageId?: string } = {}): Promise<void> {
+  await page
+    .waitForFunction(
+      ([wantedRole, wantedStage]) => {
+        const root = document.querySelector('crm-pipeline-board')?.shadowRoot;
+        const active = root?.activeElement as HTMLElement | null | undefined;
+        if (!active) return false;
+        const role = active.classList.contains('card')
+          ? 'card'
+          : active.dataset['action'] === 'move'
+            ? 'move-button'
+            : active.dataset['stageId']
+              ? 'stage'
+              : '';
+        return role === wantedRole && (wantedStage === undefined || active.dataset['stageId'] === wantedStage);
+      },
+      [role, extra.stageId] as const,
+      { timeout: STEP_TIMEOUT },
+    )
+    .catch(async (error: unknown) => {
+      assert.fail(`expected focus on ${role}, found ${JSON.stringify(await boardFocus(page))}: ${String(error)}`);
+    });
+}
+
+test('the portal: a lead captured, converted and won by keyboard shows on the board, the 360 card and the funnel, survives a reload and reaches a second tab', async () => {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+  // tsx compiles this file keeping function names (`__name(fn, "name")`), also inside the functions handed to
+  // page.evaluate, which then run in the page where that helper does not exist: give the page a no-op one.
+  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    const errors = collectErrors(page);
+
+    // A fresh context has an empty IndexedDB: the portal seeds it, and its reports have a baseline.
+    await open(page, '#reports');
+    const before = await funnelFigures(page);
+    assert.ok(before.won > 0 && before.prospects > 0, `seeded funnel: ${JSON.stringify(before)}`);
+
+    // The host's styles stay outside the widgets, and crmkit adds no style to the page.
+    const styles = await page.evaluate(() => ({
+      adopted: document.adoptedStyleSheets.length,
+      sheets: [...document.styleSheets].map((sheet) => (sheet.ownerNode as Element | null)?.tagName ?? 'none'),
+    }));
+    assert.deepEqual(styles, { adopted: 0, sheets: ['LINK'] });
+
+    // Capture a lead: typed into the form's inputs inside its shadow root.
+    await page.click('a[data-route="new-lead"]');
+    for (const [field, value] of Object.entries(LEAD)) {
+      await page.fill(`crm-lead-form [name="${field}"]`, value);
+    }
+    await page.selectOption('#lead-source', 'referral');
+    await page.click('crm-lead-form [type="submit"]');
+    await page.waitForSelector('#convert-panel:not([hidden])');
+    assert.match((await page.textContent('#convert-intro')) ?? '', /Mei Lin/);
+
+    // Convert it through the page's second step.
+    await page.fill('#convert-form [name="title"]', DEAL_TITLE);
+    await page.fill('#convert-form [name="amount"]', '268000');
+    await page.click('#convert-form [type="submit"]');
+    await page.waitForSelector('#convert-next:not([hidden])');
+    assert.match((await page.textContent('#convert-result')) ?? '', /Converted/);
+
+    // The deal is on the board, without a reload; the page focuses its card.
+    await page.click('#show-on-board');
+    await waitForCard(page, DEAL_TITLE, 'opportunity');
+    await waitForFocus(page, 'card');
+    const start = await boardState(page, DEAL_TITLE);
+    assert.ok(start.dealId, 'the new deal has a card');
+    assert.equal((await boardFocus(page)).dealId, start.dealId, 'the page focused the new deal');
+
+    // The widgets' own buttons keep their look under the page's uppercase pill buttons.
+    const buttons = await page.evaluate(() => ({
+      host: getComputedStyle(document.getElementById('reset')!).textTransform,
+      board: getComputedStyle(
+        document.querySelector('crm-pipeline-board')!.shadowRoot!.querySelector('[data-action="move"]')!,
+      ).textTransform,
+    }));
+    assert.deepEqual(buttons, { host: 'uppercase', board: 'none' });
+
+    // Move it to Won with the keyboard: Tab to "Move to…", Enter, Tab through the stages to Won, Enter.
+    await page.keyboard.press('Tab');
+    await waitForFocus(page, 'move-button');
+    await page.keyboard.press('Enter');
+    await waitForFocus(page, 'stage');
+    for (let presses = 0; (await boardFocus(page)).stageId !== 'won'; presses++) {
+      assert.ok(presses < 4, 'Won is reachable by Tab in the move dialog');
+      await page.keyboard.press('Tab');
+      await waitForFocus(page, 'stage');
+    }
+    await page.keyboard.press('Enter');
+    await waitForCard(page, DEAL_TITLE, 'won');
+    const moved = await boardState(page, DEAL_TITLE);
+    assert.equal(moved.dealId, start.dealId);
+    assert.equal(moved.counts['won'], start.counts['won']! + 1, 'Won counts one more deal');
+    assert.equal(moved.counts['opportunity'], start.counts['opportunity']! - 1, 'Opportunity counts one fewer');
+    // Focus stays on the moved card; Enter opens it, and the page shows its customer in the 360 card.
+    await waitForFocus(page, 'card');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash.startsWith('#customers/'));
+    await page.waitForFunction(
+      ([company, dealId]) => {
+        const root = document.querySelector('crm-customer-360')?.shadowRoot;
+        const deal = root?.querySelector(`[part~="deal"][data-deal-id="${dealId}"]`);
+        return (
+          root?.querySelector('[part~="name"]')?.textContent?.trim() === company &&
+          deal?.querySelector('[part~="badge"]')?.textContent?.trim() === 'Won'
+        );
+      },
+      [LEAD.company, start.dealId!] as const,
+    );
+    assert.match(
+      (await page.textContent(`crm-customer-360 [part~="deal"][data-deal-id="${start.dealId}"]`)) ?? '',
+      /lobby relighting/,
+    );
+
+    // The funnel: one more prospect, one more lead converted, one more deal reaching (and sitting in) Won.
+    const expected = {
+      prospects: before.prospects + 1,
+      won: before.won + 1,
+      wonNow: before.wonNow + 1,
+      leadsConverted: before.leadsConverted + 1,
+    };
+    await page.click('a[data-route="reports"]');
+    await waitForFunnel(page, expected);
+
+    // Reload: nothing was lost.
+    await page.reload();
+    await waitReady(page);
+    await waitForFunnel(page, expected);
+    await page.click('a[data-route="pipeline"]');
+    await waitForCard(page, DEAL_TITLE, 'won');
+    assert.equal((await boardState(page, DEAL_TITLE)).counts['won'], moved.counts['won']);
+
+    // A second tab follows the first without reloading (IndexedDB's cross-tab change feed) — and the other way.
+    const other = await context.newPage();
+    other.setDefaultTimeout(STEP_TIMEOUT);
+    const otherErrors = collectErrors(other);
+    await open(other, '#pipeline');
+    await waitForCard(other, DEAL_TITLE, 'won');
+    await other.evaluate(
+      (dealId) =>
+        (
+          document.querySelector('crm-pipeline-board') as HTMLElement & {
+            moveDeal(id: string, stageId: string): Promise<void>;
+          }
+        ).moveDeal(dealId, 'opportunity'),
+      start.dealId!,
+    );
+    await waitForCard(other, DEAL_TITLE, 'opportunity');
+    await waitForCard(page, DEAL_TITLE, 'opportunity');
+    await page.click('a[data-route="reports"]');
+    await waitForFunnel(page, { ...expected, wonNow: before.wonNow });
+
+    // The language switch: the page's own strings and crmkit's elements both change.
+    await other.selectOption('#locale', 'zh-CN');
+    await other.waitForFunction(() => {
+      const won = document
+        .querySelector('crm-pipeline-board')
+        ?.shadowRoot?.querySelector('.column[data-stage-id="won"] .stage-name');
+      return (
+        document.documentElement.lang === 'zh-CN' &&
+        document.querySelector('a[data-route="pipeline"]')?.textContent === '销售管道' &&
+        won?.textContent === '成交'
+      );
+    });
+    assert.equal(await other.getAttribute('crm-provider', 'locale'), 'zh-CN');
+
+    assert.deepEqual(errors, []);
+    assert.deepEqual(otherErrors, []);
+  } finally {
+    await context.close();
+  }
+});
