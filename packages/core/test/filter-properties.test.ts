@@ -314,3 +314,79 @@ test('instants compare by time whatever their offset and precision', () => {
     { numRuns: 2000 },
   );
 });
+
+// ---- own properties only, whatever the records' prototypes --------------------------------------------------------
+
+/** Counts calls of the getters on the prototype below: a compiled filter must never call one. */
+let getterCalls = 0;
+const withGetters: object = {};
+for (const key of ['a', 'b', 't', 'tags', 'o', 'p', 'q', 'toString', 'valueOf']) {
+  Object.defineProperty(withGetters, key, {
+    get() {
+      getterCalls++;
+      return key === 'o' || key === 'p' ? { a: 'CN', q: 'CN' } : 'CN';
+    },
+  });
+}
+const prototypes: (object | null)[] = [
+  Object.prototype,
+  null,
+  withGetters,
+  { a: 'CN', b: 1000, t: new Date(NOW).toISOString(), tags: ['vip'], o: { a: 'CN' }, toString: 'CN' },
+];
+
+/** `record` rebuilt on `proto`, its nested objects on the following prototypes, with the same own data properties. */
+function reparent(value: unknown, kinds: readonly number[]): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const [kind = 0, ...rest] = kinds;
+  const copy = Object.create(prototypes[kind % prototypes.length] ?? null) as object;
+  for (const [key, inner] of Object.entries(value)) {
+    Object.defineProperty(copy, key, { value: reparent(inner, rest), enumerable: true, writable: true });
+  }
+  return copy;
+}
+
+const inheritedField = fc.constantFrom(
+  'a',
+  't',
+  'tags',
+  'o.a',
+  'o.p.q',
+  'toString',
+  'valueOf',
+  'o.toString',
+  'o.p.valueOf',
+);
+const inheritedLeaf: fc.Arbitrary<Filter> = fc.oneof(
+  fc.record({ field: inheritedField, op: fc.constantFrom('eq', 'ne', 'gte', 'lt' as const), value: operand }),
+  fc.record({
+    field: inheritedField,
+    op: fc.constantFrom('in', 'nin', 'hasAny', 'hasAll' as const),
+    values: fc.array(scalar, { maxLength: 10 }),
+  }),
+  fc.record({ field: inheritedField, op: fc.constant('exists' as const), value: fc.boolean() }),
+  fc.record(
+    { field: inheritedField, op: fc.constantFrom('contains', 'startsWith' as const), value: text },
+    { requiredKeys: ['field', 'op', 'value'] },
+  ),
+  fc.record({ field: inheritedField, op: fc.constant('withinLast' as const), amount: fc.constant(30), unit: units }),
+);
+
+test('compileFilter reads own properties only: inherited values and getters are never seen', () => {
+  getterCalls = 0;
+  const kinds = fc.array(fc.nat({ max: prototypes.length - 1 }), { minLength: 3, maxLength: 3 });
+  fc.assert(
+    fc.property(inheritedLeaf, fc.array(fc.tuple(record, kinds), { minLength: 1, maxLength: 6 }), (f, rs) => {
+      const predicate = compileFilter({ not: { all: [f, { any: [f] }] } }, { now });
+      const direct = compileFilter(f, { now });
+      for (const [plain, kind] of rs) {
+        const r = reparent(plain, kind);
+        const expected = refEvaluate(f, r, NOW);
+        assert.equal(direct(r), expected, JSON.stringify({ f, plain, kind }));
+        assert.equal(predicate(r), !expected);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  assert.equal(getterCalls, 0, 'no getter up the prototype chain was called');
+});

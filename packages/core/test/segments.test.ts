@@ -323,3 +323,186 @@ test('service: saved segments — members push attributes down and read aggregat
   );
   await assert.rejects(segments.create({ name: 'bad', filter: { field: 'x', op: 'gt' } as never }), ValidationError);
 });
+
+// ---- own properties only, on every specialised path of the segment compiler ---------------------------------------
+
+/** A naive evaluation of the leaves below, reading own properties only: what compiled segments must agree with. */
+function ownGet(record: unknown, path: string): unknown {
+  let value = record;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, key)) {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function naive(filter: Filter, customer: unknown, stats: unknown): boolean {
+  if ('all' in filter) return filter.all.every((child) => naive(child, customer, stats));
+  if ('any' in filter) return filter.any.some((child) => naive(child, customer, stats));
+  if ('not' in filter) return !naive(filter.not, customer, stats);
+  const v = filter.field.startsWith('stats.') ? ownGet(stats, filter.field.slice(6)) : ownGet(customer, filter.field);
+  switch (filter.op) {
+    case 'eq':
+      return v === filter.value;
+    case 'ne':
+      return v !== filter.value;
+    case 'in':
+      return filter.values.includes(v as never);
+    case 'nin':
+      return !filter.values.includes(v as never);
+    case 'hasAny':
+      return Array.isArray(v) && filter.values.some((x) => v.some((e: unknown) => e === x));
+    case 'gt':
+      return typeof v === 'number' && v > (filter.value as number);
+    case 'gte':
+      return typeof v === 'number' && v >= (filter.value as number);
+    case 'lt':
+      return typeof v === 'number' && v < (filter.value as number);
+    case 'lte':
+      return typeof v === 'number' && v <= (filter.value as number);
+    default:
+      throw new Error(`naive: unsupported ${filter.op}`);
+  }
+}
+
+// Names that every plain object inherits from Object.prototype, and ordinary ones; one, two and three segments.
+const OWN_FIELDS = ['country', 'tags', 'score', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'];
+const ownField = fc.oneof(
+  fc.constantFrom(...OWN_FIELDS),
+  fc.constantFrom(...OWN_FIELDS).map((key) => `nested.${key}`),
+  fc.constantFrom('nested.deeper.country', 'nested.deeper.toString', 'tags.0'),
+  fc.constantFrom(...OWN_FIELDS).map((key) => `stats.${key}`),
+  fc.constantFrom('stats.nested.country', 'stats.nested.valueOf'),
+);
+const ownText = fc.constantFrom('CN', 'US', 'DE', 'vip', 'new');
+const ownNumber = fc.constantFrom(-1, 0, 1, 2.5, 100);
+const ownOperand = fc.oneof(ownText, ownNumber, fc.boolean());
+const ownLeaf: fc.Arbitrary<Filter> = fc.oneof(
+  fc.record({ field: ownField, op: fc.constantFrom('eq', 'ne'), value: ownOperand }),
+  // Zero to four values: the direct comparisons (one or two) and the loop.
+  fc.record({ field: ownField, op: fc.constantFrom('in', 'nin'), values: fc.array(ownOperand, { maxLength: 4 }) }),
+  fc.record({
+    field: ownField,
+    op: fc.constant('hasAny'),
+    values: fc.array(ownOperand, { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({ field: ownField, op: fc.constantFrom('gt', 'gte', 'lt', 'lte'), value: ownNumber }),
+) as fc.Arbitrary<Filter>;
+const ownFilter: fc.Arbitrary<Filter> = fc.letrec<{ node: Filter }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    ownLeaf,
+    fc.record({ all: fc.array(tie('node'), { maxLength: 5 }) }),
+    fc.record({ any: fc.array(tie('node'), { maxLength: 5 }) }),
+    fc.record({ not: tie('node') }),
+  ),
+})).node;
+
+/** Counts calls of the getters on the class prototype below: a compiled segment must never call one. */
+let inheritedGetterCalls = 0;
+class WithGetters {}
+for (const key of [...OWN_FIELDS, 'nested', 'deeper']) {
+  Object.defineProperty(WithGetters.prototype, key, {
+    get() {
+      inheritedGetterCalls++;
+      return key === 'tags' ? ['vip'] : 'CN';
+    },
+  });
+}
+
+/** `target` with `fields` as own data properties (defined, not assigned: assignment would hit inherited setters). */
+function withOwn(target: object, fields: Record<string, unknown>): object {
+  for (const [key, value] of Object.entries(fields)) {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return target;
+}
+
+const ownValue = fc.oneof(ownOperand, fc.array(ownOperand, { maxLength: 3 }), fc.constant(undefined));
+/** Own values for some of the fields, then one of several prototypes that offer values (or getters) for all of them. */
+const ownRecord = (depth: number): fc.Arbitrary<unknown> =>
+  fc
+    .tuple(
+      fc.dictionary(fc.constantFrom(...OWN_FIELDS), ownValue, { maxKeys: 4 }),
+      depth > 0 ? fc.option(ownRecord(depth - 1), { nil: undefined }) : fc.constant(undefined),
+      fc.constantFrom('plain', 'null', 'inherits', 'getters', 'json'),
+    )
+    .map(([own, nested, proto]) => {
+      const fields: Record<string, unknown> = { ...own };
+      if (nested !== undefined) fields[depth === 2 ? 'nested' : 'deeper'] = nested;
+      switch (proto) {
+        case 'plain':
+          return fields;
+        case 'null':
+          return withOwn(Object.create(null) as object, fields);
+        case 'inherits':
+          return withOwn(Object.create({ country: 'CN', tags: ['vip'], score: 1, toString: 'CN' }) as object, fields);
+        case 'getters':
+          return withOwn(Object.create(WithGetters.prototype) as object, fields);
+        default:
+          // A JSON `__proto__` key is an own data property, as is `constructor`.
+          return JSON.parse(
+            JSON.stringify({ ...fields, constructor: 'CN' }).replace(/^\{/, '{"__proto__":{"country":"CN"},'),
+          ) as unknown;
+      }
+    });
+
+test('property: compiled segments read own properties only, whatever the prototype', () => {
+  inheritedGetterCalls = 0;
+  fc.assert(
+    fc.property(ownFilter, ownRecord(2), ownRecord(2), (filter, customer, stats) => {
+      const member = compileSegment(filter, { now: NOW })(customer, stats as CustomerStats);
+      assert.equal(member, naive(filter, customer, stats), JSON.stringify(filter));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.equal(inheritedGetterCalls, 0, 'no getter up the prototype chain was called');
+});
+
+test('fixture: inherited names and prototypes on every specialised leaf', () => {
+  const bare = Object.assign(Object.create(null) as object, { country: 'CN', toString: 'CN', tags: ['vip'], score: 5 });
+  const inherits = Object.create({ country: 'CN', toString: 'CN', tags: ['vip'], score: 5 }) as object;
+  const json = JSON.parse('{"__proto__": {"country": "CN"}, "constructor": "CN", "hasOwnProperty": "CN"}') as object;
+  inheritedGetterCalls = 0;
+  const getters = new WithGetters();
+  const cases: [Filter, unknown, boolean][] = [
+    [{ field: 'country', op: 'eq', value: 'CN' }, bare, true],
+    [{ field: 'country', op: 'eq', value: 'CN' }, inherits, false],
+    [{ field: 'country', op: 'in', values: ['CN'] }, inherits, false],
+    [{ field: 'country', op: 'in', values: ['CN', 'US'] }, getters, false],
+    [{ field: 'country', op: 'nin', values: ['CN', 'US', 'DE'] }, inherits, true],
+    [{ field: 'country', op: 'in', values: [] }, bare, false],
+    [{ field: 'country', op: 'nin', values: [] }, bare, true],
+    [{ field: 'country', op: 'eq', value: 'CN' }, json, false],
+    [{ field: 'toString', op: 'eq', value: 'CN' }, bare, true],
+    [{ field: 'toString', op: 'eq', value: 'CN' }, inherits, false],
+    [{ field: 'toString', op: 'ne', value: 'CN' }, {}, true],
+    [{ field: 'hasOwnProperty', op: 'in', values: ['CN', 'US'] }, json, true],
+    [{ field: 'valueOf', op: 'nin', values: ['CN'] }, {}, true],
+    [{ field: 'tags', op: 'hasAny', values: ['vip'] }, bare, true],
+    [{ field: 'tags', op: 'hasAny', values: ['vip'] }, inherits, false],
+    [{ field: 'tags', op: 'hasAny', values: ['vip', 'new'] }, getters, false],
+    [{ field: 'score', op: 'gte', value: 1 }, bare, true],
+    [{ field: 'score', op: 'gte', value: 1 }, inherits, false],
+    [{ field: 'score', op: 'lt', value: 10 }, getters, false],
+    [{ field: 'nested.country', op: 'eq', value: 'CN' }, { nested: bare }, true],
+    [{ field: 'nested.country', op: 'eq', value: 'CN' }, { nested: inherits }, false],
+    [{ field: 'nested.country', op: 'eq', value: 'CN' }, Object.create({ nested: bare }), false],
+    [{ field: 'nested.toString', op: 'in', values: ['CN', 'US'] }, { nested: {} }, false],
+    [{ field: 'nested.deeper.country', op: 'eq', value: 'CN' }, { nested: { deeper: bare } }, true],
+    [{ field: 'nested.deeper.country', op: 'eq', value: 'CN' }, { nested: { deeper: getters } }, false],
+    // `stats.` fields read the aggregate record.
+    [{ field: 'stats.toString', op: 'eq', value: 'CN' }, inherits, false],
+    [{ field: 'stats.country', op: 'in', values: ['CN', 'US'] }, inherits, false],
+    [{ field: 'stats.country', op: 'in', values: ['CN', 'US'] }, bare, true],
+  ];
+  for (const [filter, record, expected] of cases) {
+    const member = compileSegment(filter, { now: NOW });
+    const onStats = 'field' in filter && filter.field.startsWith('stats.');
+    const matched = onStats ? member({}, record as CustomerStats) : member(record, undefined);
+    assert.equal(matched, expected, JSON.stringify(filter));
+  }
+  assert.equal(inheritedGetterCalls, 0, 'no getter up the prototype chain was called');
+});

@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors/errors.js';
 import { hasCanonicalShape, parseInstant, toCanonical } from './instant.js';
-import { ownPathValue, ownValue } from './path.js';
+import { ownPathValue, ownValue, ownValue2 } from './path.js';
 import { parseFilter, type Filter, type FilterTimeUnit, type Scalar } from './schema.js';
 
 /** A compiled filter: true when the record matches. */
@@ -138,12 +138,14 @@ const SMALL_LIST = 8;
 
 /*
  * Each leaf below returns one of two closures: one for a single-segment path (the common case, read with one own
- * property lookup) and one for a nested path. Both call small module-level test functions, which V8 inlines because
- * every call site has a single target. `!== negate` applies a pushed-down `not`.
+ * property lookup) and one for a nested path (two segments read without a loop). Both call small module-level test
+ * functions, which V8 inlines because every call site has a single target. `!== negate` applies a pushed-down `not`.
  *
- * What remains is the price of safety and of having no code generation: an `Object.hasOwn` per property read, and
- * keyed property loads that all leaves share, so they are megamorphic. Together roughly 15–20 ns per leaf on the
- * benchmark machine.
+ * What remains is the price of safety and of having no code generation: an own-property check per property read
+ * (`hasOwn` in path.ts), and keyed property loads that all leaves share, so they are megamorphic. Together they are
+ * most of what a leaf costs over a hand-written read. Reading first and checking own-ness only afterwards is not safe:
+ * the read itself would run a getter inherited from a class prototype, and telling a plain record from such an object
+ * (`Object.getPrototypeOf`) costs V8 as much as the check.
  */
 function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicate {
   const segments = node.field.split('.');
@@ -157,16 +159,16 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
       const neg = negate !== (node.op === 'ne');
       const x = node.value;
       if (x === null) {
-        return deep ? (r) => isNullish(ownPathValue(r, segments)) !== neg : (r) => isNullish(ownValue(r, key)) !== neg;
+        return deep ? (r) => isNullish(deepValue(r, segments)) !== neg : (r) => isNullish(ownValue(r, key)) !== neg;
       }
       const ms = typeof x === 'string' ? parseInstant(x) : NaN;
       if (typeof x === 'string' && ms === ms) {
         const canonical = toCanonical(ms) ?? '';
         return deep
-          ? (r) => equalsInstant(ownPathValue(r, segments), x, ms, canonical) !== neg
+          ? (r) => equalsInstant(deepValue(r, segments), x, ms, canonical) !== neg
           : (r) => equalsInstant(ownValue(r, key), x, ms, canonical) !== neg;
       }
-      return deep ? (r) => (ownPathValue(r, segments) === x) !== neg : (r) => (ownValue(r, key) === x) !== neg;
+      return deep ? (r) => (deepValue(r, segments) === x) !== neg : (r) => (ownValue(r, key) === x) !== neg;
     }
 
     case 'gt':
@@ -179,19 +181,19 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
       switch (range.kind) {
         case 'number':
           return deep
-            ? (r) => inNumberRange(ownPathValue(r, segments), range) !== negate
+            ? (r) => inNumberRange(deepValue(r, segments), range) !== negate
             : (r) => inNumberRange(ownValue(r, key), range) !== negate;
         case 'boolean':
           return deep
-            ? (r) => inBooleanRange(ownPathValue(r, segments), range) !== negate
+            ? (r) => inBooleanRange(deepValue(r, segments), range) !== negate
             : (r) => inBooleanRange(ownValue(r, key), range) !== negate;
         case 'string':
           return deep
-            ? (r) => inStringRange(ownPathValue(r, segments), range) !== negate
+            ? (r) => inStringRange(deepValue(r, segments), range) !== negate
             : (r) => inStringRange(ownValue(r, key), range) !== negate;
         case 'instant':
           return deep
-            ? (r) => inInstantRange(ownPathValue(r, segments), range) !== negate
+            ? (r) => inInstantRange(deepValue(r, segments), range) !== negate
             : (r) => inInstantRange(ownValue(r, key), range) !== negate;
       }
       break;
@@ -203,19 +205,19 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
       const members = toMembers(node.values);
       if (members.instants !== null) {
         return deep
-          ? (r) => isMember(ownPathValue(r, segments), members) !== neg
+          ? (r) => isMember(deepValue(r, segments), members) !== neg
           : (r) => isMember(ownValue(r, key), members) !== neg;
       }
       const nullish = members.nullish;
       if (members.list !== null) {
         const list = members.list;
         return deep
-          ? (r) => inList(ownPathValue(r, segments), list, nullish) !== neg
+          ? (r) => inList(deepValue(r, segments), list, nullish) !== neg
           : (r) => inList(ownValue(r, key), list, nullish) !== neg;
       }
       const set = members.set as Set<Scalar>;
       return deep
-        ? (r) => inSet(ownPathValue(r, segments), set, nullish) !== neg
+        ? (r) => inSet(deepValue(r, segments), set, nullish) !== neg
         : (r) => inSet(ownValue(r, key), set, nullish) !== neg;
     }
 
@@ -226,27 +228,27 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
       if (node.op === 'startsWith') {
         if (exact) {
           return deep
-            ? (r) => startsWithExact(ownPathValue(r, segments), x) !== negate
+            ? (r) => startsWithExact(deepValue(r, segments), x) !== negate
             : (r) => startsWithExact(ownValue(r, key), x) !== negate;
         }
         return deep
-          ? (r) => startsWithFolded(ownPathValue(r, segments), x) !== negate
+          ? (r) => startsWithFolded(deepValue(r, segments), x) !== negate
           : (r) => startsWithFolded(ownValue(r, key), x) !== negate;
       }
       if (exact) {
         return deep
-          ? (r) => containsExact(ownPathValue(r, segments), x) !== negate
+          ? (r) => containsExact(deepValue(r, segments), x) !== negate
           : (r) => containsExact(ownValue(r, key), x) !== negate;
       }
       return deep
-        ? (r) => containsFolded(ownPathValue(r, segments), x) !== negate
+        ? (r) => containsFolded(deepValue(r, segments), x) !== negate
         : (r) => containsFolded(ownValue(r, key), x) !== negate;
     }
 
     case 'exists': {
       // exists:false is the negation of exists:true.
       const neg = negate !== !node.value;
-      return deep ? (r) => !isNullish(ownPathValue(r, segments)) !== neg : (r) => !isNullish(ownValue(r, key)) !== neg;
+      return deep ? (r) => !isNullish(deepValue(r, segments)) !== neg : (r) => !isNullish(ownValue(r, key)) !== neg;
     }
 
     case 'hasAny': {
@@ -255,18 +257,18 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
       if (members.instants === null && members.list !== null) {
         const list = members.list;
         return deep
-          ? (r) => arrayHasAnyOf(ownPathValue(r, segments), list) !== negate
+          ? (r) => arrayHasAnyOf(deepValue(r, segments), list) !== negate
           : (r) => arrayHasAnyOf(ownValue(r, key), list) !== negate;
       }
       return deep
-        ? (r) => hasAnyMember(ownPathValue(r, segments), members) !== negate
+        ? (r) => hasAnyMember(deepValue(r, segments), members) !== negate
         : (r) => hasAnyMember(ownValue(r, key), members) !== negate;
     }
 
     case 'hasAll': {
       const wanted = node.values.map(toOperand);
       return deep
-        ? (r) => hasEvery(ownPathValue(r, segments), wanted) !== negate
+        ? (r) => hasEvery(deepValue(r, segments), wanted) !== negate
         : (r) => hasEvery(ownValue(r, key), wanted) !== negate;
     }
 
@@ -278,18 +280,25 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
       if (node.op === 'olderThan') {
         const before = toCanonical(Math.ceil(cutoff)) ?? '\uffff';
         return deep
-          ? (r) => isInstantBefore(ownPathValue(r, segments), cutoff, before) !== negate
+          ? (r) => isInstantBefore(deepValue(r, segments), cutoff, before) !== negate
           : (r) => isInstantBefore(ownValue(r, key), cutoff, before) !== negate;
       }
       const from = toCanonical(Math.ceil(cutoff)) ?? '';
       const to = toCanonical(Math.floor(nowMs)) ?? '\uffff';
       return deep
-        ? (r) => isInstantBetween(ownPathValue(r, segments), cutoff, nowMs, from, to) !== negate
+        ? (r) => isInstantBetween(deepValue(r, segments), cutoff, nowMs, from, to) !== negate
         : (r) => isInstantBetween(ownValue(r, key), cutoff, nowMs, from, to) !== negate;
     }
   }
   // Unreachable for a parsed filter; keeps the switch exhaustive for the compiler.
   throw new ValidationError([{ path: ['op'], message: 'Unknown operator' }], 'filter');
+}
+
+/** The own value at a path of two or more segments; two, the usual depth of a nested field, without a loop. */
+function deepValue(record: unknown, segments: readonly string[]): unknown {
+  return segments.length === 2
+    ? ownValue2(record, segments[0] as string, segments[1] as string)
+    : ownPathValue(record, segments);
 }
 
 function isNullish(v: unknown): boolean {
@@ -368,6 +377,12 @@ function isMember(v: unknown, members: Members): boolean {
 
 function arrayHasAnyOf(v: unknown, list: readonly Scalar[]): boolean {
   if (!Array.isArray(v)) return false;
+  if (list.length === 1) {
+    // One operand, the usual case (`tags hasAny [vip]`): one loop instead of two nested ones.
+    const only = list[0];
+    for (let i = 0; i < v.length; i++) if (v[i] === only) return true;
+    return false;
+  }
   for (let i = 0; i < v.length; i++) {
     const element: unknown = v[i];
     for (let j = 0; j < list.length; j++) if (list[j] === element) return true;
