@@ -149,9 +149,11 @@ function fail(error: unknown): void {
 
 // ——— navigation: #pipeline, #customers[/<id>], #new-lead, #reports ———
 
-function parseHash(hash: string): { view: View; customerId?: string } {
+/** The view a hash names; an empty hash is the pipeline; any other hash (the skip link's #main) names no view. */
+function parseHash(hash: string): { view: View; customerId?: string } | undefined {
   const [name = '', id] = hash.replace(/^#/, '').split('/');
-  const found = VIEWS.find((candidate) => candidate === name) ?? 'pipeline';
+  const found = name === '' ? 'pipeline' : VIEWS.find((candidate) => candidate === name);
+  if (!found) return undefined;
   return id ? { view: found, customerId: decodeURIComponent(id) } : { view: found };
 }
 
@@ -159,7 +161,9 @@ function parseHash(hash: string): { view: View; customerId?: string } {
 let routedHash: string | undefined;
 
 function route(moveFocus: boolean): void {
-  const target = parseHash(location.hash);
+  // Another hash (the skip link's #main) is a jump within the page: the view stays, except at start.
+  const target = parseHash(location.hash) ?? (moveFocus ? undefined : { view: 'pipeline' as const });
+  if (!target) return;
   view = target.view;
   for (const section of document.querySelectorAll<HTMLElement>('section.view')) {
     section.hidden = section.dataset['view'] !== view;
@@ -175,8 +179,10 @@ function route(moveFocus: boolean): void {
 
 /** Goes to a view from the page's own code; the caller decides where focus goes. */
 function navigate(hash: string): void {
-  routedHash = hash;
-  if (location.hash !== hash) location.hash = hash;
+  if (location.hash !== hash) {
+    routedHash = hash;
+    location.hash = hash;
+  }
   route(false);
 }
 

@@ -287,6 +287,7 @@ test('the portal: a lead captured, converted and won by keyboard shows on the bo
     assert.equal(moved.counts['opportunity'], start.counts['opportunity']! - 1, 'Opportunity counts one fewer');
     // Focus stays on the moved card; Enter opens it, and the page shows its customer in the 360 card.
     await waitForFocus(page, 'card');
+    assert.equal((await boardFocus(page)).dealId, start.dealId, 'focus stayed on the moved card');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.hash.startsWith('#customers/'));
     await page.waitForFunction(
@@ -356,6 +357,17 @@ test('the portal: a lead captured, converted and won by keyboard shows on the bo
       );
     });
     assert.equal(await other.getAttribute('crm-provider', 'locale'), 'zh-CN');
+
+    // "Reset demo data" in one tab replaces everything; the other tab's board drops the converted deal by itself.
+    await other.click('#reset');
+    await other.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('演示数据已重置'));
+    await page.waitForFunction((title) => {
+      const board = document.querySelector('crm-pipeline-board') as HTMLElement & {
+        shownColumns: readonly { cards: readonly { deal: { title: string } }[] }[];
+      };
+      const cards = board.shownColumns.flatMap((column) => column.cards);
+      return cards.length > 0 && cards.every((card) => card.deal.title !== title);
+    }, DEAL_TITLE);
 
     assert.deepEqual(errors, []);
     assert.deepEqual(otherErrors, []);
