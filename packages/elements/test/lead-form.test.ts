@@ -570,6 +570,16 @@ describe('<crm-lead-form>', () => {
     });
   });
 
+  it('says the host’s own success message when success-message is set (a staff form)', async () => {
+    crm = await newCrm();
+    const form = await mount(
+      html`<crm-lead-form .crm=${crm} fields="name,email" success-message="Lead saved."></crm-lead-form>`,
+    );
+    await fillAll(form, { name: 'Li Lei', email: 'li.lei@example.com' });
+    await form.submit();
+    expect(status(form)).to.equal('Lead saved.');
+  });
+
   describe('presentational', () => {
     it('hands a valid submission to the host as crm-lead-submit, then announces success', async () => {
       const form = await mount(

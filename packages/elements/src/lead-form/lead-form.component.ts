@@ -293,6 +293,12 @@ export class CrmLeadForm extends LitElement {
   /** The submit button's text; unset, "Send" in the current language. */
   @property({ attribute: 'submit-label' }) submitLabel?: string;
 
+  /**
+   * What the form says once a lead is stored; unset, a visitor's "Thank you. Your details have been sent." in the
+   * current language. Staff forms say something like "Lead saved.".
+   */
+  @property({ attribute: 'success-message' }) successMessage?: string;
+
   /** An accessible name for the form (it then is a form landmark). */
   @property() label?: string;
 
@@ -1012,7 +1018,7 @@ export class CrmLeadForm extends LitElement {
             </div>`
       }
       <div part="status" class="status ${this.phase === LeadFormPhase.SUCCESS ? 'success' : ''}" role="status">
-        ${submitting ? m.submitting() : this.phase === LeadFormPhase.SUCCESS ? m.success() : nothing}
+        ${submitting ? m.submitting() : this.phase === LeadFormPhase.SUCCESS ? this.successMessage || m.success() : nothing}
       </div>
       <div part="message" class="failure ${this.failure ? 'shown' : ''}" role="alert">
         ${this.failure ? html`<p>${this.failureText(this.failure)}</p>` : nothing}
