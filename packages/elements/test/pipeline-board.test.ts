@@ -231,11 +231,19 @@ describe('<crm-pipeline-board> filters', () => {
       [fixture.users.ann, 'Ann Lee'],
       [fixture.users.bob, 'Bob Ma'],
     ]);
+    // Common source codes read as words in the message language; a host may name its own.
     expect(options('source')).to.deep.equal([
       ['', 'All sources'],
-      ['referral', 'referral'],
-      ['website', 'website'],
+      ['referral', 'Referral'],
+      ['website', 'Website'],
     ]);
+  });
+
+  it('labels sources with the host’s sourceLabels first', async () => {
+    board.sourceLabels = { website: 'Company site' };
+    await board.updateComplete;
+    const labels = [...control<HTMLSelectElement>('source').options].map((option) => textOf(option));
+    expect(labels).to.deep.equal(['All sources', 'Referral', 'Company site']);
   });
 
   it('narrows cards, counts and totals to one owner', async () => {

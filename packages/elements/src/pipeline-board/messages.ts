@@ -57,3 +57,24 @@ export const boardMessages = {
   fieldSource: (): string => msg('Source', { id: 'crm.board.field.source' }),
   fieldTitle: (): string => msg('Title', { id: 'crm.board.field.title' }),
 };
+
+/** Labels of the common lead and deal sources; any other source shows as its code with spaces for underscores. */
+const knownSources: Readonly<Record<string, () => string>> = {
+  web: () => msg('Website', { id: 'crm.source.web' }),
+  website: () => msg('Website', { id: 'crm.source.website' }),
+  referral: () => msg('Referral', { id: 'crm.source.referral' }),
+  trade_show: () => msg('Trade show', { id: 'crm.source.trade-show' }),
+  wechat: () => msg('WeChat', { id: 'crm.source.wechat' }),
+  cold_call: () => msg('Cold call', { id: 'crm.source.cold-call' }),
+  ads: () => msg('Advertising', { id: 'crm.source.ads' }),
+  email: () => msg('Email', { id: 'crm.source.email' }),
+  phone: () => msg('Phone', { id: 'crm.source.phone' }),
+  partner: () => msg('Partner', { id: 'crm.source.partner' }),
+  event: () => msg('Event', { id: 'crm.source.event' }),
+  social: () => msg('Social media', { id: 'crm.source.social' }),
+};
+
+/** A source's label in the current message language. */
+export function sourceLabel(source: string): string {
+  return Object.hasOwn(knownSources, source) ? knownSources[source]!() : source.replaceAll('_', ' ');
+}

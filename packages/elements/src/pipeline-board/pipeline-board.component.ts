@@ -34,7 +34,7 @@ import {
 } from './board-model.js';
 import { dealCardStyles, renderDealCard } from './deal-card.js';
 import { CrmDealMoveEvent, CrmDealMovedEvent, CrmDealSelectEvent } from './events.js';
-import { boardMessages } from './messages.js';
+import { boardMessages, sourceLabel } from './messages.js';
 import { boardStyles } from './pipeline-board.styles.js';
 
 /** What the board shows, from storage or from the host's properties. */
@@ -158,6 +158,9 @@ export class CrmPipelineBoard extends LitElement {
 
   /** Presentational use: customer names by customer id. */
   @property({ attribute: false }) customerNames?: Readonly<Record<string, string>>;
+
+  /** Labels of deal sources for the source filter, by source code; unset codes use crmkit's own labels. */
+  @property({ attribute: false }) sourceLabels?: Readonly<Record<string, string>>;
 
   /** Presentational use: owner names by user id. */
   @property({ attribute: false }) ownerNames?: Readonly<Record<string, string>>;
@@ -386,7 +389,10 @@ export class CrmPipelineBoard extends LitElement {
         >
           <option value="">${boardMessages.anySource()}</option>
           ${options.sources.map(
-            (source) => html`<option value=${source} ?selected=${source === filters.source}>${source}</option>`,
+            (source) =>
+              html`<option value=${source} ?selected=${source === filters.source}>
+                ${this.sourceLabels?.[source] ?? sourceLabel(source)}
+              </option>`,
           )}
         </select>
       </label>
