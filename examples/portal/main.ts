@@ -109,6 +109,7 @@ function applyLocale(): void {
   provider.locale = locale;
   leadForm.label = strings.newLeadTitle;
   leadForm.submitLabel = strings.saveLead;
+  leadForm.successMessage = strings.leadSaved;
   fill(
     leadSource,
     ...LEAD_SOURCES.map((source) =>

@@ -43,6 +43,7 @@ const en = {
   newLeadNote:
     'How this page is wired: <crm-lead-form> stores the lead with crm.leads.capture and fires crm-lead-captured with its id. The intranet listens for that event and offers the conversion; only when you confirm does it call crm.leads.convert(leadId, { deal }). The new deal reaches the pipeline board through the storage change feed, without a reload.',
   saveLead: 'Save lead',
+  leadSaved: 'Lead saved.',
   leadSource: 'Where did the lead come from?',
   sources: {
     website: 'Website',
@@ -178,6 +179,7 @@ const zhCN: Strings = {
   newLeadNote:
     '页面的接线方式：<crm-lead-form> 通过 crm.leads.capture 保存线索，并以线索 id 触发 crm-lead-captured 事件。内网页面监听该事件并提供转化；只有在您确认后才调用 crm.leads.convert(leadId, { deal })。新商机通过存储的变更通知出现在销售管道中，无需重新加载。',
   saveLead: '保存线索',
+  leadSaved: '线索已保存。',
   leadSource: '线索来源',
   sources: {
     website: '官网',
