@@ -35,6 +35,7 @@ import {
   emailSchema,
   idSchema,
   instantSchema,
+  longTextSchema,
   nameSchema,
   phoneSchema,
   sourceSchema,
@@ -154,6 +155,11 @@ export interface CaptureOptions {
   readonly source: string;
   readonly campaign?: string;
   readonly consent?: ConsentGrant | readonly ConsentGrant[];
+  /**
+   * What the lead wrote (a contact form's message): stored as an inbound `note` activity on the lead, in the same
+   * transaction as the lead, so a lead is never stored without it or it without the lead.
+   */
+  readonly note?: string;
 }
 
 /** What `capture` and `create` accept: a lead without the fields the service manages. */
@@ -169,6 +175,8 @@ export interface CaptureResult {
   /** The score and the rules behind it. */
   readonly score: LeadScore;
   readonly consentIds: readonly string[];
+  /** The note activity holding `note`, when one was given. */
+  readonly noteId?: string;
 }
 
 /** Options of {@link LeadService.merge}. */
@@ -376,6 +384,7 @@ const captureOptionsSchema = z.object({
   source: sourceSchema,
   campaign: z.optional(nameSchema),
   consent: z.optional(z.union([consentGrantSchema, z.array(consentGrantSchema).check(z.maxLength(20))])),
+  note: z.optional(longTextSchema),
 });
 
 const versionSchema = z.optional(z.int().check(z.positive()));
@@ -756,6 +765,7 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
       source?: string;
       campaign?: string;
       consents: readonly z.infer<typeof consentGrantSchema>[];
+      note?: string;
     },
   ): Promise<CaptureResult> => {
     if (!isObject(input)) throw new ValidationError([{ path: [], message: 'Expected an object' }], 'lead');
@@ -789,7 +799,12 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
       const score = computeScore({ ...owned, id, createdAt: at, updatedAt: at }, []);
       const lead = parseOrThrow(
         schema,
-        { ...owned, score: score.score, scoreHistory: [historyEntry(score, 'capture', at)] },
+        {
+          ...owned,
+          score: score.score,
+          scoreHistory: [historyEntry(score, 'capture', at)],
+          ...(mode.note === undefined ? {} : { lastActivityAt: at }),
+        },
         'lead',
       ) as Record<string, unknown>;
       const record = await tx.put<Record<string, unknown>>('leads', { ...lead, id }, { expectedVersion: 0 });
@@ -827,10 +842,37 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
         });
         consentIds.push(consentId);
       }
-      return { record, alert, decision, score, consentIds };
+      let noteId: string | undefined;
+      if (mode.note !== undefined) {
+        const note = parseOrThrow(
+          activityInputSchema,
+          {
+            type: 'note',
+            direction: 'inbound',
+            body: mode.note,
+            occurredAt: at,
+            leadId: id,
+            ...(mode.source === undefined ? {} : { channel: mode.source }),
+          },
+          'note',
+        ) as Record<string, unknown>;
+        noteId = context.newId();
+        await tx.put<Record<string, unknown>>('activities', { ...note, id: noteId }, { expectedVersion: 0 });
+        await context.audit(tx, {
+          action: 'create',
+          entity: 'activities',
+          entityId: noteId,
+          at,
+          changedFields: Object.keys(note).sort(),
+        });
+      }
+      return { record, alert, decision, score, consentIds, noteId };
     });
     const lead = toLead(outcome.record);
     emitAny('lead.created', { entity: 'lead', id: lead.id, actorId: context.actor.id, at });
+    if (outcome.noteId !== undefined) {
+      emitAny('activity.created', { entity: 'activity', id: outcome.noteId, actorId: context.actor.id, at });
+    }
     emit('lead.captured', {
       id: lead.id,
       actorId: context.actor.id,
@@ -862,6 +904,7 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
       ...(outcome.decision === undefined ? {} : { assignment: outcome.decision }),
       score: outcome.score,
       consentIds: outcome.consentIds,
+      ...(outcome.noteId === undefined ? {} : { noteId: outcome.noteId }),
     };
   };
 
@@ -1100,6 +1143,7 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
         source: captureOptions.source,
         ...(captureOptions.campaign === undefined ? {} : { campaign: captureOptions.campaign }),
         consents,
+        ...(captureOptions.note?.trim() ? { note: captureOptions.note.trim() } : {}),
       });
     },
 

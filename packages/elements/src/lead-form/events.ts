@@ -46,7 +46,7 @@ export class CrmLeadCaptureFailedEvent extends CrmEvent<CrmLeadCaptureFailedDeta
 export interface CrmLeadSubmission {
   readonly lead: Readonly<LeadCaptureInput>;
   readonly options: Readonly<CaptureOptions>;
-  /** What the visitor typed into the `message` field, when shown and filled. */
+  /** What the visitor typed into the `message` field, when shown and filled; the form captures it as `options.note`. */
   readonly message?: string;
 }
 

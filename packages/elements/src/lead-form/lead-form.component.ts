@@ -170,8 +170,8 @@ async function leadFieldDefinitions(crm: Crm): Promise<readonly CustomFieldDefin
  * **Fields**: `fields` picks and orders them from `name`, `company`, `email`, `phone`, `industry`, `message` and text
  * custom fields of leads (`customFields.<key>`, labelled from their definition or `fieldLabels`). `name` is always
  * shown and required, as core requires it; `required-fields` makes others required. The message is stored as an
- * inbound note activity on the captured lead (the lead model has no free-text field). A job title is not a lead
- * field: define a lead custom field (say `jobTitle`) and list `customFields.jobTitle`.
+ * inbound note activity on the captured lead, in the same transaction (`capture`'s `note` option). A job title is not
+ * a lead field: define a lead custom field (say `jobTitle`) and list `customFields.jobTitle`.
  *
  * **Validation** runs core's lead input schema (with the CRM's custom field definitions) and core's phone
  * normalisation (libphonenumber-js): a number without `+` is read in `default-country`; without one, only
@@ -213,7 +213,7 @@ async function leadFieldDefinitions(crm: Crm): Promise<readonly CustomFieldDefin
  * @event crm-lead-submit - `CrmLeadSubmitEvent` (cancelable, presentational use only): a valid form was submitted;
  * `detail` is the submission, and `respondWith(promise)` lets the host report how storing it went.
  * @event crm-error - `CrmErrorEvent`: a duplicate lookup (`duplicate-check`), loading custom field definitions
- * (`query`) or storing the message (`lead-message`) failed.
+ * (`query`) failed.
  *
  * @csspart form - The `<form>` inside the element.
  * @csspart summary - The error summary shown after a failed submit.
@@ -743,24 +743,12 @@ export class CrmLeadForm extends LitElement {
     }
     this.phase = LeadFormPhase.SUBMITTING;
     try {
-      const result = await crm.leads.capture(submission.lead as LeadCaptureInput, submission.options);
-      let activityId: string | undefined;
-      if (submission.message !== undefined) {
-        try {
-          const note = await crm.activities.log({
-            type: 'note',
-            direction: 'inbound',
-            channel: 'web_form',
-            body: submission.message,
-            occurredAt: result.lead.createdAt,
-            leadId: result.lead.id,
-          });
-          activityId = note.id;
-        } catch (error) {
-          // The lead is stored; only its message is missing. The host hears of it; the visitor sees success.
-          this.dispatchEvent(new CrmErrorEvent({ error, operation: 'lead-message' }));
-        }
-      }
+      // The message is stored as the lead's inbound note by capture itself, in the lead's own transaction.
+      const result = await crm.leads.capture(submission.lead as LeadCaptureInput, {
+        ...submission.options,
+        ...(submission.message === undefined ? {} : { note: submission.message }),
+      });
+      const activityId = result.noteId;
       this.leadId = result.lead.id;
       this.dispatchEvent(
         new CrmLeadCapturedEvent({
