@@ -82,3 +82,27 @@ test('dispose stops background work: no aggregate is written and no handler runs
   assert.equal(await storage.count('customerStats'), 0);
   assert.ok(changes > 0);
 });
+
+test('dispose resolves once background work already under way has finished, so storage can close after it', async () => {
+  const storage = createMemoryStorage();
+  const crm = await createCrm({ storage, actor: { id: 'rep-1', role: 'admin' } });
+  const customer = await crm.customers.create({ kind: 'person', name: 'Ada' });
+  // Winning a deal queues the customer's aggregate update in the background.
+  const deal = await crm.deals.create({
+    title: 'Pilot',
+    customerId: customer.id,
+    pipelineId: 'default',
+    stageId: 'opportunity',
+    amount: { amountMinor: 100_000, currency: 'CNY' },
+    expectedCloseDate: '2026-12-31',
+  });
+  await crm.deals.moveToStage(deal.id, 'won', { expectedVersion: deal.version });
+  await crm.dispose();
+  // Nothing still running: the aggregate was written before dispose resolved, and nothing writes after it.
+  const stats = await storage.get('customerStats', customer.id);
+  assert.equal((stats?.['lifetimeValue'] as Record<string, number> | undefined)?.['CNY'], 100_000);
+  let changes = 0;
+  storage.subscribe((events) => (changes += events.length));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(changes, 0);
+});

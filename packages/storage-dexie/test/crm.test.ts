@@ -17,10 +17,8 @@ describe('createCrm over IndexedDB', () => {
     crm = await createCrm({ storage, actor: { id: 'usr-1', role: 'admin' }, clock: () => now });
   });
   afterEach(async () => {
-    // Background work (re-scoring, customer aggregates) finishes before the database closes under it.
-    await crm.leads.whenIdle();
-    await crm.aggregates.settled();
-    crm.dispose();
+    // dispose lets background work (re-scoring, customer aggregates) finish before the database closes under it.
+    await crm.dispose();
     await storage.close();
     await deleteDatabase(name);
   });

@@ -129,9 +129,11 @@ export interface Crm {
   readonly currency: string;
   /**
    * Stops everything this CRM runs in the background (aggregate updates, lead re-scoring, caches) and drops every
-   * event handler; call it when the host unmounts the CRM. The storage adapter is the host's: close it separately.
+   * event handler; call it when the host unmounts the CRM. No new background work starts once it is called; the
+   * promise resolves when the work already under way has finished, so the host may then close the storage adapter
+   * (which is the host's: close it separately) without cutting a write in half.
    */
-  dispose(): void;
+  dispose(): Promise<void>;
   /** Subscribes to a domain event after its change has committed; returns the function that unsubscribes. */
   on<N extends CrmEventName>(name: N, handler: (payload: CrmEventMap[N]) => void): () => void;
 }
@@ -236,11 +238,13 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     timeZone: context.timeZone,
     currency: context.currency,
     on: (name, handler) => events.on(name, handler),
-    dispose() {
+    async dispose() {
+      // Unsubscribed first, so nothing new is queued; then what is queued or running is let finish.
       aggregates.dispose();
       leads.dispose();
       context.dispose();
       events.clear();
+      await Promise.allSettled([aggregates.settled(), leads.whenIdle()]);
     },
   };
 }
