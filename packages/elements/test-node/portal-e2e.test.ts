@@ -4,8 +4,10 @@
 // after a reload too, and in a second tab that follows without reloading.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
@@ -371,6 +373,63 @@ test('the portal: a lead captured, converted and won by keyboard shows on the bo
 
     assert.deepEqual(errors, []);
     assert.deepEqual(otherErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** axe's WCAG 2.1 A and AA rules over the whole page (host page and widgets, shadow roots included). */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResults> } })
+      .axe;
+    const results = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return results.violations.map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(' | ')}`,
+    );
+  });
+}
+interface AxeResults {
+  violations: { id: string; nodes: { target: string[] }[] }[];
+}
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+test('every view of the portal has no axe violations, in English and in Chinese', async () => {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    const found: Record<string, string[]> = {};
+    for (const language of ['en', 'zh-CN']) {
+      await open(page, '#pipeline');
+      if (language !== 'en') {
+        await page.selectOption('#locale', language);
+        await page.waitForFunction((lang) => document.documentElement.lang === lang, language);
+      }
+      await page.waitForFunction(() =>
+        document.querySelector('crm-pipeline-board')?.shadowRoot?.querySelector('.card'),
+      );
+      found[`${language} pipeline`] = await axeViolations(page);
+      await page.click('a[data-route="customers"]');
+      await page.locator('a[href^="#customers/"]').first().click();
+      await page.waitForFunction(() =>
+        document.querySelector('crm-customer-360')?.shadowRoot?.querySelector('[part~="name"]'),
+      );
+      found[`${language} customer`] = await axeViolations(page);
+      await page.click('a[data-route="new-lead"]');
+      await page.waitForFunction(() => document.querySelector('crm-lead-form')?.shadowRoot?.querySelector('input'));
+      found[`${language} new lead`] = await axeViolations(page);
+      await page.click('a[data-route="reports"]');
+      await page.waitForFunction(() => document.querySelector('#reports table tbody tr'));
+      found[`${language} reports`] = await axeViolations(page);
+    }
+    assert.deepEqual(
+      Object.entries(found).filter(([, violations]) => violations.length > 0),
+      [],
+      'axe violations per view',
+    );
   } finally {
     await context.close();
   }
