@@ -162,6 +162,19 @@ describe('<crm-pipeline-board> keyboard', () => {
     expect(stageOfCard(board, Alpha)).to.equal('opportunity');
   });
 
+  it('ignores a close event that arrives after the dialog was opened again for another card', async () => {
+    const { Alpha, Delta } = fixture.deals;
+    const dialog = await openMoveDialog(board, Alpha);
+    dialog.requestClose();
+    // Before the browser delivers that `close`, the user opens the dialog for another card.
+    const again = await openMoveDialog(board, Delta);
+    expect(again).to.equal(dialog);
+    dialog.dispatchEvent(new Event('close'));
+    await board.updateComplete;
+    expect(dialog.open).to.equal(true);
+    expect(textOf(dialog.querySelector('h2'))).to.include(textOf(cardOf(board, Delta)!.querySelector('.title')));
+  });
+
   it('closes the dialog on Cancel, moving nothing and returning focus to the card', async () => {
     const { Delta } = fixture.deals;
     const before = await crm.deals.get(Delta);

@@ -477,7 +477,7 @@ export class CrmPipelineBoard extends LitElement {
       part="dialog"
       class="move-dialog"
       aria-labelledby="move-title"
-      @close=${() => this.closeMoveDialog(false)}
+      @close=${(event: Event) => this.onDialogClosed(event, () => this.closeMoveDialog(false))}
     >
       ${
         deal
@@ -515,7 +515,7 @@ export class CrmPipelineBoard extends LitElement {
       part="dialog"
       class="details-dialog"
       aria-labelledby="details-title"
-      @close=${() => this.closeDetails()}
+      @close=${(event: Event) => this.onDialogClosed(event, () => this.closeDetails())}
     >
       ${
         request && deal && stage
@@ -759,6 +759,14 @@ export class CrmPipelineBoard extends LitElement {
     this.moveFor = undefined;
     if (viaButton) this.renderRoot.querySelector<HTMLDialogElement>('dialog.move-dialog')?.close();
     if (dealId !== undefined) void this.focusCard(dealId);
+  }
+
+  /**
+   * A dialog's `close` event is delivered a frame after it closes; by then the dialog may already be open again for
+   * another card, and that newer request must not be cleared.
+   */
+  private onDialogClosed(event: Event, close: () => void): void {
+    if (!(event.target as HTMLDialogElement).open) close();
   }
 
   private closeDetails(): void {
