@@ -1,13 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   CrmEvents,
   ValidationError,
   activityInputSchema,
+  activityTypes,
+  createCrm,
   activityPatchSchema,
   activitySchema,
   createMemoryStorage,
   type CrmEventMap,
+  type ActivityType,
   type CrmEventName,
   type StoragePort,
 } from '@crmkit/core';
@@ -288,4 +292,144 @@ test('view360: everything in one call, with a bounded number of storage queries 
     [['marketing_email', 'granted']],
   );
   await assert.rejects(customers.view360(large.c.id, { activityLimit: 0 }), ValidationError);
+});
+
+/** A CRM over memory storage whose clock a test moves (tasks are completed "now"). */
+async function timelineCrm() {
+  const clock = { now: T0 };
+  const crm = await createCrm({
+    storage: createMemoryStorage({ now: () => new Date(clock.now) }),
+    actor: { id: 'u1', role: 'admin' },
+    clock: () => new Date(clock.now),
+  });
+  const customer = await crm.customers.create({ kind: 'person', name: 'Zhou Min' });
+  /** Logs an activity `minutes` before T0. */
+  const log = (minutes: number, type: ActivityType = 'note') =>
+    crm.activities.log({
+      type,
+      direction: 'internal',
+      occurredAt: new Date(T0 - minutes * 60_000).toISOString(),
+      customerId: customer.id,
+    });
+  /** Creates a task about the customer and completes it `minutes` before T0. */
+  const completeTask = async (minutes: number) => {
+    const task = await crm.tasks.create({
+      title: 'Done',
+      type: 'todo',
+      dueAt: new Date(T0).toISOString(),
+      related: { kind: 'customer', id: customer.id },
+    });
+    clock.now = T0 - minutes * 60_000;
+    await crm.tasks.complete(task.id, { expectedVersion: task.version });
+    clock.now = T0;
+  };
+  /** view360's first page, then `crm.activities.timeline` pages from its `next`, as activity ids. */
+  const pages = async (first: number, rest: number) => {
+    const view = await crm.customers.view360(customer.id, { activityLimit: first });
+    assert.ok(view.timeline.records.length <= first);
+    const ids = view.timeline.records.map((activity) => activity.id);
+    let after = view.timeline.next;
+    for (let page = 0; after !== undefined; page++) {
+      assert.ok(page < 1000, 'the pages end');
+      const next = await crm.activities.timeline(
+        { kind: 'customer', id: customer.id },
+        { after, limit: rest, includeTasks: false },
+      );
+      assert.ok(next.items.length <= rest);
+      for (const item of next.items) {
+        assert.equal(item.kind, 'activity');
+        if (item.kind === 'activity') ids.push(item.activity.id);
+      }
+      after = next.next;
+    }
+    return { view, ids };
+  };
+  /** Every activity of the customer, in the timeline's order (newest first, ties by id descending). */
+  const expected = async () => {
+    const page = await crm.activities.list({ where: { field: 'customerId', op: 'eq', value: customer.id } });
+    return page.records
+      .sort((a, b) =>
+        a.occurredAt !== b.occurredAt ? (a.occurredAt < b.occurredAt ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0,
+      )
+      .map((activity) => activity.id);
+  };
+  return { crm, customer, log, completeTask, pages, expected };
+}
+
+test('view360: the timeline page continues with crm.activities.timeline, across activities sharing an instant', async () => {
+  const { crm, customer, log, completeTask, pages, expected } = await timelineCrm();
+  try {
+    await log(10, 'call');
+    for (const type of ['note', 'email', 'chat', 'meeting'] as const) await log(5, type); // four ties at one instant
+    await log(1, 'sms');
+    await completeTask(5); // a completed task at the tied instant: not part of view360's timeline
+    const all = await expected();
+    assert.equal(all.length, 6);
+
+    // The first page ends inside the ties (newest, then two of the four): the rest follow, none twice or lost.
+    const { view, ids } = await pages(3, 2);
+    assert.deepEqual(
+      view.timeline.records.map((activity) => activity.id),
+      all.slice(0, 3),
+    );
+    assert.ok(view.timeline.next);
+    assert.deepEqual(ids, all);
+
+    // The cursor is the timeline's: the same next page through view360 and through crm.activities.timeline.
+    const again = await crm.customers.view360(customer.id, { activityLimit: 2, activitiesAfter: view.timeline.next });
+    assert.deepEqual(
+      again.timeline.records.map((activity) => activity.id),
+      all.slice(3, 5),
+    );
+    const timelineNext = await crm.activities.timeline(
+      { kind: 'customer', id: customer.id },
+      { after: view.timeline.next, limit: 2, includeTasks: false },
+    );
+    assert.equal(again.timeline.next, timelineNext.next);
+    // A timeline cursor continues view360 too.
+    const fromTimeline = await crm.customers.view360(customer.id, {
+      activityLimit: 10,
+      activitiesAfter: timelineNext.next,
+    });
+    assert.deepEqual(
+      fromTimeline.timeline.records.map((activity) => activity.id),
+      all.slice(5),
+    );
+    assert.equal(fromTimeline.timeline.next, undefined);
+
+    // A page that holds everything has no next; a cursor that is not one is refused.
+    const whole = await crm.customers.view360(customer.id, { activityLimit: 6 });
+    assert.equal(whole.timeline.records.length, 6);
+    assert.equal(whole.timeline.next, undefined);
+    await assert.rejects(crm.customers.view360(customer.id, { activitiesAfter: 'garbage' }), ValidationError);
+  } finally {
+    await crm.dispose();
+  }
+});
+
+test('view360: its first timeline page followed by crm.activities.timeline pages is the whole timeline (property)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      // Minutes before now from a small range, so many activities share an instant.
+      fc.array(fc.record({ minutes: fc.integer({ min: 0, max: 6 }), type: fc.constantFrom(...activityTypes) }), {
+        maxLength: 24,
+      }),
+      fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 3 }),
+      fc.integer({ min: 1, max: 8 }),
+      fc.integer({ min: 1, max: 8 }),
+      async (activities, completedTasks, first, rest) => {
+        const { crm, log, completeTask, pages, expected } = await timelineCrm();
+        try {
+          for (const { minutes, type } of activities) await log(minutes, type);
+          for (const minutes of completedTasks) await completeTask(minutes);
+          const { ids } = await pages(first, rest);
+          assert.equal(new Set(ids).size, ids.length, 'no activity twice');
+          assert.deepEqual(ids, await expected());
+        } finally {
+          await crm.dispose();
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
 });

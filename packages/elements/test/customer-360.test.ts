@@ -301,6 +301,9 @@ describe('<crm-customer-360>', () => {
     await waitUntil(() => timelineIds(card).length > 5, 'no page was appended', { timeout: 5000 });
     await card.settled();
     expect(requests.map((event) => [event.detail.via, event.detail.shown])).to.deep.equal([['button', 5]]);
+    // The page continues view360's own cursor.
+    const view = await crm.customers.view360(CUSTOMER, { activityLimit: 5 });
+    expect(requests[0]!.detail.after).to.equal(view.timeline.next);
     expect(timelineIds(card)).to.deep.equal(all.slice(0, 10));
     expect(new Set(timelineIds(card)).size).to.equal(10);
     await waitUntil(
@@ -464,6 +467,34 @@ describe('<crm-customer-360>', () => {
     await card.settled();
     const all = (await allActivities(crm)).map((activity) => activity.id);
     expect(timelineIds(card)).to.deep.equal(all.slice(0, 11));
+  });
+
+  it('keeps the pages it loaded when they end among activities of one instant and a live change re-runs the view', async () => {
+    const at = '2026-06-29T12:00:00.000Z';
+    for (const subject of ['Tie A', 'Tie B', 'Tie C', 'Tie D', 'Tie E']) {
+      await crm.activities.log({ type: 'note', direction: 'internal', subject, occurredAt: at, customerId: CUSTOMER });
+    }
+    const card = await mountWithCrm(crm, { activityLimit: 2 });
+    await card.loadMore('button');
+    const before = (await allActivities(crm)).map((activity) => activity.id);
+    expect(timelineIds(card)).to.deep.equal(before.slice(0, 4));
+    const other = await crmOver(storage, 'rep', 'usr-0006');
+    const logged = await other.activities.log({
+      type: 'note',
+      direction: 'internal',
+      subject: 'Live',
+      occurredAt: '2026-06-29T23:30:00.000Z',
+      customerId: CUSTOMER,
+    });
+    await waitUntil(() => timelineIds(card)[0] === logged.id, 'the new activity did not show', { timeout: 5000 });
+    await card.settled();
+    const all = (await allActivities(crm)).map((activity) => activity.id);
+    // The same four activities, under the new one: the re-read pages stopped at the last tie shown.
+    expect(timelineIds(card)).to.deep.equal(all.slice(0, 5));
+    while (shadow(card).querySelector('[part~="load-more-button"]')) {
+      await card.loadMore('button');
+    }
+    expect(timelineIds(card)).to.deep.equal(all);
   });
 
   it('speaks Simplified Chinese', async () => {

@@ -19,13 +19,14 @@ import {
 } from '../model/activity.js';
 import { withCustomFields } from '../model/custom-fields.js';
 import { idSchema } from '../model/primitives.js';
-import type { StorageOperations, StoredRecord } from '../storage/port.js';
+import type { QueryOptions, StorageOperations, StoredRecord } from '../storage/port.js';
 import {
   compareTimeline,
   decodeTimelineCursor,
   encodeTimelineCursor,
   timelineKey,
   type TimelineItem,
+  type TimelinePosition,
 } from '../timeline/timeline.js';
 import { changedFieldNames } from './audit.js';
 import type { CrmContext } from './context.js';
@@ -90,6 +91,55 @@ function withoutMeta(record: Record<string, unknown>): Record<string, unknown> {
 interface Touched {
   readonly entity: CrmEntityName;
   readonly id: string;
+}
+
+/**
+ * The filters that keep one timeline source's items strictly after a position: older, or as old with a smaller tie
+ * key. `prefix` is the source's tie-key prefix: `a` for activities, `t` for completed tasks.
+ */
+function afterTimelinePosition(position: TimelinePosition | undefined, timeField: string, prefix: 'a' | 't'): Filter[] {
+  if (!position) return [];
+  const older: Filter = { field: timeField, op: 'lt', value: position.at };
+  const [cursorPrefix] = position.key;
+  if (cursorPrefix! < prefix) return [older]; // every tie of this source sorts before the cursor
+  const ties: Filter =
+    cursorPrefix === prefix
+      ? {
+          all: [
+            { field: timeField, op: 'eq', value: position.at },
+            { field: 'id', op: 'lt', value: position.key.slice(2) },
+          ],
+        }
+      : { field: timeField, op: 'eq', value: position.at };
+  return [{ any: [older, ties] }];
+}
+
+/**
+ * The storage query for a record's activities in timeline order (`occurredAt`, then id, both descending) from a
+ * position on. `crm.activities.timeline` reads its activities with it, and `crm.customers.view360` its first timeline
+ * page, so that page's cursor continues with the timeline.
+ */
+export function timelineActivitiesQuery(
+  subject: { readonly kind: TimelineSubject; readonly id: string },
+  options: {
+    readonly limit: number;
+    readonly position?: TimelinePosition | undefined;
+    readonly types?: readonly (typeof activityTypes)[number][] | undefined;
+  },
+): QueryOptions {
+  const where: Filter[] = [
+    { field: `${subject.kind}Id`, op: 'eq', value: subject.id },
+    ...afterTimelinePosition(options.position, 'occurredAt', 'a'),
+  ];
+  if (options.types) where.push({ field: 'type', op: 'in', values: options.types });
+  return {
+    where: { all: where },
+    orderBy: [
+      { field: 'occurredAt', direction: 'desc' },
+      { field: 'id', direction: 'desc' },
+    ],
+    limit: options.limit,
+  };
 }
 
 /** Builds `crm.activities`. */
@@ -240,35 +290,11 @@ export function createActivityService(context: CrmContext): ActivityService {
           'timeline options',
         );
       }
-      const field = `${subject.kind}Id`;
-      /** Items of one source strictly after the position: older, or as old with a smaller tie key. */
-      const afterPosition = (timeField: string, prefix: 'a' | 't'): Filter[] => {
-        if (!position) return [];
-        const older: Filter = { field: timeField, op: 'lt', value: position.at };
-        const [cursorPrefix] = position.key;
-        if (cursorPrefix! < prefix) return [older]; // every tie of this source sorts before the cursor
-        const ties: Filter =
-          cursorPrefix === prefix
-            ? {
-                all: [
-                  { field: timeField, op: 'eq', value: position.at },
-                  { field: 'id', op: 'lt', value: position.key.slice(2) },
-                ],
-              }
-            : { field: timeField, op: 'eq', value: position.at };
-        return [{ any: [older, ties] }];
-      };
       const fetch = options.limit + 1;
-      const activityWhere: Filter[] = [{ field, op: 'eq', value: subject.id }, ...afterPosition('occurredAt', 'a')];
-      if (options.types) activityWhere.push({ field: 'type', op: 'in', values: options.types });
-      const activities = await context.storage.query(ACTIVITIES, {
-        where: { all: activityWhere },
-        orderBy: [
-          { field: 'occurredAt', direction: 'desc' },
-          { field: 'id', direction: 'desc' },
-        ],
-        limit: fetch,
-      });
+      const activities = await context.storage.query(
+        ACTIVITIES,
+        timelineActivitiesQuery(subject, { limit: fetch, position, types: options.types }),
+      );
       const items: TimelineItem[] = activities.records.map((record) => {
         const activity = fromStorage(record);
         return { kind: 'activity', at: activity.occurredAt, activity };
@@ -280,7 +306,7 @@ export function createActivityService(context: CrmContext): ActivityService {
               { field: 'related.kind', op: 'eq', value: subject.kind },
               { field: 'related.id', op: 'eq', value: subject.id },
               { field: 'status', op: 'eq', value: 'done' },
-              ...afterPosition('completedAt', 't'),
+              ...afterTimelinePosition(position, 'completedAt', 't'),
             ],
           },
           orderBy: [

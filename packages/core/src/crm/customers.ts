@@ -25,7 +25,9 @@ import {
   type LifecycleTrigger,
 } from '../lifecycle/index.js';
 import type { StorageOperations, StoredRecord } from '../storage/port.js';
+import { decodeTimelineCursor, encodeTimelineCursor, timelineKey } from '../timeline/timeline.js';
 import { purchaseFrequency } from '../value/index.js';
+import { timelineActivitiesQuery } from './activities.js';
 import type { CustomerAggregates, StoredCustomerStats } from './aggregates.js';
 import type { CrmContext } from './context.js';
 import { createEntityService, type EntityPage, type EntityService, type VersionedWrite } from './entity-service.js';
@@ -84,7 +86,24 @@ export interface Customer360 {
   readonly segments: { readonly id: string; readonly name: string }[];
   readonly value: CustomerValue;
   readonly deals: { readonly open: Deal[]; readonly closed: Deal[] };
-  /** The activity timeline across channels, newest first; pass `next` as `activitiesAfter` for the next page. */
+  /**
+   * The first page of the customer's activity timeline across channels, at most `activityLimit` activities, in the
+   * order of `crm.activities.timeline`: newest `occurredAt` first, activities of one instant by id, descending.
+   *
+   * Activities only: completed tasks, which `crm.activities.timeline` merges in by default, are not part of it (the
+   * view lists open tasks under `tasks`, and this page stays `EntityPage<Activity>`). So continue with the same
+   * filter, `includeTasks: false`:
+   *
+   * ```ts
+   * crm.activities.timeline({ kind: 'customer', id }, { after: view.timeline.next, limit, includeTasks: false });
+   * ```
+   *
+   * `next`, present when more activities follow, is a `crm.activities.timeline` cursor placed right after the last
+   * record, so those pages continue exactly there: nothing skipped or repeated, also among activities that share
+   * an instant across the page end. (Without `includeTasks: false` the next pages would merge in completed tasks
+   * older than the cursor while this page left out the newer ones.) `view360(id, { activitiesAfter: next })` reads
+   * the same next page.
+   */
   readonly timeline: EntityPage<Activity>;
   readonly tasks: { readonly open: Task[]; readonly overdue: Task[] };
   /** The latest consent record per purpose. */
@@ -95,7 +114,10 @@ export interface Customer360 {
 export interface View360Options {
   /** Activities per timeline page, 1–200; default 50. */
   readonly activityLimit?: number;
-  /** The `timeline.next` cursor of a previous call. */
+  /**
+   * Where the timeline page starts: the `timeline.next` of a previous call, or the `next` of a
+   * `crm.activities.timeline` page of this customer.
+   */
   readonly activitiesAfter?: string;
 }
 
@@ -311,6 +333,14 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
           'options',
         );
       }
+      const position =
+        viewOptions.activitiesAfter === undefined ? undefined : decodeTimelineCursor(viewOptions.activitiesAfter);
+      if (viewOptions.activitiesAfter !== undefined && !position) {
+        throw new ValidationError(
+          [{ path: ['activitiesAfter'], message: 'Expected a timeline cursor from a previous page' }],
+          'options',
+        );
+      }
       const now = context.now();
       const byCustomer = { field: 'customerId', op: 'eq', value: id } as const;
       const [customer, stats] = await Promise.all([base.get(id), aggregates.get(id)]);
@@ -321,12 +351,11 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
           orderBy: [{ field: 'updatedAt', direction: 'desc' }],
           limit: 500,
         }),
-        context.storage.query('activities', {
-          where: byCustomer,
-          orderBy: [{ field: 'occurredAt', direction: 'desc' }],
-          limit: activityLimit,
-          ...(viewOptions.activitiesAfter ? { after: viewOptions.activitiesAfter } : {}),
-        }),
+        // The timeline's own query, one activity more than the page to know whether another follows.
+        context.storage.query(
+          'activities',
+          timelineActivitiesQuery({ kind: 'customer', id }, { limit: activityLimit + 1, position }),
+        ),
         capped('tasks', taskSchema, {
           where: {
             all: [
@@ -360,6 +389,10 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
         if (!latestConsent.has(consent.purpose)) latestConsent.set(consent.purpose, consent);
       const won = deals.filter((deal) => deal.status === 'won');
       const nowMs = now.getTime();
+      const activities = timelinePage.records
+        .slice(0, activityLimit)
+        .map((record) => parseOrThrow(activitySchema, record, 'stored activity'));
+      const lastActivity = activities[activities.length - 1];
       return {
         customer,
         contacts,
@@ -387,8 +420,15 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
           closed: deals.filter((deal) => deal.status !== 'open'),
         },
         timeline: {
-          records: timelinePage.records.map((record) => parseOrThrow(activitySchema, record, 'stored activity')),
-          ...(timelinePage.next ? { next: timelinePage.next } : {}),
+          records: activities,
+          ...(timelinePage.records.length > activityLimit && lastActivity
+            ? {
+                next: encodeTimelineCursor({
+                  at: lastActivity.occurredAt,
+                  key: timelineKey({ kind: 'activity', at: lastActivity.occurredAt, activity: lastActivity }),
+                }),
+              }
+            : {}),
         },
         tasks: { open: tasks, overdue: tasks.filter((task) => Date.parse(task.dueAt) < nowMs) },
         consents: [...latestConsent.values()],

@@ -31,12 +31,11 @@ import { formatDay, formatDecimal, formatInstant, localized, mailtoHref, safeHre
 import {
   compareActivities,
   load360,
-  mergeActivities,
-  readTimeline,
+  readTimelinePage,
   type Customer360Loaded,
   type Customer360Names,
   type TimelineMore,
-  type TimelinePlace,
+  type TimelineReach,
 } from './load.js';
 import { customer360Messages as m } from './messages.js';
 
@@ -171,8 +170,8 @@ export class CrmCustomer360 extends LitElement {
   private shownKey: readonly unknown[] = [];
   /** The loaded value `more` belongs to. */
   private moreFor?: Customer360Loaded;
-  /** The oldest activity shown beyond the first page: a live re-run reads the timeline again down to it. */
-  private through?: TimelinePlace;
+  /** The oldest activity shown beyond the first page and the cursor after it: a live re-run reads down to it. */
+  private reach?: TimelineReach;
   /** Presentational use: the `after` already asked for by scrolling, so a visible sentinel asks once. */
   private requestedAfter?: string;
   private observer?: IntersectionObserver;
@@ -199,7 +198,7 @@ export class CrmCustomer360 extends LitElement {
     query: (crm) =>
       load360(crm, this.customerId, {
         activityLimit: this.pageSize,
-        ...(this.through ? { through: this.through } : {}),
+        ...(this.reach ? { reach: this.reach } : {}),
       }),
     crm: () => this.crm,
     enabled: () => !this.presentational && this.customerId !== '',
@@ -275,7 +274,7 @@ export class CrmCustomer360 extends LitElement {
     if ((changed.has('customerId') || changed.has('activityLimit')) && !this.presentational) {
       this.more = { items: [] };
       this.moreFor = undefined;
-      this.through = undefined;
+      this.reach = undefined;
       this.loadMoreError = '';
       this.taskError = '';
       if (this.hasUpdated) this.query.refresh();
@@ -311,7 +310,8 @@ export class CrmCustomer360 extends LitElement {
       view: loaded.view,
       names: loaded.names,
       lifecycleStages: loaded.lifecycleStages,
-      activities: mergeActivities(loaded.view.timeline.records, this.more.items),
+      // `more` continues the first page from its own cursor: nothing to merge or de-duplicate.
+      activities: [...loaded.view.timeline.records, ...this.more.items],
       ...(this.more.after ? { after: this.more.after } : {}),
     };
   }
@@ -872,7 +872,8 @@ export class CrmCustomer360 extends LitElement {
 
   /**
    * Loads the next timeline page: announces the intent (`crm-timeline-load-more`), then, with a CRM, reads it from
-   * `crm.activities.timeline` and appends what is new. Resolves when it has settled.
+   * `crm.activities.timeline` after the cursor shown (the view's `timeline.next`, then each page's `next`) and appends
+   * it. Resolves when it has settled.
    */
   async loadMore(via: 'button' | 'scroll' = 'button'): Promise<void> {
     const shown = this.shown;
@@ -893,11 +894,13 @@ export class CrmCustomer360 extends LitElement {
     this.loadMoreError = '';
     const run = (async () => {
       try {
-        const seen = new Set(shown.activities.map((activity) => activity.id));
-        const page = await readTimeline(crm, customerId, after, { want: this.pageSize }, seen);
+        const page = await readTimelinePage(crm, customerId, after, this.pageSize);
         const oldest = page.items[page.items.length - 1];
-        if (oldest && (!this.through || compareActivities(oldest, this.through) > 0)) {
-          this.through = { occurredAt: oldest.occurredAt, id: oldest.id };
+        if (oldest && (!this.reach || compareActivities(oldest, this.reach.last) > 0)) {
+          this.reach = {
+            last: { occurredAt: oldest.occurredAt, id: oldest.id },
+            ...(page.after ? { after: page.after } : {}),
+          };
         }
         if (this.moreFor !== base || this.customerId !== customerId) {
           // A live re-run replaced the timeline meanwhile: the next one reads this page again, with the rest.

@@ -1,6 +1,4 @@
 import {
-  activityTypes,
-  encodeTimelineCursor,
   type Activity,
   type Crm,
   type Customer360,
@@ -28,67 +26,66 @@ export interface Customer360Loaded {
 /** Activities beyond the first page, and where the next page starts. */
 export interface TimelineMore {
   readonly items: readonly Activity[];
+  /** The `crm.activities.timeline` cursor right after the last activity shown; absent at the end. */
   readonly after?: string;
-}
-
-/** The timeline shows activities of every channel; `types` keeps completed tasks out, as in `view360`'s page. */
-const ACTIVITIES_ONLY = [...activityTypes];
-/** The most timeline pages read for one request, however many duplicates they hold. */
-const MAX_PAGES = 50;
-
-/**
- * The `crm.activities.timeline` cursor that continues `view360`'s first page. That page is ordered by `occurredAt`
- * alone (ties by id, ascending) and the timeline's by `occurredAt`, then id descending, so the cursor is placed at
- * the last activity's instant *before* every activity of that instant (a task key sorts first among ties): the ties
- * come again and are dropped as duplicates, and none is skipped.
- */
-export function continueAfter(view: Customer360): string | undefined {
-  const last = view.timeline.records[view.timeline.records.length - 1];
-  if (!view.timeline.next || !last) return undefined;
-  return encodeTimelineCursor({ at: last.occurredAt, key: 't:~' });
 }
 
 /** A place in the timeline: an activity's instant and id. */
 export type TimelinePlace = Pick<Activity, 'occurredAt' | 'id'>;
 
+/** How far the user has scrolled: the oldest activity shown, and the cursor right after it (absent at the end). */
+export interface TimelineReach {
+  readonly last: TimelinePlace;
+  readonly after?: string;
+}
+
+/** The most timeline pages read again for one live re-run. */
+const MAX_PAGES = 50;
+
 /**
- * Reads timeline pages from `after`, keeping activities not in `seen`, until `want` of them came in — or, with
- * `through`, until the timeline has passed that activity's place — or the timeline ends. Returns those activities
- * (newest first) and where the next page starts.
+ * The timeline page after `after`. `view360`'s `timeline.next` is a `crm.activities.timeline` cursor and its page
+ * holds activities only, so pages read with the same filter (`includeTasks: false`) continue it exactly: nothing
+ * twice, nothing skipped, also among activities of one instant.
  */
-export async function readTimeline(
+export async function readTimelinePage(
   crm: Crm,
   customerId: string,
   after: string,
-  target: { readonly want: number } | { readonly through: TimelinePlace; readonly pageSize: number },
-  seen: ReadonlySet<string>,
+  limit: number,
+): Promise<TimelineMore> {
+  const page = await crm.activities.timeline(
+    { kind: 'customer', id: customerId },
+    { after, limit, includeTasks: false },
+  );
+  const items = page.items.flatMap((item) => (item.kind === 'activity' ? [item.activity] : []));
+  return { items, ...(page.next ? { after: page.next } : {}) };
+}
+
+/**
+ * Reads the timeline again from `after` down to where the user had scrolled: every activity through `reach.last`,
+ * continuing at `reach.after`. When the user had reached the end (no `reach.after`), the page that gets there is kept
+ * whole, with its own cursor, so activities added below since are not skipped.
+ */
+export async function readThrough(
+  crm: Crm,
+  customerId: string,
+  after: string,
+  reach: TimelineReach,
+  pageSize: number,
 ): Promise<TimelineMore> {
   const items: Activity[] = [];
-  const known = new Set(seen);
-  const through = 'through' in target ? target.through : undefined;
   let cursor: string | undefined = after;
   for (let page = 0; cursor && page < MAX_PAGES; page++) {
-    const limit = 'want' in target ? target.want - items.length : target.pageSize;
-    if (limit <= 0) break;
-    const result = await crm.activities.timeline(
-      { kind: 'customer', id: customerId },
-      { after: cursor, limit: Math.min(500, limit), types: ACTIVITIES_ONLY },
-    );
-    cursor = result.next;
-    let passed = false;
-    for (const item of result.items) {
-      if (item.kind !== 'activity') continue;
-      if (through && compareActivities(item.activity, through) > 0) {
-        // Older than the place asked for: stop there; the next page starts right after that place.
-        passed = true;
-        cursor = encodeTimelineCursor({ at: through.occurredAt, key: `a:${through.id}` });
-        break;
-      }
-      if (known.has(item.activity.id)) continue;
-      known.add(item.activity.id);
-      items.push(item.activity);
+    const result = await readTimelinePage(crm, customerId, cursor, pageSize);
+    cursor = result.after;
+    if (!result.items.some((activity) => compareActivities(activity, reach.last) >= 0)) {
+      items.push(...result.items);
+      continue;
     }
-    if (passed) break;
+    // This page reaches the place.
+    if (reach.after === undefined) return { items: [...items, ...result.items], ...(cursor ? { after: cursor } : {}) };
+    const kept = result.items.filter((activity) => compareActivities(activity, reach.last) <= 0);
+    return { items: [...items, ...kept], after: reach.after };
   }
   return { items, ...(cursor ? { after: cursor } : {}) };
 }
@@ -99,43 +96,29 @@ export function compareActivities(a: TimelinePlace, b: TimelinePlace): number {
   return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
 }
 
-/** The view's first page and the pages loaded after it, without duplicates, newest first. */
-export function mergeActivities(first: readonly Activity[], more: readonly Activity[]): Activity[] {
-  const byId = new Map<string, Activity>();
-  for (const activity of [...first, ...more]) if (!byId.has(activity.id)) byId.set(activity.id, activity);
-  return [...byId.values()].sort(compareActivities);
-}
-
 /**
  * Loads the 360° view in one `view360` call, the two names it gives only as ids (the owner, the deals' stages),
- * and, after a live re-run, the activities the user had already scrolled to: every one down to `through`, the
- * oldest shown before.
+ * and, after a live re-run, the activities the user had already scrolled to (see {@link readThrough}).
  */
 export async function load360(
   crm: Crm,
   customerId: string,
-  options: { readonly activityLimit: number; readonly through?: TimelinePlace },
+  options: { readonly activityLimit: number; readonly reach?: TimelineReach },
 ): Promise<Customer360Loaded> {
   const view = await crm.customers.view360(customerId, { activityLimit: options.activityLimit });
   const ownerId = view.customer.ownerId;
   const pipelineIds = [...new Set([...view.deals.open, ...view.deals.closed].map((deal) => deal.pipelineId))];
-  const after = continueAfter(view);
+  const after = view.timeline.next;
   const last = view.timeline.records[view.timeline.records.length - 1];
-  const through = options.through;
+  const reach = options.reach;
   // Only when the user had scrolled past the (new) first page.
-  const reread = after && last && through && compareActivities(last, through) < 0 ? through : undefined;
+  const reread = after && last && reach && compareActivities(last, reach.last) < 0 ? reach : undefined;
   const [owner, pipelines, more] = await Promise.all([
     // Names are a nicety: a user or pipeline that cannot be read shows its id instead.
     ownerId ? crm.users.get(ownerId).catch(() => undefined) : undefined,
     Promise.all(pipelineIds.map((id) => crm.pipelines.get(id).catch(() => undefined))),
     after && reread
-      ? readTimeline(
-          crm,
-          customerId,
-          after,
-          { through: reread, pageSize: options.activityLimit },
-          new Set(view.timeline.records.map((activity) => activity.id)),
-        )
+      ? readThrough(crm, customerId, after, reread, options.activityLimit)
       : { items: [], ...(after ? { after } : {}) },
   ]);
   const stages: Record<string, LocalizedText> = {};
