@@ -62,7 +62,12 @@ export type { Customer360Names } from './customer-360/load.js';
 export { formatMoneyCached, formatCount } from './internal/format.js';
 export { defineElement } from './internal/define.js';
 export { crmContext, type CrmContextValue } from './internal/context.js';
-export { CrmQueryController, CrmQueryStatus, type CrmQueryOptions } from './internal/crm-query-controller.js';
+export {
+  CrmQueryController,
+  CrmQueryStatus,
+  type CrmQueryOptions,
+  type CrmQueryUpdate,
+} from './internal/crm-query-controller.js';
 export {
   CrmEvent,
   CrmErrorEvent,

@@ -6,13 +6,14 @@ import {
   type CrmErrorEvent,
   CrmQueryController,
   CrmQueryStatus,
+  type CrmQueryUpdate,
   crmMessages,
   defineElement,
   updateOnCrmLocaleChange,
   type CrmProvider,
 } from '@crmkit/elements';
 
-type Query = (crm: Crm, signal: AbortSignal) => Promise<number>;
+type Query = (crm: Crm, signal: AbortSignal, update?: CrmQueryUpdate<number>) => Promise<number>;
 
 /** A consumer whose query the test swaps; it renders the count, or the shared loading/error messages. */
 class TestCount extends LitElement {
@@ -20,9 +21,9 @@ class TestCount extends LitElement {
   calls = 0;
   readonly data = new CrmQueryController<number>(this, {
     collections: ['contacts'],
-    query: (crm, signal) => {
+    query: (crm, signal, update) => {
       this.calls++;
-      return TestCount.query(crm, signal);
+      return TestCount.query(crm, signal, update);
     },
   });
   constructor() {
@@ -91,6 +92,26 @@ describe('CrmQueryController', () => {
     await el.data.settled();
     expect(el.data.value).to.equal(4);
     expect(el.calls).to.be.at.most(4);
+  });
+
+  it('hands a query the changes since its previous value, and nothing after refresh()', async () => {
+    const updates: (string[] | undefined)[] = [];
+    TestCount.query = async (c, _signal, update) => {
+      updates.push(update?.changes.map((change) => `${change.collection}/${change.id}`));
+      return c.storage.count('contacts');
+    };
+    const { el } = await mount();
+    await crm.storage.transaction(async (tx) => {
+      await tx.put('contacts', { id: 'a', name: 'a' }, { expectedVersion: 0 });
+      await tx.put('notes', { id: 'n', name: 'n' }, { expectedVersion: 0 });
+    });
+    await el.data.settled();
+    el.data.refresh([{ collection: 'contacts', id: 'z', type: 'put' }]);
+    await el.data.settled();
+    el.data.refresh();
+    await el.data.settled();
+    // First load: nothing to update; then only the watched change; then the host's own; then a full read.
+    expect(updates).to.deep.equal([undefined, ['contacts/a'], ['contacts/z'], undefined]);
   });
 
   it('ignores changes to collections it does not depend on', async () => {

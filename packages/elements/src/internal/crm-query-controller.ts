@@ -13,9 +13,22 @@ export const CrmQueryStatus = {
 } as const;
 export type CrmQueryStatus = (typeof CrmQueryStatus)[keyof typeof CrmQueryStatus];
 
+/**
+ * What changed since the value a query last produced: the committed changes to its collections, in order. A query
+ * may update `previous` with them instead of reading everything again.
+ */
+export interface CrmQueryUpdate<T> {
+  readonly previous: T;
+  readonly changes: readonly ChangeEvent[];
+}
+
 export interface CrmQueryOptions<T> {
-  /** Reads what the host shows. Pass `signal` on to anything that takes one; a stale load's result is dropped. */
-  readonly query: (crm: Crm, signal: AbortSignal) => Promise<T>;
+  /**
+   * Reads what the host shows. Pass `signal` on to anything that takes one; a stale load's result is dropped.
+   * `update` is given when there is a previous value and only known changes happened since (not on the first load,
+   * after `refresh()`, or with another CRM): a query may apply them rather than read everything again.
+   */
+  readonly query: (crm: Crm, signal: AbortSignal, update?: CrmQueryUpdate<T>) => Promise<T>;
   /** The storage collections the result depends on; a committed change to any of them re-runs the query. */
   readonly collections: readonly string[];
   /**
@@ -51,6 +64,10 @@ export class CrmQueryController<T> implements ReactiveController {
   private abort?: AbortController;
   private scheduled = false;
   private connected = false;
+  /** Changes committed since `value` was read; cleared as far as a successful run has applied them. */
+  private changes: ChangeEvent[] = [];
+  /** The next run must read everything: first load, `refresh()`, another CRM, or a failed run. */
+  private fullLoad = true;
   private readonly runs = new Set<Promise<void>>();
 
   constructor(host: Host, options: CrmQueryOptions<T>) {
@@ -82,14 +99,22 @@ export class CrmQueryController<T> implements ReactiveController {
 
   hostDisconnected(): void {
     this.connected = false;
+    // Changes are not followed while disconnected: the next connection reads everything.
+    this.changes = [];
+    this.fullLoad = true;
     this.subscribed?.unsubscribe();
     this.subscribed = undefined;
     this.abort?.abort();
     this.abort = undefined;
   }
 
-  /** Runs the query again now (say, after an argument of the host changed). */
-  refresh(): void {
+  /**
+   * Runs the query again (say, after an argument of the host changed). Without arguments it reads everything; with
+   * `changes` the host knows what it wrote (a move, say) and the query may update its previous value with them.
+   */
+  refresh(changes?: readonly ChangeEvent[]): void {
+    if (changes) this.changes.push(...changes);
+    else this.fullLoad = true;
     this.schedule();
   }
 
@@ -113,9 +138,13 @@ export class CrmQueryController<T> implements ReactiveController {
     }
     const watched = new Set(this.options.collections);
     const unsubscribe = crm.storage.subscribe((events: readonly ChangeEvent[]) => {
-      if (events.some((event) => watched.has(event.collection))) this.schedule();
+      const relevant = events.filter((event) => watched.has(event.collection));
+      if (relevant.length === 0) return;
+      this.changes.push(...relevant);
+      this.schedule();
     });
     this.subscribed = { crm, unsubscribe };
+    this.fullLoad = true;
     this.schedule();
   }
 
@@ -139,15 +168,23 @@ export class CrmQueryController<T> implements ReactiveController {
     this.abort = abort;
     this.status = CrmQueryStatus.PENDING;
     this.host.requestUpdate();
+    // Everything changed since the current value, as this run sees it; a newer run sees these and more.
+    const applied = this.changes.length;
+    const full = this.fullLoad || this.value === undefined;
+    const update = full ? undefined : { previous: this.value as T, changes: this.changes.slice(0, applied) };
     try {
       // A superseded load settles at once, even if the query ignores its signal; its result is dropped.
-      const value = await Promise.race([this.options.query(crm, abort.signal), whenAborted(abort.signal)]);
+      const value = await Promise.race([this.options.query(crm, abort.signal, update), whenAborted(abort.signal)]);
       if (abort !== this.abort || abort.signal.aborted) return;
+      this.changes.splice(0, applied);
+      if (full) this.fullLoad = false;
       this.value = value;
       this.error = undefined;
       this.status = CrmQueryStatus.COMPLETE;
     } catch (error) {
       if (abort !== this.abort || abort.signal.aborted) return;
+      // Nothing is known about how far the failed run got: the next one reads everything.
+      this.fullLoad = true;
       this.error = error;
       this.status = CrmQueryStatus.ERROR;
       this.host.dispatchEvent(new CrmErrorEvent({ error, operation: 'query' }));

@@ -11,7 +11,6 @@ import {
   type Crm,
   type Deal,
   type FailedGateCondition,
-  type QueryOptions,
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
 import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-controller.js';
@@ -34,16 +33,9 @@ import {
 } from './board-model.js';
 import { dealCardStyles, renderDealCard } from './deal-card.js';
 import { CrmDealMoveEvent, CrmDealMovedEvent, CrmDealSelectEvent } from './events.js';
+import { loadBoard, type BoardData } from './load.js';
 import { boardMessages, sourceLabel } from './messages.js';
 import { boardStyles } from './pipeline-board.styles.js';
-
-/** What the board shows, from storage or from the host's properties. */
-interface BoardData {
-  readonly pipeline: BoardPipeline;
-  readonly deals: readonly BoardDeal[];
-  readonly customerNames: Readonly<Record<string, string>>;
-  readonly ownerNames: Readonly<Record<string, string>>;
-}
 
 /** The dialog asking for what a move needs: a lost reason, or the fields a stage gate requires. */
 interface DetailsRequest {
@@ -57,47 +49,6 @@ interface DetailsRequest {
 }
 
 const MIME = 'application/x-crmkit-deal';
-/** Customer ids per `in` query when naming the cards' customers. */
-const ID_CHUNK = 500;
-
-type ListOptions = Pick<QueryOptions, 'where' | 'orderBy' | 'after'>;
-
-/** Reads every page of a list. */
-async function listAll<T>(
-  list: (options: ListOptions) => Promise<{ records: T[]; next?: string }>,
-  options: ListOptions = {},
-): Promise<T[]> {
-  const records: T[] = [];
-  let after: string | undefined;
-  do {
-    const page = await list({ ...options, ...(after ? { after } : {}) });
-    records.push(...page.records);
-    after = page.next;
-  } while (after);
-  return records;
-}
-
-/** Loads a pipeline, its deals (newest in stage first) and the names shown on the cards. */
-async function loadBoard(crm: Crm, pipelineId: string): Promise<BoardData> {
-  const pipeline = await crm.pipelines.get(pipelineId);
-  const deals = await listAll((options) => crm.deals.list(options), {
-    where: { field: 'pipelineId', op: 'eq', value: pipelineId },
-    orderBy: [{ field: 'stageEnteredAt', direction: 'desc' }],
-  });
-  const customerIds = [...new Set(deals.map((deal) => deal.customerId))];
-  const customerNames: Record<string, string> = {};
-  for (let start = 0; start < customerIds.length; start += ID_CHUNK) {
-    const chunk = customerIds.slice(start, start + ID_CHUNK);
-    const customers = await listAll((options) => crm.customers.list(options), {
-      where: { field: 'id', op: 'in', values: chunk },
-    });
-    for (const customer of customers) customerNames[customer.id] = customer.name;
-  }
-  const ownerNames: Record<string, string> = {};
-  for (const user of await listAll((options) => crm.users.list(options))) ownerNames[user.id] = user.name;
-  return { pipeline, deals, customerNames, ownerNames };
-}
-
 /**
  * Each column shows its stage's deal count, total and probability-weighted amount; each card the deal's name,
  * customer, amount, owner, days in stage and a rotting mark. Columns are virtualised, so ten thousand deals keep a
@@ -203,7 +154,7 @@ export class CrmPipelineBoard extends LitElement {
   /** @internal */
   readonly data = new CrmQueryController<BoardData>(this, {
     collections: ['deals', 'pipelines', 'customers', 'users'],
-    query: (crm) => loadBoard(crm, this.pipelineId),
+    query: (crm, _signal, update) => loadBoard(crm, this.pipelineId, update),
     crm: () => this.crm,
     enabled: () => !this.presentational && this.pipelineId !== '',
   });
@@ -823,7 +774,8 @@ export class CrmPipelineBoard extends LitElement {
           ...(extra.values ? { values: extra.values } : {}),
           ...(extra.lostReason ? { lostReason: extra.lostReason } : {}),
         });
-        this.data.refresh();
+        // Re-read only the moved deal; storage's own change event, when it comes, re-reads just that deal again.
+        this.data.refresh([{ collection: 'deals', id: deal.id, type: 'put', version: moved.version }]);
         await this.data.settled();
         this.announce(boardMessages.moved(deal.title, stageName(stage.name, messagesLocale)));
         this.dispatchEvent(new CrmDealMovedEvent({ dealId: deal.id, fromStageId, toStageId, version: moved.version }));
