@@ -451,6 +451,42 @@ describe('<crm-customer-360>', () => {
     expect(text(section(card, 'deals'))).to.contain('No open deals yet.');
   });
 
+  it('does not read its view again for changes to other customers, and does for its own', async () => {
+    const card = await mountWithCrm(crm);
+    let reads = 0;
+    const view360 = crm.customers.view360.bind(crm.customers);
+    crm.customers.view360 = (...args) => {
+      reads += 1;
+      return view360(...args);
+    };
+    const other = await crmOver(storage, 'rep', 'usr-0006');
+    const stranger = (await other.customers.list({ where: { field: 'id', op: 'ne', value: CUSTOMER }, limit: 1 }))
+      .records[0]!;
+    // Another customer's activity and rename: the card's own records are untouched.
+    await other.activities.log({
+      type: 'call',
+      direction: 'outbound',
+      occurredAt: '2026-06-29T22:00:00.000Z',
+      customerId: stranger.id,
+    });
+    // (Logging stamped the stranger's last activity: its version moved on.)
+    const touched = await other.customers.get(stranger.id);
+    await other.customers.update(stranger.id, { name: 'Someone else' }, { expectedVersion: touched.version });
+    await other.aggregates.settled();
+    await card.settled();
+    expect(reads).to.equal(0);
+    // Its own customer's activity: read again, and shown.
+    const logged = await other.activities.log({
+      type: 'note',
+      direction: 'internal',
+      subject: 'Mine',
+      occurredAt: '2026-06-29T22:30:00.000Z',
+      customerId: CUSTOMER,
+    });
+    await waitUntil(() => timelineIds(card)[0] === logged.id, 'the new activity did not show', { timeout: 5000 });
+    expect(reads).to.be.greaterThan(0);
+  });
+
   it('keeps the pages it loaded when a live change re-runs the view', async () => {
     const card = await mountWithCrm(crm, { activityLimit: 5 });
     await card.loadMore('button');

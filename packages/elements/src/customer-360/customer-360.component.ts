@@ -29,6 +29,7 @@ import { customer360Styles } from './customer-360.styles.js';
 import { CrmTaskCompleteEvent, CrmTaskCompletedEvent, CrmTimelineLoadMoreEvent } from './events.js';
 import { formatDay, formatDecimal, formatInstant, localized, mailtoHref, safeHref, telHref } from './format.js';
 import {
+  affects360,
   compareActivities,
   load360,
   readTimelinePage,
@@ -195,11 +196,14 @@ export class CrmCustomer360 extends LitElement {
       'consents',
       'users',
     ],
-    query: (crm) =>
-      load360(crm, this.customerId, {
+    query: async (crm, _signal, update) => {
+      // Changes that cannot touch this customer (another customer's deal moving, say) keep the view as it is.
+      if (update && !(await affects360(crm, this.customerId, update.previous, update.changes))) return update.previous;
+      return load360(crm, this.customerId, {
         activityLimit: this.pageSize,
         ...(this.reach ? { reach: this.reach } : {}),
-      }),
+      });
+    },
     crm: () => this.crm,
     enabled: () => !this.presentational && this.customerId !== '',
   });

@@ -1,5 +1,6 @@
 import {
   type Activity,
+  type ChangeEvent,
   type Crm,
   type Customer360,
   type LifecycleStageDefinition,
@@ -135,4 +136,82 @@ export async function load360(
     lifecycleStages: crm.customers.lifecycle.stages,
     more,
   };
+}
+
+/** Whether a stored record names this customer, or one of its deals or contacts, in one of the given fields. */
+function names(
+  record: Record<string, unknown> | undefined,
+  fields: readonly string[],
+  ids: ReadonlySet<string>,
+): boolean {
+  if (!record) return false;
+  return fields.some((field) => {
+    const value = field === 'related' ? (record['related'] as { id?: unknown } | undefined)?.id : record[field];
+    return typeof value === 'string' && ids.has(value);
+  });
+}
+
+/** For each collection whose records are this customer's through a field: the fields that say so. */
+const OWNED_BY: Readonly<Record<string, readonly string[]>> = {
+  contacts: ['customerId'],
+  deals: ['customerId'],
+  activities: ['customerId', 'dealId', 'contactId'],
+  tasks: ['related'],
+  lifecycleChanges: ['customerId'],
+  consents: ['subjectId'],
+};
+
+/**
+ * Whether committed changes can alter what the card shows of this customer, so that a change elsewhere (another
+ * customer's deal moving on a busy board) does not make the card read its whole view again. Records the card shows
+ * count by id; new or changed records are read (one `getMany` per collection) and count when they point at the
+ * customer, one of its deals or one of its contacts. Segment changes always count: membership may change.
+ */
+export async function affects360(
+  crm: Crm,
+  customerId: string,
+  previous: Customer360Loaded,
+  changes: readonly ChangeEvent[],
+): Promise<boolean> {
+  const { view } = previous;
+  if (view.customer.id !== customerId) return true;
+  const deals = [...view.deals.open, ...view.deals.closed];
+  const related = new Set([customerId, ...deals.map((deal) => deal.id), ...view.contacts.map((contact) => contact.id)]);
+  const shown = new Set<string>([
+    ...related,
+    ...view.timeline.records.map((activity) => activity.id),
+    ...previous.more.items.map((activity) => activity.id),
+    ...view.tasks.open.map((task) => task.id),
+    ...view.tasks.overdue.map((task) => task.id),
+    ...view.lifecycle.history.map((change) => change.id),
+    ...view.consents.map((consent) => consent.id),
+  ]);
+  const pipelines = new Set(deals.map((deal) => deal.pipelineId));
+  const unknown = new Map<string, string[]>();
+  for (const change of changes) {
+    switch (change.collection) {
+      case 'segments':
+        return true;
+      case 'customers':
+      case 'customerStats':
+        if (change.id === customerId) return true;
+        break;
+      case 'users':
+        if (change.id === view.customer.ownerId) return true;
+        break;
+      case 'pipelines':
+        if (pipelines.has(change.id)) return true;
+        break;
+      default:
+        if (shown.has(change.id)) return true;
+        if (change.type === 'put' && OWNED_BY[change.collection]) {
+          unknown.set(change.collection, [...(unknown.get(change.collection) ?? []), change.id]);
+        }
+    }
+  }
+  for (const [collection, ids] of unknown) {
+    const records = await crm.storage.getMany(collection, ids);
+    if (records.some((record) => names(record, OWNED_BY[collection]!, related))) return true;
+  }
+  return false;
 }
