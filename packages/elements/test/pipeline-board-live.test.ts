@@ -76,8 +76,8 @@ describe('<crm-pipeline-board> live', () => {
     });
     afterEach(async () => {
       document.body.replaceChildren();
-      crmHere.dispose();
-      crmThere.dispose();
+      // Background work (customer aggregates after the move) finishes before the databases close under it.
+      await Promise.all([crmHere.dispose(), crmThere.dispose()]);
       await here.close();
       await there.close();
       await new Promise<void>((resolve, reject) => {

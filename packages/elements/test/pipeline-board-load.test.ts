@@ -122,6 +122,9 @@ describe('the board loads changes piecemeal', () => {
 let users = 0;
 
 async function apply(crm: Crm, action: Step, customerIds: readonly string[]): Promise<void> {
+  // Background work (aggregates, lifecycle rules) may still be writing customers: let it finish before reading
+  // versions to write with.
+  await crm.aggregates.settled();
   const deals = (await crm.deals.list()).records;
   const pick = (index: number) => deals[index % Math.max(1, deals.length)];
   switch (action.kind) {
