@@ -2,5 +2,7 @@
 import '@crmkit/elements/define';
 import { createApp } from 'vue';
 import App from './App.vue';
+// The page's own layout styles, shared with the React example; crmkit's elements bring none to the page.
+import '../shared/app.css';
 
 createApp(App).mount('#app');
