@@ -758,6 +758,38 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
   ];
 
   /** Capture and create: normalise, validate, de-duplicate, assign, score, write with consents. */
+  /** Stores a new, already validated record under `id` and audits its creation, in the caller's transaction. */
+  const insertAudited = async (
+    tx: StorageOperations,
+    collection: string,
+    id: string,
+    parsed: Record<string, unknown>,
+    at: string,
+  ): Promise<StoredRecord> => {
+    const record = await tx.put<Record<string, unknown>>(collection, { ...parsed, id }, { expectedVersion: 0 });
+    await context.audit(tx, {
+      action: 'create',
+      entity: collection,
+      entityId: id,
+      at,
+      changedFields: Object.keys(parsed).sort(),
+    });
+    return record;
+  };
+
+  /** Validates a new record with its entity's custom fields, then stores and audits it under a new id. */
+  const createRecord = async (
+    tx: StorageOperations,
+    collection: 'customers' | 'contacts' | 'deals' | 'activities',
+    schema: z.ZodMiniObject<{ customFields: z.core.$ZodType }, z.core.$strip>,
+    entity: CustomFieldEntity,
+    raw: Record<string, unknown>,
+    at: string,
+  ): Promise<StoredRecord> => {
+    const parsed = parseOrThrow(await schemaFor(tx, schema, entity), raw, entity) as Record<string, unknown>;
+    return insertAudited(tx, collection, context.newId(), parsed, at);
+  };
+
   const insert = async (
     input: unknown,
     mode: {
@@ -807,14 +839,7 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
         },
         'lead',
       ) as Record<string, unknown>;
-      const record = await tx.put<Record<string, unknown>>('leads', { ...lead, id }, { expectedVersion: 0 });
-      await context.audit(tx, {
-        action: 'create',
-        entity: 'leads',
-        entityId: id,
-        at,
-        changedFields: Object.keys(lead).sort(),
-      });
+      const record = await insertAudited(tx, 'leads', id, lead, at);
       const consentIds: string[] = [];
       for (const grant of mode.consents) {
         const consent = parseOrThrow(
@@ -831,42 +856,28 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
           },
           'consent',
         ) as Record<string, unknown>;
-        const consentId = context.newId();
-        await tx.put<Record<string, unknown>>('consents', { ...consent, id: consentId }, { expectedVersion: 0 });
-        await context.audit(tx, {
-          action: 'create',
-          entity: 'consents',
-          entityId: consentId,
-          at,
-          changedFields: Object.keys(consent).sort(),
-        });
-        consentIds.push(consentId);
+        consentIds.push((await insertAudited(tx, 'consents', context.newId(), consent, at)).id);
       }
-      let noteId: string | undefined;
-      if (mode.note !== undefined) {
-        const note = parseOrThrow(
-          activityInputSchema,
-          {
-            type: 'note',
-            direction: 'inbound',
-            body: mode.note,
-            occurredAt: at,
-            leadId: id,
-            ...(mode.source === undefined ? {} : { channel: mode.source }),
-          },
-          'note',
-        ) as Record<string, unknown>;
-        noteId = context.newId();
-        await tx.put<Record<string, unknown>>('activities', { ...note, id: noteId }, { expectedVersion: 0 });
-        await context.audit(tx, {
-          action: 'create',
-          entity: 'activities',
-          entityId: noteId,
-          at,
-          changedFields: Object.keys(note).sort(),
-        });
-      }
-      return { record, alert, decision, score, consentIds, noteId };
+      // Validated like any activity, the CRM's activity custom fields included.
+      const note =
+        mode.note === undefined
+          ? undefined
+          : await createRecord(
+              tx,
+              'activities',
+              activityInputSchema,
+              'activity',
+              {
+                type: 'note',
+                direction: 'inbound',
+                body: mode.note,
+                occurredAt: at,
+                leadId: id,
+                ...(mode.source === undefined ? {} : { channel: mode.source }),
+              },
+              at,
+            );
+      return { record, alert, decision, score, consentIds, noteId: note?.id };
     });
     const lead = toLead(outcome.record);
     emitAny('lead.created', { entity: 'lead', id: lead.id, actorId: context.actor.id, at });
@@ -992,26 +1003,6 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
   // ---- customers, contacts and deals for conversion ---------------------------------------------------------------
 
   /** Creates a record of `collection` from `raw`, validated with its schema and custom fields, audited. */
-  const createRecord = async (
-    tx: StorageOperations,
-    collection: 'customers' | 'contacts' | 'deals',
-    schema: z.ZodMiniObject<{ customFields: z.core.$ZodType }, z.core.$strip>,
-    entity: CustomFieldEntity,
-    raw: Record<string, unknown>,
-    at: string,
-  ): Promise<StoredRecord> => {
-    const parsed = parseOrThrow(await schemaFor(tx, schema, entity), raw, entity) as Record<string, unknown>;
-    const id = context.newId();
-    const record = await tx.put<Record<string, unknown>>(collection, { ...parsed, id }, { expectedVersion: 0 });
-    await context.audit(tx, {
-      action: 'create',
-      entity: collection,
-      entityId: id,
-      at,
-      changedFields: Object.keys(parsed).sort(),
-    });
-    return record;
-  };
 
   /** Updates a customer or contact to `next` when it differs, audited; returns the record and changed fields. */
   const updateRecord = async (
