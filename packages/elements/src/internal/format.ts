@@ -1,4 +1,4 @@
-import { toMajor, type Money } from '@crmkit/core';
+import { toMajor, type LocalizedText, type Money } from '@crmkit/core';
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
@@ -33,16 +33,66 @@ export function formatMoneyCached(
 
 const numberFormatters = new Map<string, Intl.NumberFormat>();
 
-/** Formats a whole number in the locale (`1,234` / `1,234`), with a cached formatter. */
-export function formatCount(value: number, locale: string): string {
-  let formatter = numberFormatters.get(locale);
+/**
+ * A number in the locale with at most `fractionDigits` decimals, with a cached formatter; an unknown locale falls
+ * back to the browser's.
+ */
+export function formatNumber(value: number, locale: string, fractionDigits = 0): string {
+  const key = `${locale}\u0000${fractionDigits}`;
+  let formatter = numberFormatters.get(key);
   if (!formatter) {
+    const options = { maximumFractionDigits: fractionDigits };
     try {
-      formatter = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+      formatter = new Intl.NumberFormat(locale, options);
     } catch {
-      return String(value);
+      formatter = new Intl.NumberFormat(undefined, options);
     }
-    numberFormatters.set(locale, formatter);
+    numberFormatters.set(key, formatter);
   }
   return formatter.format(value);
+}
+
+/** A whole number in the locale (`1,234`). */
+export const formatCount = (value: number, locale: string): string => formatNumber(value, locale, 0);
+
+/** A number with at most one decimal, in the locale. */
+export const formatDecimal = (value: number, locale: string): string => formatNumber(value, locale, 1);
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A cached `Intl.DateTimeFormat`; an unknown locale or time zone falls back to the browser's. */
+function dateFormatter(locale: string, timeZone: string | undefined, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${locale}\u0000${timeZone ?? ''}\u0000${withTime ? 1 : 0}`;
+  let formatter = dateFormatters.get(key);
+  if (!formatter) {
+    const options: Intl.DateTimeFormatOptions = withTime
+      ? { dateStyle: 'medium', timeStyle: 'short' }
+      : { dateStyle: 'medium' };
+    try {
+      formatter = new Intl.DateTimeFormat(locale, { ...options, ...(timeZone ? { timeZone } : {}) });
+    } catch {
+      formatter = new Intl.DateTimeFormat(undefined, options);
+    }
+    dateFormatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/** An instant as a date and time in the locale and time zone; empty for what is not an instant. */
+export function formatInstant(iso: string, locale: string, timeZone?: string, withTime = true): string {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? '' : dateFormatter(locale, timeZone, withTime).format(time);
+}
+
+/** A calendar date `YYYY-MM-DD` (no time zone: it is a day, not an instant) in the locale. */
+export function formatDay(day: string, locale: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(time) ? day : dateFormatter(locale, 'UTC', false).format(time);
+}
+
+/** A label in the messages' locale: a plain string as is, `{ en, 'zh-CN' }` in the locale, else English. */
+export function localized(text: string | LocalizedText | undefined, messagesLocale: string): string | undefined {
+  if (text === undefined || typeof text === 'string') return text;
+  return messagesLocale === 'zh-CN' ? text['zh-CN'] : text.en;
 }

@@ -4,6 +4,7 @@
  * the same columns.
  */
 import type { LocalizedText, Money, Stage } from '@crmkit/core';
+import { localized } from '../internal/format.js';
 
 const DAY = 86_400_000;
 
@@ -92,7 +93,7 @@ export interface BoardInput {
 
 /** The stage name in the message language: Simplified Chinese for `zh-CN`, English otherwise. */
 export function stageName(name: LocalizedText, messagesLocale: string): string {
-  return messagesLocale === 'zh-CN' ? name['zh-CN'] : name.en;
+  return localized(name, messagesLocale)!;
 }
 
 /** When each deal object entered its stage, parsed once per object: a board rebuilds its columns on every move. */
