@@ -18,8 +18,16 @@ import {
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
 import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-controller.js';
+import { announce } from '../internal/announce.js';
 import { CrmErrorEvent } from '../internal/events.js';
-import { formatCount, formatMoneyCached } from '../internal/format.js';
+import {
+  formatCount,
+  formatDay,
+  formatDecimal,
+  formatInstant,
+  formatMoneyCached,
+  localized,
+} from '../internal/format.js';
 import { inheritedLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
@@ -27,7 +35,7 @@ import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import { customer360Styles } from './customer-360.styles.js';
 import { CrmTaskCompleteEvent, CrmTaskCompletedEvent, CrmTimelineLoadMoreEvent } from './events.js';
-import { formatDay, formatDecimal, formatInstant, localized, mailtoHref, safeHref, telHref } from './format.js';
+import { mailtoHref, safeHref, telHref } from './format.js';
 import {
   affects360,
   compareActivities,
@@ -165,7 +173,6 @@ export class CrmCustomer360 extends LitElement {
   @state() private loadMoreError = '';
   @state() private completing: ReadonlySet<string> = new Set();
   @state() private taskError = '';
-  @state() private announcement = '';
 
   private shown?: Shown;
   private shownKey: readonly unknown[] = [];
@@ -373,7 +380,7 @@ export class CrmCustomer360 extends LitElement {
         ${this.section('segments', m.segments(), this.renderSegments(shown))}
         ${this.section('consents', m.consents(), this.renderConsents(shown.view.consents, context))}
       </div>
-      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+      <div class="visually-hidden announcement" role="status" aria-live="polite"></div>
     </div>`;
   }
 
@@ -824,7 +831,7 @@ export class CrmCustomer360 extends LitElement {
         const result = await crm.tasks.complete(taskId, { expectedVersion: task.version });
         this.query.refresh();
         await this.query.settled();
-        this.announce(m.completed(task.title));
+        announce(this.renderRoot, m.completed(task.title));
         this.dispatchEvent(
           new CrmTaskCompletedEvent({
             taskId,
@@ -912,7 +919,7 @@ export class CrmCustomer360 extends LitElement {
           return;
         }
         this.more = { items: [...this.more.items, ...page.items], ...(page.after ? { after: page.after } : {}) };
-        this.announce(m.loadedMore(formatCount(page.items.length, this.resolvedLocale)));
+        announce(this.renderRoot, m.loadedMore(formatCount(page.items.length, this.resolvedLocale)));
       } catch (error) {
         this.loadMoreError = m.loadMoreFailed();
         this.dispatchEvent(new CrmErrorEvent({ error, operation: 'load-more' }));
@@ -941,14 +948,6 @@ export class CrmCustomer360 extends LitElement {
       { rootMargin: '0px 0px 240px 0px' },
     );
     this.observer.observe(sentinel);
-  }
-
-  private announce(message: string): void {
-    // Cleared first, so announcing the same sentence twice is still heard.
-    this.announcement = '';
-    void this.updateComplete.then(() => {
-      this.announcement = message;
-    });
   }
 }
 

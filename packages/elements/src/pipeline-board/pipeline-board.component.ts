@@ -14,6 +14,7 @@ import {
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
 import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-controller.js';
+import { announce } from '../internal/announce.js';
 import { CrmErrorEvent } from '../internal/events.js';
 import { formatCount, formatMoneyCached } from '../internal/format.js';
 import { inheritedLocale } from '../internal/locale.js';
@@ -741,7 +742,10 @@ export class CrmPipelineBoard extends LitElement {
     if (fromStageId === toStageId) return;
     if (!this.dispatchEvent(new CrmDealMoveEvent({ dealId, fromStageId, toStageId, via }))) return;
     if (this.presentational || !this.data.crm) {
-      this.announce(boardMessages.moved(deal.title, stageName(stage.name, resolveCrmLocale(this.resolvedLocale))));
+      announce(
+        this.renderRoot,
+        boardMessages.moved(deal.title, stageName(stage.name, resolveCrmLocale(this.resolvedLocale))),
+      );
       if (via === 'keyboard') void this.focusCard(dealId);
       return;
     }
@@ -777,7 +781,7 @@ export class CrmPipelineBoard extends LitElement {
         // Re-read only the moved deal; storage's own change event, when it comes, re-reads just that deal again.
         this.data.refresh([{ collection: 'deals', id: deal.id, type: 'put', version: moved.version }]);
         await this.data.settled();
-        this.announce(boardMessages.moved(deal.title, stageName(stage.name, messagesLocale)));
+        announce(this.renderRoot, boardMessages.moved(deal.title, stageName(stage.name, messagesLocale)));
         this.dispatchEvent(new CrmDealMovedEvent({ dealId: deal.id, fromStageId, toStageId, version: moved.version }));
         return true;
       } catch (error) {
@@ -863,18 +867,6 @@ export class CrmPipelineBoard extends LitElement {
       this.renderRoot.querySelector<HTMLDialogElement>('dialog.details-dialog')?.close();
     }
   };
-
-  private announce(message: string): void {
-    // Written straight into the live region rather than through a reactive property: an announcement must not cost a
-    // second render of the whole board. Lit renders no content there, so nothing overwrites it. Cleared first and
-    // set in a later task, so announcing the same sentence twice is still heard.
-    const region = this.renderRoot.querySelector<HTMLElement>('.announcement');
-    if (!region) return;
-    region.textContent = '';
-    setTimeout(() => {
-      region.textContent = message;
-    }, 0);
-  }
 }
 
 function fieldLabel(path: string): string {
