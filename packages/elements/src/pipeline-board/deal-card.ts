@@ -1,4 +1,5 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
+import { visuallyHiddenStyles } from '../internal/component.styles.js';
 import { formatMoneyCached } from '../internal/format.js';
 import { boardMessages } from './messages.js';
 import type { BoardCard } from './board-model.js';
@@ -110,12 +111,5 @@ export const dealCardStyles = css`
     color: var(--_crm-color-accent);
     cursor: pointer;
   }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
+  ${visuallyHiddenStyles}
 `;
