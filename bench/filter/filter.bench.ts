@@ -13,7 +13,7 @@
 import { Query } from 'mingo';
 import sift from 'sift';
 import { compileFilter, type Filter } from '@crmkit/core';
-import { median, option, prng } from '../harness/shared.js';
+import { option, printContenders, prng, timeContenders } from '../harness/shared.js';
 
 // A type alias, not an interface, so that it is assignable to mingo's and sift's plain-object parameter types.
 type Customer = {
@@ -131,58 +131,13 @@ function countMatches(records: readonly Customer[], predicate: Predicate): numbe
   return matches;
 }
 
-interface Row {
-  readonly name: string;
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-}
-
 function run(size: number): boolean {
   const records = customers(size);
-  const entries = contenders();
-  const times = new Map<string, number[]>(entries.map(([name]) => [name, []]));
-  const counts = new Map<string, number>();
-
-  // One untimed pass each, so every contender is optimised by the JIT before its first timed round.
-  for (const [name, predicate] of entries) counts.set(name, countMatches(records, predicate));
-  const expected = counts.get('hand-written');
-  const disagree = [...counts].filter(([, count]) => count !== expected);
-  if (disagree.length > 0) {
-    console.error(`size ${size}: match counts differ: ${[...counts].map(([n, c]) => `${n}=${c}`).join(', ')}`);
-    return false;
-  }
-
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < entries.length; i++) {
-      const [name, predicate] = entries[(round + i) % entries.length] as [string, Predicate];
-      const start = performance.now();
-      const count = countMatches(records, predicate);
-      const elapsed = performance.now() - start;
-      if (count !== expected) {
-        console.error(`size ${size}: ${name} matched ${count}, expected ${expected}`);
-        return false;
-      }
-      times.get(name)?.push(elapsed);
-    }
-  }
-
-  const rows: Row[] = entries.map(([name]) => {
-    const samples = times.get(name) ?? [];
-    return { name, median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
-  });
-  const reference = rows[0]?.median ?? NaN;
-  const compiled = rows[1]?.median ?? NaN;
-  console.log(`\n### ${size.toLocaleString('en')} customers, ${expected} matches, ${rounds} rounds\n`);
-  console.log('| contender | median ms | min–max ms | × hand-written | vs compileFilter |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const row of rows) {
-    const versus = row.name === 'mingo' || row.name === 'sift' ? `${(row.median / compiled).toFixed(1)}× slower` : '';
-    console.log(
-      `| ${row.name} | ${row.median.toFixed(1)} | ${row.min.toFixed(1)}–${row.max.toFixed(1)} | ` +
-        `${(row.median / reference).toFixed(2)} | ${versus} |`,
-    );
-  }
+  const entries = contenders().map(([name, predicate]) => [name, () => countMatches(records, predicate)] as const);
+  const timed = timeContenders(`size ${size}`, entries, rounds);
+  if (!timed) return false;
+  console.log(`\n### ${size.toLocaleString('en')} customers, ${timed.expected} matches, ${rounds} rounds\n`);
+  printContenders(timed.rows, 'compileFilter', ['mingo', 'sift']);
   return true;
 }
 

@@ -16,7 +16,7 @@ import { Query } from 'mingo';
 import sift from 'sift';
 import { type Filter } from '@crmkit/core';
 import { compileSegment, emptyStats, type CustomerStats } from '../../packages/core/src/segments/index.js';
-import { median, option, prng } from '../harness/shared.js';
+import { option, printContenders, prng, timeContenders } from '../harness/shared.js';
 
 type Customer = { id: string; name: string; country: string; tags: string[]; createdAt: string; version: number };
 type Doc = Customer & { stats: CustomerStats & { meetings30d: number } };
@@ -146,44 +146,11 @@ function contenders(): [name: string, run: Runner][] {
 
 function run(size: number): boolean {
   const { customers, stats, docs } = population(size);
-  const entries = contenders();
-  const times = new Map<string, number[]>(entries.map(([name]) => [name, []]));
-  const counts = new Map<string, number>();
-  for (const [name, runner] of entries) counts.set(name, runner(customers, stats, docs));
-  const expected = counts.get('hand-written');
-  if ([...counts.values()].some((count) => count !== expected)) {
-    console.error(`size ${size}: match counts differ: ${[...counts].map(([n, c]) => `${n}=${c}`).join(', ')}`);
-    return false;
-  }
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < entries.length; i++) {
-      const [name, runner] = entries[(round + i) % entries.length] as [string, Runner];
-      const start = performance.now();
-      const count = runner(customers, stats, docs);
-      const elapsed = performance.now() - start;
-      if (count !== expected) {
-        console.error(`size ${size}: ${name} matched ${count}, expected ${expected}`);
-        return false;
-      }
-      times.get(name)?.push(elapsed);
-    }
-  }
-  const rows = entries.map(([name]) => {
-    const samples = times.get(name) ?? [];
-    return { name, median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
-  });
-  const reference = rows[0]?.median ?? NaN;
-  const compiled = rows[1]?.median ?? NaN;
-  console.log(`\n### ${size.toLocaleString('en')} customers, ${expected} members, ${rounds} rounds\n`);
-  console.log('| contender | median ms | min–max ms | × hand-written | vs compileSegment |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const row of rows) {
-    const versus = row.name === 'mingo' || row.name === 'sift' ? `${(row.median / compiled).toFixed(1)}× slower` : '';
-    console.log(
-      `| ${row.name} | ${row.median.toFixed(1)} | ${row.min.toFixed(1)}–${row.max.toFixed(1)} | ` +
-        `${(row.median / reference).toFixed(2)} | ${versus} |`,
-    );
-  }
+  const entries = contenders().map(([name, runner]) => [name, () => runner(customers, stats, docs)] as const);
+  const timed = timeContenders(`size ${size}`, entries, rounds);
+  if (!timed) return false;
+  console.log(`\n### ${size.toLocaleString('en')} customers, ${timed.expected} members, ${rounds} rounds\n`);
+  printContenders(timed.rows, 'compileSegment', ['mingo', 'sift']);
   return true;
 }
 
