@@ -232,12 +232,7 @@ function firstRenderContender(kind: Kind, data: Dataset, observations: Observati
           const waitTasks = await until(() => cardsShown(board), `${name}: cards`);
           const cards = performance.now();
           await presentedFrame();
-          if (round >= 0) {
-            const phases = phasesOf(observations, name);
-            phases.updated.push(updated - start);
-            phases.cards.push(cards - start);
-            phases.waitTasks.push(waitTasks);
-          }
+          if (round >= 0) recordPhases(observations, name, { start, updated, cards, waitTasks });
         },
         after() {
           const counts = cardsInDom(board).join('/');
@@ -248,6 +243,18 @@ function firstRenderContender(kind: Kind, data: Dataset, observations: Observati
       };
     },
   };
+}
+
+/** Keeps a timed round's phases (warm-up rounds, numbered below 0, are not kept). */
+function recordPhases(
+  observations: Observations,
+  name: string,
+  at: { start: number; updated: number; cards: number; waitTasks: number },
+): void {
+  const phases = phasesOf(observations, name);
+  phases.updated.push(at.updated - at.start);
+  phases.cards.push(at.cards - at.start);
+  phases.waitTasks.push(at.waitTasks);
 }
 
 function moveContender(kind: Kind, data: Dataset, observations: Observations): Contender {
@@ -281,12 +288,7 @@ function moveContender(kind: Kind, data: Dataset, observations: Observations): C
           );
           const cards = performance.now();
           await presentedFrame();
-          if (round >= 0) {
-            const phases = phasesOf(observations, name);
-            phases.updated.push(updated - start);
-            phases.cards.push(cards - start);
-            phases.waitTasks.push(waitTasks);
-          }
+          if (round >= 0) recordPhases(observations, name, { start, updated, cards, waitTasks });
         },
         after() {
           const top = board.shownColumns[to]?.cards[0]?.deal;
