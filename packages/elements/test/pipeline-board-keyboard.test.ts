@@ -12,22 +12,20 @@ import {
   chooseStage,
   collect,
   columnOf,
-  crmOver,
   dragCardTo,
   focusedDealId,
-  mountBoard,
   moveDialog,
   openMoveDialog,
   pressOnFocusedCard,
   renderedIn,
-  seedFixture,
   shadow,
   stageOfCard,
   tabStops,
   textOf,
   waitForCardIn,
-  waitForCards,
   type Fixture,
+  mountSeededBoard,
+  unmountBoards,
 } from './pipeline-board-support.js';
 
 ignoreResizeObserverNotice();
@@ -36,16 +34,8 @@ describe('<crm-pipeline-board> keyboard', () => {
   let crm: Crm;
   let fixture: Fixture;
   let board: CrmPipelineBoard;
-  beforeEach(async () => {
-    crm = await crmOver();
-    fixture = await seedFixture(crm);
-    board = await mountBoard(crm);
-    await waitForCards(board);
-  });
-  afterEach(() => {
-    document.body.replaceChildren();
-    crm.dispose();
-  });
+  beforeEach(async () => ({ crm, fixture, board } = await mountSeededBoard()));
+  afterEach(() => unmountBoards(crm));
 
   /**
    * Presses a key on the focused card and waits for focus to reach `expected`. A key that leads to a card is the
@@ -193,16 +183,8 @@ describe('<crm-pipeline-board> drag and drop', () => {
   let crm: Crm;
   let fixture: Fixture;
   let board: CrmPipelineBoard;
-  beforeEach(async () => {
-    crm = await crmOver();
-    fixture = await seedFixture(crm);
-    board = await mountBoard(crm);
-    await waitForCards(board);
-  });
-  afterEach(() => {
-    document.body.replaceChildren();
-    crm.dispose();
-  });
+  beforeEach(async () => ({ crm, fixture, board } = await mountSeededBoard()));
+  afterEach(() => unmountBoards(crm));
 
   it('moves a dropped card to the column it was dropped on', async () => {
     const { Gamma } = fixture.deals;

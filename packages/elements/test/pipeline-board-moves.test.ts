@@ -26,6 +26,8 @@ import {
   waitForCardIn,
   waitForCards,
   type Fixture,
+  mountSeededBoard,
+  unmountBoards,
 } from './pipeline-board-support.js';
 
 ignoreResizeObserverNotice();
@@ -227,16 +229,8 @@ describe('<crm-pipeline-board> optimistic moves', () => {
   let crm: Crm;
   let fixture: Fixture;
   let board: CrmPipelineBoard;
-  beforeEach(async () => {
-    crm = await crmOver();
-    fixture = await seedFixture(crm);
-    board = await mountBoard(crm);
-    await waitForCards(board);
-  });
-  afterEach(() => {
-    document.body.replaceChildren();
-    crm.dispose();
-  });
+  beforeEach(async () => ({ crm, fixture, board } = await mountSeededBoard()));
+  afterEach(() => unmountBoards(crm));
 
   /** Holds the board's next `moveToStage` until `release` settles, then runs `then` instead of it. */
   function holdMoves(

@@ -302,3 +302,18 @@ export const intlCompactMoney = (amountMinor: number, currency: string, locale =
     notation: 'compact',
     maximumFractionDigits: 1,
   }).format(amountMinor / 100);
+
+/** A CRM seeded with the hand-made fixture and a board over it, its cards drawn: the usual set-up of a test. */
+export async function mountSeededBoard(): Promise<{ crm: Crm; fixture: Fixture; board: CrmPipelineBoard }> {
+  const crm = await crmOver();
+  const fixture = await seedFixture(crm);
+  const board = await mountBoard(crm);
+  await waitForCards(board);
+  return { crm, fixture, board };
+}
+
+/** Removes every mounted board and lets the CRM's background work finish. */
+export async function unmountBoards(crm: Crm): Promise<void> {
+  document.body.replaceChildren();
+  await crm.dispose();
+}

@@ -19,6 +19,8 @@ import {
   textOf,
   waitForCards,
   type Fixture,
+  mountSeededBoard,
+  unmountBoards,
 } from './pipeline-board-support.js';
 
 ignoreResizeObserverNotice();
@@ -178,16 +180,8 @@ describe('<crm-pipeline-board> filters', () => {
   let crm: Crm;
   let fixture: Fixture;
   let board: CrmPipelineBoard;
-  beforeEach(async () => {
-    crm = await crmOver();
-    fixture = await seedFixture(crm);
-    board = await mountBoard(crm);
-    await waitForCards(board);
-  });
-  afterEach(() => {
-    document.body.replaceChildren();
-    crm.dispose();
-  });
+  beforeEach(async () => ({ crm, fixture, board } = await mountSeededBoard()));
+  afterEach(() => unmountBoards(crm));
 
   const control = <T extends HTMLElement>(name: string) => shadow(board).querySelector<T>(`[name="${name}"]`)!;
   async function choose(name: 'owner' | 'source', value: string) {
@@ -309,16 +303,8 @@ describe('<crm-pipeline-board> opening a card', () => {
   let crm: Crm;
   let fixture: Fixture;
   let board: CrmPipelineBoard;
-  beforeEach(async () => {
-    crm = await crmOver();
-    fixture = await seedFixture(crm);
-    board = await mountBoard(crm);
-    await waitForCards(board);
-  });
-  afterEach(() => {
-    document.body.replaceChildren();
-    crm.dispose();
-  });
+  beforeEach(async () => ({ crm, fixture, board } = await mountSeededBoard()));
+  afterEach(() => unmountBoards(crm));
 
   it('fires crm-deal-select when a card is clicked, and not for its "Move to…" button', async () => {
     const selected = collect<CrmDealSelectEvent>(document.body, 'crm-deal-select');
