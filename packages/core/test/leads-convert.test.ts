@@ -9,19 +9,7 @@ import {
   StageGateError,
   StorageError,
   ValidationError,
-  activityInputSchema,
-  activityPatchSchema,
-  activitySchema,
-  contactInputSchema,
-  contactPatchSchema,
-  contactSchema,
   createMemoryStorage,
-  customerInputSchema,
-  customerPatchSchema,
-  customerSchema,
-  taskInputSchema,
-  taskPatchSchema,
-  taskSchema,
   type CrmEventMap,
   type CrmEventName,
   type MemoryData,
@@ -29,7 +17,7 @@ import {
   type StoragePort,
 } from '@crmkit/core';
 import { createContext } from '../src/crm/context.js';
-import { createEntityService } from '../src/crm/entity-service.js';
+import { entityServices } from './support/entity-services.js';
 import { createLeadService } from '../src/crm/leads.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
@@ -89,33 +77,7 @@ function setup() {
     events,
     leads,
     backgroundErrors,
-    customers: createEntityService(context, {
-      name: 'customer',
-      collection: 'customers',
-      schemas: { input: customerInputSchema, record: customerSchema, patch: customerPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'customer',
-    }),
-    contacts: createEntityService(context, {
-      name: 'contact',
-      collection: 'contacts',
-      schemas: { input: contactInputSchema, record: contactSchema, patch: contactPatchSchema },
-      customFields: 'contact',
-    }),
-    activities: createEntityService(context, {
-      name: 'activity',
-      collection: 'activities',
-      schemas: { input: activityInputSchema, record: activitySchema, patch: activityPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'activity',
-    }),
-    tasks: createEntityService(context, {
-      name: 'task',
-      collection: 'tasks',
-      schemas: { input: taskInputSchema, record: taskSchema, patch: taskPatchSchema },
-      ownerField: 'assigneeId',
-      customFields: 'task',
-    }),
+    ...entityServices(context),
   };
 }
 

@@ -5,25 +5,13 @@ import {
   CrmEvents,
   PermissionError,
   ValidationError,
-  activityInputSchema,
-  activityPatchSchema,
-  activitySchema,
-  contactInputSchema,
-  contactPatchSchema,
-  contactSchema,
   createMemoryStorage,
-  customerInputSchema,
-  customerPatchSchema,
-  customerSchema,
-  userInputSchema,
-  userPatchSchema,
-  userSchema,
   type CrmEventMap,
   type CrmEventName,
   type MemoryData,
 } from '@crmkit/core';
 import { createContext } from '../src/crm/context.js';
-import { createEntityService } from '../src/crm/entity-service.js';
+import { entityServices } from './support/entity-services.js';
 import { createLeadService, type LeadServiceOptions } from '../src/crm/leads.js';
 import { DuplicateError } from '../src/leads/index.js';
 
@@ -65,31 +53,7 @@ function setup(options: LeadServiceOptions = {}, role?: 'viewer' | 'rep') {
     context,
     leads,
     backgroundErrors,
-    users: createEntityService(context, {
-      name: 'user',
-      collection: 'users',
-      schemas: { input: userInputSchema, record: userSchema, patch: userPatchSchema },
-    }),
-    customers: createEntityService(context, {
-      name: 'customer',
-      collection: 'customers',
-      schemas: { input: customerInputSchema, record: customerSchema, patch: customerPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'customer',
-    }),
-    contacts: createEntityService(context, {
-      name: 'contact',
-      collection: 'contacts',
-      schemas: { input: contactInputSchema, record: contactSchema, patch: contactPatchSchema },
-      customFields: 'contact',
-    }),
-    activities: createEntityService(context, {
-      name: 'activity',
-      collection: 'activities',
-      schemas: { input: activityInputSchema, record: activitySchema, patch: activityPatchSchema },
-      ownerField: 'ownerId',
-      customFields: 'activity',
-    }),
+    ...entityServices(context),
   };
 }
 
