@@ -28,7 +28,7 @@ import {
   formatMoneyCached,
   localized,
 } from '../internal/format.js';
-import { inheritedLocale } from '../internal/locale.js';
+import { elementLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
 import { componentStyles } from '../internal/component.styles.js';
@@ -257,7 +257,7 @@ export class CrmCustomer360 extends LitElement {
   }
 
   private get resolvedLocale(): string {
-    return this.locale || this.context.value?.locale || inheritedLocale(this);
+    return elementLocale(this, this.context.value?.locale);
   }
 
   private get level(): number {

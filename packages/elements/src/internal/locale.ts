@@ -13,3 +13,14 @@ export function inheritedLocale(element: Element): string {
   }
   return navigator.language || 'en';
 }
+
+/**
+ * The locale an element formats in: its own `locale`, else its provider's, else the nearest `lang` (see
+ * {@link inheritedLocale}).
+ */
+export function elementLocale(
+  element: Element & { readonly locale?: string | undefined },
+  providerLocale?: string,
+): string {
+  return element.locale || providerLocale || inheritedLocale(element);
+}

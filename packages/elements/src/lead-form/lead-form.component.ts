@@ -23,7 +23,7 @@ import { crmContext } from '../internal/context.js';
 import { CrmQueryController } from '../internal/crm-query-controller.js';
 import { CrmErrorEvent } from '../internal/events.js';
 import { formatCount } from '../internal/format.js';
-import { inheritedLocale } from '../internal/locale.js';
+import { elementLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
@@ -488,7 +488,7 @@ export class CrmLeadForm extends LitElement {
   }
 
   private get resolvedLocale(): string {
-    return this.locale || this.context.value?.locale || inheritedLocale(this);
+    return elementLocale(this, this.context.value?.locale);
   }
 
   private get isDisabled(): boolean {

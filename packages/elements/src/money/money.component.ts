@@ -3,7 +3,7 @@ import { property } from 'lit/decorators.js';
 import { ContextConsumer } from '@lit/context';
 import { currencyCodeSchema, formatMoney } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
-import { inheritedLocale } from '../internal/locale.js';
+import { elementLocale } from '../internal/locale.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import { moneyStyles } from './money.styles.js';
 
@@ -58,7 +58,7 @@ export class CrmMoney extends LitElement {
   }
 
   private get resolvedLocale(): string {
-    return this.locale || this.context.value?.locale || inheritedLocale(this);
+    return elementLocale(this, this.context.value?.locale);
   }
 
   override render(): TemplateResult {

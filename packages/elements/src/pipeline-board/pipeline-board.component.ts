@@ -17,7 +17,7 @@ import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-contro
 import { announce } from '../internal/announce.js';
 import { CrmErrorEvent } from '../internal/events.js';
 import { formatCount, formatMoneyCached } from '../internal/format.js';
-import { inheritedLocale } from '../internal/locale.js';
+import { elementLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
 import { componentStyles } from '../internal/component.styles.js';
@@ -197,7 +197,7 @@ export class CrmPipelineBoard extends LitElement {
   }
 
   private get resolvedLocale(): string {
-    return this.locale || this.context.value?.locale || inheritedLocale(this);
+    return elementLocale(this, this.context.value?.locale);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
