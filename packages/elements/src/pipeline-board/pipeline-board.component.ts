@@ -204,7 +204,9 @@ export class CrmPipelineBoard extends LitElement {
     if (changed.has('pipelineId') && !this.presentational) this.data.refresh();
     const source = this.source;
     const locale = this.resolvedLocale;
-    const now = this.now?.getTime();
+    // Without a fixed `now`, the clock to the minute: days in stage and rotting do not change faster, and a render for
+    // focus or a drag-over then reuses the columns instead of regrouping every deal.
+    const now = this.now?.getTime() ?? Math.floor(Date.now() / 60_000) * 60_000;
     const key = [
       source?.pipeline,
       source?.deals,
@@ -217,13 +219,13 @@ export class CrmPipelineBoard extends LitElement {
     ];
     if (!source) {
       this.columns = [];
-    } else if (key.some((value, index) => value !== this.columnsKey[index]) || now === undefined) {
+    } else if (key.some((value, index) => value !== this.columnsKey[index])) {
       this.columns = buildBoard({
         ...source,
         previous: this.columns,
         filters: this.filters,
         pending: this.pending,
-        now: now ?? Date.now(),
+        now,
         locale,
       });
     }
