@@ -72,8 +72,12 @@ const embedBundle = [
   {
     input: join(elements, 'src/bundle.ts'),
     plugins: [
-      nodeResolve({ exportConditions: ['source', 'browser', 'production'], extensions: ['.ts', '.js', '.mjs'] }),
+      nodeResolve({
+        exportConditions: ['@crmkit/source', 'browser', 'production'],
+        extensions: ['.ts', '.js', '.mjs'],
+      }),
       esbuild({ target: TARGET, tsconfig: join(root, 'tsconfig.json'), minify: true }),
+      bundleTypes(),
     ],
     onwarn,
     output: {
@@ -84,13 +88,31 @@ const embedBundle = [
       inlineDynamicImports: true,
     },
   },
-  {
-    input: join(elements, 'src/bundle.ts'),
-    external: (id) => !id.startsWith('.') && !id.startsWith('/'),
-    plugins: [dts({ tsconfig: join(root, 'tsconfig.json') })],
-    output: { file: join(elements, 'dist/bundle.d.ts'), format: 'es' },
-  },
 ];
+
+/**
+ * The bundle's types are the package's own declarations, re-exported: a second copy of them (what rollup-plugin-dts
+ * would inline) declares every tag in HTMLElementTagNameMap again with a different class, which a consumer that
+ * imports the bundle and any entry gets as TS2717 unless they skip library checks.
+ */
+function bundleTypes() {
+  return {
+    name: 'crmkit-bundle-types',
+    generateBundle() {
+      this.emitFile({
+        type: 'asset',
+        fileName: 'bundle.d.ts',
+        source: [
+          '// Types of crmkit-elements.bundle.js: the same declarations as the package entries.',
+          "import './define.js';",
+          "export * from './index.js';",
+          "export * from '@crmkit/core';",
+          '',
+        ].join('\n'),
+      });
+    },
+  };
+}
 
 /** zod's sources carry comments and a cycle that Rollup reports but handles correctly; ours must stay clean. */
 function onwarn(warning, warn) {

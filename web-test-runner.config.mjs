@@ -10,7 +10,7 @@ import { reactAsEsm } from './scripts/wtr-react.mjs';
 
 export default {
   files: ['packages/*/test/**/*.test.ts', '!packages/core/test/**', '!packages/storage-conformance/test/**'],
-  nodeResolve: { exportConditions: ['source', 'browser', 'development'] },
+  nodeResolve: { exportConditions: ['@crmkit/source', 'browser', 'development'] },
   // Two cores: more parallel browser pages only contend with each other.
   concurrency: 2,
   testFramework: { config: { timeout: 10000 } },

@@ -10,7 +10,7 @@ const config: StorybookConfig = {
   async viteFinal(viteConfig) {
     // Load workspace packages from their TypeScript sources, never a stale dist/.
     viteConfig.resolve ??= {};
-    viteConfig.resolve.conditions = ['source', ...defaultClientConditions];
+    viteConfig.resolve.conditions = ['@crmkit/source', ...defaultClientConditions];
     // Storybook's web-components renderer imports `lit/directive-helpers.js` outside the pre-bundled deps; bundling it
     // with them keeps one copy of lit-html on the page instead of two. The virtualizer's modules are listed so a cold
     // cache does not discover them mid-run and reload the page.

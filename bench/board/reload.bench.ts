@@ -1,6 +1,6 @@
 // What the board reads after a move: the changed deal only (`loadBoard` with the changes since its previous data)
 // against reading the whole pipeline again (the reference, in the same run), over the memory adapter in Node.
-//   node --conditions=source --import tsx bench/board/reload.bench.ts [--scale 100] [--rounds 15]
+//   node --conditions=@crmkit/source --import tsx bench/board/reload.bench.ts [--scale 100] [--rounds 15]
 import { createCrm, createMemoryStorage, type ChangeEvent } from '@crmkit/core';
 import { DEMO_NOW, DEMO_PIPELINE_ID, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
 import { loadBoard } from '../../packages/elements/src/pipeline-board/load.js';

@@ -2,7 +2,7 @@
  * The filter benchmark: crmkit's compiled filter against a hand-written predicate (the reference, measured in the same
  * run), mingo and sift, on synthetic customers.
  *
- *   node --conditions=source --import tsx bench/filter/filter.bench.ts [--sizes 100000,1000000] [--rounds 7]
+ *   node --conditions=@crmkit/source --import tsx bench/filter/filter.bench.ts [--sizes 100000,1000000] [--rounds 7]
  *
  * Rule: country in [CN, US] ∧ revenue > 1000 ∧ lastActivityAt within the last 30 days ∧ tags has 'vip'.
  * Each round runs every contender once over the whole array, in an order that rotates from round to round, so drift

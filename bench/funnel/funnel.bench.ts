@@ -2,7 +2,7 @@
  * The funnel benchmark: `funnelReport` from `@crmkit/core` against a hand-written single pass (the reference,
  * measured in the same run), over generated deals, their stage history and leads.
  *
- *   node --conditions=source --import tsx bench/funnel/funnel.bench.ts [--deals 1000000] [--rounds 7] [--warmup 1]
+ *   node --conditions=@crmkit/source --import tsx bench/funnel/funnel.bench.ts [--deals 1000000] [--rounds 7] [--warmup 1]
  *     [--gc false]
  *
  * Report: the demo pipeline over the window 2025-10-01 … 2026-03-31 in Asia/Shanghai, as of the demo's `now`, with

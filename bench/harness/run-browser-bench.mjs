@@ -51,7 +51,7 @@ export async function runBrowserBenchmark({ page: pagePath, params = {}, timeout
     logLevel: 'warn',
     clearScreen: false,
     // Workspace packages load from src/, never from a stale dist/.
-    resolve: { conditions: ['source', ...defaultClientConditions] },
+    resolve: { conditions: ['@crmkit/source', ...defaultClientConditions] },
     // Discover every dependency up front: a dependency found mid-run would make Vite reload the page.
     optimizeDeps: { entries: [pagePath] },
     // No file watching and no HMR: other engineers edit the tree while a run is going, and a reload would restart it.

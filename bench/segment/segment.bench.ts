@@ -2,7 +2,7 @@
  * The segment benchmark: a saved segment compiled by crmkit (`compileSegment`) against a hand-written predicate (the
  * reference, measured in the same run), mingo and sift, on synthetic customers with their aggregate records.
  *
- *   node --conditions=source --import tsx bench/segment/segment.bench.ts [--sizes 100000,1000000] [--rounds 7]
+ *   node --conditions=@crmkit/source --import tsx bench/segment/segment.bench.ts [--sizes 100000,1000000] [--rounds 7]
  *
  * Segment: country in [CN, US] ∧ tags has 'vip' ∧ lifetime value ≥ ¥1,000 ∧ an open deal in stage 'proposal' ∧ a
  * purchase within the last 365 days ∧ ≥ 2 meetings in the last 30 days. The first two clauses read the customer, the

@@ -138,7 +138,7 @@ before(async () => {
     format: 'esm',
     write: false,
     minify: true,
-    conditions: ['source', 'production'],
+    conditions: ['@crmkit/source', 'production'],
     tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)),
     logLevel: 'silent',
   });
