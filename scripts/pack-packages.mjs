@@ -1,7 +1,7 @@
 // Packs the workspace packages as `npm publish` would (their prepack/postpack hooks included), for
 // scripts/check-packages.mjs and the install test in test/packages.test.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreAll } from './pack-manifest.mjs';
 
@@ -56,9 +56,4 @@ export function packPackages(destination) {
     tarball: join(destination, packed.filename),
     files: packed.files.map((file) => file.path),
   }));
-}
-
-/** The repository's package.json of a packed package (with its in-repo `@crmkit/source` condition). */
-export function repositoryManifest(packed) {
-  return JSON.parse(readFileSync(join(packed.dir, 'package.json'), 'utf8'));
 }
