@@ -11,7 +11,9 @@ export default defineConfig(({ command }) => ({
   // The dev server loads the workspace packages from their TypeScript sources (no build needed while editing); the
   // build uses their built dist/, as a published package would be used, so it checks what npm users get. Run
   // `npm run build` first.
-  resolve: { conditions: command === 'serve' ? ['@crmkit/source', ...defaultClientConditions] : [...defaultClientConditions] },
+  resolve: {
+    conditions: command === 'serve' ? ['@crmkit/source', ...defaultClientConditions] : [...defaultClientConditions],
+  },
   server: { port: 5174, strictPort: false, open: false },
   // One chunk of about 250 kB gzip (React, Lit, the core with zod and libphonenumber, Dexie, the demo data): no split.
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1000 },
