@@ -1,5 +1,5 @@
 // Browser tests: elements and IndexedDB run in headless Chromium, importing packages by name through their
-// `source` export condition, so no build is needed first and no stale dist/ is ever tested.
+// `@crmkit/source` export condition, so no build is needed first and no stale dist/ is ever tested.
 import { fileURLToPath } from 'node:url';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
