@@ -180,6 +180,7 @@ export class CrmPipelineBoard extends LitElement {
     await this.data.settled();
     await this.moves;
     await this.updateComplete;
+    await this.focusing;
   }
 
   private moves: Promise<unknown> = Promise.resolve();
@@ -232,7 +233,15 @@ export class CrmPipelineBoard extends LitElement {
     this.columnsKey = key;
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.focusWait?.stop();
+  }
+
   protected override updated(): void {
+    // A focus request still waiting for its card ends when the tab stop moved on or the deal left the board.
+    const wait = this.focusWait;
+    if (wait && (this.activeDealId !== wait.dealId || !locateCard(this.columns, wait.dealId))) wait.stop();
     const moveDialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.move-dialog');
     if (moveDialog && this.moveFor !== undefined && !moveDialog.open) {
       moveDialog.showModal();
@@ -636,32 +645,69 @@ export class CrmPipelineBoard extends LitElement {
     }
   }
 
-  /** Makes the card the tab stop, scrolls its column to it and focuses it. */
-  async focusCard(dealId: string): Promise<void> {
+  /**
+   * Makes the card the tab stop, scrolls its column to it and focuses it. Resolves once the card has focus, or once
+   * the request is overtaken (another card asked for focus, the deal left the board, the board was removed).
+   */
+  focusCard(dealId: string): Promise<void> {
+    this.focusing = this.focusWhenDrawn(dealId);
+    return this.focusing;
+  }
+
+  /** The latest {@link focusCard} request; {@link settled} waits for it. */
+  private focusing: Promise<void> = Promise.resolve();
+
+  /** A focus request whose card is not drawn yet, and how to end its wait. */
+  private focusWait?: { dealId: string; stop: () => void };
+
+  private async focusWhenDrawn(dealId: string): Promise<void> {
+    this.focusWait?.stop();
     this.activeDealId = dealId;
     await this.updateComplete;
     const where = locateCard(this.columns, dealId);
-    if (!where) return;
+    if (!where || this.activeDealId !== dealId) return;
     const list = this.renderRoot.querySelectorAll<HTMLElement>('.cards')[where.column] as
       (HTMLElement & VirtualizerHostElement) | undefined;
+    if (!list) return;
     const selector = `.card[data-deal-id="${CSS.escape(dealId)}"]`;
-    const find = () => list?.querySelector<HTMLElement>(selector) ?? undefined;
-    // A card that just changed column is drawn by that column's virtualizer a task or two after the update: wait
-    // for it before scrolling, which would force a layout.
-    let card = find();
-    for (let tries = 0; tries < 4 && !card && list; tries++) {
+    let card = list.querySelector<HTMLElement>(selector);
+    if (!card) {
+      // The column's virtualizer draws the card on one of its coming passes, however long the machine takes: a card
+      // that just changed column within a task or two, a card far down the column once scrolled to. Wait for the
+      // card itself to appear, never for a fixed time, which a slow or busy device would overrun.
+      const drawn = this.cardDrawn(list, selector, dealId);
+      // Give the virtualizer that task first: scrolling before it would force a layout for nothing.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      card = find();
-    }
-    if (!card && list) {
-      list[virtualizerRef]?.element(where.index)?.scrollIntoView({ block: 'nearest' });
-      // The virtualizer renders the scrolled-to range on its next layout pass.
-      for (let tries = 0; tries < 20 && !card; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 16));
-        card = find();
+      if (this.isConnected && this.activeDealId === dealId && !list.querySelector(selector)) {
+        list[virtualizerRef]?.element(where.index)?.scrollIntoView({ block: 'nearest' });
       }
+      card = await drawn;
     }
     card?.focus({ preventScroll: false });
+  }
+
+  /**
+   * Resolves with the card once it is in `list`, or with null once it is no longer wanted: the board's tab stop moved
+   * on, the deal is no longer on the board, or the board left the page ({@link focusWait} ends the wait).
+   */
+  private cardDrawn(list: HTMLElement, selector: string, dealId: string): Promise<HTMLElement | null> {
+    return new Promise((resolve) => {
+      const finish = (card: HTMLElement | null) => {
+        observer.disconnect();
+        if (this.focusWait === wait) this.focusWait = undefined;
+        resolve(card);
+      };
+      const check = () => {
+        const card = list.querySelector<HTMLElement>(selector);
+        if (card) finish(card);
+        else if (this.activeDealId !== dealId || !this.isConnected || !locateCard(this.columns, dealId)) finish(null);
+      };
+      const wait = { dealId, stop: () => finish(null) };
+      const observer = new MutationObserver(check);
+      observer.observe(list, { childList: true, subtree: true });
+      this.focusWait = wait;
+      check();
+    });
   }
 
   private onDragStart = (event: DragEvent): void => {
