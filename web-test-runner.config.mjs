@@ -24,6 +24,17 @@ export default {
     }),
   ],
   plugins: [
+    // `executeServerCommand('throttle-cpu', { rate })`: a test runs its page as on a slow device (DevTools CPU
+    // throttling; rate 1 ends it), to show that what it waits for is an event, never a length of time.
+    {
+      name: 'throttle-cpu',
+      async executeCommand({ command, payload, session }) {
+        if (command !== 'throttle-cpu') return undefined;
+        const rate = Number(payload?.rate ?? 1);
+        await session.browser.getPage(session.id).emulateCPUThrottling(rate > 1 ? rate : null);
+        return true;
+      },
+    },
     // React is CommonJS only: served as ES modules for the React wrappers' test (@crmkit/elements/react).
     reactAsEsm(import.meta.url),
     // `dexie`'s main entry is a UMD wrapper that fails as an ES module; its .mjs build is the real ES module.

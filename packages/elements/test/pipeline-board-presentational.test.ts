@@ -3,6 +3,7 @@
  * bounded number of cards in the DOM; hostile strings stay text.
  */
 import { expect, html, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { DEFAULT_PIPELINE, type Crm } from '@crmkit/core';
 import type { BoardDeal, BoardPipeline, CrmDealMoveEvent, CrmDealMovedEvent, CrmPipelineBoard } from '@crmkit/elements';
 import { ignoreResizeObserverNotice } from './support.js';
@@ -187,6 +188,43 @@ describe('<crm-pipeline-board> with 10 000 deals', () => {
     pressOnFocusedCard(board, 'End');
     await waitUntil(() => focusedDealId(board) === last, 'End did not reach the last card', { timeout: 5000 });
     expect(cards()).to.be.within(4, 200);
+  });
+
+  it('reaches a far card by keyboard on a slow device: it waits for the card to be drawn, not for a set time', async () => {
+    const stages = PIPELINE.stages.map((stage) => stage.id);
+    const deals = Array.from({ length: 10_000 }, (_, index) => deal(`d${index}`, stages[index % stages.length]!));
+    const board = await mountPresentational(deals);
+    await waitForCards(board);
+    const column = board.shownColumns[0]!.cards;
+    tabStops(board)[0]!.focus();
+    // Six times slower than this machine: the virtualizer takes many frames to scroll and draw the far card.
+    await executeServerCommand('throttle-cpu', { rate: 6 });
+    try {
+      pressOnFocusedCard(board, 'End');
+      await board.settled();
+      expect(focusedDealId(board)).to.equal(column[column.length - 1]!.deal.id);
+      pressOnFocusedCard(board, 'Home');
+      await board.settled();
+      expect(focusedDealId(board)).to.equal(column[0]!.deal.id);
+    } finally {
+      await executeServerCommand('throttle-cpu', { rate: 1 });
+    }
+  });
+
+  it('drops a focus request overtaken by another, or by the board leaving the page, instead of waiting on', async () => {
+    const stages = PIPELINE.stages.map((stage) => stage.id);
+    const deals = Array.from({ length: 10_000 }, (_, index) => deal(`d${index}`, stages[index % stages.length]!));
+    const board = await mountPresentational(deals);
+    await waitForCards(board);
+    const [first, second] = board.shownColumns;
+    const far = board.focusCard(first!.cards[2000]!.deal.id);
+    const near = board.focusCard(second!.cards[0]!.deal.id);
+    await Promise.all([far, near]);
+    expect(focusedDealId(board)).to.equal(second!.cards[0]!.deal.id);
+    const leaving = board.focusCard(first!.cards[1500]!.deal.id);
+    board.remove();
+    await leaving;
+    expect(cardOf(board, first!.cards[1500]!.deal.id)).to.equal(null);
   });
 });
 
