@@ -1,6 +1,7 @@
 // The packages as a consumer gets them: packed as `npm publish` packs them, installed from the tarballs into a
 // scratch project outside the repository, then every export entry is loaded in Node and a consumer file that imports
-// every entry is type-checked with `--module nodenext` and without skipLibCheck. Builds first if dist/ is missing.
+// every entry is type-checked with `--module nodenext` and without skipLibCheck — both with the `source` condition on,
+// as a consumer's monorepo may have it. Builds first if dist/ is missing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -158,7 +159,8 @@ for (const specifier of ${JSON.stringify(specifiers)}) {
 }
 process.stdout.write(JSON.stringify(results));`,
   );
-  const result = run(process.execPath, [probe], app);
+  // `--conditions=source`, as a consumer's monorepo may set: nothing published may answer to it.
+  const result = run(process.execPath, ['--conditions=source', probe], app);
   assert.equal(result.status, 0, result.output);
   const loaded = JSON.parse(result.stdout) as Loaded[];
   assert.ok(
@@ -222,6 +224,9 @@ export const provider: import('@crmkit/elements').CrmProvider = document.createE
       'react',
       '--skipLibCheck',
       'false',
+      // As a monorepo consumer may set it (the packages once answered it with raw .ts).
+      '--customConditions',
+      'source',
       'consumer.ts',
     ],
     app,
