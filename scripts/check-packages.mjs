@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Lints the packages as they are published: packs each one (`npm pack`, its prepack/postpack hooks included) into a
-// temporary folder, then checks every tarball with publint (strict: warnings fail too) and with
-// @arethetypeswrong/cli under its ESM-only profile (node16 from ESM and bundler resolution; the packages are ESM
-// only), plus what neither knows about this repository: no src/ and no in-repo `@crmkit/source` condition in what
-// is packed, and LICENSE, README.md, CHANGELOG.md and dist/ in it. Needs a build: run `npm run build` first.
+// Lints the packages as they are published: packs each one as `npm publish` would (scripts/pack-packages.mjs, from a
+// copy, so the working tree is never touched) into a temporary folder, then checks every tarball with publint
+// (strict: warnings fail too) and with @arethetypeswrong/cli under its ESM-only profile (node16 from ESM and bundler
+// resolution; the packages are ESM only), plus what neither knows about this repository: no src/ and no in-repo
+// `@crmkit/source` condition in what is packed, LICENSE, README.md, CHANGELOG.md and dist/ in it, and the
+// prepack/postpack hooks that make `npm publish` pack the same. Needs a build: run `npm run build` first.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +12,15 @@ import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { SOURCE_CONDITION } from './pack-manifest.mjs';
-import { missingBuildOutputs, packPackages } from './pack-packages.mjs';
+import { PACKAGES, missingBuildOutputs, packPackages, repositoryManifest } from './pack-packages.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const attwBin = join(root, 'node_modules', '.bin', 'attw');
+/** What strips the in-repo condition when `npm publish` packs a package in place. */
+const HOOKS = {
+  prepack: 'node ../../scripts/pack-manifest.mjs strip',
+  postpack: 'node ../../scripts/pack-manifest.mjs restore',
+};
 
 const missing = missingBuildOutputs();
 if (missing.length > 0) {
@@ -34,6 +40,10 @@ function contentProblems(packed, manifest) {
   if (sources.length > 0) problems.push(`src/ is packed (${sources.length} files); the source maps carry the sources`);
   if (JSON.stringify(manifest).includes(SOURCE_CONDITION)) {
     problems.push(`the packed package.json still names the in-repo ${SOURCE_CONDITION} condition`);
+  }
+  const { scripts } = repositoryManifest(PACKAGES.find((name) => packed.name === `@crmkit/${name}`));
+  if (scripts?.prepack !== HOOKS.prepack || scripts?.postpack !== HOOKS.postpack) {
+    problems.push(`package.json needs "prepack": "${HOOKS.prepack}" and "postpack": "${HOOKS.postpack}"`);
   }
   const license = readFileSync(join(packed.dir, 'LICENSE'), 'utf8');
   if (license !== readFileSync(join(root, 'LICENSE'), 'utf8')) problems.push('LICENSE differs from the root LICENSE');

@@ -7,17 +7,18 @@
 //                                    published form: no `@crmkit/source` conditions, no src/ side-effect globs, no
 //                                    `scripts` (they call into this repository). Fails when dist/ is missing.
 //   restore  (a package's postpack)  puts the backup back.
-//   restore --all                    restores every package, e.g. after a pack that crashed between the two; the
-//                                    build, `npm run lint:packages` and the package test run it first.
+//   restore --all                    restores every package, e.g. after a pack that was killed between the two;
+//                                    `npm run build` runs it first.
 //
-// A strip after a crashed pack restores the leftover backup before anything else, so the backup is always the
-// repository's own file.
+// A strip after a killed pack restores the leftover backup before anything else, so the backup is always the
+// repository's own file. `npm run lint:packages` and the package test never run these hooks in the tree: they pack
+// copies with the same publishedManifest (scripts/pack-packages.mjs).
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SOURCE_CONDITION = '@crmkit/source';
-const BACKUP = 'package.json.prepack-backup';
+export const BACKUP = 'package.json.prepack-backup';
 const root = new URL('..', import.meta.url).pathname;
 
 /** The published form of a package.json object. */

@@ -1,15 +1,18 @@
-// The packages as a consumer gets them: packed as `npm publish` packs them, installed from the tarballs into a
-// scratch project outside the repository, then every export entry is loaded in Node and a consumer file that imports
-// every entry is type-checked with `--module nodenext` and without skipLibCheck — both with the `source` condition on,
-// as a consumer's monorepo may have it. Builds first if dist/ is missing.
+// The packages as a consumer gets them: packed as `npm publish` packs them (from copies, see
+// scripts/pack-packages.mjs; one case packs a replica folder through the real prepack/postpack hooks), installed from
+// the tarballs into a scratch project outside the repository; then every export entry is loaded in Node and a
+// consumer file that imports every entry is type-checked with `--module nodenext` and without skipLibCheck — both
+// with the `source` condition on, as a consumer's monorepo may have it. Builds first if dist/ is missing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 // @ts-expect-error -- a plain .mjs script; its JSDoc types are not read by the type checker.
-import { missingBuildOutputs, packPackages } from '../scripts/pack-packages.mjs';
+import { missingBuildOutputs, packPackages, repositoryManifest } from '../scripts/pack-packages.mjs';
+// @ts-expect-error -- a plain .mjs script; its JSDoc types are not read by the type checker.
+import { BACKUP } from '../scripts/pack-manifest.mjs';
 
 interface Packed {
   name: string;
@@ -134,10 +137,30 @@ test('the published package.json names no in-repo condition and nothing under sr
     assert.doesNotMatch(text, /@crmkit\/source|"\.\/src\//, `${packed.name}: the published package.json mentions src/`);
     assert.doesNotMatch(text, /"(prepack|postpack)"/, `${packed.name}: repository scripts are published`);
   }
-  // …while the repository's own package.json keeps the condition: the pack step restored it.
-  for (const packed of packages) {
-    assert.match(readFileSync(join(packed.dir, 'package.json'), 'utf8'), /"@crmkit\/source"/);
-  }
+});
+
+test('`npm pack` in a package folder, as `npm publish` runs it, strips the condition and restores the folder', () => {
+  // A replica of the repository's layout (the hooks call ../../scripts/pack-manifest.mjs), so the tree is not touched.
+  const replica = join(work, 'replica');
+  const folder = join(replica, 'packages', 'storage-conformance');
+  mkdirSync(join(replica, 'scripts'), { recursive: true });
+  cpSync(join(root, 'scripts', 'pack-manifest.mjs'), join(replica, 'scripts', 'pack-manifest.mjs'));
+  cpSync(join(root, 'packages', 'storage-conformance'), folder, {
+    recursive: true,
+    filter: (path) => !['node_modules', BACKUP].includes(basename(path)),
+  });
+  const own = `${JSON.stringify(repositoryManifest('storage-conformance'), null, 2)}\n`;
+  writeFileSync(join(folder, 'package.json'), own);
+  assert.match(own, /"@crmkit\/source"/);
+
+  const pack = run('npm', ['pack', '--json', '--pack-destination', replica], folder);
+  assert.equal(pack.status, 0, pack.output);
+  const [{ filename }] = JSON.parse(pack.stdout) as [{ filename: string }];
+  const packedManifest = run('tar', ['-xzOf', join(replica, filename), 'package/package.json'], replica);
+  assert.equal(packedManifest.status, 0, packedManifest.output);
+  assert.doesNotMatch(packedManifest.stdout, /@crmkit\/source|"\.\/src\/|"prepack"/);
+  assert.equal(readFileSync(join(folder, 'package.json'), 'utf8'), own, 'postpack did not restore package.json');
+  assert.ok(!existsSync(join(folder, BACKUP)), 'postpack left the backup behind');
 });
 
 test('every export entry loads in Node; the embed bundle, a browser build, fails only for want of a DOM', () => {
