@@ -135,6 +135,11 @@ const LEGAL_SUFFIX_WORDS: ReadonlySet<string> = new Set([
 /** Chinese legal-form endings, longest first. */
 const CJK_LEGAL_SUFFIXES = ['股份有限公司', '有限责任公司', '有限公司', '集团公司', '集团', '公司'] as const;
 
+/** The longest Chinese legal-form ending of `text`, if any. */
+function cjkLegalEnding(text: string): string | undefined {
+  return CJK_LEGAL_SUFFIXES.find((suffix) => text.endsWith(suffix));
+}
+
 /** Case, accents, punctuation and spacing folded away; the words sorted, so word order does not matter. */
 function fold(value: string): string[] {
   return value
@@ -159,14 +164,11 @@ export function nameKey(name: string): string {
  */
 export function companyKey(company: string): string {
   let text = company.normalize('NFKC').trim();
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const suffix of CJK_LEGAL_SUFFIXES) {
-      if (text.endsWith(suffix) && text.length > suffix.length) {
-        text = text.slice(0, -suffix.length).trim();
-        changed = true;
-      }
-    }
+  // Drop the longest legal ending, then look again from the longest: `…有限公司集团` loses `集团`, then `有限公司`
+  // (not just `公司`). A text that is its own longest ending is a legal form only and is kept.
+  for (let suffix = cjkLegalEnding(text); suffix !== undefined && text.length > suffix.length;) {
+    text = text.slice(0, -suffix.length).trim();
+    suffix = cjkLegalEnding(text);
   }
   const words = fold(text);
   const kept = words.filter((word) => !LEGAL_SUFFIX_WORDS.has(word));
