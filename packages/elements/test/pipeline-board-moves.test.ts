@@ -2,6 +2,7 @@
  * What a move needs and what happens when storage refuses it: stage gates and lost reasons asked for in a dialog,
  * optimistic moves that roll back with a message.
  */
+import { sendKeys } from '@web/test-runner-commands';
 import { expect, waitUntil } from '@open-wc/testing';
 import { StorageQuotaError, type Crm, type Deal } from '@crmkit/core';
 import type { CrmDealMovedEvent, CrmErrorEvent, CrmPipelineBoard } from '@crmkit/elements';
@@ -139,7 +140,8 @@ describe('<crm-pipeline-board> stage gates and lost reasons', () => {
       await waitUntil(() => announcement(board) === 'Moved “Printers” to Contract.', 'not announced', {
         timeout: 5000,
       });
-      await waitUntil(() => focusedDealId(board) === deal.id, 'focus is not on the moved card', { timeout: 5000 });
+      await board.settled();
+      expect(focusedDealId(board)).to.equal(deal.id, 'focus is on the moved card');
     });
 
     it('moves nothing when the gate dialog is cancelled, and returns focus to the card', async () => {
@@ -174,12 +176,17 @@ describe('<crm-pipeline-board> stage gates and lost reasons', () => {
       expect((await crm.deals.get(deal.id)).version).to.equal(deal.version);
 
       fill(board, 'lostReason', 'competitor');
-      submitDetails(board);
+      // As a keyboard user does: Enter on the dialog's "Move" button.
+      detailsDialog(board).querySelector<HTMLButtonElement>('button[type="submit"]')!.focus();
+      await sendKeys({ press: 'Enter' });
       await board.settled();
       expect(detailsDialog(board).open).to.equal(false);
       const stored = await crm.deals.get(deal.id);
       expect([stored.stageId, stored.status, stored.lostReason]).to.deep.equal(['dropped', 'lost', 'competitor']);
       await waitForCardIn(board, deal.id, 'dropped');
+      // Focus returns to the moved card, not to the page (WCAG 2.4.3).
+      await board.settled();
+      expect(focusedDealId(board)).to.equal(deal.id);
     });
   });
 
@@ -221,6 +228,9 @@ describe('<crm-pipeline-board> stage gates and lost reasons', () => {
         '2026-09-30',
         { amountMinor: 125_050, currency: 'CNY' },
       ]);
+      // A dragged card whose move needed the dialog gets the focus the dialog had.
+      await board.settled();
+      expect(focusedDealId(board)).to.equal(free.id);
     });
   });
 });

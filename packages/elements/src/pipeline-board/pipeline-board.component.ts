@@ -910,10 +910,9 @@ export class CrmPipelineBoard extends LitElement {
       ...(request.fields.length > 0 ? { values } : {}),
       ...(lostReason ? { lostReason } : {}),
     });
-    if (ok) {
-      this.details = undefined;
-      this.renderRoot.querySelector<HTMLDialogElement>('dialog.details-dialog')?.close();
-    }
+    // Closing a modal dialog hands focus back to what had it before the dialog opened, which the move has since
+    // re-rendered into another column: focus goes to the moved card instead, as after a plain move (WCAG 2.4.3).
+    if (ok) this.closeDetails();
   };
 }
 
