@@ -289,16 +289,13 @@ export const Default: Story = {
   },
 };
 
-/** A pipeline without deals: the built-in default pipeline of a CRM whose deals are all in another one. */
+/**
+ * A pipeline without deals: the built-in default pipeline of a CRM whose deals are all in another one. It is there
+ * from the start, before anything installs it, and the board says what to do next.
+ */
 export const Empty: Story = {
   args: { pipelineId: 'default' },
-  loaders: [
-    async () => {
-      const crm = await demoCrm();
-      await crm.pipelines.ensureDefault();
-      return { crm };
-    },
-  ],
+  loaders: [async () => ({ crm: await demoCrm() })],
   play: async ({ canvasElement }) => {
     const board = await loadedBoard(canvasElement);
     await expect(headings(board)).toEqual(['Opportunity', 'Quote / proposal', 'Won', 'Lost']);
@@ -310,6 +307,9 @@ export const Empty: Story = {
     ]);
     await expect(shadow(board).querySelectorAll('.card').length).toBe(0);
     await expect(summary(board)).toBe('0 deals');
+    await expect(text(shadow(board).querySelector('[part="empty"]'))).toBe(
+      'No deals in this pipeline yet. Convert a lead or create a deal, and it appears here.',
+    );
   },
 };
 

@@ -74,8 +74,13 @@ const snapshotOf = async (storage: StoragePort) => {
 };
 
 test('the built-in pipeline is installed once, by ensureDefault or by the first deal in it', async () => {
-  const { crm, events } = await setup();
-  await assert.rejects(crm.pipelines.get(DEFAULT_PIPELINE_ID), NotFoundError);
+  const { crm, events, storage } = await setup();
+  // Before anything installs it, the built-in pipeline reads as defined (version 0), and reading stores nothing.
+  const defined = await crm.pipelines.get(DEFAULT_PIPELINE_ID);
+  assert.deepEqual([defined.version, defined.stages], [0, DEFAULT_PIPELINE.stages]);
+  assert.equal(await storage.get('pipelines', DEFAULT_PIPELINE_ID), undefined);
+  assert.equal(events.length, 0);
+  await assert.rejects(crm.pipelines.get('sales-2'), NotFoundError);
   const installed = await crm.pipelines.ensureDefault();
   assert.deepEqual(
     installed.stages.map((s) => s.id),

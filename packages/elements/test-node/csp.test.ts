@@ -2,13 +2,8 @@
 // Types required — must run without a single violation: crmkit writes no markup from strings and generates no code.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
-// @ts-expect-error -- a plain .mjs helper shared with the other runners; it has no type declarations.
-import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
+import type { Browser } from 'playwright-core';
+import { buildEmbedBundle, launchChromium, servePage } from './support/embed-page.js';
 
 const CSP = [
   "default-src 'self'",
@@ -127,42 +122,26 @@ try {
 }
 `;
 
-let server: Server;
+let server: Awaited<ReturnType<typeof servePage>>;
 let browser: Browser;
 let origin: string;
 
 before(async () => {
-  const bundled = await build({
-    entryPoints: [fileURLToPath(new URL('../src/bundle.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    write: false,
-    minify: true,
-    conditions: ['@crmkit/source', 'production'],
-    tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)),
-    logLevel: 'silent',
-  });
-  const files: Record<string, [string, string | Uint8Array]> = {
-    '/': ['text/html', PAGE],
-    '/page.js': ['text/javascript', PAGE_SCRIPT],
-    '/crmkit-elements.bundle.js': ['text/javascript', bundled.outputFiles[0]!.contents],
-  };
-  server = createServer((request, response) => {
-    const file = files[request.url ?? '/'];
-    if (!file) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': file[0], 'content-security-policy': CSP }).end(file[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: chromiumPath() as string, args: chromiumArgs as string[] });
+  server = await servePage(
+    {
+      '/': ['text/html', PAGE],
+      '/page.js': ['text/javascript', PAGE_SCRIPT],
+      '/crmkit-elements.bundle.js': ['text/javascript', await buildEmbedBundle()],
+    },
+    { 'content-security-policy': CSP },
+  );
+  origin = server.origin;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
 });
 
 test('the embed bundle runs in a strict-CSP page with Trusted Types and causes no violation', async () => {

@@ -176,6 +176,43 @@ describe('<crm-pipeline-board> columns', () => {
   });
 });
 
+describe('<crm-pipeline-board> on a new CRM', () => {
+  let crm: Crm;
+  afterEach(async () => {
+    document.body.replaceChildren();
+    await crm.dispose();
+    await setCrmLocale('en');
+  });
+
+  it('shows the built-in pipeline, empty, and says what to do next, in English and Chinese', async () => {
+    crm = await crmOver();
+    const board = await mountBoard(crm);
+    expect(board.shownColumns.map((column) => column.stage.id)).to.deep.equal([
+      'opportunity',
+      'proposal',
+      'won',
+      'lost',
+    ]);
+    const empty = () => textOf(shadow(board).querySelector('[part="empty"]'));
+    expect(empty()).to.equal('No deals in this pipeline yet. Convert a lead or create a deal, and it appears here.');
+    await setCrmLocale('zh-CN');
+    await board.updateComplete;
+    expect(empty()).to.equal('该销售管道还没有商机。转化线索或新建商机后，商机会显示在这里。');
+    // Reading the board installed nothing; the first deal does, and the hint goes.
+    expect((await crm.pipelines.get('default')).version).to.equal(0);
+    const customer = await crm.customers.create({ kind: 'organisation', name: 'Acme' });
+    await crm.deals.create({
+      title: 'First',
+      customerId: customer.id,
+      pipelineId: 'default',
+      stageId: 'opportunity',
+      amount: { amountMinor: 100, currency: 'CNY' },
+    });
+    await waitForCards(board);
+    expect(shadow(board).querySelector('[part="empty"]')).to.equal(null);
+  });
+});
+
 describe('<crm-pipeline-board> filters', () => {
   let crm: Crm;
   let fixture: Fixture;
@@ -288,6 +325,11 @@ describe('<crm-pipeline-board> filters', () => {
     expect(await shown()).to.deep.equal({ opportunity: [], proposal: [], won: [], lost: [] });
     expect(summary()).to.equal('0 deals');
     expect(header(board, 'opportunity').total).to.deep.equal([intlCompactMoney(0, 'CNY')]);
+    expect(textOf(shadow(board).querySelector('[part="empty"]'))).to.equal(
+      'No deal matches the filters. Clear them to see every deal.',
+    );
+    await type('');
+    expect(shadow(board).querySelector('[part="empty"]')).to.equal(null);
   });
 
   it('takes filters set by the host through the `filters` property, and shows them in the controls', async () => {

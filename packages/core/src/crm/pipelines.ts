@@ -30,7 +30,15 @@ import { idSchema, localizedTextSchema, type LocalizedText } from '../model/prim
 import type { StorageOperations } from '../storage/port.js';
 import { changedFieldNames } from './audit.js';
 import type { CrmContext } from './context.js';
-import { enterStage, fromStorage, loadAll, pipelineForWrite, recordStageChange, withoutMeta } from './stage-moves.js';
+import {
+  enterStage,
+  fromStorage,
+  loadAll,
+  pipelineForWrite,
+  recordStageChange,
+  uninstalledDefaultPipeline,
+  withoutMeta,
+} from './stage-moves.js';
 import { createEntityService, type EntityService } from './entity-service.js';
 import type { DealStageChangedEvent } from './events.js';
 
@@ -190,6 +198,16 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
 
   return {
     ...base,
+
+    async get(id) {
+      try {
+        return await base.get(id);
+      } catch (error) {
+        // The built-in pipeline is there from the start: until a write installs it, it reads as defined.
+        if (error instanceof NotFoundError && id === DEFAULT_PIPELINE_ID) return uninstalledDefaultPipeline();
+        throw error;
+      }
+    },
 
     async ensureDefault() {
       const existing = await context.storage.get('pipelines', DEFAULT_PIPELINE_ID);

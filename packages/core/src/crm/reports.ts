@@ -10,7 +10,7 @@ import { zonedCalendar } from '../funnel/calendar.js';
 import { exchangeRatesSchema, type ExchangeRates } from '../funnel/currency.js';
 import { weightedForecast, type Forecast } from '../funnel/forecast.js';
 import { boundMs, instantInputSchema, windowBoundSchema } from '../funnel/instants.js';
-import { DEFAULT_PIPELINE, DEFAULT_PIPELINE_ID } from '../funnel/pipeline.js';
+import { DEFAULT_PIPELINE_ID } from '../funnel/pipeline.js';
 import { funnelReport } from '../funnel/report.js';
 import type { FunnelReport } from '../funnel/types.js';
 import { currencyCodeSchema } from '../money/money.js';
@@ -19,7 +19,7 @@ import { leadSchema, type Lead } from '../model/lead.js';
 import { idSchema, sourceSchema } from '../model/primitives.js';
 import type { StorageOperations } from '../storage/port.js';
 import type { CrmContext } from './context.js';
-import { fromStorage, loadAll } from './stage-moves.js';
+import { fromStorage, loadAll, uninstalledDefaultPipeline } from './stage-moves.js';
 
 /** What `crm.reports.funnel` takes. */
 export interface FunnelReportRequest {
@@ -108,9 +108,7 @@ export function createReportService(context: CrmContext): ReportService {
   const pipeline = async (ops: StorageOperations, id: string): Promise<Pipeline> => {
     const stored = await ops.get('pipelines', id);
     if (stored) return fromStorage(pipelineSchema, stored, 'pipeline');
-    // Reading never installs anything: the built-in pipeline is reported on as defined.
-    if (id === DEFAULT_PIPELINE_ID)
-      return { ...structuredClone(DEFAULT_PIPELINE), version: 0, createdAt: '', updatedAt: '' };
+    if (id === DEFAULT_PIPELINE_ID) return uninstalledDefaultPipeline();
     throw new NotFoundError('pipelines', id);
   };
 

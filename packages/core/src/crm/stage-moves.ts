@@ -87,6 +87,14 @@ export async function pipelineForWrite(
   return { pipeline: await installDefault(context, tx), installed: DEFAULT_PIPELINE_ID };
 }
 
+/**
+ * The built-in pipeline as defined, before anything installed it (version 0, no timestamps): what reading `default`
+ * answers on a CRM that has not stored it yet. Reading never installs anything.
+ */
+export function uninstalledDefaultPipeline(): Pipeline {
+  return { ...structuredClone(DEFAULT_PIPELINE), version: 0, createdAt: '', updatedAt: '' } as Pipeline;
+}
+
 async function installDefault(context: CrmContext, tx: StorageOperations): Promise<Pipeline> {
   context.assertCanWrite('pipeline.create');
   const { id: _id, ...definition } = DEFAULT_PIPELINE;

@@ -29,6 +29,12 @@ export const boardMessages = {
       : msg(str`${stage}, ${formatted} deals`, { id: 'crm.board.column-label' }),
   emptyColumn: (): string => msg('No deals', { id: 'crm.board.empty-column' }),
   noPipeline: (): string => msg('This pipeline does not exist.', { id: 'crm.board.no-pipeline' }),
+  emptyBoard: (): string =>
+    msg('No deals in this pipeline yet. Convert a lead or create a deal, and it appears here.', {
+      id: 'crm.board.empty-board',
+    }),
+  noMatches: (): string =>
+    msg('No deal matches the filters. Clear them to see every deal.', { id: 'crm.board.no-matches' }),
   daysInStage: (days: number): string => msg(str`${days} d in stage`, { id: 'crm.board.days-in-stage' }),
   rotting: (): string => msg('Rotting', { id: 'crm.board.rotting' }),
   moveTo: (): string => msg('Move to…', { id: 'crm.board.move-to' }),

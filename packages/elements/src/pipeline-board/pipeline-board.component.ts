@@ -85,6 +85,7 @@ const MIME = 'application/x-crmkit-deal';
  * @csspart rotting-mark - The rotting mark on a card.
  * @csspart move-button - A card's "Move to…" button.
  * @csspart message - The message shown when a move fails.
+ * @csspart empty - What an empty board says to do next (or that the filters hide every deal).
  * @csspart dialog - The "Move to…" and stage-gate dialogs.
  *
  * @cssproperty --crm-pipeline-board-height - Height of the board; columns scroll inside it. Default 640px.
@@ -269,6 +270,14 @@ export class CrmPipelineBoard extends LitElement {
     const tabStop = this.tabStopId();
     return html`<div part="base" class="board" role="region" aria-label=${boardMessages.boardLabel(pipelineName)}>
       ${this.hideFilters ? nothing : this.renderFilters(source, locale, shown)}
+      ${
+        // An empty board says what to do next; one emptied by the filters says so instead.
+        shown === 0
+          ? html`<p part="empty" class="board-empty">
+              ${source.deals.length === 0 ? boardMessages.emptyBoard() : boardMessages.noMatches()}
+            </p>`
+          : nothing
+      }
       <div
         part="columns"
         class="columns"

@@ -115,6 +115,10 @@ export const boardStyles = css`
     margin: 0;
     font-variant-numeric: tabular-nums;
   }
+  .board-empty {
+    margin: 0 0 var(--_crm-space-3);
+    color: var(--_crm-color-text-muted);
+  }
   .empty {
     margin: var(--_crm-space-3);
     color: var(--_crm-color-text-muted);

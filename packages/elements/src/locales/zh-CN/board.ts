@@ -17,6 +17,8 @@ export const board = {
   'crm.board.column-label-one': str`${0}，${1} 个商机`,
   'crm.board.empty-column': '暂无商机',
   'crm.board.no-pipeline': '该销售管道不存在。',
+  'crm.board.empty-board': '该销售管道还没有商机。转化线索或新建商机后，商机会显示在这里。',
+  'crm.board.no-matches': '没有符合筛选条件的商机。清除筛选即可查看全部商机。',
   'crm.board.days-in-stage': str`本阶段 ${0} 天`,
   'crm.board.rotting': '停滞',
   'crm.board.move-to': '移动到…',
