@@ -1,4 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
+import { sendKeys, sendMouse, resetMouse } from '@web/test-runner-commands';
 import { html, render, type TemplateResult } from 'lit';
 import {
   StorageError,
@@ -64,18 +65,6 @@ async function fillAll(form: CrmLeadForm, values: Record<string, string>): Promi
   for (const [field, value] of Object.entries(values)) await fill(form, field, value);
 }
 
-/** Real key presses through the test runner (Puppeteer's keyboard), so Tab moves focus as it would for a person. */
-async function sendKeys(payload: { type: string } | { press: string }): Promise<void> {
-  // The runner's own socket module (what `@web/test-runner-commands` uses), reached without a package import.
-  const socketModule = '/__web-dev-server__web-socket.js';
-  const { sendMessageWaitForResponse } = (await import(/* @vite-ignore */ socketModule)) as {
-    sendMessageWaitForResponse: (message: object) => Promise<{ executed: boolean }>;
-  };
-  const sessionId = new URL(window.location.href).searchParams.get('wtr-session-id');
-  const response = await sendMessageWaitForResponse({ type: 'wtr-command', sessionId, command: 'send-keys', payload });
-  if (!response.executed) throw new Error('send-keys is not available');
-}
-
 /** The element focused now, looking into shadow roots. */
 function deepActive(): Element | null {
   let active = document.activeElement;
@@ -103,6 +92,56 @@ describe('<crm-lead-form>', () => {
     crm?.dispose();
     crm = undefined;
     await setCrmLocale('en');
+  });
+
+  describe('a real pointer and keyboard', () => {
+    afterEach(() => resetMouse());
+
+    /** Clicks the middle of `element` with the mouse, as a person does: press, then release, at that spot. */
+    async function clickOn(element: Element): Promise<void> {
+      const box = element.getBoundingClientRect();
+      await sendMouse({
+        type: 'click',
+        position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)],
+      });
+    }
+
+    it('submits on the first click of Save right after typing a bad value: the field’s message waits for the click', async () => {
+      const form = await mount(html`<crm-lead-form presentational fields="name,email,phone"></crm-lead-form>`);
+      const submitted = events<CrmLeadSubmitEvent>(form, 'crm-lead-submit');
+      control(form, 'email').focus();
+      await sendKeys({ type: 'not-an-email' });
+      await form.updateComplete;
+      expect(errorOf(form, 'email')).to.equal('');
+      await clickOn(shadow(form).querySelector('[part="submit"]')!);
+      await form.updateComplete;
+      // The click reached Save: the form was submitted, found the problems and lists them above the fields.
+      expect(text(shadow(form).querySelector('.summary-title'))).to.equal('There are 2 problems with your details');
+      expect(errorOf(form, 'email')).to.not.equal('');
+      expect(submitted).to.have.length(0);
+
+      // Mended, one click on Save (which did not move) hands the lead over.
+      control(form, 'name').focus();
+      await sendKeys({ type: 'Li Lei' });
+      control(form, 'email').select();
+      await sendKeys({ type: 'li@example.com' });
+      await clickOn(shadow(form).querySelector('[part="submit"]')!);
+      await form.updateComplete;
+      expect(submitted.map((event) => event.detail.lead.email)).to.deep.equal(['li@example.com']);
+    });
+
+    it('still shows a field’s message when it is left for another field, by mouse or by Tab', async () => {
+      const form = await mount(html`<crm-lead-form presentational fields="name,email"></crm-lead-form>`);
+      control(form, 'email').focus();
+      await sendKeys({ type: 'nope' });
+      await clickOn(control(form, 'name'));
+      await waitUntil(() => errorOf(form, 'email') !== '', 'no message after leaving by mouse', { timeout: 5000 });
+      control(form, 'name').focus();
+      await sendKeys({ type: 'x'.repeat(201) });
+      await sendKeys({ press: 'Tab' });
+      await form.updateComplete;
+      expect(errorOf(form, 'name')).to.equal('Use at most 200 characters.');
+    });
   });
 
   describe('fields', () => {

@@ -854,10 +854,35 @@ export class CrmLeadForm extends LitElement {
   }
 
   private onBlur(field: string): void {
-    if ((this.values[field] ?? '').trim() !== '' && !this.touched.has(field)) {
-      this.touched = new Set([...this.touched, field]);
-    }
+    if ((this.values[field] ?? '').trim() === '' || this.touched.has(field)) return;
+    if (this.heldBlurs) this.heldBlurs.add(field);
+    else this.touched = new Set([...this.touched, field]);
   }
+
+  /** Fields left while a pointer was pressed in the form: their messages wait until the press is over. */
+  private heldBlurs?: Set<string>;
+
+  /**
+   * Pressing Save blurs the field being edited before the click lands. Showing that field's message at once would
+   * push Save down from under the pointer, and the click would miss it; so a field left during a press shows its
+   * message once the press is over and its click has been dispatched (a submit shows every message anyway).
+   */
+  private onPointerDown = (): void => {
+    if (this.heldBlurs) return;
+    this.heldBlurs = new Set();
+    const document = this.ownerDocument;
+    const release = (): void => {
+      document.removeEventListener('pointerup', release, true);
+      document.removeEventListener('pointercancel', release, true);
+      setTimeout(() => {
+        const held = [...(this.heldBlurs ?? [])].filter((field) => !this.touched.has(field));
+        this.heldBlurs = undefined;
+        if (held.length > 0) this.touched = new Set([...this.touched, ...held]);
+      });
+    };
+    document.addEventListener('pointerup', release, true);
+    document.addEventListener('pointercancel', release, true);
+  };
 
   private onConsentChange = (event: Event): void => {
     this.consentGiven = (event.target as HTMLInputElement).checked;
@@ -983,6 +1008,7 @@ export class CrmLeadForm extends LitElement {
       aria-busy=${submitting ? 'true' : 'false'}
       @submit=${this.onFormSubmit}
       @keydown=${this.onKeyDown}
+      @pointerdown=${this.onPointerDown}
     >
       ${this.renderSummary()} ${requiredShown ? html`<p class="note">${m.requiredNote()}</p>` : nothing}
       ${this.shownFields.map((field) => this.renderField(field, disabled, submitting))}
