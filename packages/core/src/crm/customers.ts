@@ -105,7 +105,12 @@ export interface Customer360 {
    * the same next page.
    */
   readonly timeline: EntityPage<Activity>;
-  readonly tasks: { readonly open: Task[]; readonly overdue: Task[] };
+  /**
+   * The customer's open tasks (earliest due first; `overdue` those due before now) and its most recently completed
+   * ones (`completed`, newest `completedAt` first, at most 20). A completed task is its own trace: it stays on the
+   * customer's timeline (`crm.activities.timeline` merges completed tasks in) until `crm.tasks.reopen` undoes it.
+   */
+  readonly tasks: { readonly open: Task[]; readonly overdue: Task[]; readonly completed: Task[] };
   /** The latest consent record per purpose. */
   readonly consents: Consent[];
 }
@@ -127,7 +132,7 @@ export interface CustomerService extends EntityService<CustomerInput, Customer, 
   readonly lifecycle: LifecycleConfig;
   /**
    * One call for the 360° view. Reads a bounded number of storage queries (at most {@link VIEW360_MAX_QUERIES})
-   * whatever the customer's history: lists are capped (contacts 200, deals 500, tasks 200, consents 200, lifecycle
+   * whatever the customer's history: lists are capped (contacts 200, deals 500, open tasks 200, completed tasks 20, consents 200, lifecycle
    * history 100, segments 500) and the timeline is paginated.
    */
   view360(id: string, options?: View360Options): Promise<Customer360>;
@@ -153,6 +158,8 @@ export interface CustomerServiceOptions {
 }
 
 const CUSTOMERS = 'customers';
+/** How many recently completed tasks the 360° view lists. */
+const COMPLETED_TASKS = 20;
 
 /** Creates the customer service: the entity service plus lifecycle and the 360° view. */
 export function createCustomerService(context: CrmContext, options: CustomerServiceOptions): CustomerService {
@@ -344,7 +351,7 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
       const now = context.now();
       const byCustomer = { field: 'customerId', op: 'eq', value: id } as const;
       const [customer, stats] = await Promise.all([base.get(id), aggregates.get(id)]);
-      const [contacts, deals, timelinePage, tasks, consents, history, saved] = await Promise.all([
+      const [contacts, deals, timelinePage, tasks, completedTasks, consents, history, saved] = await Promise.all([
         capped('contacts', contactSchema, { where: byCustomer, limit: 200 }),
         capped('deals', dealSchema, {
           where: byCustomer,
@@ -366,6 +373,21 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
           },
           orderBy: [{ field: 'dueAt' }],
           limit: 200,
+        }),
+        // The most recently completed tasks: the trace a completed task leaves (see `tasks.completed`).
+        capped('tasks', taskSchema, {
+          where: {
+            all: [
+              { field: 'related.kind', op: 'eq', value: 'customer' },
+              { field: 'related.id', op: 'eq', value: id },
+              { field: 'status', op: 'eq', value: 'done' },
+            ],
+          },
+          orderBy: [
+            { field: 'completedAt', direction: 'desc' },
+            { field: 'id', direction: 'desc' },
+          ],
+          limit: COMPLETED_TASKS,
         }),
         capped('consents', consentSchema, {
           where: {
@@ -430,7 +452,11 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
               }
             : {}),
         },
-        tasks: { open: tasks, overdue: tasks.filter((task) => Date.parse(task.dueAt) < nowMs) },
+        tasks: {
+          open: tasks,
+          overdue: tasks.filter((task) => Date.parse(task.dueAt) < nowMs),
+          completed: completedTasks,
+        },
         consents: [...latestConsent.values()],
       };
     },

@@ -59,6 +59,13 @@ export interface TaskService extends Omit<EntityService<TaskInput, Task, TaskPat
   create(input: TaskCreateInput): Promise<Task>;
   /** Marks an open task done at the CRM clock's now; a recurring one gets its next occurrence. */
   complete(id: string, options: { expectedVersion: number }): Promise<TaskCompletion>;
+  /**
+   * Undoes `complete`: a done task becomes open again, without `completedAt`, so it leaves the record's timeline and
+   * the completed list; when completing it created the next occurrence of a recurring task, that occurrence is
+   * deleted too, as long as nobody has changed it since. All in one transaction, audited; a task changed since
+   * (`expectedVersion`) or an occurrence already worked on refuses the undo and changes nothing.
+   */
+  reopen(id: string, options: { expectedVersion: number }): Promise<Task>;
   /** Holds back the task's reminders until `until` (an instant in the future). */
   snooze(id: string, until: string, options: { expectedVersion: number }): Promise<Task>;
   /** Open tasks due before now, most overdue first. */
@@ -177,6 +184,74 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
         task: parseOrThrow(taskSchema, result.done, 'stored task'),
         ...(result.next ? { next: parseOrThrow(taskSchema, result.next, 'stored task') } : {}),
       };
+    },
+
+    async reopen(id, versioned) {
+      context.assertCanWrite('task.reopen');
+      const { expectedVersion } = parseOrThrow(versionSchema, versioned, 'options');
+      const at = context.nowIso();
+      const result = await context.storage.transaction(async (tx) => {
+        const stored = await tx.get(TASKS_COLLECTION, id);
+        if (!stored) throw new NotFoundError(TASKS_COLLECTION, id);
+        const current = parseOrThrow(taskSchema, stored, 'stored task');
+        if (current.status !== 'done') {
+          throw new ValidationError([{ path: ['status'], message: 'Only a done task can be reopened' }], 'task');
+        }
+        // The occurrence completing this task created: same series, next position, untouched since (version 1).
+        let removed: string | undefined;
+        if (current.recurrence) {
+          const seriesId = current.seriesId ?? id;
+          const occurrence = (current.occurrence ?? 1) + 1;
+          const found = await tx.query(TASKS_COLLECTION, {
+            where: {
+              all: [
+                { field: 'seriesId', op: 'eq', value: seriesId },
+                { field: 'occurrence', op: 'eq', value: occurrence },
+              ],
+            },
+            limit: 1,
+          });
+          const next = found.records[0];
+          if (next) {
+            if (next['status'] !== 'open' || next.version !== 1) {
+              throw new ValidationError(
+                [{ path: ['status'], message: 'The next occurrence has been changed since; reopen it instead' }],
+                'task',
+              );
+            }
+            await tx.delete(TASKS_COLLECTION, next.id, { expectedVersion: next.version });
+            await context.audit(tx, {
+              action: 'delete',
+              entity: TASKS_COLLECTION,
+              entityId: next.id,
+              at,
+              changedFields: [],
+            });
+            removed = next.id;
+          }
+        }
+        const { id: _id, version: _v, createdAt: _c, updatedAt: _u, completedAt: _done, ...fields } = current;
+        const reopened = await tx.put(TASKS_COLLECTION, { ...fields, id, status: 'open' }, { expectedVersion });
+        await context.audit(tx, {
+          action: 'update',
+          entity: TASKS_COLLECTION,
+          entityId: id,
+          at,
+          changedFields: ['completedAt', 'status'],
+        });
+        return { reopened, removed };
+      });
+      context.events.emit('task.updated', {
+        entity: 'task',
+        id,
+        actorId: context.actor.id,
+        at,
+        changedFields: ['completedAt', 'status'],
+      });
+      if (result.removed) {
+        context.events.emit('task.deleted', { entity: 'task', id: result.removed, actorId: context.actor.id, at });
+      }
+      return parseOrThrow(taskSchema, result.reopened, 'stored task');
     },
 
     async snooze(id, until, versioned) {
