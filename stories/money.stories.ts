@@ -9,16 +9,18 @@ interface MoneyArgs {
   currency: string;
   locale: string;
   currencyDisplay: 'symbol' | 'code' | 'name';
+  minorUnits: 'auto' | 'always' | 'never';
 }
 
 const meta: Meta<MoneyArgs> = {
   title: 'Elements/Money',
   component: 'crm-money',
-  args: { amountMinor: 12345678, currency: 'CNY', locale: 'zh-CN', currencyDisplay: 'symbol' },
+  args: { amountMinor: 12345678, currency: 'CNY', locale: 'zh-CN', currencyDisplay: 'symbol', minorUnits: 'auto' },
   argTypes: {
     currency: { control: 'select', options: ['CNY', 'USD', 'EUR', 'JPY', 'KWD'] },
     locale: { control: 'select', options: ['en', 'zh-CN', 'de-DE', 'ja-JP'] },
     currencyDisplay: { control: 'inline-radio', options: ['symbol', 'code', 'name'] },
+    minorUnits: { control: 'inline-radio', options: ['auto', 'always', 'never'] },
   },
   render: (args) => html`
     <crm-money
@@ -26,6 +28,7 @@ const meta: Meta<MoneyArgs> = {
       currency=${args.currency}
       locale=${args.locale}
       currency-display=${args.currencyDisplay}
+      minor-units=${args.minorUnits}
     ></crm-money>
   `,
 };
@@ -53,7 +56,7 @@ export const Dollars: Story = {
   args: { currency: 'USD', locale: 'en', amountMinor: 99900 },
   play: async ({ canvasElement }) => {
     await settle(canvasElement);
-    await expect(shown(canvasElement)).toBe('$999.00');
+    await expect(shown(canvasElement)).toBe('$999');
   },
 };
 
@@ -70,6 +73,33 @@ export const CurrencyName: Story = {
   args: { currencyDisplay: 'name', locale: 'en', amountMinor: 100 },
   play: async ({ canvasElement }) => {
     await settle(canvasElement);
-    await expect(shown(canvasElement)).toBe('1.00 Chinese yuan');
+    await expect(shown(canvasElement)).toBe('1 Chinese yuan');
+  },
+};
+
+/** A whole amount reads as whole units: no `.00` on a million yuan. */
+export const WholeAmount: Story = {
+  args: { amountMinor: 152_100_000, locale: 'en' },
+  play: async ({ canvasElement }) => {
+    await settle(canvasElement);
+    await expect(shown(canvasElement).replace(/\s/g, ' ')).toBe('CN¥1,521,000');
+  },
+};
+
+/** The same amount in Chinese. */
+export const WholeAmountChinese: Story = {
+  args: { amountMinor: 152_100_000, locale: 'zh-CN' },
+  play: async ({ canvasElement }) => {
+    await settle(canvasElement);
+    await expect(shown(canvasElement)).toBe('¥1,521,000');
+  },
+};
+
+/** `minor-units="always"`: exact minor units on every amount, as a quote or an invoice shows them. */
+export const AlwaysMinorUnits: Story = {
+  args: { amountMinor: 152_100_000, locale: 'zh-CN', minorUnits: 'always' },
+  play: async ({ canvasElement }) => {
+    await settle(canvasElement);
+    await expect(shown(canvasElement)).toBe('¥1,521,000.00');
   },
 };

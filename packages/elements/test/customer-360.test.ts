@@ -138,8 +138,13 @@ const completeButton = (card: CrmCustomer360, title: string): HTMLButtonElement 
     button.getAttribute('aria-label')?.includes(title),
   );
 
+// Whole amounts show whole units (`CN¥236,000`), others their exact minor units, as crmkit's money formatting does.
 const intlMoney = (amountMinor: number, currency: string, locale = 'en') =>
-  new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amountMinor / 100);
+  new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    ...(amountMinor % 100 === 0 ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}),
+  }).format(amountMinor / 100);
 
 describe('<crm-customer-360>', () => {
   let storage: StoragePort;

@@ -290,9 +290,16 @@ export function deferred<T = void>(): {
   return { promise, resolve, reject };
 }
 
-/** Money as Intl formats it for `locale` (two-decimal currencies): the expected text, computed apart from the board. */
+/**
+ * Money as Intl formats it for `locale` (two-decimal currencies): the expected text, computed apart from the board.
+ * A whole amount shows whole units (`CN¥1,000`), any other its exact minor units (`CN¥250.50`).
+ */
 export const intlMoney = (amountMinor: number, currency: string, locale = 'en-US'): string =>
-  new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amountMinor / 100);
+  new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    ...(amountMinor % 100 === 0 ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}),
+  }).format(amountMinor / 100);
 
 /** Money in the compact notation of the column headers (`CN¥1.3K`, `¥1.3万`). */
 export const intlCompactMoney = (amountMinor: number, currency: string, locale = 'en-US'): string =>

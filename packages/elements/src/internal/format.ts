@@ -1,19 +1,43 @@
-import { toMajor, type LocalizedText, type Money } from '@crmkit/core';
+import { currencyDigits, toMajor, type LocalizedText, type Money } from '@crmkit/core';
 
 const formatters = new Map<string, Intl.NumberFormat>();
+
+/**
+ * How many minor-unit digits an amount shows:
+ * - `auto` (the default): whole units when the amount has no minor part (`CN¥1,521,000`), the currency's exact minor
+ *   units when it has one (`CN¥1,234.50`) — nothing is ever rounded away;
+ * - `always`: the currency's minor units every time (`CN¥1,521,000.00`), for quotes, invoices and other places where
+ *   amounts line up as exact figures;
+ * - `never`: rounded to whole units, for summaries where cents are noise (a column total, a report cell).
+ */
+export type MinorUnits = 'auto' | 'always' | 'never';
+
+/** Options of {@link formatMoneyCached}. */
+export interface MoneyFormatOptions {
+  readonly currencyDisplay?: 'symbol' | 'code' | 'name';
+  /** Compact notation for summaries (`CN¥1.5M`, `¥152.1万`): at most one decimal of the compact unit. */
+  readonly compact?: boolean;
+  /** Minor units shown outside compact notation; default `auto`. */
+  readonly minorUnits?: MinorUnits;
+}
 
 /**
  * Formats money with a cached `Intl.NumberFormat` per locale, currency and display: a board formats thousands of
  * amounts per render, and constructing a formatter costs far more than formatting with one. Unknown locales or
  * currencies give an empty string rather than an exception in the host page.
  */
-export function formatMoneyCached(
-  value: Money,
-  locale: string,
-  options: { readonly currencyDisplay?: 'symbol' | 'code' | 'name'; readonly compact?: boolean } = {},
-): string {
+export function formatMoneyCached(value: Money, locale: string, options: MoneyFormatOptions = {}): string {
   const display = options.currencyDisplay ?? 'symbol';
-  const key = `${locale}\u0000${value.currency}\u0000${display}\u0000${options.compact ? 1 : 0}`;
+  const minorUnits = options.minorUnits ?? 'auto';
+  // Whole units when asked, or when the amount has none to show (a yuan amount of 152100000 fen is exactly ¥1,521,000).
+  const whole =
+    !options.compact &&
+    (minorUnits === 'never' ||
+      (minorUnits === 'auto' &&
+        Number.isInteger(value.amountMinor) &&
+        minorScale(value) > 0 &&
+        value.amountMinor % minorScale(value) === 0));
+  const key = `${locale}\u0000${value.currency}\u0000${display}\u0000${options.compact ? 'c' : whole ? 'w' : 'm'}`;
   let formatter = formatters.get(key);
   if (!formatter) {
     try {
@@ -21,7 +45,11 @@ export function formatMoneyCached(
         style: 'currency',
         currency: value.currency,
         currencyDisplay: display,
-        ...(options.compact ? { notation: 'compact', maximumFractionDigits: 1 } : {}),
+        ...(options.compact
+          ? { notation: 'compact', maximumFractionDigits: 1 }
+          : whole
+            ? { minimumFractionDigits: 0, maximumFractionDigits: 0 }
+            : {}),
       });
     } catch {
       return '';
@@ -29,6 +57,15 @@ export function formatMoneyCached(
     formatters.set(key, formatter);
   }
   return formatter.format(toMajor(value));
+}
+
+/** Minor units per major unit of the amount's currency (100 for CNY, 1 for JPY, 1000 for KWD); 0 for a bad code. */
+function minorScale(value: Money): number {
+  try {
+    return 10 ** currencyDigits(value.currency);
+  } catch {
+    return 0;
+  }
 }
 
 const numberFormatters = new Map<string, Intl.NumberFormat>();

@@ -1,7 +1,8 @@
 import { LitElement, html, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
 import { ContextConsumer } from '@lit/context';
-import { currencyCodeSchema, formatMoney } from '@crmkit/core';
+import { currencyCodeSchema } from '@crmkit/core';
+import { formatMoneyCached, type MinorUnits } from '../internal/format.js';
 import { crmContext } from '../internal/context.js';
 import { elementLocale } from '../internal/locale.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
@@ -10,6 +11,10 @@ import { moneyStyles } from './money.styles.js';
 /**
  * Amounts are integer minor units (fen, cents), as everywhere in crmkit, so no float rounding creeps in. Inside a
  * `<crm-provider>`, an unset `currency` or `locale` comes from the provider.
+ *
+ * A whole amount reads as whole units (`¥1,521,000`, not `¥1,521,000.00`); one with a minor part shows it exactly
+ * (`¥1,234.50`). Set `minor-units="always"` where every figure must show its minor units (a quote, an invoice), or
+ * `"never"` to round to whole units in a summary.
  *
  * @tag crm-money
  * @summary Shows an amount of money in the reader's locale with `Intl.NumberFormat`.
@@ -35,6 +40,12 @@ export class CrmMoney extends LitElement {
   /** How the currency is shown: a symbol (`¥`), its code (`CNY`) or its name (`Chinese yuan`). */
   @property({ attribute: 'currency-display' }) currencyDisplay: 'symbol' | 'code' | 'name' = 'symbol';
 
+  /**
+   * Minor units shown: `auto` (whole units when there is no minor part, else exact), `always`, or `never` (rounded to
+   * whole units).
+   */
+  @property({ attribute: 'minor-units' }) minorUnits: MinorUnits = 'auto';
+
   // Subscribed, so a provider's change re-renders this element.
   private readonly context = new ContextConsumer(this, { context: crmContext, subscribe: true });
 
@@ -47,14 +58,11 @@ export class CrmMoney extends LitElement {
   get formatted(): string {
     const currency = this.resolvedCurrency;
     if (!Number.isSafeInteger(this.amountMinor) || !currencyCodeSchema.safeParse(currency).success) return '';
-    try {
-      return formatMoney({ amountMinor: this.amountMinor, currency }, this.resolvedLocale, {
-        currencyDisplay: this.currencyDisplay,
-      });
-    } catch {
-      // An unknown locale or currency: render nothing rather than break the host page.
-      return '';
-    }
+    // An unknown locale or currency renders nothing rather than break the host page.
+    return formatMoneyCached({ amountMinor: this.amountMinor, currency }, this.resolvedLocale, {
+      currencyDisplay: this.currencyDisplay,
+      minorUnits: this.minorUnits === 'always' || this.minorUnits === 'never' ? this.minorUnits : 'auto',
+    });
   }
 
   private get resolvedLocale(): string {
