@@ -647,6 +647,7 @@ export type { SegmentService, SegmentRef, SegmentMemberPage } from './crm/segmen
 export {
   createCustomerAggregates,
   computeCustomerStats,
+  rfmInputOf,
   parseStoredStats,
   CUSTOMER_STATS_COLLECTION,
 } from './crm/aggregates.js';

@@ -3,7 +3,7 @@ import { ConflictError, StorageError } from '../errors/errors.js';
 import { activityTypes } from '../model/activity.js';
 import type { StorageOperations } from '../storage/port.js';
 import { emptyStats, RECENT_ACTIVITY_CAP, type CustomerStats } from '../segments/index.js';
-import { averageOrderValue, lifetimeValue, rfmScores, type RfmInput } from '../value/index.js';
+import { averageOrderValue, lifetimeValue, rfmScores, type RfmInput, type RfmScore } from '../value/index.js';
 import type { LifecycleTrigger } from '../lifecycle/index.js';
 import type { CrmContext } from './context.js';
 
@@ -132,6 +132,23 @@ export function computeCustomerStats(
   };
 }
 
+/**
+ * A customer's RFM inputs from its aggregate in `currency`. A customer without an aggregate (no deal, no activity
+ * yet) never bought: no last purchase, frequency 0, monetary 0, so it ranks lowest on all three.
+ */
+export function rfmInputOf(id: string, stats: CustomerStats | undefined, currency: string): RfmInput {
+  return {
+    id,
+    frequency: stats?.wonDeals ?? 0,
+    monetary: stats?.lifetimeValue[currency] ?? 0,
+    ...(stats?.lastPurchaseAt ? { lastPurchaseAt: stats.lastPurchaseAt } : {}),
+  };
+}
+
+function sameRfm(a: RfmScore | undefined, b: RfmScore): boolean {
+  return a !== undefined && a.r === b.r && a.f === b.f && a.m === b.m;
+}
+
 /** Called after a customer's aggregate was rewritten, with the trigger that caused it. */
 export type AggregateListener = (customerId: string, trigger: LifecycleTrigger | undefined) => Promise<void> | void;
 
@@ -144,8 +161,10 @@ export interface CustomerAggregates {
   /** Recomputes one customer's aggregate from its deals and activities. */
   refresh(customerId: string, trigger?: LifecycleTrigger): Promise<StoredCustomerStats>;
   /**
-   * Recomputes RFM scores (quintiles) over every customer with an aggregate, in `currency` (default the CRM's), and
-   * writes them; returns how many aggregates changed.
+   * Recomputes RFM scores (quintiles) over every customer, in `currency` (default the CRM's), and writes them;
+   * returns how many aggregates changed. A customer with no deal or activity yet (no aggregate) is ranked too, as
+   * never bought with no purchases and nothing spent, so it scores lowest and counts in everyone else's quintiles;
+   * its aggregate is created with the score.
    */
   refreshRfm(currency?: string): Promise<number>;
   /** Resolves when every event-driven update started so far has been written. */
@@ -157,6 +176,7 @@ export interface CustomerAggregates {
 }
 
 const ACTIVITIES = 'activities';
+const CUSTOMERS = 'customers';
 const DEALS = 'deals';
 const PAGE = 500;
 
@@ -228,6 +248,16 @@ export function createCustomerAggregates(context: CrmContext): CustomerAggregate
     return run;
   };
 
+  /** Visits every record of `collection`, a page at a time. */
+  const forEachPage = async (collection: string, visit: (record: { id: string }) => void): Promise<void> => {
+    let after: string | undefined;
+    do {
+      const page = await storage.query(collection, { limit: PAGE, ...(after ? { after } : {}) });
+      for (const record of page.records) visit(record);
+      after = page.next;
+    } while (after);
+  };
+
   const onDeal = (trigger: 'created' | 'changed') => (payload: { id?: string; dealId?: string }) => {
     const dealId = payload.dealId ?? payload.id;
     if (!dealId) return;
@@ -285,30 +315,26 @@ export function createCustomerAggregates(context: CrmContext): CustomerAggregate
       return enqueue(customerId, trigger);
     },
     async refreshRfm(currency = context.currency) {
-      const all: StoredCustomerStats[] = [];
-      let after: string | undefined;
-      do {
-        const page = await storage.query(CUSTOMER_STATS_COLLECTION, { limit: PAGE, ...(after ? { after } : {}) });
-        all.push(...page.records.map(parseStoredStats));
-        after = page.next;
-      } while (after);
-      const inputs: RfmInput[] = all.map((stats) => ({
-        id: stats.id,
-        frequency: stats.wonDeals,
-        monetary: stats.lifetimeValue[currency] ?? 0,
-        ...(stats.lastPurchaseAt ? { lastPurchaseAt: stats.lastPurchaseAt } : {}),
-      }));
+      // The population is every customer, not every aggregate: a customer without deals or activities has none yet
+      // and still counts in everyone's quintiles, scoring lowest (never bought, no purchases, nothing spent).
+      const customerIds: string[] = [];
+      await forEachPage(CUSTOMERS, (record) => void customerIds.push(record.id));
+      const statsById = new Map<string, StoredCustomerStats>();
+      await forEachPage(CUSTOMER_STATS_COLLECTION, (record) => void statsById.set(record.id, parseStoredStats(record)));
+      const inputs: RfmInput[] = customerIds.map((id) => rfmInputOf(id, statsById.get(id), currency));
       const scores = rfmScores(inputs, context.now());
       let changed = 0;
-      for (let i = 0; i < all.length; i += PAGE) {
+      for (let i = 0; i < customerIds.length; i += PAGE) {
         changed += await storage.transaction(async (tx) => {
           let count = 0;
-          for (const stats of all.slice(i, i + PAGE)) {
-            const rfm = scores.get(stats.id);
-            if (!rfm || stats.rfm?.score === rfm.score) continue;
-            const stored = await tx.get(CUSTOMER_STATS_COLLECTION, stats.id);
-            if (!stored) continue;
-            await tx.put(CUSTOMER_STATS_COLLECTION, { ...stored, rfm }, { expectedVersion: stored.version });
+          for (const id of customerIds.slice(i, i + PAGE)) {
+            const rfm = scores.get(id) as RfmScore;
+            const known = statsById.get(id);
+            if (known && sameRfm(known.rfm, rfm)) continue;
+            const stored = await tx.get(CUSTOMER_STATS_COLLECTION, id);
+            // No aggregate yet: write the empty one (what recomputing a customer without history gives) with its score.
+            const next = stored ? { ...stored, rfm } : { ...computeCustomerStats(id, [], [], 0), rfm };
+            await tx.put(CUSTOMER_STATS_COLLECTION, next, { expectedVersion: stored?.version ?? 0 });
             count++;
           }
           return count;
