@@ -40,8 +40,6 @@ const en = {
   newLeadTitle: 'New lead',
   newLeadIntro:
     'Met someone at a trade show or on the phone? Record them here. Saving stores the lead; converting it into a customer and a deal is a separate step, once you know it is a real opportunity.',
-  newLeadNote:
-    'How this page is wired: <crm-lead-form> stores the lead with crm.leads.capture and fires crm-lead-captured with its id. The intranet listens for that event and offers the conversion; only when you confirm does it call crm.leads.convert(leadId, { deal }). The new deal reaches the pipeline board through the storage change feed, without a reload.',
   saveLead: 'Save lead',
   leadSaved: 'Lead saved.',
   leadSource: 'Where did the lead come from?',
@@ -176,8 +174,6 @@ const zhCN: Strings = {
   newLeadTitle: '新线索',
   newLeadIntro:
     '在展会或电话中认识了潜在客户？在这里登记。保存只会记录线索；确认是真实商机后，再单独一步把它转化为客户和商机。',
-  newLeadNote:
-    '页面的接线方式：<crm-lead-form> 通过 crm.leads.capture 保存线索，并以线索 id 触发 crm-lead-captured 事件。内网页面监听该事件并提供转化；只有在您确认后才调用 crm.leads.convert(leadId, { deal })。新商机通过存储的变更通知出现在销售管道中，无需重新加载。',
   saveLead: '保存线索',
   leadSaved: '线索已保存。',
   leadSource: '线索来源',
