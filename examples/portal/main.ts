@@ -207,7 +207,8 @@ function renderCustomers(): void {
   finder?.render(t(), locale);
 }
 
-byId<HTMLInputElement>('customer-search').addEventListener('input', renderCustomers);
+// Each search reads the first page of matches again (a search overtaken by the next keystroke is dropped).
+byId<HTMLInputElement>('customer-search').addEventListener('input', reloadCustomers);
 
 // ——— the board ———
 
@@ -441,7 +442,13 @@ async function start(): Promise<void> {
   });
   provider.crm = crm;
   board.pipelineId = PIPELINE_ID;
-  finder = new CustomerFinder(crm, byId('customer-search'), byId('customer-list'), byId('customer-count'));
+  finder = new CustomerFinder(
+    crm,
+    byId('customer-search'),
+    byId('customer-list'),
+    byId('customer-count'),
+    byId('customer-more'),
+  );
   const [user] = await Promise.all([crm.users.find(ACTOR.id), finder.reload()]);
   signedInName = user?.name ?? ACTOR.id;
   applyLocale();
