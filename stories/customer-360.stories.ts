@@ -18,6 +18,7 @@ import type { CrmCustomer360 } from '../packages/elements/src/customer-360/custo
 import type {
   CrmTaskCompleteEvent,
   CrmTaskCompletedEvent,
+  CrmTaskReopenedEvent,
   CrmTimelineLoadMoreEvent,
 } from '../packages/elements/src/customer-360/events.js';
 
@@ -34,6 +35,7 @@ interface CardArgs {
   timelineHeight: string;
   onTaskComplete: (event: CrmTaskCompleteEvent) => void;
   onTaskCompleted: (event: CrmTaskCompletedEvent) => void;
+  onTaskReopened: (event: CrmTaskReopenedEvent) => void;
   onLoadMore: (event: CrmTimelineLoadMoreEvent) => void;
   onError: (event: CrmErrorEvent) => void;
 }
@@ -131,6 +133,7 @@ function renderWithCrm(args: CardArgs, context: Context): TemplateResult {
         style=${`--crm-customer-360-timeline-max-height: ${args.timelineHeight}`}
         @crm-task-complete=${args.onTaskComplete}
         @crm-task-completed=${args.onTaskCompleted}
+        @crm-task-reopened=${args.onTaskReopened}
         @crm-timeline-load-more=${args.onLoadMore}
         @crm-error=${args.onError}
       ></crm-customer-360>
@@ -190,6 +193,7 @@ const meta: Meta<CardArgs> = {
     timelineHeight: '20rem',
     onTaskComplete: fn(),
     onTaskCompleted: fn(),
+    onTaskReopened: fn(),
     onLoadMore: fn(),
     onError: fn(),
   },
@@ -202,6 +206,7 @@ const meta: Meta<CardArgs> = {
     },
     onTaskComplete: { description: '`crm-task-complete`', table: { category: 'events' } },
     onTaskCompleted: { description: '`crm-task-completed`', table: { category: 'events' } },
+    onTaskReopened: { description: '`crm-task-reopened`', table: { category: 'events' } },
     onLoadMore: { description: '`crm-timeline-load-more`', table: { category: 'events' } },
     onError: { description: '`crm-error`', table: { category: 'events' } },
   },
@@ -238,6 +243,11 @@ async function loadedCard(canvasElement: HTMLElement): Promise<CrmCustomer360> {
   await card.settled();
   return card;
 }
+
+const openTaskTitles = (card: CrmCustomer360): string[] =>
+  [...shadow(card).querySelectorAll('[part~="task"] .item-title > span:first-child')].map(text);
+const completedTaskTitles = (card: CrmCustomer360): string[] =>
+  [...shadow(card).querySelectorAll('[part~="completed-task"] .item-title > span:first-child')].map(text);
 
 const sectionHeadings = (card: CrmCustomer360): string[] =>
   [...shadow(card).querySelectorAll('section > [part~="section-heading"]')].map(text);
@@ -294,8 +304,77 @@ export const Loaded: Story = {
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(args.onTaskCompleted).toHaveBeenCalledTimes(1));
     await card.settled();
-    await expect(text(section(card, 'tasks'))).not.toContain(OVERDUE_TASK);
+    await expect(openTaskTitles(card)).not.toContain(OVERDUE_TASK);
+    await expect(completedTaskTitles(card)).toContain(OVERDUE_TASK);
     await expect(shadow(card).activeElement?.getAttribute('part')).toContain('complete-button');
+  },
+};
+
+/**
+ * A completed task leaves a trace: it shows on the timeline ("Task done") and in the "Completed" list, and "Undo"
+ * (offered after completing; kept here with `undo-duration="0"`) reopens it by keyboard, taking both back.
+ */
+export const CompleteAndUndo: Story = {
+  render: (args, context) => html`
+    <crm-provider .crm=${loadedOf(context).crm} locale=${localeOf(context)}>
+      <crm-customer-360
+        customer-id=${args.customerId}
+        activity-limit=${args.activityLimit}
+        undo-duration="0"
+        @crm-task-completed=${args.onTaskCompleted}
+        @crm-task-reopened=${args.onTaskReopened}
+      ></crm-customer-360>
+    </crm-provider>
+  `,
+  loaders: [async () => ({ crm: await storyCrm() })],
+  play: async ({ canvasElement, args }) => {
+    const card = await loadedCard(canvasElement);
+    const complete = shadow(card).querySelector<HTMLButtonElement>(
+      `[part~="complete-button"][aria-label="Complete “${OVERDUE_TASK}”"]`,
+    )!;
+    complete.focus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(args.onTaskCompleted).toHaveBeenCalledTimes(1));
+    await card.settled();
+    await expect(completedTaskTitles(card)).toContain(OVERDUE_TASK);
+    await expect(text(section(card, 'timeline')?.querySelector('[part~="timeline-task"]'))).toContain(OVERDUE_TASK);
+
+    const undo = shadow(card).querySelector<HTMLButtonElement>('[part~="undo-button"]')!;
+    await expect(undo.getAttribute('aria-label')).toBe(`Undo completing “${OVERDUE_TASK}”`);
+    undo.focus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(args.onTaskReopened).toHaveBeenCalledTimes(1));
+    await card.settled();
+    await expect(openTaskTitles(card)).toContain(OVERDUE_TASK);
+    await expect(completedTaskTitles(card)).not.toContain(OVERDUE_TASK);
+    await expect(section(card, 'timeline')?.querySelector('[part~="timeline-task"]')).toBeNull();
+    await expect(shadow(card).activeElement?.getAttribute('aria-label')).toBe(`Complete “${OVERDUE_TASK}”`);
+  },
+};
+
+/**
+ * Codes read as labels in both languages, with the host's own labels first: the provider's `labels` names a channel
+ * crmkit does not know, and relabels a source.
+ */
+export const HostLabels: Story = {
+  render: (args, context) => html`
+    <crm-provider
+      .crm=${loadedOf(context).crm}
+      locale=${localeOf(context)}
+      .labels=${{ source: { wechat: { en: 'WeChat official account', 'zh-CN': '微信公众号' } } }}
+    >
+      <crm-customer-360 customer-id=${args.customerId} activity-limit=${args.activityLimit}></crm-customer-360>
+    </crm-provider>
+  `,
+  loaders: [async () => ({ crm: await storyCrm() })],
+  play: async ({ canvasElement, globals }) => {
+    const card = await loadedCard(canvasElement);
+    const zh = localeOf({ globals }) === 'zh-CN';
+    await expect(text(section(card, 'profile'))).toContain(zh ? '微信公众号' : 'WeChat official account');
+    // The timeline's type, direction and channel lines: labels, never the stored codes.
+    const meta = [...shadow(card).querySelectorAll('[part~="activity"]')].map(text).join(' ');
+    await expect(meta).not.toMatch(/tencent_meeting|in_person|web_visit|\b(outbound|inbound)\b/);
+    await expect(text(section(card, 'lifecycle'))).not.toContain('Rule:');
   },
 };
 
@@ -461,7 +540,8 @@ export const Presentational: Story = {
       expect.objectContaining({ detail: expect.objectContaining({ customerId: CUSTOMER, via: 'button' }) }),
     );
     await userEvent.click(shadow(card).querySelector<HTMLButtonElement>(`[aria-label="Complete “${OVERDUE_TASK}”"]`)!);
-    await waitFor(() => expect(text(section(card, 'tasks'))).not.toContain(OVERDUE_TASK));
+    await waitFor(() => expect(openTaskTitles(card)).not.toContain(OVERDUE_TASK));
+    await expect(completedTaskTitles(card)).toContain(OVERDUE_TASK);
     await expect(args.onTaskComplete).toHaveBeenCalledTimes(1);
   },
 };

@@ -20,7 +20,15 @@ import type { CrmCustomer360, CrmLeadForm, CrmPipelineBoard, CrmProvider } from 
 import { CustomerFinder } from './customers.js';
 import { demoSnapshot } from './demo-data.js';
 import { byId, fill, h } from './dom.js';
-import { DEMO_RATES, Formats, loadReports, renderReports, type ReportBundle } from './reports.js';
+import {
+  DEMO_RATES,
+  Formats,
+  HOST_LABELS,
+  loadReports,
+  renderReports,
+  sourceLabel,
+  type ReportBundle,
+} from './reports.js';
 import { LOCALES, STRINGS, type Locale, type Strings, type TextKey } from './strings.js';
 
 const DATABASE = 'lumen-intranet-crm';
@@ -97,6 +105,16 @@ function initialLocale(): Locale {
 
 // ——— language ———
 
+/** The lead-source choices, labelled from crmkit's shared table (with the intranet's own labels) in its language. */
+function fillLeadSources(): void {
+  fill(
+    leadSource,
+    ...LEAD_SOURCES.map((source) =>
+      h('option', { value: source, selected: source === leadForm.source }, sourceLabel(source, t())),
+    ),
+  );
+}
+
 function applyLocale(): void {
   const strings = t();
   document.documentElement.lang = locale;
@@ -110,12 +128,7 @@ function applyLocale(): void {
   leadForm.label = strings.newLeadTitle;
   leadForm.submitLabel = strings.saveLead;
   leadForm.successMessage = strings.leadSaved;
-  fill(
-    leadSource,
-    ...LEAD_SOURCES.map((source) =>
-      h('option', { value: source, selected: source === leadForm.source }, strings.sources[source] ?? source),
-    ),
-  );
+  fillLeadSources();
   for (const option of reportPeriod.options) option.textContent = strings.periods[option.value] ?? option.value;
   byId('report-note').textContent = strings.ratesNote(
     new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(DEMO_RATES.USD),
@@ -126,6 +139,13 @@ function applyLocale(): void {
   renderCustomers();
   renderReportsView();
 }
+
+// crmkit's labels (sources in the lead form's choices and the reports) switch language once its messages have loaded.
+provider.labels = HOST_LABELS;
+provider.addEventListener('crm-locale-change', () => {
+  fillLeadSources();
+  renderReportsView();
+});
 
 localeSelect.addEventListener('change', () => {
   locale = localeSelect.value as Locale;

@@ -3,8 +3,17 @@
 // (and rows their step, source or user in data attributes) so scripts and tests can read them in any language.
 import { currencyDigits, type Crm, type Forecast, type FunnelReport, type FunnelStepReport } from '@crmkit/core';
 import type { LeadSourceReport, PerformanceReport, SalesTrendReport } from '@crmkit/core';
+import { crmLabel, type CrmLabels } from '@crmkit/elements';
 import { h, type Child } from './dom.js';
 import type { Locale, Strings } from './strings.js';
+
+/**
+ * The intranet's own labels of codes, handed to `<crm-provider .labels>` so the elements use them too: its web form
+ * is a source crmkit would call "Website". Every other code takes crmkit's shared label table (`crmLabel`).
+ */
+export const HOST_LABELS: CrmLabels = {
+  source: { web: { en: 'Web form', 'zh-CN': '网页表单' } },
+};
 
 /** A fixed demo rate: US-dollar deals are converted into the report currency (CNY) at 7.1 yuan per dollar. */
 export const DEMO_RATES = { USD: 7.1 } as const;
@@ -322,9 +331,10 @@ function trendTable(report: SalesTrendReport, t: Strings, f: Formats): HTMLEleme
   });
 }
 
-function sourceLabel(source: string | null, t: Strings): string {
+/** A source as people read it, in crmkit's current message language: the same label the elements show. */
+export function sourceLabel(source: string | null, t: Strings): string {
   if (source === null) return t.noSource;
-  return t.sources[source] ?? source;
+  return crmLabel('source', source, HOST_LABELS);
 }
 
 function sourcesTable(report: LeadSourceReport, t: Strings, f: Formats): HTMLElement {

@@ -63,6 +63,15 @@ export { formatMoneyCached, formatCount } from './internal/format.js';
 export { defineElement } from './internal/define.js';
 export { crmContext, type CrmContextValue } from './internal/context.js';
 export {
+  crmLabel,
+  crmLabelCodes,
+  crmLabelKinds,
+  hasCrmLabel,
+  humanizeCode,
+  type CrmLabelKind,
+  type CrmLabels,
+} from './internal/labels.js';
+export {
   CrmQueryController,
   CrmQueryStatus,
   type CrmQueryOptions,

@@ -249,7 +249,9 @@ describe('<crm-customer-360>', () => {
         timeout: 5000,
       },
     );
-    expect(text(shadow(card).querySelector('[role="status"]'))).to.equal(`Completed “${OVERDUE_TASK}”.`);
+    expect(text(shadow(card).querySelector('[role="status"]'))).to.equal(
+      `Completed “${OVERDUE_TASK}”. Undo is available for a few seconds.`,
+    );
     // Focus went to the next task's button, not to the page.
     expect((shadow(card).activeElement as HTMLElement | null)?.getAttribute('aria-label')).to.equal(
       `Complete “${SECOND_OVERDUE_TASK}”`,

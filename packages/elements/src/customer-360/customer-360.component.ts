@@ -17,6 +17,7 @@ import {
   type Task,
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
+import { crmLabel, type CrmLabelKind, type CrmLabels } from '../internal/labels.js';
 import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-controller.js';
 import { announce } from '../internal/announce.js';
 import { CrmErrorEvent } from '../internal/events.js';
@@ -34,7 +35,12 @@ import { crmMessages } from '../internal/messages.js';
 import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import { customer360Styles } from './customer-360.styles.js';
-import { CrmTaskCompleteEvent, CrmTaskCompletedEvent, CrmTimelineLoadMoreEvent } from './events.js';
+import {
+  CrmTaskCompleteEvent,
+  CrmTaskCompletedEvent,
+  CrmTaskReopenedEvent,
+  CrmTimelineLoadMoreEvent,
+} from './events.js';
 import { mailtoHref, safeHref, telHref } from './format.js';
 import {
   affects360,
@@ -67,6 +73,53 @@ interface Shown {
   readonly activities: readonly Activity[];
   /** Where the next timeline page starts; absent at the end. */
   readonly after?: string;
+  /**
+   * What the timeline lists: the activities shown and the completed tasks among them (a completed task is its own
+   * timeline entry), newest first.
+   */
+  readonly entries: readonly TimelineEntry[];
+}
+
+/** One entry of the timeline as shown: an activity, or a task at the instant it was completed. */
+type TimelineEntry =
+  | { readonly kind: 'activity'; readonly at: string; readonly activity: Activity }
+  | { readonly kind: 'task'; readonly at: string; readonly task: Task };
+
+/** A completion made on this card that "Undo" can still take back. */
+interface Undoable {
+  readonly taskId: string;
+  readonly title: string;
+  /** The task's version after completion: the undo refuses a task changed since. */
+  readonly version: number;
+}
+
+/** Newest first; at one instant, completed tasks before activities, then by id descending (the core timeline's order). */
+function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
+  if (a.at !== b.at) return a.at < b.at ? 1 : -1;
+  const ka = a.kind === 'activity' ? `a:${a.activity.id}` : `t:${a.task.id}`;
+  const kb = b.kind === 'activity' ? `a:${b.activity.id}` : `t:${b.task.id}`;
+  return ka === kb ? 0 : ka < kb ? 1 : -1;
+}
+
+/**
+ * The timeline as shown: the activities, and the recently completed tasks that fall among them — all of them once the
+ * timeline has reached its end, else those at or after the oldest activity shown, so scrolling further never puts a
+ * task above an activity already shown.
+ */
+function timelineEntries(activities: readonly Activity[], completed: readonly Task[], more: boolean): TimelineEntry[] {
+  const oldest = activities[activities.length - 1];
+  const entries: TimelineEntry[] = activities.map((activity) => ({
+    kind: 'activity',
+    at: activity.occurredAt,
+    activity,
+  }));
+  for (const task of completed) {
+    if (!task.completedAt) continue;
+    if (more && oldest && task.completedAt < oldest.occurredAt) continue;
+    if (more && !oldest) continue;
+    entries.push({ kind: 'task', at: task.completedAt, task });
+  }
+  return entries.sort(compareEntries);
 }
 
 /** Per-render values the section renderers share. */
@@ -94,8 +147,18 @@ const BODY_MAX = 600;
  * `+86 *** **** 8000`) unless the acting user's role (the CRM's actor) is one of `pii-roles`. Masked values are never
  * links. Without any actor (no CRM, no provider) they are masked unless `actor-role` names an allowed role.
  *
+ * **Completed tasks** leave a trace: a completed task shows on the timeline (at the instant it was completed) and in
+ * a "Completed" list of the most recent ones. Right after completing a task on the card, an "Undo" button is offered
+ * for `undo-duration` milliseconds (8 s by default); it reopens the task with `crm.tasks.reopen`, which takes it off
+ * the timeline and the list again.
+ *
+ * **Labels**: every code the card shows (source, channel, direction, activity and task type, lifecycle stage and
+ * rule, lost reason, consent purpose and legal basis) is labelled from crmkit's shared table in the current language,
+ * after the host's own `labels` (the card's, else the provider's); an unknown code reads as words.
+ *
  * **Keyboard**: every action is a native button or link. After completing a task, focus moves to the next task's
- * button. Results are announced in a polite live region.
+ * button; "Undo" is the first button of the tasks section, and after undoing, focus returns to the reopened task's
+ * "Complete" button. Results are announced in a polite live region.
  *
  * @tag crm-customer-360
  * @summary Everything about one customer on one card: profile and contacts, lifecycle, value, segments, deals, the
@@ -103,8 +166,9 @@ const BODY_MAX = 600;
  *
  * @event crm-task-complete - `CrmTaskCompleteEvent` (cancelable): the user asked to complete a task; nothing is written yet.
  * @event crm-task-completed - `CrmTaskCompletedEvent`: storage committed a task completed on this card.
+ * @event crm-task-reopened - `CrmTaskReopenedEvent`: storage committed the "Undo" of a completion made on this card.
  * @event crm-timeline-load-more - `CrmTimelineLoadMoreEvent` (cancelable): the user asked for the next timeline page.
- * @event crm-error - `CrmErrorEvent`: loading (`query`), a timeline page (`load-more`) or completing a task (`complete-task`) failed.
+ * @event crm-error - `CrmErrorEvent`: loading (`query`), a timeline page (`load-more`), completing a task (`complete-task`) or undoing it (`reopen-task`) failed.
  *
  * @csspart base - The card's wrapper (also the loading and error boxes).
  * @csspart header - The name, kind and lifecycle badges.
@@ -117,12 +181,15 @@ const BODY_MAX = 600;
  * @csspart empty - The "none yet" text of an empty list.
  * @csspart contact - One contact.
  * @csspart deal - One deal.
- * @csspart activity - One timeline entry.
+ * @csspart activity - One activity on the timeline.
+ * @csspart timeline-task - A completed task on the timeline.
  * @csspart task - One open task; `task-overdue` is added to overdue ones.
+ * @csspart completed-task - One task in the "Completed" list.
+ * @csspart undo - The "Completed … Undo" offer after completing a task on the card.
  * @csspart consent - One consent purpose.
  * @csspart segment - One segment chip.
  * @csspart tag - One tag chip.
- * @csspart button - Every button; also `complete-button`, `load-more-button`, `retry-button`, `dismiss-button`.
+ * @csspart button - Every button; also `complete-button`, `undo-button`, `load-more-button`, `retry-button`, `dismiss-button`.
  * @csspart message - A failure message (completing a task, loading more).
  *
  * @cssproperty --crm-customer-360-column-width - The narrowest a column of sections gets before the grid wraps. Default 20rem.
@@ -168,11 +235,36 @@ export class CrmCustomer360 extends LitElement {
   /** `light` or `dark` forces a colour scheme; unset, the page's applies. */
   @property({ reflect: true }) theme?: 'light' | 'dark';
 
+  /**
+   * The host's own labels of codes (sources, channels, rule ids…), before crmkit's shared table; unset, the
+   * provider's `labels`. A property only.
+   */
+  @property({ attribute: false }) labels?: CrmLabels;
+
+  /**
+   * How long, in milliseconds, the "Undo" of a task completed on this card stays offered. `0` (or less) keeps it
+   * until the next completion, the customer changes, or the user dismisses it.
+   */
+  @property({ type: Number, attribute: 'undo-duration' }) undoDuration = 8000;
+
+  /**
+   * Schedules the end of the "Undo" offer; returns a function that cancels it. `setTimeout` by default; a test or a
+   * host with its own clock may replace it.
+   */
+  @property({ attribute: false }) scheduleUndoEnd: (end: () => void, ms: number) => () => void = (end, ms) => {
+    const timer = setTimeout(end, ms);
+    return () => clearTimeout(timer);
+  };
+
   @state() private more: TimelineMore = { items: [] };
   @state() private loadingMore = false;
   @state() private loadMoreError = '';
   @state() private completing: ReadonlySet<string> = new Set();
   @state() private taskError = '';
+  /** The completion "Undo" would take back, while it is offered. */
+  @state() private undoable?: Undoable;
+  @state() private undoing = false;
+  private cancelUndoEnd?: () => void;
 
   private shown?: Shown;
   private shownKey: readonly unknown[] = [];
@@ -256,6 +348,11 @@ export class CrmCustomer360 extends LitElement {
     return Number.isFinite(limit) ? Math.min(200, Math.max(1, limit)) : 20;
   }
 
+  /** The label of a code: the card's `labels`, else the provider's, then crmkit's shared table. */
+  private label(kind: CrmLabelKind, code: string): string {
+    return crmLabel(kind, code, this.labels ?? this.context.value?.labels);
+  }
+
   private get resolvedLocale(): string {
     return elementLocale(this, this.context.value?.locale);
   }
@@ -276,6 +373,7 @@ export class CrmCustomer360 extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.endUndo();
     this.observer?.disconnect();
     this.observer = undefined;
     this.observed = undefined;
@@ -288,6 +386,7 @@ export class CrmCustomer360 extends LitElement {
       this.reach = undefined;
       this.loadMoreError = '';
       this.taskError = '';
+      this.endUndo();
       if (this.hasUpdated) this.query.refresh();
     }
     const loaded = this.presentational ? undefined : this.query.value;
@@ -313,17 +412,20 @@ export class CrmCustomer360 extends LitElement {
         lifecycleStages: this.lifecycleStages ?? DEFAULT_LIFECYCLE_STAGES,
         activities: data.timeline.records,
         ...(data.timeline.next ? { after: data.timeline.next } : {}),
+        entries: timelineEntries(data.timeline.records, data.tasks.completed ?? [], data.timeline.next !== undefined),
       };
     }
     const loaded = this.moreFor;
     if (!loaded || loaded.view.customer.id !== this.customerId) return undefined;
+    // `more` continues the first page from its own cursor: nothing to merge or de-duplicate.
+    const activities = [...loaded.view.timeline.records, ...this.more.items];
     return {
       view: loaded.view,
       names: loaded.names,
       lifecycleStages: loaded.lifecycleStages,
-      // `more` continues the first page from its own cursor: nothing to merge or de-duplicate.
-      activities: [...loaded.view.timeline.records, ...this.more.items],
+      activities,
       ...(this.more.after ? { after: this.more.after } : {}),
+      entries: timelineEntries(activities, loaded.view.tasks.completed ?? [], this.more.after !== undefined),
     };
   }
 
@@ -364,7 +466,7 @@ export class CrmCustomer360 extends LitElement {
       <div part="header" class="header">
         <div role="heading" aria-level=${this.level} part="name" class="name">${customer.name}</div>
         <p class="badges">
-          <span part="badge" class="badge">${customer.kind === 'person' ? m.person() : m.organisation()}</span>
+          <span part="badge" class="badge">${this.label('customerKind', customer.kind)}</span>
           <span part="badge stage-badge" class="badge stage" title=${m.lifecycleBadge(stage)}>${stage}</span>
         </p>
         ${context.masked ? html`<p part="masked-note" class="note">${m.masked()}</p>` : nothing}
@@ -464,7 +566,7 @@ export class CrmCustomer360 extends LitElement {
           : nothing
       }
       ${addressText ? fact(m.address(), addressText) : nothing} ${owner ? fact(m.owner(), owner) : nothing}
-      ${customer.source ? fact(m.source(), customer.source) : nothing}
+      ${customer.source ? fact(m.source(), this.label('source', customer.source)) : nothing}
       ${
         customer.tags.length > 0
           ? fact(
@@ -504,7 +606,9 @@ export class CrmCustomer360 extends LitElement {
 
   private stageLabel(shown: Shown, stageId: string, context: RenderContext): string {
     const stage = shown.lifecycleStages.find((candidate) => candidate.id === stageId);
-    return localized(stage?.name, context.messagesLocale) ?? stageId;
+    const own = this.labels ?? this.context.value?.labels;
+    if (own?.lifecycleStage && Object.hasOwn(own.lifecycleStage, stageId)) return this.label('lifecycleStage', stageId);
+    return localized(stage?.name, context.messagesLocale) ?? this.label('lifecycleStage', stageId);
   }
 
   private renderLifecycle(shown: Shown, context: RenderContext): TemplateResult {
@@ -531,7 +635,7 @@ export class CrmCustomer360 extends LitElement {
                     </div>
                     <div class="muted">
                       <time datetime=${change.at}>${formatInstant(change.at, context.locale, context.timeZone)}</time>
-                      · ${change.ruleId === 'manual' ? m.manualChange() : m.ruleChange(change.ruleId)}
+                      · ${this.label('lifecycleRule', change.ruleId)}
                     </div>
                   </li>`,
               )}
@@ -610,9 +714,9 @@ export class CrmCustomer360 extends LitElement {
       ${deals.map((deal) => {
         const status =
           deal.status === 'won'
-            ? html`<span part="badge" class="badge success">${m.won()}</span>`
+            ? html`<span part="badge" class="badge success">${this.label('dealStatus', 'won')}</span>`
             : deal.status === 'lost'
-              ? html`<span part="badge" class="badge danger">${m.lost()}</span>`
+              ? html`<span part="badge" class="badge danger">${this.label('dealStatus', 'lost')}</span>`
               : html`<span part="badge" class="badge">${this.dealStage(shown, deal, context)}</span>`;
         const when =
           deal.status === 'open'
@@ -630,7 +734,7 @@ export class CrmCustomer360 extends LitElement {
           <div class="muted">${status} ${when}</div>
           ${
             deal.status === 'lost' && deal.lostReason
-              ? html`<div class="muted">${m.lostReason(deal.lostReason)}</div>`
+              ? html`<div class="muted">${m.lostReason(this.label('lostReason', deal.lostReason))}</div>`
               : nothing
           }
         </li>`;
@@ -655,14 +759,18 @@ export class CrmCustomer360 extends LitElement {
   }
 
   private renderTimeline(shown: Shown, context: RenderContext): TemplateResult {
-    const activities = shown.activities;
+    const entries = shown.entries;
     const more = shown.after !== undefined;
     return html`<div class="timeline-scroll" role="group" aria-labelledby="heading-timeline">
         ${
-          activities.length === 0
+          entries.length === 0
             ? this.empty(m.noActivities())
             : html`<ol part="timeline" class="items timeline">
-                ${activities.map((activity) => this.renderActivity(activity, context))}
+                ${entries.map((entry) =>
+                  entry.kind === 'activity'
+                    ? this.renderActivity(entry.activity, context)
+                    : this.renderCompletedEntry(entry.task, context),
+                )}
               </ol>`
         }
         ${more ? html`<div class="sentinel" aria-hidden="true"></div>` : nothing}
@@ -688,10 +796,15 @@ export class CrmCustomer360 extends LitElement {
   private renderActivity(activity: Activity, context: RenderContext): TemplateResult {
     const body =
       activity.body && activity.body.length > BODY_MAX ? `${activity.body.slice(0, BODY_MAX)}…` : activity.body;
-    const meta = [directionLabel(activity.direction), activity.channel].filter(Boolean).join(' · ');
+    const meta = [
+      this.label('direction', activity.direction),
+      activity.channel ? this.label('channel', activity.channel) : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     return html`<li part="activity" class="item activity" data-activity-id=${activity.id}>
       <div class="item-title">
-        <span class="activity-type">${activityLabel(activity.type)}</span>
+        <span class="activity-type">${this.label('activityType', activity.type)}</span>
         <time datetime=${activity.occurredAt} class="muted"
           >${formatInstant(activity.occurredAt, context.locale, context.timeZone)}</time
         >
@@ -708,6 +821,64 @@ export class CrmCustomer360 extends LitElement {
     </li>`;
   }
 
+  /** A completed task on the timeline, at the instant it was completed. */
+  private renderCompletedEntry(task: Task, context: RenderContext): TemplateResult {
+    const at = task.completedAt ?? task.dueAt;
+    return html`<li part="timeline-task" class="item activity task-done" data-timeline-task-id=${task.id}>
+      <div class="item-title">
+        <span class="activity-type">${m.taskDone(this.label('taskType', task.type))}</span>
+        <time datetime=${at} class="muted">${formatInstant(at, context.locale, context.timeZone)}</time>
+      </div>
+      <div class="activity-subject">${task.title}</div>
+    </li>`;
+  }
+
+  private renderUndo(): TemplateResult | typeof nothing {
+    const undoable = this.undoable;
+    if (!undoable) return nothing;
+    return html`<p part="undo" class="undo">
+      <span>${m.completed(undoable.title)}</span>
+      <button
+        type="button"
+        part="button undo-button"
+        class="action"
+        aria-label=${this.undoing ? m.undoing() : m.undoLabel(undoable.title)}
+        aria-disabled=${this.undoing ? 'true' : 'false'}
+        @click=${() => void this.undoComplete()}
+      >
+        ${this.undoing ? m.undoing() : m.undo()}
+      </button>
+    </p>`;
+  }
+
+  private renderCompleted(shown: Shown, context: RenderContext): TemplateResult | typeof nothing {
+    const completed = shown.view.tasks.completed ?? [];
+    if (completed.length === 0) return nothing;
+    return html`<div role="group" aria-labelledby="heading-completed" class="group">
+      <div role="heading" aria-level=${this.sublevel(2)} id="heading-completed" class="sub-heading">
+        ${m.recentlyCompleted()} (${formatCount(completed.length, context.locale)})
+      </div>
+      <ul class="items" aria-labelledby="heading-completed">
+        ${completed.map(
+          (task) =>
+            html`<li part="completed-task" class="item done" data-completed-task-id=${task.id}>
+              <div class="item-title">
+                <span>${task.title}</span>
+                <span part="badge" class="badge">${this.label('taskType', task.type)}</span>
+              </div>
+              ${
+                task.completedAt
+                  ? html`<time datetime=${task.completedAt} class="muted"
+                      >${m.completedOn(formatInstant(task.completedAt, context.locale, context.timeZone))}</time
+                    >`
+                  : nothing
+              }
+            </li>`,
+        )}
+      </ul>
+    </div>`;
+  }
+
   private renderTasks(shown: Shown, context: RenderContext): TemplateResult {
     const { open, overdue } = shown.view.tasks;
     const overdueIds = new Set(overdue.map((task) => task.id));
@@ -717,7 +888,7 @@ export class CrmCustomer360 extends LitElement {
       html`<ul class="items" aria-labelledby=${headingId}>
         ${tasks.map((task) => this.renderTask(task, late, canWrite, context))}
       </ul>`;
-    return html`${open.length === 0 ? this.empty(m.noTasks()) : nothing}
+    return html`${this.renderUndo()} ${open.length === 0 ? this.empty(m.noTasks()) : nothing}
       ${
         overdue.length > 0
           ? html`<div role="group" aria-labelledby="heading-overdue" class="group">
@@ -738,6 +909,7 @@ export class CrmCustomer360 extends LitElement {
             </div>`
           : nothing
       }
+      ${this.renderCompleted(shown, context)}
       <div class="message-slot" role="alert">
         ${
           this.taskError
@@ -761,7 +933,7 @@ export class CrmCustomer360 extends LitElement {
     >
       <div class="item-title">
         <span>${task.title}</span>
-        <span part="badge" class="badge">${taskLabel(task.type)}</span>
+        <span part="badge" class="badge">${this.label('taskType', task.type)}</span>
       </div>
       <div class="task-row">
         <time datetime=${task.dueAt} class=${late ? 'danger' : 'muted'}
@@ -793,14 +965,14 @@ export class CrmCustomer360 extends LitElement {
         (consent) =>
           html`<li part="consent" class="item" data-purpose=${consent.purpose}>
             <div class="item-title">
-              <span>${purposeLabel(consent.purpose)}</span>
+              <span>${this.label('consentPurpose', consent.purpose)}</span>
               <span part="badge" class="badge ${consent.status === 'granted' ? 'success' : 'danger'}"
-                >${consent.status === 'granted' ? m.granted() : m.withdrawn()}</span
+                >${this.label('consentStatus', consent.status)}</span
               >
             </div>
             <div class="muted">
               ${m.consentDetail(
-                basisLabel(consent.legalBasis),
+                this.label('legalBasis', consent.legalBasis),
                 formatInstant(consent.at, context.locale, context.timeZone, false),
               )}
             </div>
@@ -831,7 +1003,8 @@ export class CrmCustomer360 extends LitElement {
         const result = await crm.tasks.complete(taskId, { expectedVersion: task.version });
         this.query.refresh();
         await this.query.settled();
-        announce(this.renderRoot, m.completed(task.title));
+        this.offerUndo({ taskId, title: task.title, version: result.task.version });
+        announce(this.renderRoot, m.completedUndo(task.title));
         this.dispatchEvent(
           new CrmTaskCompletedEvent({
             taskId,
@@ -856,6 +1029,67 @@ export class CrmCustomer360 extends LitElement {
         this.completing = completing;
       }
       if (focusIndex !== undefined) await this.restoreTaskFocus(taskId, focusIndex);
+    })();
+    this.work = this.work.then(() => run);
+    await run;
+  }
+
+  /** Offers "Undo" for a completion, for `undoDuration` ms (replacing an earlier offer). */
+  private offerUndo(undoable: Undoable): void {
+    this.endUndo();
+    this.undoable = undoable;
+    const ms = Number(this.undoDuration);
+    if (Number.isFinite(ms) && ms > 0) {
+      const cancel = this.scheduleUndoEnd(() => {
+        if (this.undoable === undoable && !this.undoing) this.endUndo();
+      }, ms);
+      this.cancelUndoEnd = cancel;
+    }
+  }
+
+  /** Stops offering "Undo". */
+  endUndo(): void {
+    this.cancelUndoEnd?.();
+    this.cancelUndoEnd = undefined;
+    this.undoable = undefined;
+  }
+
+  /**
+   * Takes back the completion "Undo" offers: `crm.tasks.reopen` with the version completion left, so a task changed
+   * since is not overwritten. The task is open again, off the timeline and the completed list, and keyboard focus
+   * moves to its "Complete" button. Resolves when it has settled either way.
+   */
+  async undoComplete(): Promise<void> {
+    const undoable = this.undoable;
+    const crm = this.query.crm;
+    const customerId = this.shown?.view.customer.id;
+    if (!undoable || !crm || this.undoing || customerId === undefined) return;
+    this.cancelUndoEnd?.();
+    this.cancelUndoEnd = undefined;
+    this.undoing = true;
+    this.taskError = '';
+    const run = (async () => {
+      let reopened = false;
+      try {
+        const task = await crm.tasks.reopen(undoable.taskId, { expectedVersion: undoable.version });
+        reopened = true;
+        this.query.refresh();
+        await this.query.settled();
+        announce(this.renderRoot, m.reopened(undoable.title));
+        this.dispatchEvent(new CrmTaskReopenedEvent({ taskId: task.id, customerId, version: task.version }));
+      } catch (error) {
+        this.taskError = m.reopenFailed(undoable.title);
+        if ((error as { code?: string } | null)?.code === CrmErrorCode.conflict) this.query.refresh();
+        this.dispatchEvent(new CrmErrorEvent({ error, operation: 'reopen-task' }));
+      } finally {
+        this.undoing = false;
+        if (this.undoable === undoable) this.endUndo();
+      }
+      await this.updateComplete;
+      const target = reopened
+        ? this.renderRoot.querySelector<HTMLElement>(`button[data-task-id="${CSS.escape(undoable.taskId)}"]`)
+        : null;
+      (target ?? this.renderRoot.querySelector<HTMLElement>('#heading-tasks'))?.focus();
     })();
     this.work = this.work.then(() => run);
     await run;
@@ -948,92 +1182,5 @@ export class CrmCustomer360 extends LitElement {
       { rootMargin: '0px 0px 240px 0px' },
     );
     this.observer.observe(sentinel);
-  }
-}
-
-function activityLabel(type: Activity['type']): string {
-  switch (type) {
-    case 'email':
-      return m.activityEmail();
-    case 'call':
-      return m.activityCall();
-    case 'meeting':
-      return m.activityMeeting();
-    case 'note':
-      return m.activityNote();
-    case 'chat':
-      return m.activityChat();
-    case 'web_visit':
-      return m.activityWebVisit();
-    case 'sms':
-      return m.activitySms();
-    default:
-      return String(type);
-  }
-}
-
-function directionLabel(direction: Activity['direction']): string {
-  switch (direction) {
-    case 'inbound':
-      return m.inbound();
-    case 'outbound':
-      return m.outbound();
-    case 'internal':
-      return m.internal();
-    default:
-      return String(direction);
-  }
-}
-
-function taskLabel(type: Task['type']): string {
-  switch (type) {
-    case 'call':
-      return m.taskCall();
-    case 'email':
-      return m.taskEmail();
-    case 'meeting':
-      return m.taskMeeting();
-    case 'follow_up':
-      return m.taskFollowUp();
-    case 'todo':
-      return m.taskTodo();
-    default:
-      return String(type);
-  }
-}
-
-function purposeLabel(purpose: string): string {
-  switch (purpose) {
-    case 'marketing_email':
-      return m.purposeMarketingEmail();
-    case 'sms':
-      return m.purposeSms();
-    case 'phone':
-      return m.purposePhone();
-    case 'profiling':
-      return m.purposeProfiling();
-    case 'data_processing':
-      return m.purposeDataProcessing();
-    default:
-      return purpose;
-  }
-}
-
-function basisLabel(basis: Consent['legalBasis']): string {
-  switch (basis) {
-    case 'consent':
-      return m.basisConsent();
-    case 'contract':
-      return m.basisContract();
-    case 'legal_obligation':
-      return m.basisLegalObligation();
-    case 'vital_interests':
-      return m.basisVitalInterests();
-    case 'public_task':
-      return m.basisPublicTask();
-    case 'legitimate_interests':
-      return m.basisLegitimateInterests();
-    default:
-      return String(basis);
   }
 }

@@ -36,6 +36,24 @@ export class CrmTaskCompletedEvent extends CrmEvent<CrmTaskCompletedDetail> {
   }
 }
 
+export interface CrmTaskReopenedDetail {
+  readonly taskId: string;
+  readonly customerId: string;
+  /** The task's version after it was reopened. */
+  readonly version: number;
+}
+
+/**
+ * Fired by `<crm-customer-360>` once storage has committed the "Undo" of a completion made on it: the task is open
+ * again (`crm.tasks.reopen`), off the timeline and the completed list.
+ */
+export class CrmTaskReopenedEvent extends CrmEvent<CrmTaskReopenedDetail> {
+  static readonly eventType = 'crm-task-reopened';
+  constructor(detail: CrmTaskReopenedDetail) {
+    super(CrmTaskReopenedEvent.eventType, detail);
+  }
+}
+
 export interface CrmTimelineLoadMoreDetail {
   readonly customerId: string;
   /**
@@ -65,6 +83,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'crm-task-complete': CrmTaskCompleteEvent;
     'crm-task-completed': CrmTaskCompletedEvent;
+    'crm-task-reopened': CrmTaskReopenedEvent;
     'crm-timeline-load-more': CrmTimelineLoadMoreEvent;
   }
 }

@@ -5,8 +5,6 @@ export const customer360Messages = {
   label: (name: string): string => msg(str`Customer: ${name}`, { id: 'crm.customer360.label' }),
   notFound: (): string => msg('This customer does not exist.', { id: 'crm.customer360.not-found' }),
   noCustomer: (): string => msg('No customer selected.', { id: 'crm.customer360.no-customer' }),
-  person: (): string => msg('Person', { id: 'crm.customer360.kind.person' }),
-  organisation: (): string => msg('Organisation', { id: 'crm.customer360.kind.organisation' }),
   lifecycleBadge: (stage: string): string => msg(str`Lifecycle stage: ${stage}`, { id: 'crm.customer360.stage-badge' }),
 
   // Profile
@@ -32,8 +30,7 @@ export const customer360Messages = {
   history: (): string => msg('Stage history', { id: 'crm.customer360.history' }),
   noHistory: (): string => msg('No stage changes yet.', { id: 'crm.customer360.no-history' }),
   stageChange: (from: string, to: string): string => msg(str`${from} to ${to}`, { id: 'crm.customer360.stage-change' }),
-  manualChange: (): string => msg('Changed by hand', { id: 'crm.customer360.manual-change' }),
-  ruleChange: (rule: string): string => msg(str`Rule: ${rule}`, { id: 'crm.customer360.rule-change' }),
+  lostReason: (reason: string): string => msg(str`Reason: ${reason}`, { id: 'crm.customer360.lost-reason' }),
 
   // Value
   value: (): string => msg('Value', { id: 'crm.customer360.value' }),
@@ -57,12 +54,9 @@ export const customer360Messages = {
   closedDeals: (): string => msg('Closed deals', { id: 'crm.customer360.closed-deals' }),
   noOpenDeals: (): string => msg('No open deals yet.', { id: 'crm.customer360.no-open-deals' }),
   noClosedDeals: (): string => msg('No closed deals yet.', { id: 'crm.customer360.no-closed-deals' }),
-  won: (): string => msg('Won', { id: 'crm.customer360.won' }),
-  lost: (): string => msg('Lost', { id: 'crm.customer360.lost' }),
   expectedClose: (date: string): string =>
     msg(str`Expected to close ${date}`, { id: 'crm.customer360.expected-close' }),
   closedOn: (date: string): string => msg(str`Closed ${date}`, { id: 'crm.customer360.closed-on' }),
-  lostReason: (reason: string): string => msg(str`Reason: ${reason}`, { id: 'crm.customer360.lost-reason' }),
 
   // Timeline
   timeline: (): string => msg('Activity timeline', { id: 'crm.customer360.timeline' }),
@@ -73,16 +67,6 @@ export const customer360Messages = {
     msg(str`${count} more activities loaded.`, { id: 'crm.customer360.loaded-more' }),
   loadMoreFailed: (): string => msg('Could not load more activities.', { id: 'crm.customer360.load-more-failed' }),
   minutes: (count: string): string => msg(str`${count} min`, { id: 'crm.customer360.minutes' }),
-  activityEmail: (): string => msg('Email', { id: 'crm.customer360.activity.email' }),
-  activityCall: (): string => msg('Call', { id: 'crm.customer360.activity.call' }),
-  activityMeeting: (): string => msg('Meeting', { id: 'crm.customer360.activity.meeting' }),
-  activityNote: (): string => msg('Note', { id: 'crm.customer360.activity.note' }),
-  activityChat: (): string => msg('Chat', { id: 'crm.customer360.activity.chat' }),
-  activityWebVisit: (): string => msg('Web visit', { id: 'crm.customer360.activity.web-visit' }),
-  activitySms: (): string => msg('SMS', { id: 'crm.customer360.activity.sms' }),
-  inbound: (): string => msg('Inbound', { id: 'crm.customer360.inbound' }),
-  outbound: (): string => msg('Outbound', { id: 'crm.customer360.outbound' }),
-  internal: (): string => msg('Internal', { id: 'crm.customer360.internal' }),
 
   // Tasks
   tasks: (): string => msg('Tasks', { id: 'crm.customer360.tasks' }),
@@ -103,29 +87,21 @@ export const customer360Messages = {
   completeForbidden: (): string =>
     msg('Your role may not complete tasks.', { id: 'crm.customer360.complete-forbidden' }),
   dismiss: (): string => msg('Dismiss', { id: 'crm.customer360.dismiss' }),
-  taskCall: (): string => msg('Call', { id: 'crm.customer360.task.call' }),
-  taskEmail: (): string => msg('Email', { id: 'crm.customer360.task.email' }),
-  taskMeeting: (): string => msg('Meeting', { id: 'crm.customer360.task.meeting' }),
-  taskFollowUp: (): string => msg('Follow-up', { id: 'crm.customer360.task.follow-up' }),
-  taskTodo: (): string => msg('To-do', { id: 'crm.customer360.task.todo' }),
+  completedUndo: (task: string): string =>
+    msg(str`Completed “${task}”. Undo is available for a few seconds.`, { id: 'crm.customer360.completed-undo' }),
+  undo: (): string => msg('Undo', { id: 'crm.customer360.undo' }),
+  undoLabel: (task: string): string => msg(str`Undo completing “${task}”`, { id: 'crm.customer360.undo-label' }),
+  undoing: (): string => msg('Undoing…', { id: 'crm.customer360.undoing' }),
+  reopened: (task: string): string => msg(str`Reopened “${task}”.`, { id: 'crm.customer360.reopened' }),
+  reopenFailed: (task: string): string =>
+    msg(str`Could not undo completing “${task}”; it stays completed.`, { id: 'crm.customer360.reopen-failed' }),
+  recentlyCompleted: (): string => msg('Completed', { id: 'crm.customer360.recently-completed' }),
+  completedOn: (date: string): string => msg(str`Completed ${date}`, { id: 'crm.customer360.completed-on' }),
+  taskDone: (type: string): string => msg(str`Task done: ${type}`, { id: 'crm.customer360.task-done' }),
 
   // Consent
   consents: (): string => msg('Consent', { id: 'crm.customer360.consents' }),
   noConsents: (): string => msg('No consent recorded yet.', { id: 'crm.customer360.no-consents' }),
-  granted: (): string => msg('Granted', { id: 'crm.customer360.granted' }),
-  withdrawn: (): string => msg('Withdrawn', { id: 'crm.customer360.withdrawn' }),
   consentDetail: (basis: string, date: string): string =>
     msg(str`${basis}, ${date}`, { id: 'crm.customer360.consent-detail' }),
-  purposeMarketingEmail: (): string => msg('Marketing email', { id: 'crm.customer360.purpose.marketing-email' }),
-  purposeSms: (): string => msg('Text messages', { id: 'crm.customer360.purpose.sms' }),
-  purposePhone: (): string => msg('Phone calls', { id: 'crm.customer360.purpose.phone' }),
-  purposeProfiling: (): string => msg('Profiling', { id: 'crm.customer360.purpose.profiling' }),
-  purposeDataProcessing: (): string => msg('Data processing', { id: 'crm.customer360.purpose.data-processing' }),
-  basisConsent: (): string => msg('Consent', { id: 'crm.customer360.basis.consent' }),
-  basisContract: (): string => msg('Contract', { id: 'crm.customer360.basis.contract' }),
-  basisLegalObligation: (): string => msg('Legal obligation', { id: 'crm.customer360.basis.legal-obligation' }),
-  basisVitalInterests: (): string => msg('Vital interests', { id: 'crm.customer360.basis.vital-interests' }),
-  basisPublicTask: (): string => msg('Public task', { id: 'crm.customer360.basis.public-task' }),
-  basisLegitimateInterests: (): string =>
-    msg('Legitimate interests', { id: 'crm.customer360.basis.legitimate-interests' }),
 };

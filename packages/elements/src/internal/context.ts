@@ -1,5 +1,6 @@
 import { createContext } from '@lit/context';
 import type { Crm, CrmActor } from '@crmkit/core';
+import type { CrmLabels } from './labels.js';
 
 /** What `<crm-provider>` gives every crmkit element below it. A new object whenever anything in it changes. */
 export interface CrmContextValue {
@@ -13,6 +14,8 @@ export interface CrmContextValue {
   readonly timeZone?: string;
   /** Who is acting: the CRM's actor. */
   readonly actor?: CrmActor;
+  /** The host's own labels of codes (sources, channels, rule ids…), before crmkit's shared table; see `crmLabel`. */
+  readonly labels?: CrmLabels;
 }
 
 /**

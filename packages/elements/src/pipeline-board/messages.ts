@@ -1,4 +1,5 @@
 import { msg, str } from '@lit/localize';
+import { crmLabel, type CrmLabels } from '../internal/labels.js';
 
 /**
  * English has a singular; Chinese does not, so both of its forms read the same. The plural rule is English's because
@@ -64,23 +65,10 @@ export const boardMessages = {
   fieldTitle: (): string => msg('Title', { id: 'crm.board.field.title' }),
 };
 
-/** Labels of the common lead and deal sources; any other source shows as its code with spaces for underscores. */
-const knownSources: Readonly<Record<string, () => string>> = {
-  web: () => msg('Website', { id: 'crm.source.web' }),
-  website: () => msg('Website', { id: 'crm.source.website' }),
-  referral: () => msg('Referral', { id: 'crm.source.referral' }),
-  trade_show: () => msg('Trade show', { id: 'crm.source.trade-show' }),
-  wechat: () => msg('WeChat', { id: 'crm.source.wechat' }),
-  cold_call: () => msg('Cold call', { id: 'crm.source.cold-call' }),
-  ads: () => msg('Advertising', { id: 'crm.source.ads' }),
-  email: () => msg('Email', { id: 'crm.source.email' }),
-  phone: () => msg('Phone', { id: 'crm.source.phone' }),
-  partner: () => msg('Partner', { id: 'crm.source.partner' }),
-  event: () => msg('Event', { id: 'crm.source.event' }),
-  social: () => msg('Social media', { id: 'crm.source.social' }),
-};
-
-/** A source's label in the current message language. */
-export function sourceLabel(source: string): string {
-  return Object.hasOwn(knownSources, source) ? knownSources[source]!() : source.replaceAll('_', ' ');
+/**
+ * A source's label in the current message language, from the shared label table (`crmLabel('source', …)`, with the
+ * host's `labels`); a source it does not know reads as words (`tiktok_live` → `Tiktok live`).
+ */
+export function sourceLabel(source: string, labels?: CrmLabels): string {
+  return crmLabel('source', source, labels);
 }

@@ -13,6 +13,7 @@ import {
   type FailedGateCondition,
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
+import { crmLabel } from '../internal/labels.js';
 import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-controller.js';
 import { announce } from '../internal/announce.js';
 import { CrmErrorEvent } from '../internal/events.js';
@@ -112,7 +113,11 @@ export class CrmPipelineBoard extends LitElement {
   /** Presentational use: customer names by customer id. */
   @property({ attribute: false }) customerNames?: Readonly<Record<string, string>>;
 
-  /** Labels of deal sources for the source filter, by source code; unset codes use crmkit's own labels. */
+  /**
+   * Labels of deal sources for the source filter, by source code, as plain strings. Superseded by the provider's
+   * `labels` (`{ source: { … } }`), which every element shares and which can be translated; kept working, and these
+   * still come first for the board. Unset codes use the provider's labels, then crmkit's shared table.
+   */
   @property({ attribute: false }) sourceLabels?: Readonly<Record<string, string>>;
 
   /** Presentational use: owner names by user id. */
@@ -363,7 +368,7 @@ export class CrmPipelineBoard extends LitElement {
           ${options.sources.map(
             (source) =>
               html`<option value=${source} ?selected=${source === filters.source}>
-                ${this.sourceLabels?.[source] ?? sourceLabel(source)}
+                ${this.sourceLabels?.[source] ?? sourceLabel(source, this.context.value?.labels)}
               </option>`,
           )}
         </select>
@@ -507,7 +512,7 @@ export class CrmPipelineBoard extends LitElement {
                     ${boardMessages.gateCondition(condition.fields.map(fieldLabel).join(', '))}
                   </p>`,
               )}
-              ${request.lostReason ? this.renderLostReason(messagesLocale) : nothing}
+              ${request.lostReason ? this.renderLostReason() : nothing}
               ${request.fields.map((field) => this.renderGateField(field, deal as Deal, source))}
               ${request.error ? html`<p class="dialog-error" role="alert">${request.error}</p>` : nothing}
               <div class="dialog-actions">
@@ -522,13 +527,10 @@ export class CrmPipelineBoard extends LitElement {
     </dialog>`;
   }
 
-  private renderLostReason(messagesLocale: string): TemplateResult {
+  private renderLostReason(): TemplateResult {
     const crm = this.data.crm;
     const codes = crm?.lostReasons ?? DEFAULT_LOST_REASONS.map((reason) => reason.code);
-    const label = (code: string) => {
-      const known = DEFAULT_LOST_REASONS.find((reason) => reason.code === code);
-      return known ? stageName(known.label, messagesLocale) : code;
-    };
+    const label = (code: string) => crmLabel('lostReason', code, this.context.value?.labels);
     return html`<label class="field">
       <span>${boardMessages.lostReason()}</span>
       <select name="lostReason" required aria-required="true">

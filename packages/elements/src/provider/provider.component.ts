@@ -3,6 +3,7 @@ import { property } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import type { Crm } from '@crmkit/core';
 import { crmContext, type CrmContextValue } from '../internal/context.js';
+import type { CrmLabels } from '../internal/labels.js';
 import { CrmErrorEvent, CrmLocaleChangeEvent } from '../internal/events.js';
 import { getCrmLocale, setCrmLocale } from '../internal/localize.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
@@ -14,7 +15,7 @@ import { providerStyles } from './provider.styles.js';
  * of crmkit's messages — page-wide, as `@lit/localize` keeps one message locale per page.
  *
  * @tag crm-provider
- * @summary Gives every crmkit element below it the CRM, locale, currency, time zone and actor.
+ * @summary Gives every crmkit element below it the CRM, locale, currency, time zone, actor and the host's labels.
  *
  * @slot - The crmkit elements (and anything else) that use this CRM.
  * @event crm-locale-change - `CrmLocaleChangeEvent`: the new `locale` is in effect and its messages are loaded.
@@ -39,6 +40,15 @@ export class CrmProvider extends LitElement {
   /** `light` or `dark` forces a colour scheme on everything inside; unset, the page's `color-scheme` applies. */
   @property({ reflect: true }) theme?: 'light' | 'dark';
 
+  /**
+   * The host's own labels of the codes crmkit shows — `{ source: { douyin: { en: 'Douyin', 'zh-CN': '抖音' } },
+   * channel: { whatsapp: 'WhatsApp' } }` — by kind (`source`, `channel`, `activityType`, `direction`,
+   * `lifecycleStage`, `lifecycleRule`, `taskType`, `taskStatus`, `lostReason`, `dealStatus`, `consentPurpose`,
+   * `legalBasis`, `consentStatus`, `customerKind`, `leadStatus`). They come before crmkit's own labels; a code
+   * neither knows reads as words. A property only; set a new object to change them.
+   */
+  @property({ attribute: false }) labels?: CrmLabels;
+
   private readonly provider = new ContextProvider(this, { context: crmContext, initialValue: {} });
 
   /** What the provider currently gives its consumers. */
@@ -47,7 +57,13 @@ export class CrmProvider extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('crm') || changed.has('locale') || changed.has('currency') || changed.has('timeZone')) {
+    if (
+      changed.has('crm') ||
+      changed.has('locale') ||
+      changed.has('currency') ||
+      changed.has('timeZone') ||
+      changed.has('labels')
+    ) {
       const crm = this.crm;
       this.provider.setValue({
         crm,
@@ -55,6 +71,7 @@ export class CrmProvider extends LitElement {
         currency: this.currency || crm?.currency,
         timeZone: this.timeZone || crm?.timeZone,
         actor: crm?.actor,
+        ...(this.labels ? { labels: this.labels } : {}),
       });
     }
     if (changed.has('locale') && this.locale) void this.applyLocale(this.locale);
