@@ -124,6 +124,7 @@ describe('<crm-customer-360> labels', () => {
     expect(timeline[2]).to.include('Outbound · Douyin live');
     expect(text(section(card, 'lifecycle'))).to.include('A deal was opened');
     expect(text(section(card, 'deals'))).to.include('Reason: Price too high');
+    await expect(card).to.be.accessible();
   });
 
   it('shows labels, not codes, in Simplified Chinese, with the host’s own labels first', async () => {
@@ -188,6 +189,8 @@ describe('<crm-customer-360> completed tasks', () => {
       'Completed “Send the quote”. Undo is available for a few seconds.',
     );
     expect(ends).to.have.length(1);
+    // The Undo offer, the completed list and the task on the timeline pass axe.
+    await expect(card).to.be.accessible();
 
     const reopened: string[] = [];
     card.addEventListener('crm-task-reopened', (event: CrmTaskReopenedEvent) => reopened.push(event.detail.taskId));

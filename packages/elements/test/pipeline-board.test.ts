@@ -277,6 +277,18 @@ describe('<crm-pipeline-board> filters', () => {
     expect(labels).to.deep.equal(['All sources', 'Referral', 'Company site']);
   });
 
+  it('labels sources with the provider’s labels, after its own sourceLabels', async () => {
+    const provider = board.closest('crm-provider')!;
+    provider.labels = { source: { referral: { en: 'Word of mouth', 'zh-CN': '口碑推荐' }, website: 'Web shop' } };
+    await provider.updateComplete;
+    await board.updateComplete;
+    const labels = () => [...control<HTMLSelectElement>('source').options].map((option) => textOf(option));
+    expect(labels()).to.deep.equal(['All sources', 'Word of mouth', 'Web shop']);
+    board.sourceLabels = { website: 'Company site' };
+    await board.updateComplete;
+    expect(labels()).to.deep.equal(['All sources', 'Word of mouth', 'Company site']);
+  });
+
   it('narrows cards, counts and totals to one owner', async () => {
     await choose('owner', fixture.users.bob);
     expect(await shown()).to.deep.equal({ opportunity: ['Beta'], proposal: ['Delta'], won: [], lost: ['Zeta'] });
