@@ -2,7 +2,7 @@
 // `crm.tasks.reopen` (the card's "Undo") takes that trace back, all or nothing, with audit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ValidationError, createCrm, createMemoryStorage, type MemoryData } from '@crmkit/core';
+import { PermissionError, ValidationError, createCrm, createMemoryStorage, type MemoryData } from '@crmkit/core';
 
 const T0 = Date.parse('2026-05-04T08:00:00.000Z');
 
@@ -120,4 +120,20 @@ test('a refused reopen changes nothing: stale version, an open task, a next occu
   const before = JSON.stringify([...data]);
   await assert.rejects(crm.tasks.reopen(task.id, { expectedVersion: done.version }), ValidationError);
   assert.equal(JSON.stringify([...data]), before);
+});
+
+test('a viewer may not reopen a task', async () => {
+  const { crm, customer, data } = await setup();
+  const task = await crm.tasks.create({
+    title: 'Send the quote',
+    type: 'email',
+    dueAt: '2026-05-05T02:00:00Z',
+    related: { kind: 'customer', id: customer.id },
+  });
+  const { task: done } = await crm.tasks.complete(task.id, { expectedVersion: 1 });
+  const viewer = await createCrm({ storage: crm.storage, actor: { id: 'viewer-1', role: 'viewer' } });
+  const before = JSON.stringify([...data]);
+  await assert.rejects(viewer.tasks.reopen(task.id, { expectedVersion: done.version }), PermissionError);
+  assert.equal(JSON.stringify([...data]), before);
+  viewer.dispose();
 });

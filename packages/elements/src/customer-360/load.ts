@@ -183,6 +183,7 @@ export async function affects360(
     ...previous.more.items.map((activity) => activity.id),
     ...view.tasks.open.map((task) => task.id),
     ...view.tasks.overdue.map((task) => task.id),
+    ...(view.tasks.completed ?? []).map((task) => task.id),
     ...view.lifecycle.history.map((change) => change.id),
     ...view.consents.map((consent) => consent.id),
   ]);
