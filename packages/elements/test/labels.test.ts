@@ -83,6 +83,13 @@ describe('the shared label table', () => {
     expect(crmLabel('source', 'partnerPortal')).to.equal('Partner portal');
     expect(crmLabel('lifecycleRule', 'vip-upgrade')).to.equal('Vip upgrade');
     expect(hasCrmLabel('channel', 'douyin_live')).to.equal(false);
+    // Text that is not a code stays as written: a name, another script, a sentence.
+    expect(crmLabel('channel', 'WeChat Work')).to.equal('WeChat Work');
+    expect(crmLabel('source', '抖音')).to.equal('抖音');
+    expect(crmLabel('lostReason', 'Chose a competitor with a local office')).to.equal(
+      'Chose a competitor with a local office',
+    );
+    expect(crmLabel('source', 'douyin')).to.equal('Douyin');
   });
 
   it('puts a host’s own labels first, in the current language', async () => {

@@ -152,14 +152,16 @@ export function crmLabelCodes(kind: CrmLabelKind): readonly string[] {
 }
 
 /**
- * An unknown code as readable words: `tencent_meeting` → `Tencent meeting`, `atRisk` → `At risk`, `open-deal` →
- * `Open deal`. Never shows a snake_case code; an empty code stays empty.
+ * An unknown code as readable words: `tencent_meeting` → `Tencent meeting`, `partnerPortal` → `Partner portal`,
+ * `open-deal` → `Open deal`, `douyin` → `Douyin`. Text that is not a code — with spaces, in another script, or
+ * capitalised like a name (`WeChat`, `抖音`, `Chose a competitor`) — stays as written. Never shows a snake_case code.
  */
 export function humanizeCode(code: string): string {
-  const words = code
+  const text = code.trim();
+  if (!/^[a-z][A-Za-z0-9]*(?:[_\-.][A-Za-z0-9]+)*$/.test(text)) return text;
+  const words = text
     .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .replace(/[_\-.\s]+/g, ' ')
-    .trim()
+    .replace(/[_\-.]+/g, ' ')
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
