@@ -424,12 +424,161 @@ test('every view of the portal has no axe violations, in English and in Chinese'
       await page.click('a[data-route="reports"]');
       await page.waitForFunction(() => document.querySelector('#reports table tbody tr'));
       found[`${language} reports`] = await axeViolations(page);
+      // What a developer needs to know (which events and calls wire the page) is in the example's README, not on
+      // the sales desk's pages.
+      for (const route of ['pipeline', 'customers', 'new-lead', 'reports']) {
+        await page.click(`a[data-route="${route}"]`);
+        const shown = await page.evaluate(() => document.body.innerText);
+        assert.doesNotMatch(shown, /crm\.leads\.|<crm-|crm-lead-captured/, `${language} ${route}: developer notes`);
+      }
     }
     assert.deepEqual(
       Object.entries(found).filter(([, violations]) => violations.length > 0),
       [],
       'axe violations per view',
     );
+  } finally {
+    await context.close();
+  }
+});
+
+test('the customer list pages through every customer with a keyboard-operable "Show more"', async () => {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    const errors = collectErrors(page);
+    await open(page, '#customers');
+    const listed = () =>
+      page.evaluate(() => ({
+        count: document.getElementById('customer-count')?.textContent ?? '',
+        links: [...document.querySelectorAll<HTMLAnchorElement>('#customer-list a')].map((link) => link.hash),
+        more: !(document.getElementById('customer-more') as HTMLButtonElement).hidden,
+      }));
+    await page.waitForFunction(() => document.querySelectorAll('#customer-list a').length > 0);
+    const first = await listed();
+    const total = Number(/of ([\d,]+)/.exec(first.count)?.[1]?.replace(/,/g, ''));
+    assert.ok(total > 50, `the demo has more customers than a page: ${first.count}`);
+    assert.equal(first.links.length, 50);
+    assert.equal(first.count, `Showing 50 of ${total}`);
+    assert.equal(first.more, true, 'a "Show more" button is offered');
+
+    // Keyboard only: Tab from the last customer reaches "Show more"; Enter loads the next page and focus goes to its
+    // first customer, so Tab and Enter again carry on.
+    let shown = first;
+    while (shown.more) {
+      const before = shown.links.length;
+      await page.focus('#customer-list li:last-child a');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'customer-more');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((n) => document.querySelectorAll('#customer-list a').length > n, before);
+      shown = await listed();
+      assert.equal(
+        await page.evaluate(() => (document.activeElement as HTMLAnchorElement | null)?.hash),
+        shown.links[before],
+        'focus moved to the first customer of the new page',
+      );
+      assert.ok(shown.links.length <= before + 50);
+    }
+    assert.equal(shown.links.length, total, 'every customer is listed in the end');
+    assert.equal(new Set(shown.links).size, total, 'no customer twice');
+    assert.equal(shown.count, `Showing ${total} of ${total}`);
+
+    // A search starts again from its first page of matches.
+    await page.fill('#customer-search', 'zzzz-no-such-customer');
+    await page.waitForFunction(() => document.getElementById('customer-count')?.textContent === 'Showing 0 of 0');
+    assert.equal((await listed()).more, false);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/**
+ * Cumulative layout shift of a page load, as Lighthouse counts it: the layout-shift entries not caused by input,
+ * grouped in session windows (gaps under 1 s, at most 5 s long), the largest window's sum.
+ */
+const CLS_OBSERVER = `
+  globalThis.__shifts = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) {
+        globalThis.__shifts.push({
+          value: entry.value,
+          time: entry.startTime,
+          sources: (entry.sources || []).map((source) => {
+            const node = source.node;
+            const name = node ? node.id || String(node.className || '') || node.nodeName : 'shadow';
+            const r = (rect) => [rect.x, rect.y, rect.width, rect.height].map(Math.round).join(',');
+            return name + ' ' + r(source.previousRect) + ' → ' + r(source.currentRect);
+          }),
+        });
+      }
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+`;
+
+async function layoutShift(page: Page): Promise<{ cls: number; shifts: { value: number; sources: string[] }[] }> {
+  // Two frames after the last change, so the observer has been told of every shift the load caused.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  return page.evaluate(() => {
+    const shifts = (globalThis as unknown as { __shifts: { value: number; time: number; sources: string[] }[] })
+      .__shifts;
+    let cls = 0;
+    let window = 0;
+    let start = -Infinity;
+    let last = -Infinity;
+    for (const shift of shifts) {
+      if (shift.time - last > 1000 || shift.time - start > 5000) {
+        window = 0;
+        start = shift.time;
+      }
+      window += shift.value;
+      last = shift.time;
+      cls = Math.max(cls, window);
+    }
+    return { cls, shifts: shifts.map(({ value, sources }) => ({ value, sources })) };
+  });
+}
+
+test('the production build does not shift its layout while it loads (CLS ≤ 0.1), first visit and after', async () => {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  await context.addInitScript({ content: CLS_OBSERVER });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    const loaded = async () => {
+      await waitReady(page);
+      await page.waitForFunction(() =>
+        document.querySelector('crm-pipeline-board')?.shadowRoot?.querySelector('.card'),
+      );
+    };
+    // The first visit seeds the database: the views wait longest for their data here.
+    await page.goto(`${origin}/#pipeline`);
+    await loaded();
+    const first = await layoutShift(page);
+    assert.ok(first.cls <= 0.1, `first visit: CLS ${first.cls.toFixed(3)} ${JSON.stringify(first.shifts)}`);
+    await page.reload();
+    await loaded();
+    const again = await layoutShift(page);
+    assert.ok(again.cls <= 0.1, `second visit: CLS ${again.cls.toFixed(3)} ${JSON.stringify(again.shifts)}`);
+    for (const route of ['customers', 'reports']) {
+      await page.goto(`${origin}/#${route}`);
+      await page.reload();
+      await waitReady(page);
+      await page.waitForFunction(
+        (view) =>
+          view === 'customers'
+            ? document.querySelectorAll('#customer-list a').length > 0
+            : document.getElementById('reports')?.dataset['state'] === 'ready',
+        route,
+      );
+      const shift = await layoutShift(page);
+      assert.ok(shift.cls <= 0.1, `${route}: CLS ${shift.cls.toFixed(3)} ${JSON.stringify(shift.shifts)}`);
+    }
   } finally {
     await context.close();
   }

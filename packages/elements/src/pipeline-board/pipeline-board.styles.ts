@@ -19,7 +19,13 @@ export const boardStyles = css`
     gap: var(--_crm-space-2);
     height: var(--_crm-board-height);
   }
+  /*
+   * Loading (and a load failure) takes the loaded board's height, so the host's page does not move when the columns
+   * arrive: no layout shift below the board.
+   */
   .state {
+    box-sizing: border-box;
+    height: var(--_crm-board-height);
     padding: var(--_crm-space-4);
     color: var(--_crm-color-text-muted);
   }
