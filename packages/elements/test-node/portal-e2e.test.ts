@@ -171,7 +171,29 @@ async function waitForCard(page: Page, title: string, stageId: string): Promise<
     });
 }
 
-/** What has keyboard focus inside the board: the card, its "Move to…" button, or a stage in the move dialog. */
+/** Waits until the board's data has the deal in this stage, drawn or not (a won or lost column may be collapsed). */
+async function waitForDealIn(page: Page, title: string, stageId: string): Promise<void> {
+  await page.waitForFunction(
+    ([wanted, stage]) => {
+      const board = document.querySelector('crm-pipeline-board') as
+        | (HTMLElement & {
+            shownColumns: readonly { stage: { id: string }; cards: readonly { deal: { title: string } }[] }[];
+          })
+        | null;
+      return (
+        board?.shownColumns.find((column) => column.cards.some((card) => card.deal.title === wanted))?.stage.id ===
+        stage
+      );
+    },
+    [title, stageId] as const,
+    { timeout: STEP_TIMEOUT },
+  );
+}
+
+/**
+ * What has keyboard focus inside the board: the card, its "Move to…" button, a stage in the move dialog, or the toggle
+ * of a won or lost column.
+ */
 async function boardFocus(page: Page) {
   return page.evaluate(() => {
     const root = document.querySelector('crm-pipeline-board')!.shadowRoot!;
@@ -183,7 +205,9 @@ async function boardFocus(page: Page) {
           ? 'move-button'
           : active?.dataset['stageId']
             ? 'stage'
-            : (active?.tagName.toLowerCase() ?? 'outside'),
+            : active?.dataset['toggleStage']
+              ? 'toggle'
+              : (active?.tagName.toLowerCase() ?? 'outside'),
       dealId: active?.closest<HTMLElement>('.card')?.dataset['dealId'],
       stageId: active?.dataset['stageId'],
       dialogOpen: root.querySelector<HTMLDialogElement>('dialog.move-dialog')?.open ?? false,
@@ -204,8 +228,11 @@ async function waitForFocus(page: Page, role: string, extra: { stageId?: string 
             ? 'move-button'
             : active.dataset['stageId']
               ? 'stage'
-              : '';
-        return role === wantedRole && (wantedStage === undefined || active.dataset['stageId'] === wantedStage);
+              : active.dataset['toggleStage']
+                ? 'toggle'
+                : '';
+        const stage = active.dataset['stageId'] ?? active.dataset['toggleStage'];
+        return role === wantedRole && (wantedStage === undefined || stage === wantedStage);
       },
       [role, extra.stageId] as const,
       { timeout: STEP_TIMEOUT },
@@ -282,14 +309,27 @@ test('the portal: a lead captured, converted and won by keyboard shows on the bo
       await waitForFocus(page, 'stage');
     }
     await page.keyboard.press('Enter');
+    // Won is collapsed (a narrow column with its count and total): the card lands there without opening it, and
+    // focus goes to the column's toggle; Enter opens the column, Tab reaches the moved card.
+    await waitForDealIn(page, DEAL_TITLE, 'won');
+    await waitForFocus(page, 'toggle', { stageId: 'won' });
+    const collapsedWon = await page.evaluate(() => {
+      const toggle = document
+        .querySelector('crm-pipeline-board')!
+        .shadowRoot!.querySelector('.column[data-stage-id="won"] [part="stage-toggle"]')!;
+      return toggle.getAttribute('aria-expanded');
+    });
+    assert.equal(collapsedWon, 'false', 'Won stays collapsed after the move');
+    await page.keyboard.press('Enter');
     await waitForCard(page, DEAL_TITLE, 'won');
     const moved = await boardState(page, DEAL_TITLE);
     assert.equal(moved.dealId, start.dealId);
     assert.equal(moved.counts['won'], start.counts['won']! + 1, 'Won counts one more deal');
     assert.equal(moved.counts['opportunity'], start.counts['opportunity']! - 1, 'Opportunity counts one fewer');
-    // Focus stays on the moved card; Enter opens it, and the page shows its customer in the 360 card.
+    await page.keyboard.press('Tab');
     await waitForFocus(page, 'card');
-    assert.equal((await boardFocus(page)).dealId, start.dealId, 'focus stayed on the moved card');
+    assert.equal((await boardFocus(page)).dealId, start.dealId, 'Tab from the opened column reaches the moved card');
+    // Enter opens it, and the page shows its customer in the 360 card.
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.hash.startsWith('#customers/'));
     await page.waitForFunction(
@@ -323,7 +363,7 @@ test('the portal: a lead captured, converted and won by keyboard shows on the bo
     await waitReady(page);
     await waitForFunnel(page, expected);
     await page.click('a[data-route="pipeline"]');
-    await waitForCard(page, DEAL_TITLE, 'won');
+    await waitForDealIn(page, DEAL_TITLE, 'won');
     assert.equal((await boardState(page, DEAL_TITLE)).counts['won'], moved.counts['won']);
 
     // A second tab follows the first without reloading (IndexedDB's cross-tab change feed) — and the other way.
@@ -331,7 +371,7 @@ test('the portal: a lead captured, converted and won by keyboard shows on the bo
     other.setDefaultTimeout(STEP_TIMEOUT);
     const otherErrors = collectErrors(other);
     await open(other, '#pipeline');
-    await waitForCard(other, DEAL_TITLE, 'won');
+    await waitForDealIn(other, DEAL_TITLE, 'won');
     await other.evaluate(
       (dealId) =>
         (

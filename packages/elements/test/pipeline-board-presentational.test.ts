@@ -58,6 +58,7 @@ async function mountPresentational(
   const container = mountTemplate(
     html`<crm-pipeline-board
       locale="en-US"
+      closed-stages="expanded"
       .pipeline=${pipeline}
       .deals=${deals}
       .customerNames=${customerNames}
@@ -136,6 +137,7 @@ describe('<crm-pipeline-board> presentational', () => {
         html`<crm-provider .crm=${crm}
           ><crm-pipeline-board
             pipeline-id="default"
+            closed-stages="expanded"
             .pipeline=${PIPELINE}
             .deals=${[{ ...stored }]}
             .now=${NOW}
@@ -334,7 +336,7 @@ describe('<crm-pipeline-board> hostile strings', () => {
       }
       const container = mountTemplate(
         html`<crm-provider .crm=${crm}
-          ><crm-pipeline-board pipeline-id="default" .now=${NOW}></crm-pipeline-board
+          ><crm-pipeline-board pipeline-id="default" closed-stages="expanded" .now=${NOW}></crm-pipeline-board
         ></crm-provider>`,
       );
       const board = container.querySelector('crm-pipeline-board')!;

@@ -4,7 +4,7 @@
  * into the board's shadow DOM.
  */
 import { html, waitUntil } from '@open-wc/testing';
-import { render, type TemplateResult } from 'lit';
+import { nothing, render, type TemplateResult } from 'lit';
 import {
   createCrm,
   createMemoryStorage,
@@ -146,6 +146,12 @@ export interface MountOptions {
   readonly theme?: 'light' | 'dark';
   /** Wait for the columns (default), or return as soon as the element exists (error states). */
   readonly waitForColumns?: boolean;
+  /**
+   * The board's `closed-stages`. Default here `expanded`: the suites about cards, moves and filters look at the cards
+   * of every column; pipeline-board-closed.test.ts covers the element's default, won and lost collapsed (`null`
+   * leaves the attribute unset).
+   */
+  readonly closedStages?: 'collapsed' | 'expanded' | null;
 }
 
 /** Mounts a board inside `<crm-provider>` over `crm`, with `now` fixed, and waits until its columns are loaded. */
@@ -155,6 +161,7 @@ export async function mountBoard(crm: Crm, options: MountOptions = {}): Promise<
       ><crm-pipeline-board
         pipeline-id=${options.pipelineId ?? DEFAULT_PIPELINE_ID}
         theme=${options.theme ?? 'light'}
+        closed-stages=${options.closedStages === null ? nothing : (options.closedStages ?? 'expanded')}
         .now=${NOW}
       ></crm-pipeline-board
     ></crm-provider>`,

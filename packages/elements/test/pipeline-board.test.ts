@@ -9,6 +9,7 @@ import {
   collect,
   columnOf,
   crmOver,
+  daysAgo,
   demoCrm,
   intlCompactMoney,
   intlMoney,
@@ -133,7 +134,7 @@ describe('<crm-pipeline-board> columns', () => {
       );
     });
 
-    it('lists the newest entry first and shows title, customer, amount, owner and days in stage', () => {
+    it('lists the newest entry first and shows title, customer, amount, owner and days in stage (closed: the day)', () => {
       const { Alpha, Beta, Gamma } = fixture.deals;
       expect(renderedIn(board, 'opportunity')).to.deep.equal([Gamma, Beta, Alpha]);
       const card = cardOf(board, Alpha)!;
@@ -144,7 +145,11 @@ describe('<crm-pipeline-board> columns', () => {
       expect(textOf(card.querySelector('.muted span'))).to.equal('31 d in stage');
       expect(textOf(cardOf(board, Beta)!.querySelector('.muted span'))).to.equal('29 d in stage');
       expect(textOf(cardOf(board, Gamma)!.querySelector('.muted span'))).to.equal('2 d in stage');
-      expect(textOf(cardOf(board, fixture.deals.Epsilon)!.querySelector('.muted span'))).to.equal('100 d in stage');
+      // A won card shows the day it closed (in the CRM's time zone, UTC here), not days in stage.
+      const closed = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+        Date.parse(daysAgo(100)),
+      );
+      expect(textOf(cardOf(board, fixture.deals.Epsilon)!.querySelector('.muted span'))).to.equal(`Won ${closed}`);
     });
 
     it("marks as rotting exactly the open deals idle longer than their stage's rotting days", async () => {

@@ -23,6 +23,8 @@ export interface BoardDeal {
   readonly source?: string;
   /** When the deal entered its stage; days in stage and rotting count from it (else `updatedAt`, `createdAt`). */
   readonly stageEnteredAt?: string;
+  /** When a won or lost deal closed; a closed card shows it (else when it entered its stage) instead of days in stage. */
+  readonly closedAt?: string;
   readonly updatedAt?: string;
   readonly createdAt?: string;
   /** The stored version, sent with a move so a stale board gets `ConflictError` instead of overwriting. */
@@ -55,6 +57,10 @@ export interface BoardCard {
   readonly ownerName: string;
   /** Whole days since the deal entered its stage (0 when unknown). */
   readonly daysInStage: number;
+  /** In a won or lost stage: which; such a card shows when it closed instead of days in stage. */
+  readonly closed?: 'won' | 'lost';
+  /** When the deal closed, for a card in a closed stage; unknown while a move there is pending. */
+  readonly closedAt?: string;
   /** Idle longer than the stage's rotting days (open stages only). */
   readonly rotting: boolean;
   /** A move of this card is waiting for storage. */
@@ -115,6 +121,8 @@ function sameCard(a: BoardCard, b: Omit<BoardCard, 'deal'>): boolean {
     a.customerName === b.customerName &&
     a.ownerName === b.ownerName &&
     a.daysInStage === b.daysInStage &&
+    a.closed === b.closed &&
+    a.closedAt === b.closedAt &&
     a.rotting === b.rotting &&
     a.pending === b.pending
   );
@@ -131,8 +139,10 @@ export function buildBoard(input: BoardInput): BoardColumn[] {
   const text = filters.text?.trim().toLocaleLowerCase(input.locale) ?? '';
   const byStage = new Map<string, BoardCard[]>();
   const limits = new Map<string, number>();
+  const closedKinds = new Map<string, 'won' | 'lost'>();
   for (const stage of pipeline.stages) {
     byStage.set(stage.id, []);
+    if (stage.kind !== 'open') closedKinds.set(stage.id, stage.kind);
     if (stage.kind === 'open' && stage.rottingDays !== undefined) limits.set(stage.id, stage.rottingDays);
   }
   const previousCards = new Map<BoardDeal, BoardCard>();
@@ -149,6 +159,8 @@ export function buildBoard(input: BoardInput): BoardColumn[] {
     const entered = enteredMs(deal);
     const idle = Number.isNaN(entered) || stageId !== deal.stageId ? 0 : Math.max(0, now - entered) / DAY;
     const limit = limits.get(stageId);
+    const closed = closedKinds.get(stageId);
+    const closedAt = closed && stageId === deal.stageId ? (deal.closedAt ?? deal.stageEnteredAt) : undefined;
     const shown = {
       stageId,
       customerName,
@@ -156,6 +168,8 @@ export function buildBoard(input: BoardInput): BoardColumn[] {
       daysInStage: Math.floor(idle),
       rotting: limit !== undefined && (deal.status ?? 'open') === 'open' && idle > limit,
       pending: pending?.has(deal.id) ?? false,
+      ...(closed ? { closed } : {}),
+      ...(closedAt ? { closedAt } : {}),
     };
     const before = previousCards.get(deal);
     column.push(before && sameCard(before, shown) ? before : { deal, ...shown });

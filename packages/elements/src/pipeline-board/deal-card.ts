@@ -1,13 +1,25 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { visuallyHiddenStyles } from '../internal/component.styles.js';
-import { formatMoneyCached } from '../internal/format.js';
+import { formatInstant, formatMoneyCached } from '../internal/format.js';
 import { boardMessages } from './messages.js';
 import type { BoardCard } from './board-model.js';
 
-/** How a card renders: the number/money locale and whether it holds the board's one tab stop. */
+/** How a card renders: the number/money/date locale, whether it holds the board's one tab stop, the dates' zone. */
 export interface DealCardContext {
   readonly locale: string;
   readonly tabStop: boolean;
+  /** The IANA time zone a closed card's date is shown in; unset, the browser's. */
+  readonly timeZone?: string;
+}
+
+/** What a card says about its time in the stage: days in an open stage, the day it closed in a won or lost one. */
+function stageTime(card: BoardCard, context: DealCardContext): TemplateResult | typeof nothing {
+  if (!card.closed) return html`<span>${boardMessages.daysInStage(card.daysInStage)}</span>`;
+  const day = card.closedAt ? formatInstant(card.closedAt, context.locale, context.timeZone, false) : '';
+  if (!day) return nothing;
+  return html`<span class="closed-on"
+    >${card.closed === 'won' ? boardMessages.wonOn(day) : boardMessages.lostOn(day)}</span
+  >`;
 }
 
 /**
@@ -34,7 +46,7 @@ export function renderDealCard(card: BoardCard, context: DealCardContext): Templ
       ${card.ownerName ? html`<span class="owner">${card.ownerName}</span>` : nothing}
     </span>
     <span class="row muted">
-      <span>${boardMessages.daysInStage(card.daysInStage)}</span>
+      ${stageTime(card, context)}
       ${card.rotting ? html`<span class="rot" part="rotting-mark">${boardMessages.rotting()}</span>` : nothing}
     </span>
     <button
@@ -45,7 +57,10 @@ export function renderDealCard(card: BoardCard, context: DealCardContext): Templ
       data-action="move"
       aria-haspopup="dialog"
     >
-      ${boardMessages.moveTo()}<span class="visually-hidden">: ${deal.title}</span>
+      ${
+        // A closed deal is moved only to reopen it (or to correct won and lost): the button says so.
+        card.closed ? boardMessages.reopen() : boardMessages.moveTo()
+      }<span class="visually-hidden">: ${deal.title}</span>
     </button>
   </div>`;
 }

@@ -37,6 +37,9 @@ export const boardMessages = {
   noMatches: (): string =>
     msg('No deal matches the filters. Clear them to see every deal.', { id: 'crm.board.no-matches' }),
   daysInStage: (days: number): string => msg(str`${days} d in stage`, { id: 'crm.board.days-in-stage' }),
+  wonOn: (day: string): string => msg(str`Won ${day}`, { id: 'crm.board.won-on' }),
+  lostOn: (day: string): string => msg(str`Lost ${day}`, { id: 'crm.board.lost-on' }),
+  reopen: (): string => msg('Reopen…', { id: 'crm.board.reopen' }),
   rotting: (): string => msg('Rotting', { id: 'crm.board.rotting' }),
   moveTo: (): string => msg('Move to…', { id: 'crm.board.move-to' }),
   moveDialogTitle: (deal: string): string => msg(str`Move “${deal}” to…`, { id: 'crm.board.move-title' }),

@@ -64,6 +64,10 @@ class CardFlowLayout extends FlowLayout {
     this._itemSize = { width: 256, height: 158 };
   }
 }
+
+/** A stage as the board shows it. */
+type BoardStage = BoardPipeline['stages'][number];
+
 /**
  * Each column shows its stage's deal count, total and probability-weighted amount; each card the deal's name,
  * customer, amount, owner, days in stage and a rotting mark. Columns are virtualised, so ten thousand deals keep a
@@ -76,6 +80,12 @@ class CardFlowLayout extends FlowLayout {
  *
  * **Presentational**: set `pipeline` and `deals` (and optionally `customerNames`, `ownerNames`) and the board reads
  * nothing; a move is only a `crm-deal-move` event for the host to apply.
+ *
+ * **Closed stages** (won and lost) start collapsed to a narrow column with their deal count and total; its heading is
+ * a button (`aria-expanded`) that shows the cards, and `closed-stages="expanded"` starts them open. A card dragged
+ * onto a collapsed column, or moved there through the dialog, lands in it without opening it. A closed card shows the
+ * day it closed instead of days in stage, and its button reads "Reopen…": the same dialog, to move it back to an open
+ * stage (or from won to lost).
  *
  * **Keyboard** (WCAG 2.5.7, no dragging needed): the cards form one tab stop; arrow keys move between cards and
  * columns, Home/End jump within a column, Enter opens a card, and each card's "Move to…" button opens a dialog of
@@ -92,7 +102,8 @@ class CardFlowLayout extends FlowLayout {
  * @csspart base - The board's wrapper.
  * @csspart filters - The filter bar.
  * @csspart columns - The row of columns.
- * @csspart column - One stage column.
+ * @csspart column - One stage column; `column-collapsed` is added to a collapsed won or lost column.
+ * @csspart stage-toggle - The button in a won or lost column's heading that collapses and expands it.
  * @csspart column-header - A column's heading, count and amounts.
  * @csspart card - A deal card; `card-rotting` is added to rotting ones.
  * @csspart card-title - A card's deal name.
@@ -104,6 +115,7 @@ class CardFlowLayout extends FlowLayout {
  *
  * @cssproperty --crm-pipeline-board-height - Height of the board; columns scroll inside it. Default 640px.
  * @cssproperty --crm-pipeline-board-column-width - Width of a column. Default 272px.
+ * @cssproperty --crm-pipeline-board-collapsed-width - Width of a collapsed won or lost column. Default 8rem.
  * @cssproperty --crm-color-accent - Focus rings, drop targets and the "Move to…" button.
  * @cssproperty --crm-color-danger - The rotting mark and failure messages.
  */
@@ -154,6 +166,16 @@ export class CrmPipelineBoard extends LitElement {
   /** The current filters; the filter bar sets them, and a host may too. */
   @property({ attribute: false }) filters: BoardFilters = {};
 
+  /**
+   * How won and lost columns start: `collapsed` (the default) to a narrow column with the stage, its deal count and
+   * total, or `expanded` like the open stages. The user opens and closes each from its heading; setting this again
+   * resets those choices.
+   */
+  @property({ attribute: 'closed-stages', reflect: true }) closedStages: 'collapsed' | 'expanded' = 'collapsed';
+
+  /** Won and lost stages the user opened (true) or closed (false) against {@link closedStages}. */
+  @state() private toggled: ReadonlyMap<string, boolean> = new Map();
+
   @state() private pending: ReadonlyMap<string, string> = new Map();
   @state() private activeDealId?: string;
   @state() private failure = '';
@@ -189,9 +211,26 @@ export class CrmPipelineBoard extends LitElement {
     return this.deals !== undefined && this.pipeline !== undefined;
   }
 
-  /** The columns as shown now (after filters and pending moves). */
+  /** The columns as shown now (after filters and pending moves), collapsed ones included. */
   get shownColumns(): readonly BoardColumn[] {
     return this.columns;
+  }
+
+  /** The ids of the won and lost stages shown collapsed now. */
+  get collapsedStageIds(): readonly string[] {
+    return (this.source?.pipeline.stages ?? []).filter((stage) => this.isCollapsed(stage)).map((stage) => stage.id);
+  }
+
+  /** Collapses or expands a won or lost column (toggles it without `expanded`); open stages are always expanded. */
+  toggleStage(stageId: string, expanded?: boolean): void {
+    const stage = this.source?.pipeline.stages.find((candidate) => candidate.id === stageId);
+    if (!stage || stage.kind === 'open') return;
+    this.toggled = new Map(this.toggled).set(stageId, expanded ?? this.isCollapsed(stage));
+  }
+
+  private isCollapsed(stage: BoardStage): boolean {
+    if (stage.kind === 'open') return false;
+    return !(this.toggled.get(stage.id) ?? this.closedStages === 'expanded');
   }
 
   /** Resolves once loading and any move in progress have settled and the board has rendered. */
@@ -222,6 +261,7 @@ export class CrmPipelineBoard extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('pipelineId') && !this.presentational) this.data.refresh();
+    if (changed.has('closedStages') && this.toggled.size > 0) this.toggled = new Map();
     const source = this.source;
     const locale = this.resolvedLocale;
     // Without a fixed `now`, the clock to the minute: days in stage and rotting do not change faster, and a render for
@@ -409,15 +449,18 @@ export class CrmPipelineBoard extends LitElement {
     const name = stageName(column.stage.name, messagesLocale);
     const count = formatCount(column.cards.length, locale);
     const headingId = `stage-${index}`;
+    const closed = column.stage.kind !== 'open';
+    const collapsed = this.isCollapsed(column.stage);
     // Column totals run to millions: compact notation (¥1.2M, ¥120万) keeps the header to a line per figure.
     const compact = { compact: true } as const;
     const money = (amounts: readonly { currency: string; amountMinor: number }[]) =>
       amounts.length === 0
         ? formatMoneyCached({ amountMinor: 0, currency: this.context.value?.currency ?? 'CNY' }, locale, compact)
         : amounts.map((amount) => formatMoneyCached(amount, locale, compact)).join(' + ');
+    const timeZone = this.context.value?.timeZone;
     return html`<div
-      part="column"
-      class="column ${this.dropStageId === column.stage.id ? 'drop-target' : ''}"
+      part=${collapsed ? 'column column-collapsed' : 'column'}
+      class="column ${collapsed ? 'collapsed' : ''} ${this.dropStageId === column.stage.id ? 'drop-target' : ''}"
       role="group"
       aria-labelledby=${headingId}
       data-stage-id=${column.stage.id}
@@ -427,35 +470,78 @@ export class CrmPipelineBoard extends LitElement {
     >
       <div part="column-header" class="column-header">
         <div class="heading-row">
-          <span role="heading" aria-level=${this.headingLevel} id=${headingId} class="stage-name">${name}</span>
-          <span class="count" aria-hidden="true">${count}</span>
+          <span role="heading" aria-level=${this.headingLevel} id=${headingId} class="heading">
+            ${
+              // Won and lost columns open and close from their heading (a disclosure button); the same template in
+              // both states, so the button keeps focus when pressed.
+              closed
+                ? html`<button
+                    type="button"
+                    part="stage-toggle"
+                    class="stage-toggle"
+                    aria-expanded=${collapsed ? 'false' : 'true'}
+                    data-toggle-stage=${column.stage.id}
+                    @click=${() => this.toggleStage(column.stage.id)}
+                  >
+                    <span class="chevron" aria-hidden="true"></span><span class="stage-name">${name}</span>
+                  </button>`
+                : html`<span class="stage-name">${name}</span>`
+            }
+          </span>
+          ${
+            // Expanded, the list's label carries the count; collapsed, there is no list and the count is read here.
+            collapsed ? nothing : html`<span class="count" aria-hidden="true">${count}</span>`
+          }
         </div>
-        <dl class="amounts">
-          <div>
-            <dt>${boardMessages.total()}</dt>
-            <dd>${money(column.totals)}</dd>
-          </div>
-          <div>
-            <dt>${boardMessages.weighted()}</dt>
-            <dd>${money(column.weighted)}</dd>
-          </div>
-        </dl>
+        ${
+          collapsed
+            ? html`<p class="count collapsed-count">${boardMessages.dealCount(column.cards.length, count)}</p>
+                <dl class="amounts">
+                  <div>
+                    <dt>${boardMessages.total()}</dt>
+                    <dd>${money(column.totals)}</dd>
+                  </div>
+                </dl>`
+            : html`<dl class="amounts">
+                <div>
+                  <dt>${boardMessages.total()}</dt>
+                  <dd>${money(column.totals)}</dd>
+                </div>
+                <div>
+                  <dt>${boardMessages.weighted()}</dt>
+                  <dd>${money(column.weighted)}</dd>
+                </div>
+              </dl>`
+        }
       </div>
-      ${column.cards.length === 0 ? html`<p class="empty">${boardMessages.emptyColumn()}</p>` : nothing}
-      <div class="cards" role="list" aria-label=${boardMessages.columnLabel(name, column.cards.length, count)}>
-        ${virtualize({
-          items: column.cards as BoardColumn['cards'][number][],
-          // `virtualize` takes the new items at once but hands them to its virtualizer only after an await, so a
-          // range computed for the old, longer list can still be rendered against the new one (a column that just
-          // shrank: a rolled-back move, a filter, a deal moved elsewhere), asking for items past its end. Those
-          // render nothing until the virtualizer's next range; without the guard the column's update throws.
-          keyFunction: (card, index) => card?.deal.id ?? `missing-${index}`,
-          renderItem: (card) => (card ? renderDealCard(card, { locale, tabStop: card.deal.id === tabStop }) : html``),
-          scroller: true,
-          // Named, not left to the default: the default layout is fetched with a dynamic import on first render.
-          layout: { type: CardFlowLayout },
-        })}
-      </div>
+      ${
+        collapsed
+          ? nothing
+          : html`${column.cards.length === 0 ? html`<p class="empty">${boardMessages.emptyColumn()}</p>` : nothing}
+              <div class="cards" role="list" aria-label=${boardMessages.columnLabel(name, column.cards.length, count)}>
+                ${virtualize({
+                  items: column.cards as BoardColumn['cards'][number][],
+                  // `virtualize` takes the new items at once but hands them to its virtualizer only after an await,
+                  // so a range computed for the old, longer list can still be rendered against the new one (a column
+                  // that just shrank: a rolled-back move, a filter, a deal moved elsewhere), asking for items past
+                  // its end. Those render nothing until the virtualizer's next range; without the guard the column's
+                  // update throws.
+                  keyFunction: (card, index) => card?.deal.id ?? `missing-${index}`,
+                  renderItem: (card) =>
+                    card
+                      ? renderDealCard(card, {
+                          locale,
+                          tabStop: card.deal.id === tabStop,
+                          ...(timeZone ? { timeZone } : {}),
+                        })
+                      : html``,
+                  scroller: true,
+                  // Named, not left to the default: the default layout is fetched with a dynamic import on first
+                  // render.
+                  layout: { type: CardFlowLayout },
+                })}
+              </div>`
+      }
     </div>`;
   }
 
@@ -602,8 +688,13 @@ export class CrmPipelineBoard extends LitElement {
 
   /** The card holding the board's one tab stop: the active card if shown, else the first card. */
   private tabStopId(): string | undefined {
-    if (this.activeDealId !== undefined && locateCard(this.columns, this.activeDealId)) return this.activeDealId;
-    for (const column of this.columns) if (column.cards.length > 0) return column.cards[0]!.deal.id;
+    if (this.activeDealId !== undefined) {
+      const where = locateCard(this.columns, this.activeDealId);
+      if (where && !this.isCollapsed(this.columns[where.column]!.stage)) return this.activeDealId;
+    }
+    for (const column of this.columns) {
+      if (column.cards.length > 0 && !this.isCollapsed(column.stage)) return column.cards[0]!.deal.id;
+    }
     return undefined;
   }
 
@@ -659,6 +750,8 @@ export class CrmPipelineBoard extends LitElement {
       case 'ArrowRight': {
         const step = (key === 'ArrowRight') !== (getComputedStyle(this).direction === 'rtl') ? 1 : -1;
         for (let column = here.column + step; column >= 0 && column < this.columns.length; column += step) {
+          // Collapsed columns show no cards: their toggle is reached with Tab instead.
+          if (this.isCollapsed(this.columns[column]!.stage)) continue;
           const target = this.columns[column]!.cards;
           if (target.length > 0) return target[Math.min(here.index, target.length - 1)]!.deal.id;
         }
@@ -670,11 +763,38 @@ export class CrmPipelineBoard extends LitElement {
   }
 
   /**
-   * Makes the card the tab stop, scrolls its column to it and focuses it. Resolves once the card has focus, or once
-   * the request is overtaken (another card asked for focus, the deal left the board, the board was removed).
+   * Makes the card the tab stop, scrolls its column to it and focuses it, expanding its won or lost column if that is
+   * collapsed. Resolves once the card has focus, or once the request is overtaken (another card asked for focus, the
+   * deal left the board, the board was removed).
    */
   focusCard(dealId: string): Promise<void> {
+    const where = locateCard(this.columns, dealId);
+    const stage = where ? this.columns[where.column]!.stage : undefined;
+    if (stage && this.isCollapsed(stage)) this.toggleStage(stage.id, true);
     this.focusing = this.focusWhenDrawn(dealId);
+    return this.focusing;
+  }
+
+  /**
+   * Where focus goes after a move made from the keyboard (or a dialog about it closed): the card, in its new column;
+   * or, when that column is a collapsed won or lost one, its heading's toggle — the move does not open it. The card
+   * stays the board's tab stop for when the column is opened.
+   */
+  private focusAfterMove(dealId: string): Promise<void> {
+    this.focusWait?.stop();
+    this.activeDealId = dealId;
+    this.focusing = (async () => {
+      // Decided once the move is drawn: until then the card is still in the column it left.
+      await this.updateComplete;
+      if (this.activeDealId !== dealId) return;
+      const where = locateCard(this.columns, dealId);
+      const stage = where ? this.columns[where.column]!.stage : undefined;
+      if (!stage || !this.isCollapsed(stage)) {
+        await this.focusWhenDrawn(dealId);
+        return;
+      }
+      this.renderRoot.querySelector<HTMLButtonElement>(`button[data-toggle-stage="${CSS.escape(stage.id)}"]`)?.focus();
+    })();
     return this.focusing;
   }
 
@@ -690,8 +810,10 @@ export class CrmPipelineBoard extends LitElement {
     await this.updateComplete;
     const where = locateCard(this.columns, dealId);
     if (!where || this.activeDealId !== dealId) return;
-    const list = this.renderRoot.querySelectorAll<HTMLElement>('.cards')[where.column] as
-      (HTMLElement & VirtualizerHostElement) | undefined;
+    const stageId = this.columns[where.column]!.stage.id;
+    const list = this.renderRoot.querySelector<HTMLElement>(
+      `.column[data-stage-id="${CSS.escape(stageId)}"] .cards`,
+    ) as (HTMLElement & VirtualizerHostElement) | null;
     if (!list) return;
     const selector = `.card[data-deal-id="${CSS.escape(dealId)}"]`;
     let card = list.querySelector<HTMLElement>(selector);
@@ -798,7 +920,7 @@ export class CrmPipelineBoard extends LitElement {
     this.details = undefined;
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>('dialog.details-dialog');
     if (dialog?.open) dialog.close();
-    if (request) void this.focusCard(request.dealId);
+    if (request) void this.focusAfterMove(request.dealId);
   }
 
   /**
@@ -818,7 +940,7 @@ export class CrmPipelineBoard extends LitElement {
         this.renderRoot,
         boardMessages.moved(deal.title, stageName(stage.name, resolveCrmLocale(this.resolvedLocale))),
       );
-      if (via === 'keyboard') void this.focusCard(dealId);
+      if (via === 'keyboard') void this.focusAfterMove(dealId);
       return;
     }
     if (stage.kind === 'lost') {
@@ -842,7 +964,7 @@ export class CrmPipelineBoard extends LitElement {
     const fromStageId = deal.stageId;
     this.failure = '';
     this.pending = new Map(this.pending).set(deal.id, toStageId);
-    if (via === 'keyboard') void this.focusCard(deal.id);
+    if (via === 'keyboard') void this.focusAfterMove(deal.id);
     const run = (async () => {
       try {
         const moved = await crm.deals.moveToStage(deal.id, toStageId, {
@@ -899,7 +1021,7 @@ export class CrmPipelineBoard extends LitElement {
       code === CrmErrorCode.conflict ? boardMessages.moveConflict(deal.title) : boardMessages.moveFailed(deal.title);
     if (code === CrmErrorCode.conflict) this.data.refresh();
     this.dispatchEvent(new CrmErrorEvent({ error, operation: 'move' }));
-    if (via === 'keyboard') void this.focusCard(deal.id);
+    if (via === 'keyboard') void this.focusAfterMove(deal.id);
   }
 
   private onDetailsSubmit = async (event: SubmitEvent): Promise<void> => {

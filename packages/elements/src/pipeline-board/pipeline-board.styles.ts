@@ -4,6 +4,7 @@ export const boardStyles = css`
   :host {
     --_crm-board-height: var(--crm-pipeline-board-height, 640px);
     --_crm-board-column-width: var(--crm-pipeline-board-column-width, 272px);
+    --_crm-board-collapsed-width: var(--crm-pipeline-board-collapsed-width, 8rem);
   }
   /*
    * The board paints its own surface: when its theme attribute forces a colour scheme, the page's background may
@@ -83,6 +84,23 @@ export const boardStyles = css`
     border-radius: var(--_crm-radius);
     background: color-mix(in srgb, var(--_crm-color-surface) 92%, var(--_crm-color-text));
   }
+  /* A collapsed won or lost column: the stage, its count and total, and still a place to drop a card. */
+  .column.collapsed {
+    flex-basis: var(--_crm-board-collapsed-width);
+  }
+  .column.collapsed .column-header {
+    border-block-end: 0;
+  }
+  .column.collapsed .amounts {
+    display: grid;
+  }
+  .column.collapsed .amounts div {
+    flex-wrap: wrap;
+  }
+  .collapsed-count {
+    margin: var(--_crm-space-1) 0 0;
+    font-size: 0.875em;
+  }
   .column.drop-target {
     outline: 2px dashed var(--_crm-color-accent);
     outline-offset: -2px;
@@ -96,8 +114,42 @@ export const boardStyles = css`
     justify-content: space-between;
     gap: var(--_crm-space-2);
   }
+  .heading,
   .stage-name {
     font-weight: 600;
+    overflow-wrap: anywhere;
+  }
+  .stage-toggle {
+    display: flex;
+    align-items: baseline;
+    gap: var(--_crm-space-1);
+    margin: 0;
+    padding: 0;
+    border: 0;
+    background: none;
+    font: inherit;
+    color: inherit;
+    text-align: start;
+    cursor: pointer;
+  }
+  .stage-toggle:focus-visible {
+    outline: 2px solid var(--_crm-color-accent);
+    outline-offset: 2px;
+  }
+  /* A chevron drawn with borders: pointing to the end when collapsed, down when expanded. */
+  .chevron {
+    flex: none;
+    width: 0.4em;
+    height: 0.4em;
+    border-block-end: 2px solid currentColor;
+    border-inline-end: 2px solid currentColor;
+    transform: translateY(-0.1em) rotate(45deg);
+  }
+  .stage-toggle[aria-expanded='false'] .chevron {
+    transform: rotate(-45deg);
+  }
+  :host(:dir(rtl)) .stage-toggle[aria-expanded='false'] .chevron {
+    transform: rotate(135deg);
   }
   .count {
     color: var(--_crm-color-text-muted);
