@@ -35,6 +35,8 @@ interface BoardArgs {
   theme?: 'light' | 'dark';
   hideFilters: boolean;
   headingLevel: number;
+  /** `closed-stages`: won and lost columns start `collapsed` (the default) or `expanded`. */
+  closedStages?: 'collapsed' | 'expanded';
   /** Sets `--crm-pipeline-board-height`. */
   height: string;
   onDealMove: (event: CrmDealMoveEvent) => void;
@@ -74,6 +76,7 @@ function renderWithCrm(args: BoardArgs, context: Context): TemplateResult {
         .now=${demoNow}
         ?hide-filters=${args.hideFilters}
         heading-level=${args.headingLevel}
+        closed-stages=${args.closedStages ?? nothing}
         style=${boardStyle(args)}
         @crm-deal-move=${args.onDealMove}
         @crm-deal-moved=${args.onDealMoved}
@@ -108,6 +111,7 @@ function renderPresentational(args: BoardArgs, context: Context): TemplateResult
       theme=${args.theme ?? nothing}
       ?hide-filters=${args.hideFilters}
       heading-level=${args.headingLevel}
+      closed-stages=${args.closedStages ?? nothing}
       style=${boardStyle(args)}
       @crm-deal-move=${applyMove}
       @crm-deal-select=${args.onDealSelect}
@@ -132,6 +136,7 @@ const meta: Meta<BoardArgs> = {
   },
   argTypes: {
     theme: { control: 'inline-radio', options: [undefined, 'light', 'dark'] },
+    closedStages: { control: 'inline-radio', options: [undefined, 'collapsed', 'expanded'] },
     headingLevel: { control: { type: 'number', min: 1, max: 6 } },
     height: { description: 'Sets `--crm-pipeline-board-height` on the board (the stories’ own arg).' },
     onDealMove: { description: '`crm-deal-move`', table: { category: 'events' } },
@@ -245,6 +250,14 @@ async function chooseStage(board: CrmPipelineBoard, dialog: HTMLDialogElement, s
   await waitFor(() => expect(dialog.open).toBe(false));
 }
 
+/** The toggle in the heading of a won or lost column. */
+const toggleOf = (board: CrmPipelineBoard, stageId: string): HTMLButtonElement | null =>
+  shadow(board).querySelector<HTMLButtonElement>(`.column[data-stage-id="${stageId}"] [part="stage-toggle"]`);
+
+/** A won or lost column's count and total as shown while it is collapsed. */
+const collapsedSummary = (board: CrmPipelineBoard, stageId: string): string =>
+  text(shadow(board).querySelector(`.column[data-stage-id="${stageId}"] .column-header`));
+
 const liveRegion = (board: CrmPipelineBoard): HTMLElement =>
   shadow(board).querySelector<HTMLElement>('[role="status"][aria-live="polite"]')!;
 
@@ -269,12 +282,15 @@ export const Default: Story = {
     await expect(headings(board)).toEqual(['Opportunity', 'Quote / proposal', 'Won', 'Lost']);
     const byStage = demoDealsByStage(data!);
     const count = (stageId: string) => byStage.get(stageId)?.length ?? 0;
+    // Won and Lost start collapsed: a narrow column with the stage, its count and total, and no list of cards.
     await expect(listLabels(board)).toEqual([
       `Opportunity, ${count('opportunity')} deals`,
       `Quote / proposal, ${count('proposal')} deals`,
-      `Won, ${count('won')} deals`,
-      `Lost, ${count('lost')} deals`,
     ]);
+    await expect(board.collapsedStageIds).toEqual(['won', 'lost']);
+    await expect(toggleOf(board, 'won')?.getAttribute('aria-expanded')).toBe('false');
+    await expect(collapsedSummary(board, 'won')).toContain(`${count('won')} deals Total`);
+    await expect(collapsedSummary(board, 'lost')).toContain(`${count('lost')} deals Total`);
     await expect(summary(board)).toBe(`${data!.deals.length} deals`);
     // The newest deal in the first stage leads its column, its days in stage counted to DEMO_NOW.
     const newest = byStage.get('opportunity')![0]!;
@@ -299,12 +315,10 @@ export const Empty: Story = {
   play: async ({ canvasElement }) => {
     const board = await loadedBoard(canvasElement);
     await expect(headings(board)).toEqual(['Opportunity', 'Quote / proposal', 'Won', 'Lost']);
-    await expect([...shadow(board).querySelectorAll('.column .empty')].map(text)).toEqual([
-      'No deals',
-      'No deals',
-      'No deals',
-      'No deals',
-    ]);
+    await expect([...shadow(board).querySelectorAll('.column .empty')].map(text)).toEqual(['No deals', 'No deals']);
+    // Won and Lost are collapsed: their count says it.
+    await expect(collapsedSummary(board, 'won')).toContain('0 deals');
+    await expect(collapsedSummary(board, 'lost')).toContain('0 deals');
     await expect(shadow(board).querySelectorAll('.card').length).toBe(0);
     await expect(summary(board)).toBe('0 deals');
     await expect(text(shadow(board).querySelector('[part="empty"]'))).toBe(
@@ -502,7 +516,8 @@ export const Presentational: Story = {
     );
     await waitFor(() => expect(stageShowing(board, deal.id)).toBe('won'));
     await waitFor(() => expect(text(liveRegion(board))).toBe(`Moved “${deal.title}” to Won.`));
-    await waitFor(() => expect(shadow(board).activeElement).toBe(cardOf(board, deal.id)));
+    // Won is collapsed: focus goes to its toggle.
+    await waitFor(() => expect(shadow(board).activeElement).toBe(toggleOf(board, 'won')));
   },
 };
 
@@ -576,10 +591,84 @@ export const KeyboardMove: Story = {
     await expect(args.onDealMoved).toHaveBeenCalledWith(
       expect.objectContaining({ detail: expect.objectContaining({ dealId: deal.id, version: moved.version }) }),
     );
+    // Won is collapsed: the move does not open it, and focus goes to its toggle. Enter opens it, and the moved card
+    // is there, holding the board's tab stop.
+    await waitFor(() => expect(shadow(board).activeElement).toBe(toggleOf(board, 'won')));
+    await expect(toggleOf(board, 'won')!.getAttribute('aria-expanded')).toBe('false');
+    await userEvent.keyboard('{Enter}');
     await waitFor(() => {
       const card = cardOf(board, deal.id);
       expect(card?.closest('.column')?.getAttribute('data-stage-id')).toBe('won');
-      expect(shadow(board).activeElement).toBe(card);
+      expect(card?.tabIndex).toBe(0);
     });
+    await expect(text(cardOf(board, deal.id)!.querySelector('[part="move-button"]'))).toContain('Reopen…');
+  },
+};
+
+/**
+ * `closed-stages="expanded"`: won and lost columns start open like the others; their headings still collapse them.
+ * Closed cards show the day they closed, not days in stage, and offer "Reopen…".
+ */
+export const ClosedStagesExpanded: Story = {
+  args: { closedStages: 'expanded' },
+  loaders: [
+    async () => {
+      const data = demoData();
+      return { data, crm: await demoCrm(data) };
+    },
+  ],
+  play: async ({ canvasElement, loaded }) => {
+    const { data } = loadedOf({ loaded });
+    const board = await loadedBoard(canvasElement);
+    await expect(board.collapsedStageIds).toEqual([]);
+    await expect(listLabels(board).length).toBe(4);
+    const won = demoDealsByStage(data!).get('won')![0]!;
+    const card = await waitFor(() => {
+      const found = cardOf(board, won.id);
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    await expect(text(card)).not.toContain('d in stage');
+    await expect(text(card)).toContain('Won ');
+    await expect(text(card.querySelector('[part="move-button"]'))).toContain('Reopen…');
+    const toggle = toggleOf(board, 'won')!;
+    await expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    toggle.focus();
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(board.collapsedStageIds).toEqual(['won']));
+    await expect(shadow(board).activeElement).toBe(toggleOf(board, 'won'));
+  },
+};
+
+/** Dragging a card onto the collapsed Won column moves the deal there; the column stays collapsed, one deal more. */
+export const DropOnCollapsedColumn: Story = {
+  loaders: [
+    async () => {
+      const data = demoData();
+      return { data, crm: await demoCrm(data) };
+    },
+  ],
+  play: async ({ canvasElement, loaded }) => {
+    const { data, crm } = loadedOf({ loaded });
+    const board = await loadedBoard(canvasElement);
+    const deal = demoDealsByStage(data!).get('proposal')![0]!;
+    const before = demoDealsByStage(data!).get('won')!.length;
+    const card = await waitFor(() => {
+      const found = cardOf(board, deal.id);
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    const column = shadow(board).querySelector<HTMLElement>('.column[data-stage-id="won"]')!;
+    const dataTransfer = new DataTransfer();
+    const init = { bubbles: true, composed: true, cancelable: true, dataTransfer };
+    card.dispatchEvent(new DragEvent('dragstart', init));
+    column.dispatchEvent(new DragEvent('dragover', init));
+    column.dispatchEvent(new DragEvent('drop', init));
+    card.dispatchEvent(new DragEvent('dragend', init));
+    await board.settled();
+    await waitFor(() => expect(stageShowing(board, deal.id)).toBe('won'));
+    await expect((await crm!.deals.get(deal.id)).stageId).toBe('won');
+    await expect(board.collapsedStageIds).toContain('won');
+    await waitFor(() => expect(collapsedSummary(board, 'won')).toContain(`${before + 1} deals`));
   },
 };

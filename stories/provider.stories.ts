@@ -64,7 +64,7 @@ export const Dark: Story = {
       html`<div style="background: #0d1117; color: #e6edf3; color-scheme: dark; padding: 8px">${story()}</div>`,
   ],
   play: async ({ canvasElement }) => {
-    await waitFor(async () => expect(await shown(canvasElement)).toEqual(['123.456,78 €', '-50,00 €']));
+    await waitFor(async () => expect(await shown(canvasElement)).toEqual(['123.456,78 €', '-50 €']));
     const money = canvasElement.querySelector<CrmMoney>('crm-money');
     await expect(money && getComputedStyle(money).colorScheme).toBe('dark');
   },
