@@ -1,5 +1,5 @@
-// The demo portal: `npm start` serves it from source (http://localhost:5173, the next free port if taken), on
-// IndexedDB, with seeded data. `vite build --config examples/vite.config.ts` writes it to dist/portal; the portal's
+// The demo portal: `npm start` (scripts/start.mjs, Vite's dev server through its Node API, stopping cleanly) serves it
+// from source (http://localhost:5173, the next free port if taken), on IndexedDB, with seeded data. `vite build --config examples/vite.config.ts` writes it to dist/portal; the portal's
 // end-to-end test builds it the same way into a temporary folder.
 import { fileURLToPath } from 'node:url';
 import { defineConfig, defaultClientConditions } from 'vite';
