@@ -18,10 +18,15 @@ const testFiles = [
   'filter-edges',
   'filter-properties',
   'funnel-analytics',
+  'funnel-forecast-calendar',
   'funnel-gate',
   'funnel-properties',
   'funnel-report-edges',
   'leads-dedupe',
+  'leads-merge',
+  'leads-normalise',
+  'leads-scoring',
+  'leads-sla',
 ].map((name) => `packages/core/test/${name}.test.ts`);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -89,3 +89,53 @@ test('property: normalisation is idempotent', () => {
     ),
   );
 });
+
+test('every name field is normalised; other strings are left alone', () => {
+  assert.deepEqual(
+    normaliseLeadFields({ name: ' A  B ', company: ' Acme\u3000 Ltd ', campaign: ' Spring  2026 ', source: ' web ' }),
+    { name: 'A B', company: 'Acme Ltd', campaign: 'Spring 2026', source: ' web ' },
+  );
+  assert.deepEqual(normaliseLeadFields({ name: 3, email: null }), { name: 3, email: null });
+});
+
+test('the record’s country is trimmed and upper-cased; a blank one falls back to the default region', () => {
+  assert.equal(normaliseLeadFields({ phone: '020 7946 0000', country: ' gb ' }).phone, '+442079460000');
+  assert.equal(
+    normaliseLeadFields({ phone: '138 0013 8000', country: '' }, { defaultRegion: 'CN' }).phone,
+    '+8613800138000',
+  );
+  const seen: (string | undefined)[] = [];
+  normaliseLeadFields(
+    { phone: '1', country: 'fr' },
+    {
+      normalisePhone: (raw, region) => {
+        seen.push(region);
+        return raw;
+      },
+    },
+  );
+  assert.deepEqual(seen, ['FR']);
+});
+
+test('an invalid phone with a region says so; the error names the lead', () => {
+  assert.throws(
+    () => normaliseLeadFields({ phone: '12' }, { defaultRegion: 'CN' }),
+    (error: unknown) =>
+      error instanceof ValidationError &&
+      /Expected a phone number valid in its region/.test(error.message) &&
+      /lead/.test(error.message),
+  );
+});
+
+test('phones as entered: 3 to 40 characters of digits and separators, then an optional extension', () => {
+  assert.equal(normalisePhoneE164(' +44 20 7946 0000 ', 'CN'), '+442079460000', 'surrounding space is trimmed');
+  assert.equal(normalisePhoneE164('+44 20 7946 0000 ext. 12'), '+442079460000');
+  assert.equal(normalisePhoneE164('+44 20 7946 0000 x12'), '+442079460000');
+  assert.equal(normalisePhoneE164('+44 20 7946 0000 #12'), '+442079460000');
+  assert.equal(normalisePhoneE164('+44 20 7946 0000 ext 1234567'), undefined, 'extensions have at most 6 digits');
+  assert.equal(normalisePhoneE164(`+44${' '.repeat(28)}2079460000`), '+442079460000', '40 characters after +');
+  assert.equal(normalisePhoneE164(`+44${' '.repeat(29)}2079460000`), undefined, '41 characters after +');
+  assert.equal(normalisePhoneE164('+12'), undefined, 'too short to be anything');
+  assert.equal(normalisePhoneE164('+44 20 7946 0000 a'), undefined);
+  assert.equal(normalisePhoneE164('a +44 20 7946 0000'), undefined);
+});

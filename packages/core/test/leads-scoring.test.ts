@@ -153,3 +153,117 @@ test('property: the score is the clamped sum of the explained points, and determ
     ),
   );
 });
+
+test('activity edges: at now counts, a millisecond later does not; exactly withinDays old counts; bad dates are ignored', () => {
+  const rule: ScoringModel = {
+    rules: [{ id: 'calls', kind: 'activity', points: 5, withinDays: 30 }],
+  };
+  const at = (ms: number) => ({ occurredAt: new Date(NOW.getTime() - ms).toISOString() });
+  const points = (activities: { occurredAt: string }[]) => scoreLead({}, activities, rule, NOW).contributions[0];
+  assert.deepEqual(points([at(0)]), { ruleId: 'calls', kind: 'activity', points: 5, matched: 1 });
+  assert.deepEqual(points([at(-1)]), { ruleId: 'calls', kind: 'activity', points: 0, matched: 0 });
+  assert.equal(points([at(30 * 86_400_000)])?.matched, 1, 'exactly 30 days old');
+  assert.equal(points([at(30 * 86_400_000 + 1)])?.matched, 0);
+  assert.equal(points([{ occurredAt: 'last week' }, at(0)])?.matched, 1);
+});
+
+test('half-life: an activity one half-life old is worth half; negative points are capped at −maxPoints', () => {
+  const decaying: ScoringModel = {
+    rules: [
+      { id: 'visits', kind: 'activity', points: 8, halfLifeDays: 10 },
+      {
+        id: 'complaints',
+        kind: 'activity',
+        when: { field: 'type', op: 'eq', value: 'complaint' },
+        points: -20,
+        maxPoints: 25,
+      },
+    ],
+  };
+  const score = scoreLead(
+    {},
+    [
+      { type: 'visit', occurredAt: daysAgo(10) },
+      { type: 'visit', occurredAt: daysAgo(20) },
+      { type: 'complaint', occurredAt: daysAgo(1) },
+      { type: 'complaint', occurredAt: daysAgo(2) },
+    ],
+    decaying,
+    NOW,
+  );
+  // Visits: every activity counts (no `when`): 4 + 2 + two complaints at 8×2^(−0.1) ≈ 7.46 and 8×2^(−0.2) ≈ 6.96: 20.4 → 20.
+  assert.deepEqual(score.contributions, [
+    { ruleId: 'visits', kind: 'activity', points: 20, matched: 4 },
+    { ruleId: 'complaints', kind: 'activity', points: -25, matched: 2 },
+  ]);
+  assert.equal(score.score, -5);
+});
+
+test('points are whole numbers, never −0; min and max equal pin the score; min above max is refused at max', () => {
+  const fractional: ScoringModel = {
+    rules: [
+      { id: 'half', kind: 'attribute', when: { field: 'a', op: 'exists', value: true }, points: 2.5 },
+      { id: 'tiny', kind: 'activity', points: -0.4 },
+    ],
+  };
+  const score = scoreLead({ a: 1 }, [{ occurredAt: daysAgo(1) }], fractional, NOW);
+  assert.equal(score.contributions[0]?.points, 3);
+  assert.ok(Object.is(score.contributions[1]?.points, 0), 'a contribution rounded from −0.4 is 0, not −0');
+  assert.equal(scoreLead({}, [], { ...fractional, min: 7, max: 7 }, NOW).score, 7);
+  assert.throws(
+    () => parseScoringModel({ ...fractional, min: 8, max: 7 }),
+    (error: unknown) =>
+      error instanceof ValidationError && error.fields.join() === 'max' && /scoring model/.test(error.message),
+  );
+});
+
+test('rule ids: a letter then up to 63 more; points within ±1000; ids unique', () => {
+  const attribute = (id: string, points = 1) => ({
+    id,
+    kind: 'attribute' as const,
+    when: { field: 'a', op: 'exists' as const, value: true },
+    points,
+  });
+  assert.doesNotThrow(() =>
+    parseScoringModel({ rules: [attribute(`a${'b'.repeat(63)}`, 1000), attribute('x-1.y_2', -1000)] }),
+  );
+  for (const [rules, field] of [
+    [[attribute(`a${'b'.repeat(64)}`)], 'rules.0.id'],
+    [[attribute('1a')], 'rules.0.id'],
+    [[attribute('a', 1001)], 'rules.0.points'],
+    [[attribute('a', -1001)], 'rules.0.points'],
+    [[attribute('a'), attribute('b'), attribute('a')], 'rules.2.id'],
+  ] as const) {
+    assert.throws(
+      () => parseScoringModel({ rules }),
+      (error: unknown) => error instanceof ValidationError && error.fields.join() === field,
+      field,
+    );
+  }
+  // A validated model is parsed once: the same object gives the same result.
+  const once = { rules: [attribute('a')] };
+  assert.equal(parseScoringModel(once), parseScoringModel(once));
+});
+
+test('scoringFields lists the attribute rules’ fields once each, sorted; activity rules add none', () => {
+  assert.deepEqual(
+    scoringFields({
+      rules: [
+        {
+          id: 'z',
+          kind: 'attribute',
+          when: {
+            all: [
+              { field: 'zone', op: 'exists', value: true },
+              { field: 'age', op: 'gt', value: 1 },
+            ],
+          },
+          points: 1,
+        },
+        { id: 'a', kind: 'attribute', when: { field: 'age', op: 'lt', value: 9 }, points: 1 },
+        { id: 'act', kind: 'activity', when: { field: 'type', op: 'eq', value: 'call' }, points: 1 },
+      ],
+    }),
+    ['age', 'zone'],
+  );
+});

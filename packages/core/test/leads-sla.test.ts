@@ -89,3 +89,86 @@ test('overdueLeads lists the overdue ones, most overdue first, then by id', () =
     ],
   );
 });
+
+test('boundaries: a first activity exactly at the due instant is met, a millisecond later is late; one at now counts', () => {
+  const due = Date.parse(at(2));
+  const outbound = (ms: number) => ({ direction: 'outbound', occurredAt: new Date(ms).toISOString() });
+  assert.equal(leadSla(lead, [outbound(due)], policy, new Date(at(5))).state, 'met');
+  assert.deepEqual(leadSla(lead, [outbound(due + 1)], policy, new Date(at(5))), {
+    leadId: 'l1',
+    state: 'late',
+    dueAt: at(2),
+    firstActivityAt: new Date(due + 1).toISOString(),
+    minutesToFirstActivity: 120,
+  });
+  const now = Date.parse(at(3));
+  assert.equal(leadSla(lead, [outbound(now)], policy, new Date(now)).state, 'late', 'an activity at now has happened');
+  assert.deepEqual(leadSla(lead, [outbound(now + 1)], policy, new Date(now)), {
+    leadId: 'l1',
+    state: 'overdue',
+    dueAt: at(2),
+    minutesOverdue: 60,
+  });
+  // Overdue minutes are whole minutes, rounded down.
+  assert.equal(leadSla(lead, [], policy, new Date(due + 119_999)).minutesOverdue, 1);
+  assert.equal(leadSla(lead, [], policy, new Date(due + 1)).minutesOverdue, 0);
+  assert.equal(leadSla(lead, [], policy, new Date(due + 1)).state, 'overdue');
+});
+
+test('activities that are not instants are ignored; the earliest of the rest counts, whatever their order', () => {
+  const sla = leadSla(
+    lead,
+    [
+      { direction: 'outbound', occurredAt: 'yesterday' },
+      { direction: 'outbound', occurredAt: at(1.75) },
+      { direction: 'outbound', occurredAt: at(0.25) },
+      { direction: 'outbound', occurredAt: at(1) },
+    ],
+    policy,
+    new Date(at(5)),
+  );
+  assert.deepEqual([sla.firstActivityAt, sla.minutesToFirstActivity], [at(0.25), 15]);
+  assert.equal(
+    leadSla(lead, [{ direction: 'outbound', occurredAt: 'soon' }], policy, new Date(at(1))).state,
+    'pending',
+  );
+});
+
+test('the default policy: 24 hours, outbound activities, new and working leads; a resolved policy is reused', () => {
+  const resolved = resolveSlaPolicy(undefined);
+  assert.deepEqual(resolved, {
+    firstActivityWithinMinutes: 1440,
+    followUp: { field: 'direction', op: 'eq', value: 'outbound' },
+    openStatuses: ['new', 'working'],
+  });
+  assert.equal(resolveSlaPolicy(undefined), resolved);
+  assert.equal(resolveSlaPolicy(policy), resolveSlaPolicy(policy));
+  assert.deepEqual(resolveSlaPolicy(policy).openStatuses, ['new', 'working']);
+  assert.equal(leadSla(lead, [], undefined, new Date(at(24))).state, 'pending');
+  assert.equal(leadSla({ ...lead, status: 'working' }, [], undefined, new Date(at(25))).state, 'overdue');
+  assert.equal(leadSla({ ...lead, status: 'qualified' }, [], undefined, new Date(at(25))).state, 'closed');
+  assert.throws(() => resolveSlaPolicy({ firstActivityWithinMinutes: 525_601 }), /SLA policy/);
+});
+
+test('overdueLeads: the most overdue first, ties by id, activities matched to their own lead only', () => {
+  const leads = [
+    { id: 'b', status: 'new' as const, createdAt: at(0) },
+    { id: 'c', status: 'new' as const, createdAt: at(0) },
+    { id: 'a', status: 'new' as const, createdAt: at(0) },
+    { id: 'z', status: 'new' as const, createdAt: at(-1) },
+  ];
+  const activities = [
+    { leadId: 'c', direction: 'outbound', occurredAt: at(3) },
+    { leadId: 'c', direction: 'outbound', occurredAt: at(1) },
+    { leadId: 'x', direction: 'outbound', occurredAt: at(1) },
+  ];
+  assert.deepEqual(
+    overdueLeads(leads, activities, policy, new Date(at(4))).map((sla) => [sla.leadId, sla.minutesOverdue]),
+    [
+      ['z', 180],
+      ['a', 120],
+      ['b', 120],
+    ],
+  );
+  assert.deepEqual(overdueLeads([], activities, policy, new Date(at(4))), []);
+});
