@@ -22,6 +22,7 @@ const testFiles = [
   'funnel-gate',
   'funnel-properties',
   'funnel-report-edges',
+  'leads-assignment',
   'leads-dedupe',
   'leads-merge',
   'leads-normalise',

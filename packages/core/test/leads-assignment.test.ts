@@ -314,3 +314,83 @@ test('property: round-robin stays within one of equal among the reps active thro
     ),
   );
 });
+
+test('capacity: one below it is eligible, at it is not; zero weights are skipped by name', () => {
+  assert.equal(ineligibility(rep('a', { capacity: 3, openLeads: 2 })), undefined);
+  assert.equal(ineligibility(rep('a', { capacity: 3, openLeads: 3 })), 'at_capacity');
+  assert.equal(ineligibility(rep('a', { active: false, capacity: 3, openLeads: 3 })), 'inactive');
+  assert.equal(ineligibility(undefined), 'unknown');
+  const { decision } = decideAssignment({
+    lead: {},
+    candidates: [rep('b'), rep('a')],
+    config: { strategy: { kind: 'weighted', weights: { a: 0, b: 0 } } },
+    now: NOW,
+  });
+  assert.deepEqual(decision, {
+    strategy: 'none',
+    code: 'no_eligible_rep',
+    exhaustedRuleIds: [],
+    skipped: [
+      { repId: 'a', reason: 'zero_weight' },
+      { repId: 'b', reason: 'zero_weight' },
+    ],
+    summary: 'no eligible rep; skipped a (zero weight), b (zero weight)',
+  });
+});
+
+test('a rule pool keeps its own rotation state; exhausted rules are named in the decision and its summary', () => {
+  const config: AssignmentConfig = {
+    rules: [
+      { id: 'cn', when: { field: 'country', op: 'eq', value: 'CN' }, repIds: ['x'] },
+      { id: 'all', when: { field: 'country', op: 'exists', value: true }, repIds: ['b', 'a'] },
+    ],
+  };
+  const { decision, states } = decideAssignment({
+    lead: { country: 'CN' },
+    candidates: [rep('a'), rep('b'), rep('x', { active: false })],
+    config,
+    states: { 'rule:all': { passes: { b: 1 }, globalPass: 0 } },
+    now: NOW,
+  });
+  assert.deepEqual(decision, {
+    ownerId: 'a',
+    strategy: 'roundRobin',
+    code: 'rotation',
+    ruleId: 'all',
+    stateKey: 'rule:all',
+    exhaustedRuleIds: ['cn'],
+    skipped: [],
+    summary: 'rule all: round-robin picked a; rules without an eligible rep: cn',
+  });
+  assert.deepEqual(states, { 'rule:all': { passes: { b: 1, a: 1 }, globalPass: 0 } });
+  const none = decideAssignment({
+    lead: { country: 'CN' },
+    candidates: [rep('x', { active: false })],
+    config,
+    now: NOW,
+  });
+  assert.equal(none.decision.summary, 'no eligible rep; skipped x (inactive); rules without an eligible rep: cn, all');
+  assert.deepEqual(none.decision.exhaustedRuleIds, ['cn', 'all']);
+});
+
+test('weighted passes advance by 1/weight from the global pass; the default pool is every candidate in id order', () => {
+  const { decision, states } = decideAssignment({
+    lead: {},
+    candidates: [rep('b'), rep('a')],
+    config: { strategy: { kind: 'weighted', weights: { a: 4 } } },
+    states: { default: { passes: { a: 3, b: 5 }, globalPass: 4 } },
+    now: NOW,
+  });
+  assert.deepEqual([decision.ownerId, decision.code, decision.strategy], ['a', 'weighted_rotation', 'weighted']);
+  assert.deepEqual(states, { default: { passes: { a: 4.25, b: 5 }, globalPass: 4 } });
+  assert.match(decision.summary, /^default pool: weighted round-robin picked a$/);
+  const least = decideAssignment({
+    lead: {},
+    candidates: [rep('b'), rep('a')],
+    config: { strategy: { kind: 'leastLoaded' } },
+    now: NOW,
+  });
+  assert.equal(least.decision.ownerId, 'a');
+  assert.deepEqual(least.states, {}, 'least loaded keeps no rotation state');
+  assert.equal(least.decision.summary, 'default pool: least loaded picked a');
+});
