@@ -1,5 +1,12 @@
 import { css } from 'lit';
 
+// Notes kept out of the CSS text, which ships as written:
+// - \`.state\`: loading (and a load failure) takes the loaded board's height, so the host's page does not move when the
+//   columns arrive (no layout shift below the board).
+// - \`.column.collapsed\`: a collapsed won or lost column shows the stage, its count and total, and is still a place to
+//   drop a card.
+// - \`.chevron\`: drawn with borders, pointing to the end when collapsed and down when expanded.
+
 export const boardStyles = css`
   :host {
     --_crm-board-height: var(--crm-pipeline-board-height, 640px);
@@ -20,10 +27,6 @@ export const boardStyles = css`
     gap: var(--_crm-space-2);
     height: var(--_crm-board-height);
   }
-  /*
-   * Loading (and a load failure) takes the loaded board's height, so the host's page does not move when the columns
-   * arrive: no layout shift below the board.
-   */
   .state {
     box-sizing: border-box;
     height: var(--_crm-board-height);
@@ -84,7 +87,6 @@ export const boardStyles = css`
     border-radius: var(--_crm-radius);
     background: color-mix(in srgb, var(--_crm-color-surface) 92%, var(--_crm-color-text));
   }
-  /* A collapsed won or lost column: the stage, its count and total, and still a place to drop a card. */
   .column.collapsed {
     flex-basis: var(--_crm-board-collapsed-width);
   }
@@ -136,7 +138,6 @@ export const boardStyles = css`
     outline: 2px solid var(--_crm-color-accent);
     outline-offset: 2px;
   }
-  /* A chevron drawn with borders: pointing to the end when collapsed, down when expanded. */
   .chevron {
     flex: none;
     width: 0.4em;
