@@ -659,3 +659,4 @@ export type {
   ActivityFact,
 } from './crm/aggregates.js';
 export { MASK, maskAddress, maskEmail, maskPhone, maskText } from './privacy/mask.js';
+export { editDistance, suggestKey, suggestionThreshold, unknownKeyMessage } from './errors/suggest.js';

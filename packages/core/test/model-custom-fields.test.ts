@@ -238,8 +238,9 @@ describe('withCustomFields', () => {
     assert.deepEqual(fieldsOf(customerInput, customer), ['customFields.region']);
   });
 
-  test('keeps the rest of the entity schema: defaults, stripping, other fields', () => {
-    const parsed = parseOrThrow(customerInput, { ...customer, extra: 1, customFields: { region: 'south' } });
+  test('keeps the rest of the entity schema: defaults, refusing unknown keys, other fields', () => {
+    assert.deepEqual(fieldsOf(customerInput, { ...customer, extra: 1, customFields: { region: 'south' } }), ['extra']);
+    const parsed = parseOrThrow(customerInput, { ...customer, customFields: { region: 'south' } });
     assert.deepEqual(parsed, {
       kind: 'organisation',
       name: 'Acme',

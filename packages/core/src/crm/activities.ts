@@ -72,14 +72,14 @@ export interface ActivityService extends EntityService<ActivityInput, Activity, 
   timeline(subject: { kind: TimelineSubject; id: string }, options?: TimelineOptions): Promise<TimelinePage>;
 }
 
-const timelineOptionsSchema = z.object({
+const timelineOptionsSchema = z.strictObject({
   limit: z._default(z.int().check(z.positive(), z.lte(500)), 50),
   after: z.optional(z.string().check(z.maxLength(400))),
   types: z.optional(z.array(z.enum(activityTypes)).check(z.minLength(1))),
   includeTasks: z._default(z.boolean(), true),
 });
-const subjectSchema = z.object({ kind: z.enum(timelineSubjects), id: idSchema });
-const versionSchema = z.object({ expectedVersion: z.int().check(z.positive()) });
+const subjectSchema = z.strictObject({ kind: z.enum(timelineSubjects), id: idSchema });
+const versionSchema = z.strictObject({ expectedVersion: z.int().check(z.positive()) });
 
 const META = ['id', 'version', 'createdAt', 'updatedAt'];
 function withoutMeta(record: Record<string, unknown>): Record<string, unknown> {

@@ -138,8 +138,8 @@ export interface Crm {
   on<N extends CrmEventName>(name: N, handler: (payload: CrmEventMap[N]) => void): () => void;
 }
 
-const optionsSchema = z.object({
-  actor: z.object({ id: idSchema, role: z.optional(z.enum(userRoles)) }),
+const optionsSchema = z.strictObject({
+  actor: z.strictObject({ id: idSchema, role: z.optional(z.enum(userRoles)) }),
   timeZone: z.optional(
     z.string().check(
       z.refine((zone) => {
@@ -154,6 +154,14 @@ const optionsSchema = z.object({
   ),
   currency: z.optional(currencyCodeSchema),
   lostReasons: z.optional(lostReasonsSchema),
+  // Checked here for presence and kind only; each service parses its own options strictly.
+  storage: z.custom<StoragePort>((value) => typeof value === 'object' && value !== null, 'Expected a storage adapter'),
+  clock: z.optional(z.custom<() => Date>((value) => typeof value === 'function', 'Expected a function')),
+  idGenerator: z.optional(z.custom<IdGenerator>((value) => typeof value === 'function', 'Expected a function')),
+  leads: z.optional(z.unknown()),
+  lifecycle: z.optional(z.unknown()),
+  tasks: z.optional(z.unknown()),
+  reminders: z.optional(z.unknown()),
 });
 
 /** Creates the CRM over a storage adapter. Async so later versions can prepare storage (migrations, defaults). */

@@ -302,7 +302,7 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
       context.assertCanWrite('customer.update');
       checkStage(stage, 'stage');
       const { expectedVersion } = parseOrThrow(
-        z.object({ expectedVersion: z.int().check(z.positive()) }),
+        z.strictObject({ expectedVersion: z.int().check(z.positive()) }),
         writeOptions,
         'options',
       );

@@ -81,7 +81,7 @@ export interface DealService extends EntityService<DealInput, Deal, DealPatch> {
   history(dealId: string): Promise<StageChange[]>;
 }
 
-const moveOptionsSchema = z.object({
+const moveOptionsSchema = z.strictObject({
   values: z.optional(z.unknown()),
   lostReason: z.optional(lostReasonCodeSchema),
   expectedVersion: z.optional(z.int().check(z.positive())),
@@ -226,7 +226,7 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
     async moveToStage(dealId, stageId, options = {}) {
       context.assertCanWrite('deal.moveToStage');
       const opts = parseOrThrow(moveOptionsSchema, options, 'move options');
-      const ids = parseOrThrow(z.object({ dealId: idSchema, stageId: idSchema }), { dealId, stageId }, 'move');
+      const ids = parseOrThrow(z.strictObject({ dealId: idSchema, stageId: idSchema }), { dealId, stageId }, 'move');
       refuseStageFields(opts.values, ['values'], 'move options');
       const values = (
         opts.values === undefined ? {} : parseOrThrow(dealPatchSchema, opts.values, 'move options')

@@ -65,6 +65,15 @@ function withoutMeta(record: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
+/** `record` without the keys `schema` (an object schema) does not know. */
+export function knownKeysOnly(record: Record<string, unknown>, schema: unknown): Record<string, unknown> {
+  const shape = (schema as { _zod?: { def?: { shape?: Record<string, unknown> } } })._zod?.def?.shape;
+  if (!shape) return record;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) if (Object.hasOwn(shape, key)) copy[key] = record[key];
+  return copy;
+}
+
 /** Builds the service for one entity over the CRM's storage, clock, actor and event bus. */
 export function createEntityService<Input, Entity extends { id: string }, Patch>(
   context: CrmContext,
@@ -135,14 +144,16 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
       context.assertCanWrite(`${name}.update`);
       const changes = parseOrThrow(descriptor.schemas.patch, patch, `${name} update`) as Record<string, unknown>;
       const { expectedVersion } = parseOrThrow(
-        z.object({ expectedVersion: z.int().check(z.positive()) }),
+        z.strictObject({ expectedVersion: z.int().check(z.positive()) }),
         options,
         'options',
       );
       const at = context.nowIso();
       const { stored, changedFields } = await context.storage.transaction(async (tx) => {
         const current = await loadOrThrow(tx, id);
-        const before = withoutMeta(current);
+        // Only the keys the input knows: the patch was refused for unknown keys; a stored record's extras (an adapter's
+        // or an older version's) are left behind as reading it would, not held against the caller.
+        const before = knownKeysOnly(withoutMeta(current), descriptor.schemas.input);
         const merged: Record<string, unknown> = { ...before, ...changes };
         if (changes['customFields'] !== undefined) {
           merged['customFields'] = { ...(before['customFields'] as object), ...(changes['customFields'] as object) };

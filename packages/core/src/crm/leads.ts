@@ -357,7 +357,7 @@ export interface LeadService extends EntityService<ExtendedLeadInput, ExtendedLe
   dispose(): void;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   defaultRegion: z.optional(countryCodeSchema),
   dedupe: z.optional(z.unknown()),
   scoring: z.optional(z.unknown()),
@@ -371,7 +371,7 @@ const optionsSchema = z.object({
   ),
 });
 
-const consentGrantSchema = z.object({
+const consentGrantSchema = z.strictObject({
   purpose: trimmedString(100),
   legalBasis: z.optional(z.enum(legalBases)),
   textVersion: z.optional(trimmedString(100)),
@@ -380,7 +380,7 @@ const consentGrantSchema = z.object({
   source: z.optional(trimmedString(200)),
 });
 
-const captureOptionsSchema = z.object({
+const captureOptionsSchema = z.strictObject({
   source: sourceSchema,
   campaign: z.optional(nameSchema),
   consent: z.optional(z.union([consentGrantSchema, z.array(consentGrantSchema).check(z.maxLength(20))])),
@@ -389,12 +389,12 @@ const captureOptionsSchema = z.object({
 
 const versionSchema = z.optional(z.int().check(z.positive()));
 
-const mergeOptionsSchema = z.object({
+const mergeOptionsSchema = z.strictObject({
   fields: z.optional(z.unknown()),
-  expectedVersions: z.optional(z.object({ survivor: versionSchema, other: versionSchema })),
+  expectedVersions: z.optional(z.strictObject({ survivor: versionSchema, other: versionSchema })),
 });
 
-const mergeIntoCustomerOptionsSchema = z.object({
+const mergeIntoCustomerOptionsSchema = z.strictObject({
   fields: z.optional(z.unknown()),
   contactId: z.optional(idSchema),
   expectedVersion: versionSchema,
@@ -410,7 +410,7 @@ const CONVERT_DEAL_FIELDS = [
   'customFields',
 ] as const;
 
-const convertOptionsSchema = z.object({
+const convertOptionsSchema = z.strictObject({
   pipelineId: z.optional(idSchema),
   deal: z.optional(dealPatchSchema),
   customerId: z.optional(idSchema),
@@ -420,7 +420,7 @@ const convertOptionsSchema = z.object({
   expectedVersion: versionSchema,
 });
 
-const duplicateQuerySchema = z.object({
+const duplicateQuerySchema = z.strictObject({
   name: z.optional(nameSchema),
   company: z.optional(nameSchema),
   email: z.optional(emailSchema),
@@ -428,9 +428,9 @@ const duplicateQuerySchema = z.object({
   country: z.optional(countryCodeSchema),
 });
 
-const assignOptionsSchema = z.object({ ownerId: z.optional(idSchema), expectedVersion: versionSchema });
-const qualifyOptionsSchema = z.object({ expectedVersion: versionSchema });
-const disqualifyOptionsSchema = z.object({ reason: trimmedString(2000), expectedVersion: versionSchema });
+const assignOptionsSchema = z.strictObject({ ownerId: z.optional(idSchema), expectedVersion: versionSchema });
+const qualifyOptionsSchema = z.strictObject({ expectedVersion: versionSchema });
+const disqualifyOptionsSchema = z.strictObject({ reason: trimmedString(2000), expectedVersion: versionSchema });
 
 const storedStateSchema = z.object({ ...rotationStateSchema.shape, scope: z.literal('leads'), key: z.string() });
 
@@ -1178,7 +1178,11 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
     async merge(survivorId, otherId, options = {}) {
       context.assertCanWrite('lead.merge');
       const mergeOptions = parseOrThrow(mergeOptionsSchema, options, 'merge options');
-      const ids = parseOrThrow(z.object({ survivorId: idSchema, otherId: idSchema }), { survivorId, otherId }, 'merge');
+      const ids = parseOrThrow(
+        z.strictObject({ survivorId: idSchema, otherId: idSchema }),
+        { survivorId, otherId },
+        'merge',
+      );
       if (ids.survivorId === ids.otherId) {
         throw new ValidationError([{ path: ['otherId'], message: 'A lead cannot be merged into itself' }], 'merge');
       }
@@ -1244,7 +1248,11 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
     async mergeIntoCustomer(leadId, customerId, options = {}) {
       context.assertCanWrite('lead.merge');
       const mergeOptions = parseOrThrow(mergeIntoCustomerOptionsSchema, options, 'merge options');
-      const ids = parseOrThrow(z.object({ leadId: idSchema, customerId: idSchema }), { leadId, customerId }, 'merge');
+      const ids = parseOrThrow(
+        z.strictObject({ leadId: idSchema, customerId: idSchema }),
+        { leadId, customerId },
+        'merge',
+      );
       const at = context.nowIso();
       const actorId = context.actor.id;
       const outcome = await context.storage.transaction(async (tx) => {
@@ -1610,7 +1618,11 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
     },
 
     async overdue(options = {}) {
-      const { limit } = parseOrThrow(z.object({ limit: z.optional(z.int().check(z.positive())) }), options, 'options');
+      const { limit } = parseOrThrow(
+        z.strictObject({ limit: z.optional(z.int().check(z.positive())) }),
+        options,
+        'options',
+      );
       const now = context.now();
       const dueBefore = new Date(now.getTime() - slaPolicy.firstActivityWithinMinutes * 60_000).toISOString();
       const leads = (

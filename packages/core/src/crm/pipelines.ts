@@ -99,8 +99,8 @@ export interface PipelineService extends EntityService<PipelineInput, Pipeline, 
   ): Promise<{ pipeline: Pipeline; movedDeals: number }>;
 }
 
-const editOptionsSchema = z.object({ expectedVersion: z.optional(z.int().check(z.positive())) });
-const removeOptionsSchema = z.object({
+const editOptionsSchema = z.strictObject({ expectedVersion: z.optional(z.int().check(z.positive())) });
+const removeOptionsSchema = z.strictObject({
   expectedVersion: z.optional(z.int().check(z.positive())),
   moveDealsTo: z.optional(idSchema),
   lostReason: z.optional(lostReasonCodeSchema),
@@ -225,7 +225,7 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
       context.assertCanWrite('pipeline.update');
       const changes = parseOrThrow(pipelinePatchSchema, patch, 'pipeline update') as Record<string, unknown>;
       const { expectedVersion } = parseOrThrow(
-        z.object({ expectedVersion: z.int().check(z.positive()) }),
+        z.strictObject({ expectedVersion: z.int().check(z.positive()) }),
         options,
         'options',
       );
@@ -258,7 +258,11 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
     },
 
     addStage(pipelineId, stage, options) {
-      const index = parseOrThrow(z.object({ index: z.optional(z.int()) }), { index: options?.index }, 'options').index;
+      const index = parseOrThrow(
+        z.strictObject({ index: z.optional(z.int()) }),
+        { index: options?.index },
+        'options',
+      ).index;
       return editStages(pipelineId, { expectedVersion: options?.expectedVersion }, (current) =>
         addStage(current.stages, stage, index),
       );

@@ -73,7 +73,7 @@ export interface ReportService {
   forecast(request?: ForecastRequest): Promise<Forecast>;
 }
 
-const funnelRequestSchema = z.object({
+const funnelRequestSchema = z.strictObject({
   pipelineId: idSchema,
   from: windowBoundSchema,
   to: windowBoundSchema,
@@ -87,7 +87,7 @@ const funnelRequestSchema = z.object({
   rottingLimit: z.optional(z.int().check(z.nonnegative())),
 });
 
-const forecastRequestSchema = z.object({
+const forecastRequestSchema = z.strictObject({
   pipelineId: z.optional(idSchema),
   from: z.optional(z.string()),
   to: z.optional(z.string()),

@@ -30,7 +30,7 @@ export const COST_ENTRIES_COLLECTION = 'costEntries';
 /** Where quotas are stored; a quota's id is `<userId>|<month>`, so setting one again replaces it. */
 export const QUOTAS_COLLECTION = 'quotas';
 
-const moneySchema = z.object({ amountMinor: z.int().check(z.nonnegative()), currency: currencyCodeSchema });
+const moneySchema = z.strictObject({ amountMinor: z.int().check(z.nonnegative()), currency: currencyCodeSchema });
 
 /** A cost entry as `addCost` accepts it. */
 export const costEntryInputSchema = z
@@ -45,7 +45,7 @@ export const costEntryInputSchema = z
 export type CostEntryInput = z.input<typeof costEntryInputSchema>;
 
 /** A quota as `setQuota` accepts it. */
-export const quotaInputSchema = z.object({
+export const quotaInputSchema = z.strictObject({
   /** At most 120 characters, so the quota's id `<userId>|<month>` is a valid id. */
   userId: z.string().check(z.minLength(1), z.maxLength(120)),
   month: z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month YYYY-MM')),
@@ -53,7 +53,7 @@ export const quotaInputSchema = z.object({
 });
 export type QuotaInput = z.input<typeof quotaInputSchema>;
 
-const rangeSchema = z.object({
+const rangeSchema = z.strictObject({
   from: dateOnlySchema,
   to: dateOnlySchema,
   timeZone: z.optional(timeZoneSchema),

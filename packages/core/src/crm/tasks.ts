@@ -74,8 +74,8 @@ export interface TaskService extends Omit<EntityService<TaskInput, Task, TaskPat
   dueToday(options?: TaskListOptions): Promise<EntityPage<Task>>;
 }
 
-const versionSchema = z.object({ expectedVersion: z.int().check(z.positive()) });
-const listOptionsSchema = z.object({
+const versionSchema = z.strictObject({ expectedVersion: z.int().check(z.positive()) });
+const listOptionsSchema = z.strictObject({
   assigneeId: z.optional(idSchema),
   timeZone: z.optional(timeZoneSchema),
   limit: z.optional(z.int().check(z.positive(), z.lte(10_000))),

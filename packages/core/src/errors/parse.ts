@@ -1,20 +1,54 @@
 import * as z from 'zod/mini';
 import { ValidationError, type ValidationIssue } from './errors.js';
+import { unknownKeyMessage } from './suggest.js';
+
+interface RawUnknownKeysIssue {
+  code: 'unrecognized_keys';
+  keys: string[];
+  inst?: { _zod?: { def?: { shape?: Record<string, unknown> } } };
+}
+
+/**
+ * The keys the schema that refused them knows, by the issue's `keys` array: zod hands the raw issue (with its schema)
+ * to the error map, then copies its fields into the final issue, so the same array identifies it there.
+ */
+const knownKeysOf = new WeakMap<readonly string[], readonly string[]>();
+
+/**
+ * The error map {@link parseOrThrow} passes zod: records known keys; `undefined` keeps zod's own message. zod asks it
+ * only when the schema has no message of its own for the issue.
+ */
+function recordKnownKeys(issue: unknown): undefined {
+  const raw = issue as Partial<RawUnknownKeysIssue>;
+  if (raw.code === 'unrecognized_keys' && Array.isArray(raw.keys)) {
+    const shape = raw.inst?._zod?.def?.shape;
+    knownKeysOf.set(raw.keys, shape ? Object.keys(shape) : []);
+  }
+  return undefined;
+}
 
 /**
  * Parses `input` with `schema`, or throws a {@link ValidationError} whose issues name each offending field.
  * zod's own messages describe the expected shape and never echo the input, so no record value leaks into the error.
+ * An unknown key (schemas are strict) is one issue per key, at the key's own path, suggesting the known key it was
+ * most likely meant to be: `Unknown key "email" (did you mean "emails"?)`.
  */
 export function parseOrThrow<S extends z.ZodMiniType>(schema: S, input: unknown, context?: string): z.infer<S> {
-  const result = z.safeParse(schema, input);
+  const result = z.safeParse(schema, input, { error: recordKnownKeys });
   if (result.success) return result.data;
   throw new ValidationError(toValidationIssues(result.error), context);
 }
 
-/** Converts zod's issues into crmkit's serialisable {@link ValidationIssue}s. */
+/**
+ * Converts zod's issues into crmkit's serialisable {@link ValidationIssue}s. In an error from {@link parseOrThrow}, an
+ * `unrecognized_keys` issue becomes one issue per unknown key, its path ending in the key, with a suggestion.
+ */
 export function toValidationIssues(error: z.core.$ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map((key) => (typeof key === 'symbol' ? String(key.description) : key)),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue): ValidationIssue[] => {
+    const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key.description) : key));
+    const known = issue.code === 'unrecognized_keys' ? knownKeysOf.get(issue.keys) : undefined;
+    // Not from parseOrThrow, or from a schema with its own message for unknown keys (the filter language): as is.
+    if (issue.code !== 'unrecognized_keys' || known === undefined) return [{ path, message: issue.message }];
+    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, known) }));
+  });
 }

@@ -27,7 +27,7 @@ export interface CurrencyConversion {
 }
 
 /** The schema of {@link CurrencyConversion}. */
-export const currencyConversionSchema = z.object({
+export const currencyConversionSchema = z.strictObject({
   currency: currencyCodeSchema,
   rates: z.optional(exchangeRatesSchema),
 });

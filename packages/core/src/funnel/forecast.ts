@@ -50,7 +50,7 @@ export interface ForecastOptions {
 
 const monthSchema = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month YYYY-MM'));
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   currency: currencyCodeSchema,
   rates: z.optional(exchangeRatesSchema),
   timeZone: z.optional(z.string()),

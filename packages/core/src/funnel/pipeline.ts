@@ -169,7 +169,7 @@ export function reorderStages(stages: readonly Stage[], stageIds: readonly strin
 }
 
 /** What {@link updateStage} may change: everything but the id and the kind (deals' status follows the kind). */
-export const stageUpdateSchema = z.object({
+export const stageUpdateSchema = z.strictObject({
   name: z.optional(localizedTextSchema),
   probability: z.optional(z.number().check(z.gte(0), z.lte(1))),
   rottingDays: z.optional(z.nullable(z.int().check(z.positive()))),

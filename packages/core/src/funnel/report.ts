@@ -47,7 +47,7 @@ export interface FunnelOptions {
   readonly rottingLimit?: number;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   from: windowBoundSchema,
   to: windowBoundSchema,
   asOf: instantInputSchema,

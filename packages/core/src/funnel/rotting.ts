@@ -13,7 +13,7 @@ export interface RottingOptions {
   readonly limit?: number;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   asOf: instantInputSchema,
   limit: z.optional(z.int().check(z.nonnegative())),
 });

@@ -47,12 +47,12 @@ export interface AssignmentConfig {
 }
 
 const poolStrategySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('roundRobin') }),
-  z.object({
+  z.strictObject({ kind: z.literal('roundRobin') }),
+  z.strictObject({
     kind: z.literal('weighted'),
     weights: z.record(idSchema, z.number().check(z.nonnegative(), z.lte(1_000_000))),
   }),
-  z.object({ kind: z.literal('leastLoaded') }),
+  z.strictObject({ kind: z.literal('leastLoaded') }),
 ]);
 
 const repIdsSchema = z.array(idSchema).check(
@@ -61,13 +61,13 @@ const repIdsSchema = z.array(idSchema).check(
 );
 
 /** The schema of an {@link AssignmentConfig}: rule ids unique. */
-export const assignmentConfigSchema = z.object({
+export const assignmentConfigSchema = z.strictObject({
   repIds: z.optional(repIdsSchema),
   strategy: z.optional(poolStrategySchema),
   rules: z.optional(
     z
       .array(
-        z.object({
+        z.strictObject({
           id: ruleIdSchema,
           when: filterSchema,
           repIds: repIdsSchema.check(z.minLength(1)),
@@ -113,7 +113,7 @@ export interface RotationState {
 export const EMPTY_ROTATION: RotationState = Object.freeze({ passes: Object.freeze({}), globalPass: 0 });
 
 /** The schema of a stored {@link RotationState}. */
-export const rotationStateSchema = z.object({
+export const rotationStateSchema = z.strictObject({
   passes: z.record(idSchema, z.number()),
   globalPass: z.number(),
 });

@@ -47,11 +47,11 @@ export const DEFAULT_DEDUPE_RULES: DedupeRules = Object.freeze({
 const policySchema = z.enum(duplicatePolicies);
 
 /** The rules as configured: any rule may be left out (its default applies). */
-export const dedupeRulesSchema = z.object({
-  email: z.optional(z.object({ policy: policySchema })),
-  phone: z.optional(z.object({ policy: policySchema })),
+export const dedupeRulesSchema = z.strictObject({
+  email: z.optional(z.strictObject({ policy: policySchema })),
+  phone: z.optional(z.strictObject({ policy: policySchema })),
   nameCompany: z.optional(
-    z.object({
+    z.strictObject({
       policy: policySchema,
       threshold: z.optional(z.number().check(z.gte(0.5), z.lte(1))),
     }),

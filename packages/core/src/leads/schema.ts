@@ -18,12 +18,12 @@ export const scoreTriggers = ['capture', 'activity', 'update', 'merge', 'rescore
 export type ScoreTrigger = (typeof scoreTriggers)[number];
 
 /** One entry of a lead's score history: the new score, when, why, and the rules that gave points (ids only). */
-export const scoreHistoryEntrySchema = z.object({
+export const scoreHistoryEntrySchema = z.strictObject({
   at: instantSchema,
   score: z.number(),
   trigger: z.enum(scoreTriggers),
   /** Rules that gave non-zero points, in model order. */
-  rules: z.array(z.object({ ruleId: ruleIdSchema, points: z.number() })).check(z.maxLength(200)),
+  rules: z.array(z.strictObject({ ruleId: ruleIdSchema, points: z.number() })).check(z.maxLength(200)),
 });
 export type ScoreHistoryEntry = z.infer<typeof scoreHistoryEntrySchema>;
 
@@ -31,7 +31,7 @@ export type ScoreHistoryEntry = z.infer<typeof scoreHistoryEntrySchema>;
 export const assignmentStrategiesUsed = ['roundRobin', 'weighted', 'leastLoaded', 'explicit', 'none'] as const;
 
 /** The latest assignment decision kept on the lead (the full reason is returned and emitted when it is made). */
-export const leadAssignmentSchema = z.object({
+export const leadAssignmentSchema = z.strictObject({
   strategy: z.enum(assignmentStrategiesUsed),
   code: z.enum(assignmentReasonCodes),
   ruleId: z.optional(ruleIdSchema),

@@ -54,8 +54,8 @@ export const scoringModelSchema = z
     rules: z
       .array(
         z.discriminatedUnion('kind', [
-          z.object({ id: ruleIdSchema, kind: z.literal('attribute'), when: filterSchema, points: pointsSchema }),
-          z.object({
+          z.strictObject({ id: ruleIdSchema, kind: z.literal('attribute'), when: filterSchema, points: pointsSchema }),
+          z.strictObject({
             id: ruleIdSchema,
             kind: z.literal('activity'),
             when: z.optional(filterSchema),

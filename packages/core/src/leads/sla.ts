@@ -25,7 +25,7 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = Object.freeze({
 });
 
 /** The schema of a {@link SlaPolicy}. */
-export const slaPolicySchema = z.object({
+export const slaPolicySchema = z.strictObject({
   firstActivityWithinMinutes: z.number().check(z.positive(), z.lte(525_600)),
   followUp: z.optional(filterSchema),
   openStatuses: z.optional(z.array(z.enum(leadStatuses)).check(z.maxLength(leadStatuses.length))),

@@ -106,11 +106,11 @@ const ruleIdSchema = z
 const configSchema = z
   .object({
     stages: z
-      .array(z.object({ id: lifecycleStageIdSchema, name: localizedTextSchema, order: z.number() }))
+      .array(z.strictObject({ id: lifecycleStageIdSchema, name: localizedTextSchema, order: z.number() }))
       .check(z.minLength(1), z.maxLength(50)),
     rules: z
       .array(
-        z.object({
+        z.strictObject({
           id: ruleIdSchema,
           on: z.array(z.enum(lifecycleTriggers)).check(z.minLength(1)),
           from: z.optional(z.array(lifecycleStageIdSchema)),

@@ -66,8 +66,8 @@ export type TaskRelatedKind = (typeof taskRelatedKinds)[number];
 
 /** A reminder (提醒): at a fixed instant, or a number of minutes before the task is due (at most a year). */
 export const reminderSchema = z.union([
-  z.object({ at: instantSchema }),
-  z.object({ minutesBefore: z.int().check(z.nonnegative(), z.lte(525_600)) }),
+  z.strictObject({ at: instantSchema }),
+  z.strictObject({ minutesBefore: z.int().check(z.nonnegative(), z.lte(525_600)) }),
 ]);
 export type Reminder = z.infer<typeof reminderSchema>;
 
@@ -118,7 +118,7 @@ const task = defineEntity({
   status: z._default(z.enum(taskStatuses), 'open'),
   completedAt: z.optional(instantSchema),
   /** The record the task is about; absent for a personal to-do. */
-  related: z.optional(z.object({ kind: z.enum(taskRelatedKinds), id: idSchema })),
+  related: z.optional(z.strictObject({ kind: z.enum(taskRelatedKinds), id: idSchema })),
   assigneeId: idSchema,
   customFields: customFieldsProperty,
 });

@@ -60,7 +60,7 @@ export const customFieldValuesSchema: z.ZodMiniType<CustomFieldValues, CustomFie
 /** The `customFields` property of an entity shape: defaults to `{}`. */
 export const customFieldsProperty = z._default(customFieldValuesSchema, () => ({}));
 
-const optionSchema = z.object({ value: trimmedString(100), label: localizedTextSchema });
+const optionSchema = z.strictObject({ value: trimmedString(100), label: localizedTextSchema });
 
 const customFieldDefinition = defineEntity(
   {
@@ -127,7 +127,7 @@ function valueSchema(definition: ParsedDefinition): z.core.$ZodType {
     case 'number':
       return bounded(z.number(), definition);
     case 'money':
-      return z.object({ amountMinor: bounded(z.int(), definition), currency: currencyCodeSchema });
+      return z.strictObject({ amountMinor: bounded(z.int(), definition), currency: currencyCodeSchema });
     case 'date':
       return dateOnlySchema;
     case 'boolean':
@@ -147,7 +147,18 @@ function compile(
 ): z.ZodMiniType<CustomFieldValues, CustomFieldValues> {
   // Definitions normally arrive parsed from storage; re-checking here costs nothing after the cache and keeps a
   // hand-built array from slipping a reserved key or a malformed option list into the compiled schema.
-  const parsed = parseOrThrow(z.array(customFieldDefinitionInputSchema), definitions, 'custom field definitions');
+  // A stored definition carries record metadata, which is no part of the definition's input.
+  const inputs = definitions.map((definition) => {
+    const {
+      id: _id,
+      version: _version,
+      createdAt: _createdAt,
+      updatedAt: _updatedAt,
+      ...input
+    } = definition as Record<string, unknown>;
+    return input;
+  });
+  const parsed = parseOrThrow(z.array(customFieldDefinitionInputSchema), inputs, 'custom field definitions');
   const issues: ValidationIssue[] = [];
   const shape: Record<string, z.core.$ZodType> = {};
   parsed.forEach((definition, index) => {
@@ -162,7 +173,7 @@ function compile(
   // A catchall that always fails reports each undefined key at its own path (`customFields.<key>`); zod drops
   // `__proto__` keys before any of this runs.
   return z.catchall(
-    z.object(shape),
+    z.strictObject(shape),
     z.custom(() => false, 'No custom field with this key is defined'),
   ) as unknown as z.ZodMiniType<CustomFieldValues, CustomFieldValues>;
 }

@@ -23,7 +23,7 @@ export const stageKinds = ['open', 'won', 'lost'] as const;
 export type StageKind = (typeof stageKinds)[number];
 
 /** A sales stage (销售阶段) of a pipeline. */
-export const stageSchema = z.object({
+export const stageSchema = z.strictObject({
   id: idSchema,
   name: localizedTextSchema,
   /** Win probability, 0..1, used to weight the forecast. */
@@ -37,7 +37,7 @@ export const stageSchema = z.object({
    * `{ field: 'amount.amountMinor', op: 'gt', value: 0 }`. `crm.deals.moveToStage` refuses a deal that fails it.
    */
   gate: z.optional(
-    z.object({
+    z.strictObject({
       requiredFields: z._default(z.array(fieldPathSchema).check(z.maxLength(100)), () => []),
       conditions: z.optional(filterSchema),
     }),
@@ -76,7 +76,7 @@ export type Pipeline = z.infer<typeof pipelineSchema>;
 export type PipelinePatch = z.input<typeof pipelinePatchSchema>;
 
 /** A deal's value: money, never negative. */
-const dealAmountSchema = z.object({
+const dealAmountSchema = z.strictObject({
   amountMinor: z.int().check(z.nonnegative()),
   currency: currencyCodeSchema,
 });

@@ -29,15 +29,19 @@ export type PatchShape<S extends z.core.$ZodShape> = {
 
 /** The three schemas of one entity. */
 export interface EntitySchemas<S extends z.core.$ZodShape> {
-  /** What `create` accepts: no record metadata; defaults applied; unknown keys stripped. */
-  readonly input: z.ZodMiniObject<S, z.core.$strip>;
-  /** A stored record as an adapter returns it: the input plus `id`, `version`, `createdAt`, `updatedAt`. */
+  /** What `create` accepts: no record metadata; defaults applied; an unknown key is an error, never dropped. */
+  readonly input: z.ZodMiniObject<S, z.core.$strict>;
+  /**
+   * A stored record as an adapter returns it: the input plus `id`, `version`, `createdAt`, `updatedAt`. Keys it does
+   * not know are dropped rather than refused: a record may carry what an adapter or a newer version added.
+   */
   readonly record: z.ZodMiniObject<RecordShape<S>, z.core.$strip>;
   /**
    * What `update` accepts: any subset of the input's fields, no defaults. Whole-object checks are not applied, since
-   * they need the full record: merge the patch into the stored record and parse the result with `input`.
+   * they need the full record: merge the patch into the stored record and parse the result with `input`. An unknown
+   * key is an error.
    */
-  readonly patch: z.ZodMiniObject<PatchShape<S>, z.core.$strip>;
+  readonly patch: z.ZodMiniObject<PatchShape<S>, z.core.$strict>;
 }
 
 function withoutDefault(schema: z.core.$ZodType): z.core.$ZodType {
@@ -56,13 +60,13 @@ export function defineEntity<S extends z.core.$ZodShape>(
   const { id, ...meta } = recordMetaShape;
   const patchShape: Record<string, z.core.$ZodType> = {};
   for (const [key, schema] of Object.entries(shape)) patchShape[key] = z.optional(withoutDefault(schema));
-  const input = z.object(shape).check(...checks);
+  const input = z.strictObject(shape).check(...checks);
   // The checks read only the entity's own fields, which a record also has.
   const recordShape: z.core.$ZodShape = { id, ...shape, ...meta };
   const record = z.object(recordShape).check(...(checks as z.core.$ZodCheck<Record<string, unknown>>[]));
   return {
     input: input as unknown as EntitySchemas<S>['input'],
     record: record as unknown as EntitySchemas<S>['record'],
-    patch: z.object(patchShape) as unknown as EntitySchemas<S>['patch'],
+    patch: z.strictObject(patchShape) as unknown as EntitySchemas<S>['patch'],
   };
 }

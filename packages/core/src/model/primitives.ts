@@ -114,7 +114,7 @@ export const safeUrlSchema = z
   .check(z.trim(), z.maxLength(2048), z.refine(isSafeUrl, 'Expected an absolute http, https, mailto or tel URL'));
 
 /** A label in each of the product's languages. */
-export const localizedTextSchema = z.object({ en: nameSchema, 'zh-CN': nameSchema });
+export const localizedTextSchema = z.strictObject({ en: nameSchema, 'zh-CN': nameSchema });
 
 /** Free-form tags; at most 100, each trimmed and 1..100 characters. Defaults to `[]`. */
 export const tagsSchema = z._default(z.array(trimmedString(100)).check(z.maxLength(100)), () => []);
@@ -123,7 +123,7 @@ export const tagsSchema = z._default(z.array(trimmedString(100)).check(z.maxLeng
 export const sourceSchema = trimmedString(100);
 
 /** A postal address; every part optional. */
-export const addressSchema = z.object({
+export const addressSchema = z.strictObject({
   line1: z.optional(nameSchema),
   line2: z.optional(nameSchema),
   city: z.optional(nameSchema),

@@ -14,8 +14,8 @@ export interface Money {
 /** An ISO 4217 currency code: three upper-case letters. */
 export const currencyCodeSchema = z.string().check(z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 currency code'));
 
-/** The schema of {@link Money}; unknown keys are stripped. */
-export const moneySchema = z.object({
+/** The schema of {@link Money}; an unknown key is an error. */
+export const moneySchema = z.strictObject({
   amountMinor: z.int(),
   currency: currencyCodeSchema,
 });

@@ -9,9 +9,9 @@ import { compileFilter, getPath, parseFilter, type Filter } from '../filter/inde
 import { fieldPathSchema } from '../model/primitives.js';
 import type { OrderBy, QueryOptions, QueryPage, StoredRecord } from './port.js';
 
-const orderBySchema = z.object({ field: fieldPathSchema, direction: z.optional(z.enum(['asc', 'desc'])) });
+const orderBySchema = z.strictObject({ field: fieldPathSchema, direction: z.optional(z.enum(['asc', 'desc'])) });
 
-const queryOptionsSchema = z.object({
+const queryOptionsSchema = z.strictObject({
   where: z.optional(z.unknown()),
   orderBy: z.optional(z.array(orderBySchema).check(z.maxLength(8))),
   limit: z.optional(z.int().check(z.positive())),
@@ -28,7 +28,7 @@ export const recordIdSchema = z.string().check(z.minLength(1), z.maxLength(128))
 
 /** Validates a collection name, throwing `ValidationError` naming `collection`. */
 export function checkCollection(collection: unknown): string {
-  return parseOrThrow(z.object({ collection: collectionNameSchema }), { collection }, 'collection').collection;
+  return parseOrThrow(z.strictObject({ collection: collectionNameSchema }), { collection }, 'collection').collection;
 }
 
 /** Validates query options; throws `ValidationError` naming the offending option. */

@@ -13,7 +13,7 @@ const storedRecordSchema = z.looseObject({
   updatedAt: instantSchema,
 });
 
-const snapshotSchema = z.object({
+const snapshotSchema = z.strictObject({
   format: z.literal('crmkit.storage'),
   formatVersion: z.literal(1),
   collections: z.record(collectionNameSchema, z.array(storedRecordSchema)),

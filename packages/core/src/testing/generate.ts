@@ -141,7 +141,7 @@ export interface DemoDataOptions {
 
 const count = (max: number) => z.optional(z.int().check(z.nonnegative(), z.lte(max)));
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   seed: z.optional(z.int()),
   // Four-digit years for the whole 12-month window, as instants are stored.
   now: z.optional(
