@@ -366,6 +366,7 @@ export type {
 } from './crm/leads.js';
 export {
   normalisePhoneE164,
+  formatPhoneInternational,
   normaliseName,
   normaliseEmail,
   normaliseLeadFields,
