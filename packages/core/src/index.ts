@@ -366,7 +366,6 @@ export type {
 } from './crm/leads.js';
 export {
   normalisePhoneE164,
-  formatPhoneInternational,
   normaliseName,
   normaliseEmail,
   normaliseLeadFields,

@@ -7,8 +7,6 @@ import {
   canonicalJson,
   createCrm,
   createMemoryStorage,
-  formatPhoneInternational,
-  maskPhone,
   normaliseLeadFields,
   normalisePhoneE164,
   phoneSchema,
@@ -92,13 +90,4 @@ test('customers, contacts and leads refuse such numbers, name the field, and sto
   const { lead } = await crm.leads.capture({ name: 'Zhao', phone: '138-0013-8000' }, { source: 'web' });
   assert.equal(lead.phone, '+8613800138000');
   await crm.dispose();
-});
-
-test('stored E.164 numbers read and mask grouped as their country writes them', () => {
-  assert.equal(formatPhoneInternational('+8613800138000'), '+86 138 0013 8000');
-  assert.equal(formatPhoneInternational('+862398761744'), '+86 23 9876 1744');
-  assert.equal(formatPhoneInternational('+14155550123'), '+1 415 555 0123');
-  assert.equal(formatPhoneInternational('021 6234 5678'), '021 6234 5678');
-  assert.equal(maskPhone('+862398761744'), '+86 ** **** 1744');
-  assert.equal(maskPhone('+8613800138000'), maskPhone('+86 138 0013 8000'));
 });

@@ -5,13 +5,7 @@
  *
  * @module
  */
-export {
-  normalisePhoneE164,
-  formatPhoneInternational,
-  normaliseName,
-  normaliseEmail,
-  normaliseLeadFields,
-} from './normalise.js';
+export { normalisePhoneE164, normaliseName, normaliseEmail, normaliseLeadFields } from './normalise.js';
 export type { PhoneNormaliser, NormaliseOptions } from './normalise.js';
 
 export {

@@ -34,15 +34,6 @@ export const normalisePhoneE164: PhoneNormaliser = (raw, region) => {
   return parsed?.isValid() ? parsed.number : undefined;
 };
 
-/**
- * An E.164 number as people read it, grouped the way its country writes international numbers
- * (`+8613800138000` → `+86 138 0013 8000`); anything else, or a number libphonenumber-js cannot read, as it is.
- */
-export function formatPhoneInternational(value: string): string {
-  if (!/^\+[1-9]\d{6,14}$/.test(value)) return value;
-  return parsePhoneNumberFromString(value)?.formatInternational() ?? value;
-}
-
 /** A name or company as stored: Unicode NFC, trimmed, runs of whitespace (ideographic space too) made one space. */
 export function normaliseName(value: string): string {
   return value.normalize('NFC').replace(/\s+/gu, ' ').trim();

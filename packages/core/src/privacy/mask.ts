@@ -1,4 +1,3 @@
-import { formatPhoneInternational } from '../leads/normalise.js';
 /**
  * Field masking (字段脱敏): pure functions that hide most of an email address, a phone number, a postal address or
  * any text, for showing personal data to someone whose role may not see it in full. A display measure: the masked
@@ -93,15 +92,13 @@ const SIGNIFICANT = /[\p{L}\p{N}]/u;
  * Masks a phone number: an international number (starting with `+`) keeps its country calling code, every number
  * keeps its last four digits (at most half of the digits after the country code, so short numbers still hide
  * most), and every other digit or letter becomes `*`. Spaces, dashes, dots, brackets and `+` stay, so the grouping
- * still reads as a phone number. A number stored in E.164 is grouped first as its country writes it, so the mask
- * reads the same as one entered with spaces.
+ * still reads as a phone number.
  *
  * @example maskPhone('+86 138 0013 8000') // '+86 *** **** 8000'
- * @example maskPhone('+8613800138000') // '+86 *** **** 8000'
  * @example maskPhone('(020) 7946 0018') // '(***) **** 0018'
  */
 export function maskPhone(value: string): string {
-  const phone = formatPhoneInternational(value.trim());
+  const phone = value.trim();
   const chars = [...phone];
   const significant = chars.map((char) => SIGNIFICANT.test(char));
   const total = significant.filter(Boolean).length;
