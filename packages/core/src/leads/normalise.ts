@@ -4,7 +4,7 @@
  *
  * Every function here is pure and idempotent: normalising a normalised value returns it unchanged.
  */
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { ValidationError, type ValidationIssue } from '../errors/errors.js';
 
 /**
@@ -21,11 +21,7 @@ export type PhoneNormaliser = (raw: string, region?: string) => string | undefin
  */
 const PHONE_AS_ENTERED = /^\+?[\d\s().\-/]{3,40}(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$/i;
 
-/**
- * The default {@link PhoneNormaliser}: libphonenumber-js with its full metadata, so a number must be one its country
- * assigns (`isValid`), not merely of a possible length: `138-0013-800` in CN and `555-0100` in the US are refused.
- * Extensions are dropped.
- */
+/** The default {@link PhoneNormaliser}: libphonenumber-js with its compact metadata; extensions are dropped. */
 export const normalisePhoneE164: PhoneNormaliser = (raw, region) => {
   const text = raw.trim();
   if (!PHONE_AS_ENTERED.test(text)) return undefined;

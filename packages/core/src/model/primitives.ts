@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
-import { normalisePhoneE164 } from '../leads/normalise.js';
 
 /** Longest name, title or label: enough for any real name, short enough to bound storage and layout. */
 export const NAME_MAX = 200;
@@ -39,27 +38,12 @@ export const emailSchema = z.pipe(
 );
 
 /**
- * A phone number valid for its country, in international form (`+`, country code, number; spaces, dashes, dots and
- * parentheses allowed), stored as E.164 (`+86 138 0013 8000` → `+8613800138000`). Valid means the numbering plan
- * assigns the number (libphonenumber-js's full metadata), not merely that its length is possible: `+86 138-0013-800`
- * (a digit short of a mobile) and `+1 555-0100` (no area code) are refused. A number without `+` is refused here;
- * the lead service reads one in the lead's country or its default region first (`normaliseLeadFields`).
+ * A phone number in a loose E.164-like form: optional `+`, 3 to 15 digits, single spaces or dashes between digits.
+ * Normalisation to strict E.164 needs a numbering-plan library and happens elsewhere.
  */
-export const phoneSchema = z.pipe(
-  z.string().check(z.trim(), z.maxLength(64)),
-  z.transform((value: string, ctx) => {
-    const e164 = value.startsWith('+') ? normalisePhoneE164(value) : undefined;
-    if (e164 !== undefined) return e164;
-    ctx.issues.push({
-      code: 'custom',
-      message: value.startsWith('+')
-        ? 'Expected a phone number valid for its country'
-        : 'Expected an international phone number starting with + and the country code',
-      input: value,
-    });
-    return z.NEVER;
-  }),
-);
+export const phoneSchema = z
+  .string()
+  .check(z.trim(), z.regex(/^\+?\d(?:[ -]?\d){2,14}$/, 'Expected a phone number: "+", digits, spaces or dashes'));
 
 /** An ISO 3166-1 alpha-2 country code, upper-cased (`cn` → `CN`). */
 export const countryCodeSchema = z

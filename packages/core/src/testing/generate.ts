@@ -212,21 +212,8 @@ const digits = (random: SeededRandom, length: number): string =>
 /** Subscriber digits of a landline: they never start with 0 or 1 (trunk and special prefixes). */
 const local = (random: SeededRandom, length: number): string => `${random.int(2, 9)}${digits(random, length - 1)}`;
 
-/**
- * `length` digits whose first is one of `first` (one draw, like {@link digits}): the ranges numbering plans assign,
- * so every generated number is valid for its country, not merely of a plausible length.
- */
-const digitsFrom = (random: SeededRandom, first: string, length: number): string => {
-  const rest = 10 ** (length - 1);
-  const n = random.int(0, first.length * rest - 1);
-  return `${first[Math.floor(n / rest)]}${String(n % rest).padStart(length - 1, '0')}`;
-};
-
-/**
- * A mobile number in the city's format, valid for its country (libphonenumber-js's full metadata agrees); fictional
- * ranges where the regulator reserves one that validates (AU, US).
- */
-function mobilePhoneAsWritten(random: SeededRandom, city: DemoCity): string {
+/** A mobile number in the city's format; fictional ranges where the regulator reserves one (UK, AU, US). */
+function mobilePhone(random: SeededRandom, city: DemoCity): string {
   switch (city.country) {
     case 'CN':
       return `+86 ${random.pick(CN_MOBILE_PREFIXES)} ${digits(random, 4)} ${digits(random, 4)}`;
@@ -234,28 +221,25 @@ function mobilePhoneAsWritten(random: SeededRandom, city: DemoCity): string {
     case 'CA':
       return `+1 ${city.area}-555-01${digits(random, 2)}`;
     case 'GB':
-      return `+44 7400 900${digits(random, 3)}`;
+      return `+44 7700 900${digits(random, 3)}`;
     case 'DE':
       return `+49 151 ${digits(random, 4)} ${digits(random, 4)}`;
     case 'SG':
-      return `+65 9${digitsFrom(random, '12345678', 3)} ${digits(random, 4)}`;
+      return `+65 9${digits(random, 3)} ${digits(random, 4)}`;
     case 'HK':
-      return `+852 9${digitsFrom(random, '467', 3)} ${digits(random, 4)}`;
+      return `+852 9${digits(random, 3)} ${digits(random, 4)}`;
     case 'AU':
       return `+61 491 570 ${digits(random, 3)}`;
     default:
-      return `+81 90 ${digitsFrom(random, '123456789', 4)} ${digits(random, 4)}`;
+      return `+81 90 ${digits(random, 4)} ${digits(random, 4)}`;
   }
 }
 
-/** An office number in the city's format, valid for its country. */
-function officePhoneAsWritten(random: SeededRandom, city: DemoCity): string {
+/** An office number in the city's format. */
+function officePhone(random: SeededRandom, city: DemoCity): string {
   switch (city.country) {
-    case 'CN': {
-      // Xiamen's local numbers have 7 digits; the other cities' here have 8. 800… is a service range, not a line.
-      const head = local(random, city.area === '592' ? 3 : 4).replace(/^800/, '600');
-      return `+86 ${city.area} ${head} ${digits(random, 4)}`;
-    }
+    case 'CN':
+      return `+86 ${city.area} ${local(random, 4)} ${digits(random, 4)}`;
     case 'US':
     case 'CA':
       return `+1 ${city.area}-555-01${digits(random, 2)}`;
@@ -264,20 +248,15 @@ function officePhoneAsWritten(random: SeededRandom, city: DemoCity): string {
     case 'DE':
       return `+49 30 ${local(random, 4)} ${digits(random, 4)}`;
     case 'SG':
-      return `+65 6${digitsFrom(random, '1234578', 3)} ${digits(random, 4)}`;
+      return `+65 6${digits(random, 3)} ${digits(random, 4)}`;
     case 'HK':
-      return `+852 2${digitsFrom(random, '13456789', 3)} ${digits(random, 4)}`;
+      return `+852 2${digits(random, 3)} ${digits(random, 4)}`;
     case 'AU':
       return `+61 2 5550 ${digits(random, 4)}`;
     default:
       return `+81 3 ${local(random, 4)} ${digits(random, 4)}`;
   }
 }
-
-/** The number as stored: E.164, the form the phone schema parses every number to. */
-const e164 = (written: string): string => written.replace(/[\s-]/g, '');
-const mobilePhone = (random: SeededRandom, city: DemoCity): string => e164(mobilePhoneAsWritten(random, city));
-const officePhone = (random: SeededRandom, city: DemoCity): string => e164(officePhoneAsWritten(random, city));
 
 /** A person's name parts plus the romanised parts for email addresses. */
 interface PersonName {

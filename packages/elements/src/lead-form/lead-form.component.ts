@@ -24,7 +24,7 @@ import { CrmQueryController } from '../internal/crm-query-controller.js';
 import { CrmErrorEvent } from '../internal/events.js';
 import { formatCount } from '../internal/format.js';
 import { elementLocale } from '../internal/locale.js';
-import { getCrmLocale, resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
+import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import {
@@ -114,15 +114,6 @@ function resolveFields(requested: readonly string[]): LeadFormField[] {
 }
 
 /** The id of a field's control inside the shadow root. */
-/** A region's name in `locale`, the messages' language (`CN` → China, 中国), or the code where `Intl` has none. */
-function regionName(code: string, locale: string): string {
-  try {
-    return new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
-
 const controlId = (field: string): string => `f-${field.replace('.', '-')}`;
 
 /** The `code` of a crmkit error, or `CRM_UNKNOWN`. */
@@ -938,9 +929,7 @@ export class CrmLeadForm extends LitElement {
       case 'email':
         return m.errorEmail();
       case 'phone':
-        return this.countryForPhone
-          ? m.errorPhone(regionName(this.countryForPhone, getCrmLocale()))
-          : m.errorPhoneInternational();
+        return this.countryForPhone ? m.errorPhone() : m.errorPhoneInternational();
       case 'tooLong':
         return m.errorTooLong(formatCount(issue.max ?? 0, this.resolvedLocale));
       case 'consent':

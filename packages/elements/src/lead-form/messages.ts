@@ -32,16 +32,9 @@ export const leadFormMessages = {
   errorRequired: (): string => msg('This field is required.', { id: 'crm.leadForm.error.required' }),
   errorEmail: (): string =>
     msg('Enter a valid email address, like name@example.com.', { id: 'crm.leadForm.error.email' }),
-  /** `country`: the default country's name, e.g. China. */
-  errorPhone: (country: string): string =>
-    msg(
-      str`Enter a phone number that exists in ${country}, with all its digits, or start with + and the country code.`,
-      {
-        id: 'crm.leadForm.error.phone',
-      },
-    ),
+  errorPhone: (): string => msg('Enter a valid phone number.', { id: 'crm.leadForm.error.phone' }),
   errorPhoneInternational: (): string =>
-    msg('Enter a phone number that exists in its country, starting with + and the country code.', {
+    msg('Enter a valid phone number starting with + and the country code.', {
       id: 'crm.leadForm.error.phone-international',
     }),
   errorTooLong: (max: string): string =>

@@ -24,8 +24,8 @@ export const leadForm = {
 
   'crm.leadForm.error.required': '此项为必填项。',
   'crm.leadForm.error.email': '请输入有效的邮箱地址，例如 name@example.com。',
-  'crm.leadForm.error.phone': str`请输入${0}真实存在的完整电话号码，或以 + 和国家/地区代码开头。`,
-  'crm.leadForm.error.phone-international': '请输入所属国家/地区真实存在的电话号码，以 + 和国家/地区代码开头。',
+  'crm.leadForm.error.phone': '请输入有效的电话号码。',
+  'crm.leadForm.error.phone-international': '请输入以 + 和国家/地区代码开头的有效电话号码。',
   'crm.leadForm.error.too-long': str`最多 ${0} 个字符。`,
   'crm.leadForm.error.invalid': '此值无效。',
   'crm.leadForm.error.consent': '请勾选以表示同意。',
