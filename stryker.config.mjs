@@ -5,12 +5,14 @@
  *
  * Each test file is one process (the tap runner over node:test, TypeScript through tsx), and per-test coverage means a
  * mutant runs only the files that reached it. The tests import `@crmkit/core` by name: inside the sandbox that name
- * resolves to the sandbox's own packages/core (a package's import of its own name, through its `source` export), never
+ * resolves to the sandbox's own packages/core (a package importing its own name, through its `@crmkit/source` export), never
  * to the workspace symlink in node_modules, so the mutated sources are the ones tested.
  */
 
 /** Mutated modules, each at a mutation score of at least 85 % (docs/testing.md). */
-const mutate = ['filter/compile.ts', 'funnel/report.ts', 'leads/dedupe.ts'].map((file) => `packages/core/src/${file}`);
+const mutate = ['filter/compile.ts', 'funnel/gate.ts', 'funnel/report.ts', 'leads/dedupe.ts'].map(
+  (file) => `packages/core/src/${file}`,
+);
 
 /** Test files of the pure modules (service tests are left out: they are slow and pin little of the maths). */
 const testFiles = [

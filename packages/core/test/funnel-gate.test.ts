@@ -72,6 +72,8 @@ test('time-relative conditions count back from options.now on every check, neste
     recent,
     { not: { not: recent } },
     { any: [{ field: 'none', op: 'exists', value: true }, recent] },
+    { any: [{ all: [recent, { field: 'ok', op: 'eq', value: true }] }] },
+    { not: { field: 'updatedAt', op: 'olderThan', amount: 7, unit: 'days' } },
   ] as Filter[]) {
     const gate = { gate: { requiredFields: [], conditions } };
     assert.equal(checkStageGate(deal, gate, { now: new Date('2026-01-12T00:00:00.000Z') }).passed, true);

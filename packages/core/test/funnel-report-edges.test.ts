@@ -623,3 +623,37 @@ test('errors name the option, the record and the context', () => {
     /^leads\.1\.createdAt \| /,
   );
 });
+
+test('a visit or a close before `from` is outside the window; a lead created after an early asOf is not yet counted', () => {
+  const r = run([
+    story('A', [
+      ['opp', FROM - 10 * DAY],
+      ['prop', FROM - 1],
+      ['won', FROM + DAY],
+    ]),
+    story('B', [
+      ['opp', FROM - 10 * DAY],
+      ['won', FROM - 1],
+    ]),
+  ]);
+  // A's opportunity visit ended before the window; its proposal visit (1 day + 1 ms) ended inside it.
+  assert.deepEqual(step(r, 'opp').timeInStage, { samples: 0, averageDays: null, medianDays: null });
+  assert.equal(step(r, 'prop').timeInStage?.samples, 1);
+  assert.deepEqual(r.winRate.period, { won: 1, lost: 0, rate: 1 });
+
+  const asOf = FROM + 10 * DAY;
+  const early = funnelReport(
+    {
+      pipeline,
+      deals: [],
+      stageChanges: [],
+      leads: [
+        { id: 'L1', status: 'new', createdAt: iso(asOf) },
+        { id: 'L2', status: 'new', createdAt: iso(asOf + 1) },
+      ],
+    },
+    { ...instants, asOf: new Date(asOf) },
+  );
+  assert.equal(early.cohort.leads?.leads, 1);
+  assert.equal(early.snapshot.leads?.leads, 1);
+});
