@@ -24,6 +24,7 @@ const testFiles = [
   'funnel-gate',
   'funnel-properties',
   'funnel-report-edges',
+  'funnel-rotting',
   'leads-assignment',
   'leads-dedupe',
   'leads-merge',
