@@ -13,7 +13,10 @@ const root = new URL('.', import.meta.url).pathname;
 /** Entry points per package, named as their dist/ paths. Elements add one registering module per component. */
 function entriesOf(dir) {
   const entries = { index: 'src/index.ts' };
-  if (dir === 'core') entries['testing/index'] = 'src/testing/index.ts';
+  if (dir === 'core') {
+    entries['testing/index'] = 'src/testing/index.ts';
+    entries.csv = 'src/csv.ts';
+  }
   if (dir === 'elements') {
     entries.define = 'src/define.ts';
     // React wrappers (`@crmkit/elements/react`); react is a peer dependency, so it stays external like lit.
@@ -67,10 +70,12 @@ function packageConfigs(dir) {
 
 const elements = join(root, 'packages/elements');
 
-/** Lit, the core and every element in one minified module with no bare imports left. */
+/** Lit, the core and every element in one minified module with no bare imports left (plus its on-demand chunks). */
 const embedBundle = [
   {
     input: join(elements, 'src/bundle.ts'),
+    // The page's module is the chunk itself, not a facade over a shared chunk: one request before the app runs.
+    preserveEntrySignatures: 'allow-extension',
     plugins: [
       nodeResolve({
         exportConditions: ['@crmkit/source', 'browser', 'production'],
@@ -81,11 +86,15 @@ const embedBundle = [
     ],
     onwarn,
     output: {
-      file: join(elements, 'dist/crmkit-elements.bundle.js'),
+      dir: join(elements, 'dist'),
+      entryFileNames: 'crmkit-elements.bundle.js',
+      // What the module imports only on demand sits beside it: the Chinese messages, fetched when a page switches to
+      // Chinese (an English page never downloads them).
+      chunkFileNames: 'crmkit-elements.[name].js',
+      // Everything else stays in the one module the page imports.
+      manualChunks: (id) => (/[\\/]locales[\\/]zh-CN/.test(id) ? 'zh-CN' : 'bundle'),
       format: 'es',
       sourcemap: true,
-      // One file: the virtualizer's lazily imported default layout (never used: the board names its layout) stays in.
-      inlineDynamicImports: true,
     },
   },
 ];
@@ -95,6 +104,17 @@ const embedBundle = [
  * would inline) declares every tag in HTMLElementTagNameMap again with a different class, which a consumer that
  * imports the bundle and any entry gets as TS2717 unless they skip library checks.
  */
+/** The core's names that src/bundle.ts re-exports, read from its one `export { … } from '@crmkit/core'`. */
+function bundleCoreExports() {
+  const source = readFileSync(join(elements, 'src/bundle.ts'), 'utf8');
+  const list = source.match(/export \{([^}]*)\} from '@crmkit\/core'/)?.[1];
+  if (!list) throw new Error("src/bundle.ts has no export { … } from '@crmkit/core'");
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
 function bundleTypes() {
   return {
     name: 'crmkit-bundle-types',
@@ -106,7 +126,9 @@ function bundleTypes() {
           '// Types of crmkit-elements.bundle.js: the same declarations as the package entries.',
           "import './define.js';",
           "export * from './index.js';",
-          "export * from '@crmkit/core';",
+          // The same names as src/bundle.ts exports from the core, and every type of the core.
+          `export { ${bundleCoreExports().join(', ')} } from '@crmkit/core';`,
+          "export type * from '@crmkit/core';",
           '',
         ].join('\n'),
       });

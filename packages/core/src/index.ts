@@ -526,17 +526,11 @@ export {
   type TimelinePosition,
 } from './timeline/index.js';
 export {
-  csvCell,
-  toCsv,
   granularities,
   periodsBetween,
   salesTrend,
   leadSourceAnalysis,
   salesPerformance,
-  salesTrendCsv,
-  leadSourcesCsv,
-  performanceCsv,
-  type CsvCell,
   type Granularity,
   type Period,
   type Change,

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as core from '@crmkit/core';
+import * as csvEntry from '@crmkit/core/csv';
 import { ValidationError } from '@crmkit/core';
 import {
   csvCell,
@@ -293,4 +295,16 @@ test('CSV quotes per RFC 4180 and defuses spreadsheet formulas', () => {
     { from: '2026-01-01', to: '2026-01-01', timeZone: 'UTC', currency: 'CNY' },
   );
   assert.equal(leadSourcesCsv(sources).split('\r\n')[2], "'=cmd|calc,'@x,CNY,1,0,0,0,0,0,0,");
+});
+
+test('the CSV writers are their own entry, @crmkit/core/csv, and not in the main one', () => {
+  assert.deepEqual(Object.keys(csvEntry).sort(), [
+    'csvCell',
+    'leadSourcesCsv',
+    'performanceCsv',
+    'salesTrendCsv',
+    'toCsv',
+  ]);
+  assert.equal(csvEntry.salesTrendCsv, salesTrendCsv);
+  for (const name of Object.keys(csvEntry)) assert.equal(name in core, false, name);
 });

@@ -131,7 +131,7 @@ before(async () => {
     {
       '/': ['text/html', PAGE],
       '/page.js': ['text/javascript', PAGE_SCRIPT],
-      '/crmkit-elements.bundle.js': ['text/javascript', await buildEmbedBundle()],
+      ...(await buildEmbedBundle()),
     },
     { 'content-security-policy': CSP },
   );

@@ -28,7 +28,7 @@ ${readmeSnippet()}
 </html>`;
   server = await servePage({
     '/': ['text/html', page],
-    '/vendor/crmkit-elements.bundle.js': ['text/javascript', await buildEmbedBundle()],
+    ...(await buildEmbedBundle('/vendor/')),
     // The browser asks for one; a 404 for it would read as a console error.
     '/favicon.ico': ['image/x-icon', ''],
   });

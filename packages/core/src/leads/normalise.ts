@@ -4,7 +4,9 @@
  *
  * Every function here is pure and idempotent: normalising a normalised value returns it unchanged.
  */
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+// The core API with the compact metadata passed in: the default entry wraps every function with it, at a cost.
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/min/metadata';
 import { ValidationError, type ValidationIssue } from '../errors/errors.js';
 
 /**
@@ -25,8 +27,9 @@ const PHONE_AS_ENTERED = /^\+?[\d\s().\-/]{3,40}(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?
 export const normalisePhoneE164: PhoneNormaliser = (raw, region) => {
   const text = raw.trim();
   if (!PHONE_AS_ENTERED.test(text)) return undefined;
-  const defaultCountry = region !== undefined && isSupportedCountry(region) ? (region as CountryCode) : undefined;
-  const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry } : {});
+  const defaultCountry =
+    region !== undefined && isSupportedCountry(region as CountryCode, metadata) ? (region as CountryCode) : undefined;
+  const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry } : {}, metadata);
   return parsed?.isValid() ? parsed.number : undefined;
 };
 

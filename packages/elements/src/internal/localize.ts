@@ -1,12 +1,9 @@
 import type { ReactiveControllerHost } from 'lit';
 import { configureLocalization, updateWhenLocaleChanges } from '@lit/localize';
-import * as zhCN from '../locales/zh-CN.js';
 
 /** The locales crmkit's messages are translated into; `en` is the source. */
 export const crmLocales = ['en', 'zh-CN'] as const;
 export type CrmLocale = (typeof crmLocales)[number];
-
-const catalogues = { 'zh-CN': zhCN } as const;
 
 type Controls = ReturnType<typeof configureLocalization>;
 /** `undefined`: not configured yet; `null`: the page configured `@lit/localize` itself, so it owns the locale. */
@@ -18,8 +15,9 @@ function localization(): Controls | null {
     controls = configureLocalization({
       sourceLocale: 'en',
       targetLocales: ['zh-CN'],
-      // The catalogues are small and bundled, so the embed stays one file with no dynamic import.
-      loadLocale: async (locale) => catalogues[locale as keyof typeof catalogues],
+      // Loaded when first asked for: an English page never downloads the Chinese catalogue. (The embed bundle
+      // inlines it, so it stays one file.)
+      loadLocale: () => import('../locales/zh-CN.js'),
     });
   } catch {
     // `@lit/localize` can be configured once per page. A host that configured it owns the locale; crmkit's

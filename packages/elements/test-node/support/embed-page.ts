@@ -8,11 +8,18 @@ import { chromium, type Browser } from 'playwright-core';
 // @ts-expect-error -- a plain .mjs helper shared with the other runners; it has no type declarations.
 import { chromiumArgs, chromiumPath } from '../../../../scripts/chromium.mjs';
 
-/** The elements' embed bundle (`src/bundle.ts`), built in memory. */
-export async function buildEmbedBundle(): Promise<Uint8Array> {
+/**
+ * The elements' embed bundle (`src/bundle.ts`) built in memory as `npm run build` lays it out: the module the page
+ * imports, `crmkit-elements.bundle.js`, and beside it what it loads on demand (the Chinese messages). Returned as
+ * page files under `folder` (`/` or `/vendor/`).
+ */
+export async function buildEmbedBundle(folder = '/'): Promise<PageFiles> {
   const bundled = await build({
-    entryPoints: [fileURLToPath(new URL('../../src/bundle.ts', import.meta.url))],
+    entryPoints: { 'crmkit-elements.bundle': fileURLToPath(new URL('../../src/bundle.ts', import.meta.url)) },
     bundle: true,
+    splitting: true,
+    outdir: '/out',
+    chunkNames: 'crmkit-elements.[name]-[hash]',
     format: 'esm',
     write: false,
     minify: true,
@@ -20,7 +27,12 @@ export async function buildEmbedBundle(): Promise<Uint8Array> {
     tsconfig: fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url)),
     logLevel: 'silent',
   });
-  return bundled.outputFiles[0]!.contents;
+  return Object.fromEntries(
+    bundled.outputFiles.map((file) => [
+      `${folder}${file.path.slice('/out/'.length)}`,
+      ['text/javascript', file.contents],
+    ]),
+  );
 }
 
 /** A page's files by path: content type and body. */
