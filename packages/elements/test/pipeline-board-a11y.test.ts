@@ -40,7 +40,10 @@ describe('<crm-pipeline-board> in Simplified Chinese', () => {
     crm = await crmOver();
     fixture = await seedFixture(crm);
     board = await mountBoard(crm, { locale: 'zh-CN' });
+    // The provider switches the page's messages to Chinese; the catalogue loads on demand, and this resolves then.
+    await setCrmLocale('zh-CN');
     await waitForCards(board);
+    await board.updateComplete;
     await waitUntil(() => textOf(shadow(board).querySelector('.stage-name')) === '商机', 'not in Chinese', {
       timeout: 5000,
     });
