@@ -36,7 +36,18 @@ const layering = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/dist/', 'storybook-static/', 'docs/api/', 'coverage/', '**/node_modules/', 'bench/results/'] },
+  {
+    ignores: [
+      '**/dist/',
+      'storybook-static/',
+      'docs/api/',
+      'coverage/',
+      '**/node_modules/',
+      'bench/results/',
+      '.stryker-tmp/',
+      'reports/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
