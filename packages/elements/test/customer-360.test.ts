@@ -114,6 +114,8 @@ async function mountWithCrm(
     </crm-provider>`,
     { spacer: attrs.spacer ?? true },
   );
+  // The provider switches the page's messages to its locale; a catalogue loads on demand, and this resolves then.
+  await setCrmLocale(attrs.locale ?? 'en');
   await loaded(card);
   return card;
 }

@@ -16,7 +16,7 @@ import {
 import { DEMO_NOW, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-pipeline-board';
-import type { CrmPipelineBoard } from '@crmkit/elements';
+import { setCrmLocale, type CrmPipelineBoard } from '@crmkit/elements';
 
 /** The instant every CRM clock and every board's `now` is fixed to. */
 export const NOW = new Date(DEMO_NOW);
@@ -167,6 +167,8 @@ export async function mountBoard(crm: Crm, options: MountOptions = {}): Promise<
     ></crm-provider>`,
   );
   const board = container.querySelector('crm-pipeline-board')!;
+  // The provider switches the page's messages to its locale; a catalogue loads on demand, and this resolves then.
+  await setCrmLocale(options.locale ?? 'en-US');
   if (options.waitForColumns !== false) {
     await waitUntil(() => board.shownColumns.length > 0, 'the board did not load', { timeout: 5000 });
     await board.settled();
