@@ -16,6 +16,7 @@ import {
   type TaskPatch,
 } from '../model/activity.js';
 import { idSchema, instantSchema } from '../model/primitives.js';
+import type { StorageOperations } from '../storage/port.js';
 import { nextOccurrence } from '../tasks/recurrence.js';
 import { localDayBounds } from '../tasks/tasks.js';
 import type { CrmContext } from './context.js';
@@ -105,6 +106,15 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
     });
   };
 
+  /** The stored task, read inside `tx`, which must have `status` (`ValidationError` at `status` otherwise). */
+  const taskIn = async (tx: StorageOperations, id: string, status: Task['status'], refusal: string): Promise<Task> => {
+    const stored = await tx.get(TASKS_COLLECTION, id);
+    if (!stored) throw new NotFoundError(TASKS_COLLECTION, id);
+    const current = parseOrThrow(taskSchema, stored, 'stored task');
+    if (current.status !== status) throw new ValidationError([{ path: ['status'], message: refusal }], 'task');
+    return current;
+  };
+
   return {
     ...base,
 
@@ -118,12 +128,7 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
       const { expectedVersion } = parseOrThrow(versionSchema, versioned, 'options');
       const at = context.nowIso();
       const result = await context.storage.transaction(async (tx) => {
-        const stored = await tx.get(TASKS_COLLECTION, id);
-        if (!stored) throw new NotFoundError(TASKS_COLLECTION, id);
-        const current = parseOrThrow(taskSchema, stored, 'stored task');
-        if (current.status !== 'open') {
-          throw new ValidationError([{ path: ['status'], message: 'Only an open task can be completed' }], 'task');
-        }
+        const current = await taskIn(tx, id, 'open', 'Only an open task can be completed');
         const { id: _id, version: _v, createdAt: _c, updatedAt: _u, snoozedUntil: _s, ...fields } = current;
         const done = await tx.put(
           TASKS_COLLECTION,
@@ -191,12 +196,7 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
       const { expectedVersion } = parseOrThrow(versionSchema, versioned, 'options');
       const at = context.nowIso();
       const result = await context.storage.transaction(async (tx) => {
-        const stored = await tx.get(TASKS_COLLECTION, id);
-        if (!stored) throw new NotFoundError(TASKS_COLLECTION, id);
-        const current = parseOrThrow(taskSchema, stored, 'stored task');
-        if (current.status !== 'done') {
-          throw new ValidationError([{ path: ['status'], message: 'Only a done task can be reopened' }], 'task');
-        }
+        const current = await taskIn(tx, id, 'done', 'Only a done task can be reopened');
         // The occurrence completing this task created: same series, next position, untouched since (version 1).
         let removed: string | undefined;
         if (current.recurrence) {
