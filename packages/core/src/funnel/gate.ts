@@ -70,3 +70,57 @@ export function checkStageGate(
   }
   return { passed: missingFields.length === 0 && failedConditions.length === 0, missingFields, failedConditions };
 }
+
+/**
+ * The field paths a stage's gate reads: its required fields, then the fields its conditions test, each once. None
+ * for a stage without a gate. A form creating or moving a deal marks these as needed before the gate is checked.
+ */
+export function stageGateFields(stage: Pick<Stage, 'gate'>): readonly string[] {
+  const gate = stage.gate;
+  if (!gate) return [];
+  const fields = new Set(gate.requiredFields ?? []);
+  if (gate.conditions) for (const field of filterFields(gate.conditions as Filter)) fields.add(field);
+  return [...fields];
+}
+
+/** A gate a new deal meets at once (see {@link gatesAhead}). */
+export interface GateAhead<S extends Pick<Stage, 'id' | 'kind' | 'gate'> = Stage> {
+  /** The gated stage. */
+  readonly stage: S;
+  /** `enter`: the stage the deal is created in; `next`: the open stage its first move forward goes to. */
+  readonly step: 'enter' | 'next';
+  /** The field paths the gate reads ({@link stageGateFields}). */
+  readonly fields: readonly string[];
+  /** The draft deal checked against the gate ({@link checkStageGate}). */
+  readonly result: StageGateResult;
+}
+
+/**
+ * The gates a new deal placed in `stageId` meets at once: that stage's own, which creating the deal there must pass,
+ * and the gate of the next open stage after it, which its first move forward must pass. A form that creates a deal
+ * (converting a lead, say) asks for what both read, so the deal's first move is not refused for a field the form
+ * could have asked for. Stages without a gate are left out; a stage id not in `stages` gives none.
+ *
+ * @param draft the deal as it would be stored (any object; the fields the gates read are looked up by path).
+ * @param stages the pipeline's stages, in funnel order.
+ * @param options.now the instant time-relative conditions count back from; the system clock otherwise.
+ */
+export function gatesAhead<S extends Pick<Stage, 'id' | 'kind' | 'gate'>>(
+  draft: object,
+  stages: readonly S[],
+  stageId: string,
+  options: { readonly now?: Date } = {},
+): GateAhead<S>[] {
+  const index = stages.findIndex((stage) => stage.id === stageId);
+  if (index < 0) return [];
+  const next = stages.slice(index + 1).find((stage) => stage.kind === 'open');
+  const ahead: GateAhead<S>[] = [];
+  for (const [stage, step] of [
+    [stages[index]!, 'enter'],
+    [next, 'next'],
+  ] as const) {
+    if (!stage?.gate) continue;
+    ahead.push({ stage, step, fields: stageGateFields(stage), result: checkStageGate(draft, stage, options) });
+  }
+  return ahead;
+}

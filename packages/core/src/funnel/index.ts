@@ -21,8 +21,8 @@ export {
   updateStage,
 } from './pipeline.js';
 export type { PipelineDefinition, LeadStep, LostReason, StageUpdate } from './pipeline.js';
-export { checkStageGate } from './gate.js';
-export type { StageGateResult } from './gate.js';
+export { checkStageGate, gatesAhead, stageGateFields } from './gate.js';
+export type { GateAhead, StageGateResult } from './gate.js';
 export { exchangeRatesSchema, currencyConversionSchema, conversionFactors } from './currency.js';
 export type { ExchangeRates, CurrencyConversion, MoneyTotals } from './currency.js';
 export { zonedCalendar } from './calendar.js';
