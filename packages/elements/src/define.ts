@@ -3,4 +3,5 @@ import './money/crm-money.js';
 import './provider/crm-provider.js';
 import './pipeline-board/crm-pipeline-board.js';
 import './lead-form/crm-lead-form.js';
+import './lead-convert/crm-lead-convert.js';
 import './customer-360/crm-customer-360.js';

@@ -48,6 +48,14 @@ export {
   type CrmLeadSubmitDetail,
 } from './lead-form/events.js';
 export { leadFormMessages } from './lead-form/messages.js';
+export { CrmLeadConvert, LeadConvertPhase, type LeadConvertIssue } from './lead-convert/lead-convert.component.js';
+export {
+  CrmLeadConvertedEvent,
+  CrmLeadConvertFailedEvent,
+  type CrmLeadConvertedDetail,
+  type CrmLeadConvertFailedDetail,
+} from './lead-convert/events.js';
+export { leadConvertMessages } from './lead-convert/messages.js';
 export { CrmCustomer360, DEFAULT_PII_ROLES } from './customer-360/customer-360.component.js';
 export {
   CrmTaskCompleteEvent,

@@ -5,6 +5,7 @@ import { board } from './zh-CN/board.js';
 import { common } from './zh-CN/common.js';
 import { customer360 } from './zh-CN/customer-360.js';
 import { labels } from './zh-CN/labels.js';
+import { leadConvert } from './zh-CN/lead-convert.js';
 import { leadForm } from './zh-CN/lead-form.js';
 
 export const templates = {
@@ -12,5 +13,6 @@ export const templates = {
   ...board,
   ...customer360,
   ...leadForm,
+  ...leadConvert,
   ...labels,
 };

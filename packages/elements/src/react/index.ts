@@ -26,10 +26,12 @@ import { CrmMoney as CrmMoneyElement } from '../money/crm-money.js';
 import { CrmProvider as CrmProviderElement } from '../provider/crm-provider.js';
 import { CrmPipelineBoard as CrmPipelineBoardElement } from '../pipeline-board/crm-pipeline-board.js';
 import { CrmLeadForm as CrmLeadFormElement } from '../lead-form/crm-lead-form.js';
+import { CrmLeadConvert as CrmLeadConvertElement } from '../lead-convert/crm-lead-convert.js';
 import { CrmCustomer360 as CrmCustomer360Element } from '../customer-360/crm-customer-360.js';
 import { CrmErrorEvent, CrmLocaleChangeEvent } from '../internal/events.js';
 import { CrmDealMoveEvent, CrmDealMovedEvent, CrmDealSelectEvent } from '../pipeline-board/events.js';
 import { CrmLeadCapturedEvent, CrmLeadCaptureFailedEvent, CrmLeadSubmitEvent } from '../lead-form/events.js';
+import { CrmLeadConvertedEvent, CrmLeadConvertFailedEvent } from '../lead-convert/events.js';
 import { CrmTaskCompleteEvent, CrmTaskCompletedEvent, CrmTimelineLoadMoreEvent } from '../customer-360/events.js';
 
 /** The event type of a crmkit event class, typed so the `on…` prop's handler receives that class. */
@@ -106,6 +108,24 @@ export const CrmLeadForm = createComponent({
     onLeadCaptured: on(CrmLeadCapturedEvent),
     onLeadCaptureFailed: on(CrmLeadCaptureFailedEvent),
     onLeadSubmit: on(CrmLeadSubmitEvent),
+    onError: on(CrmErrorEvent),
+  },
+});
+
+/**
+ * `<crm-lead-convert>`: converts a lead into a customer and a deal, asking for what the deal's stage gates need.
+ *
+ * Events: `onLeadConverted` (`crm-lead-converted`), `onLeadConvertFailed` (`crm-lead-convert-failed`), `onError`
+ * (`crm-error`).
+ */
+export const CrmLeadConvert = createComponent({
+  react: React,
+  tagName: 'crm-lead-convert',
+  elementClass: CrmLeadConvertElement,
+  displayName: 'CrmLeadConvert',
+  events: {
+    onLeadConverted: on(CrmLeadConvertedEvent),
+    onLeadConvertFailed: on(CrmLeadConvertFailedEvent),
     onError: on(CrmErrorEvent),
   },
 });
