@@ -3,8 +3,9 @@
 // - On the first visit it loads a year of demo history up to today (crmkit's generator, seed 1); "Reset demo data"
 //   loads a fresh copy.
 // - Pipeline: <crm-pipeline-board>. Opening a card (click, or Enter) shows its customer in <crm-customer-360>.
-// - New lead: <crm-lead-form> stores the lead; the page then offers converting it into a customer and a deal
-//   (crm-lead-captured → crm.leads.convert). The deal appears on the board without a reload.
+// - New lead: <crm-lead-form> stores the lead; the page then offers converting it into a customer and a deal in
+//   <crm-lead-convert> (crm-lead-captured → lead-id), which asks for what the pipeline's stage gates need and shows
+//   who will own the deal. The deal appears on the board without a reload.
 // - Reports: the funnel, sales trend, lead sources with ROI, salesperson performance and the forecast, from
 //   crm.reports.*, in the page's own tables.
 // - English or Chinese: the switch sets the provider's `locale` and the page's own strings.
@@ -13,10 +14,11 @@ import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-pipeline-board';
 import '@crmkit/elements/crm-customer-360';
 import '@crmkit/elements/crm-lead-form';
-import { CRM_COLLECTIONS, createCrm, fromMajor, type Crm } from '@crmkit/core';
+import '@crmkit/elements/crm-lead-convert';
+import { CRM_COLLECTIONS, createCrm, type Crm } from '@crmkit/core';
 import { DEMO_PIPELINE_ID } from '@crmkit/core/testing';
 import { createDexieStorage } from '@crmkit/storage-dexie';
-import type { CrmCustomer360, CrmLeadForm, CrmPipelineBoard, CrmProvider } from '@crmkit/elements';
+import type { CrmCustomer360, CrmLeadConvert, CrmLeadForm, CrmPipelineBoard, CrmProvider } from '@crmkit/elements';
 import { CustomerFinder } from './customers.js';
 import { demoSnapshot } from './demo-data.js';
 import { byId, fill, h } from './dom.js';
@@ -66,9 +68,10 @@ const resetButton = byId<HTMLButtonElement>('reset');
 const localeSelect = byId<HTMLSelectElement>('locale');
 const leadSource = byId<HTMLSelectElement>('lead-source');
 const convertPanel = byId('convert-panel');
-const convertForm = byId<HTMLFormElement>('convert-form');
+const leadConvert = byId<CrmLeadConvert>('lead-convert');
 const convertResult = byId('convert-result');
 const convertNext = byId('convert-next');
+const leaveLead = byId<HTMLButtonElement>('leave-lead');
 const reportPeriod = byId<HTMLSelectElement>('report-period');
 const reportStatus = byId('report-status');
 const reportsContainer = byId('reports');
@@ -85,7 +88,7 @@ let finder: CustomerFinder | undefined;
 /** The lead the form just captured, while the page offers converting it. */
 let pendingLead: { id: string; name: string } | undefined;
 /** What the last conversion created. */
-let converted: { dealId: string; customerId: string; title: string } | undefined;
+let converted: { dealId: string; customerId: string } | undefined;
 let reports: ReportBundle | undefined;
 let reportsStale = true;
 let reportsFailed = false;
@@ -260,7 +263,9 @@ leadSource.addEventListener('change', () => {
   leadForm.source = leadSource.value;
 });
 
-// The form stores the lead (crm.leads.capture) and reports its id; converting it is the sales desk's decision.
+// The form stores the lead (crm.leads.capture) and reports its id; converting it is the sales desk's decision, in
+// <crm-lead-convert>: it loads the lead, asks for what the deal's stage gates need, and shows (and lets the desk
+// change) who will own the deal. The page only names the lead and suggests a title in the intranet's own style.
 leadForm.addEventListener('crm-lead-captured', (event) => {
   if (!crm) return;
   crm.leads
@@ -268,11 +273,11 @@ leadForm.addEventListener('crm-lead-captured', (event) => {
     .then((lead) => {
       pendingLead = { id: lead.id, name: lead.name };
       converted = undefined;
-      convertForm.hidden = false;
-      const title = convertForm.elements.namedItem('title') as HTMLInputElement;
-      const amount = convertForm.elements.namedItem('amount') as HTMLInputElement;
-      title.value = t().dealTitleDefault(lead.company ?? lead.name);
-      amount.value = '50000';
+      leadConvert.values = { title: t().dealTitleDefault(lead.company ?? lead.name) };
+      leadConvert.pipelineId = PIPELINE_ID;
+      leadConvert.leadId = lead.id;
+      leadConvert.hidden = false;
+      leaveLead.hidden = false;
       convertResult.textContent = '';
       convertPanel.hidden = false;
       renderConvertPanel();
@@ -284,39 +289,20 @@ function renderConvertPanel(): void {
   const strings = t();
   byId('convert-intro').textContent = pendingLead ? strings.convertIntro(pendingLead.name) : '';
   convertNext.hidden = converted === undefined;
-  if (converted) convertResult.textContent = strings.converted(converted.title);
 }
 
-convertForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  if (!crm || !pendingLead) return;
-  const title = (convertForm.elements.namedItem('title') as HTMLInputElement).value.trim();
-  const amount = Number((convertForm.elements.namedItem('amount') as HTMLInputElement).value);
-  const button = convertForm.querySelector<HTMLButtonElement>('button[type="submit"]')!;
-  button.disabled = true;
-  convertResult.textContent = t().converting;
-  crm.leads
-    .convert(pendingLead.id, {
-      pipelineId: PIPELINE_ID,
-      deal: { title, amount: fromMajor(amount, CURRENCY) },
-    })
-    .then(({ deal, customer }) => {
-      converted = { dealId: deal.id, customerId: customer.id, title: deal.title };
-      convertForm.hidden = true;
-      renderConvertPanel();
-      byId('show-on-board').focus();
-    })
-    .catch((error: unknown) => {
-      convertResult.textContent = t().convertFailed(error instanceof Error ? error.message : String(error));
-    })
-    .finally(() => {
-      button.disabled = false;
-    });
+// The element says what it did (where the deal is, whose it is); the page offers where to go next.
+leadConvert.addEventListener('crm-lead-converted', (event) => {
+  converted = { dealId: event.detail.dealId, customerId: event.detail.customerId };
+  leaveLead.hidden = true;
+  renderConvertPanel();
+  byId('show-on-board').focus();
 });
 
-byId('leave-lead').addEventListener('click', () => {
+leaveLead.addEventListener('click', () => {
   pendingLead = undefined;
-  convertForm.hidden = true;
+  leadConvert.hidden = true;
+  leaveLead.hidden = true;
   convertResult.textContent = t().leftAsLead;
 });
 

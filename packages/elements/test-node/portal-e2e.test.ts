@@ -274,12 +274,26 @@ test('the portal: a lead captured, converted and won by keyboard shows on the bo
     await page.waitForSelector('#convert-panel:not([hidden])');
     assert.match((await page.textContent('#convert-intro')) ?? '', /Mei Lin/);
 
-    // Convert it through the page's second step.
-    await page.fill('#convert-form [name="title"]', DEAL_TITLE);
-    await page.fill('#convert-form [name="amount"]', '268000');
-    await page.click('#convert-form [type="submit"]');
+    // Convert it in <crm-lead-convert>: it names the rep the deal goes to (the lead's owner, whom assignment picked),
+    // and asks for the close date and amount the next stage's gate needs, so the deal's first move is not refused.
+    assert.match(
+      (await page.textContent('crm-lead-convert [part~="owner-hint"]')) ?? '',
+      /^The deal goes to .+/,
+      'the owner the deal will get is shown',
+    );
+    await page.fill('crm-lead-convert [name="title"]', DEAL_TITLE);
+    await page.fill('crm-lead-convert [name="amount"]', '268000');
+    await page.click('crm-lead-convert [part~="submit"]');
+    await page.waitForSelector('crm-lead-convert [part~="summary"]');
+    assert.match(
+      (await page.textContent('crm-lead-convert [part~="summary"]')) ?? '',
+      /Expected close date: Moving on to Quote \/ proposal needs this field/,
+    );
+    assert.deepEqual(await axeViolations(page), [], 'the new-lead view with the conversion and its problems');
+    await page.fill('crm-lead-convert [name="expectedCloseDate"]', '2030-06-30');
+    await page.click('crm-lead-convert [part~="submit"]');
     await page.waitForSelector('#convert-next:not([hidden])');
-    assert.match((await page.textContent('#convert-result')) ?? '', /Converted/);
+    assert.match((await page.textContent('crm-lead-convert [part~="status"]')) ?? '', /^Converted: the deal/);
 
     // The deal is on the board, without a reload; the page focuses its card.
     await page.click('#show-on-board');
