@@ -306,6 +306,27 @@ export const Default: Story = {
 };
 
 /**
+ * Deals in yuan and US dollars on a CRM given exchange rates (`createCrm({ exchangeRates })`): each column shows one
+ * total in the CRM's currency, marked ≈, and says which day's rates converted it. Each card keeps its own amount.
+ */
+export const ExchangeRates: Story = {
+  loaders: [
+    async () => {
+      const data = demoData();
+      return { data, crm: await demoCrm(data, { asOf: '2026-06-01', rates: { USD: 7.1 } }) };
+    },
+  ],
+  play: async ({ canvasElement }) => {
+    const board = await loadedBoard(canvasElement);
+    const totals = [...shadow(board).querySelectorAll('.amounts dd')].map((dd) => text(dd));
+    await expect(totals.some((total) => total.startsWith('≈ '))).toBe(true);
+    for (const total of totals) await expect(total).not.toContain(' + ');
+    const converted = shadow(board).querySelector('.amounts dd [title]');
+    await expect(converted?.getAttribute('title')).toBe('converted at exchange rates of Jun 1, 2026');
+  },
+};
+
+/**
  * A pipeline without deals: the built-in default pipeline of a CRM whose deals are all in another one. It is there
  * from the start, before anything installs it, and the board says what to do next.
  */

@@ -24,8 +24,10 @@ import { demoSnapshot } from './demo-data.js';
 import { byId, fill, h } from './dom.js';
 import {
   DEMO_RATES,
+  demoExchangeRates,
   Formats,
   HOST_LABELS,
+  localDate,
   loadReports,
   renderReports,
   sourceLabel,
@@ -135,6 +137,7 @@ function applyLocale(): void {
   for (const option of reportPeriod.options) option.textContent = strings.periods[option.value] ?? option.value;
   byId('report-note').textContent = strings.ratesNote(
     new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(DEMO_RATES.USD),
+    new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: TIME_ZONE }).format(new Date()),
   );
   byId('signed-in').textContent = signedInName ? strings.signedInAs(signedInName) : '';
   showStatus(statusKey);
@@ -444,6 +447,7 @@ async function start(): Promise<void> {
     actor: ACTOR,
     timeZone: TIME_ZONE,
     currency: CURRENCY,
+    exchangeRates: demoExchangeRates(localDate(new Date(), TIME_ZONE)),
     leads: { defaultRegion: 'CN' },
   });
   provider.crm = crm;

@@ -2,7 +2,7 @@
 // the host's own tables with Intl formatting in the chosen language. Cells carry their raw number in `data-value`
 // (and rows their step, source or user in data attributes) so scripts and tests can read them in any language.
 import { currencyDigits, type Crm, type Forecast, type FunnelReport, type FunnelStepReport } from '@crmkit/core';
-import type { LeadSourceReport, PerformanceReport, SalesTrendReport } from '@crmkit/core';
+import type { ExchangeRateTable, LeadSourceReport, PerformanceReport, SalesTrendReport } from '@crmkit/core';
 import { crmLabel, type CrmLabels } from '@crmkit/elements';
 import { h, type Child } from './dom.js';
 import type { Locale, Strings } from './strings.js';
@@ -15,8 +15,14 @@ export const HOST_LABELS: CrmLabels = {
   source: { web: { en: 'Web form', 'zh-CN': '网页表单' } },
 };
 
-/** A fixed demo rate: US-dollar deals are converted into the report currency (CNY) at 7.1 yuan per dollar. */
+/** The demo's exchange rates into the CRM currency (CNY): 7.1 yuan per US dollar. */
 export const DEMO_RATES = { USD: 7.1 } as const;
+
+/**
+ * The rates the demo CRM is given, dated today: a real host would load the day's rates from its finance system or a
+ * rates service. Board totals, customer value and every report convert with them.
+ */
+export const demoExchangeRates = (today: string): ExchangeRateTable => ({ asOf: today, rates: DEMO_RATES });
 
 /** Everything the Reports view shows, computed together so the tables agree with each other. */
 export interface ReportBundle {
@@ -52,14 +58,14 @@ function addMonths(month: string, months: number): string {
 export async function loadReports(crm: Crm, pipelineId: string, days: number, now = new Date()): Promise<ReportBundle> {
   const to = localDate(now, crm.timeZone);
   const from = addDays(to, -(days - 1));
-  const range = { from, to, rates: DEMO_RATES };
+  const range = { from, to };
   const thisMonth = to.slice(0, 7);
   const [funnel, trend, sources, performance, forecast, userNames] = await Promise.all([
     crm.reports.funnel({ pipelineId, ...range }),
     crm.reports.salesTrend({ ...range, granularity: days > 92 ? 'month' : 'week' }),
     crm.reports.leadSources(range),
     crm.reports.performance(range),
-    crm.reports.forecast({ pipelineId, from: thisMonth, to: addMonths(thisMonth, 2), rates: DEMO_RATES }),
+    crm.reports.forecast({ pipelineId, from: thisMonth, to: addMonths(thisMonth, 2) }),
     loadUserNames(crm),
   ]);
   return { from, to, funnel, trend, sources, performance, forecast, userNames };

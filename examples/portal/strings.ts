@@ -58,8 +58,8 @@ const en = {
   reportsTitle: 'Reports',
   period: 'Period',
   periods: { '30': 'Last 30 days', '90': 'Last 90 days', '365': 'Last 12 months' } as Record<string, string>,
-  ratesNote: (rate: string) =>
-    `Amounts in CNY; US-dollar deals converted at a fixed demo rate of ${rate}. Updated live as deals move.`,
+  ratesNote: (rate: string, day: string) =>
+    `Amounts in CNY; US-dollar deals converted at the exchange rate of ${day} (${rate}), as on the board and the customer card. Updated live as deals move.`,
   computing: 'Computing…',
   reportFailed: 'The reports could not be computed.',
 
@@ -178,7 +178,8 @@ const zhCN: Strings = {
   reportsTitle: '报表',
   period: '期间',
   periods: { '30': '最近 30 天', '90': '最近 90 天', '365': '最近 12 个月' },
-  ratesNote: (rate) => `金额以人民币计；美元商机按固定演示汇率 ${rate} 折算。商机变动时实时更新。`,
+  ratesNote: (rate, day) =>
+    `金额以人民币计；美元商机按 ${day} 的汇率（${rate}）折算，与管道看板和客户卡片一致。商机变动时实时更新。`,
   computing: '正在计算…',
   reportFailed: '报表计算失败。',
 

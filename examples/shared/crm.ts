@@ -16,7 +16,14 @@ export function openDemoCrm(name: string): { crmReady: Promise<Crm>; loadDemoDat
   };
   const crmReady = (async () => {
     if ((await storage.count('deals')) === 0) await loadDemoData();
-    return createCrm({ storage, actor: { id: 'usr-0001', role: 'admin' }, timeZone: 'Asia/Shanghai' });
+    // Rates into the CRM's currency (CNY), dated: totals across currencies convert with them.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    return createCrm({
+      storage,
+      actor: { id: 'usr-0001', role: 'admin' },
+      timeZone: 'Asia/Shanghai',
+      exchangeRates: { asOf: today, rates: { USD: 7.1 } },
+    });
   })();
   return { crmReady, loadDemoData };
 }

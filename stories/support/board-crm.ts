@@ -8,6 +8,7 @@ import {
   createMemoryStorage,
   StorageError,
   type Crm,
+  type ExchangeRateTable,
   type QueryOptions,
   type QueryPage,
   type StoragePort,
@@ -31,9 +32,14 @@ export function memoryStorage(): StoragePort {
   return createMemoryStorage({ now: () => new Date(DEMO_NOW) });
 }
 
-/** A CRM over `storage` acting as the demo's admin, with the demo clock. */
-export async function crmOver(storage: StoragePort): Promise<Crm> {
-  return createCrm({ storage, actor: ACTOR, clock: () => new Date(DEMO_NOW) });
+/** A CRM over `storage` acting as the demo's admin, with the demo clock (and the given exchange rates). */
+export async function crmOver(storage: StoragePort, exchangeRates?: ExchangeRateTable): Promise<Crm> {
+  return createCrm({
+    storage,
+    actor: ACTOR,
+    clock: () => new Date(DEMO_NOW),
+    ...(exchangeRates ? { exchangeRates } : {}),
+  });
 }
 
 /** Seeded demo data (seed 1 unless `options` says otherwise), optionally edited before it is stored. */
@@ -50,8 +56,8 @@ export async function seed(storage: StoragePort, data: DemoData): Promise<Storag
 }
 
 /** A CRM holding the demo data. */
-export async function demoCrm(data: DemoData = demoData()): Promise<Crm> {
-  return crmOver(await seed(memoryStorage(), data));
+export async function demoCrm(data: DemoData = demoData(), exchangeRates?: ExchangeRateTable): Promise<Crm> {
+  return crmOver(await seed(memoryStorage(), data), exchangeRates);
 }
 
 /**

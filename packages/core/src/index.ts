@@ -35,6 +35,8 @@ export {
   formatMoney,
 } from './money/money.js';
 export type { Money } from './money/money.js';
+export { convertTotals, exchangeRateTableSchema } from './money/exchange.js';
+export type { ConvertedTotal, ExchangeRateTable } from './money/exchange.js';
 
 export { FILTER_OPERATORS, filterSchema, parseFilter, filterFields, compileFilter, getPath } from './filter/index.js';
 export { parseInstant } from './filter/instant.js';

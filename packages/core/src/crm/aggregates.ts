@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
-import { ConflictError, StorageError } from '../errors/errors.js';
+import { ConflictError, StorageError, ValidationError } from '../errors/errors.js';
+import { convertTotals, type ExchangeRates } from '../money/exchange.js';
 import { activityTypes } from '../model/activity.js';
 import type { StorageOperations } from '../storage/port.js';
 import { emptyStats, RECENT_ACTIVITY_CAP, type CustomerStats } from '../segments/index.js';
 import { averageOrderValue, lifetimeValue, rfmScores, type RfmInput, type RfmScore } from '../value/index.js';
 import type { LifecycleTrigger } from '../lifecycle/index.js';
-import type { CrmContext } from './context.js';
+import { ratesFor, type CrmContext } from './context.js';
 
 /**
  * The collection of customer aggregates: one record per customer, its id the customer's id.
@@ -133,14 +134,33 @@ export function computeCustomerStats(
 }
 
 /**
- * A customer's RFM inputs from its aggregate in `currency`. A customer without an aggregate (no deal, no activity
- * yet) never bought: no last purchase, frequency 0, monetary 0, so it ranks lowest on all three.
+ * A customer's RFM inputs from its aggregate, monetary in `currency`: revenue in other currencies is converted with
+ * `rates`, and a currency without a rate is a `ValidationError` at `rates.<CODE>` rather than revenue left out. A
+ * customer without an aggregate (no deal, no activity yet) never bought: no last purchase, frequency 0, monetary 0,
+ * so it ranks lowest on all three.
  */
-export function rfmInputOf(id: string, stats: CustomerStats | undefined, currency: string): RfmInput {
+export function rfmInputOf(
+  id: string,
+  stats: CustomerStats | undefined,
+  currency: string,
+  rates?: ExchangeRates,
+): RfmInput {
+  let monetary = 0;
+  if (stats) {
+    const value = convertTotals(stats.lifetimeValue, currency, rates);
+    const missing = value.unconverted[0];
+    if (missing) {
+      throw new ValidationError(
+        [{ path: ['rates', missing.currency], message: `No exchange rate from ${missing.currency} to ${currency}` }],
+        'RFM',
+      );
+    }
+    monetary = value.total.amountMinor;
+  }
   return {
     id,
     frequency: stats?.wonDeals ?? 0,
-    monetary: stats?.lifetimeValue[currency] ?? 0,
+    monetary,
     ...(stats?.lastPurchaseAt ? { lastPurchaseAt: stats.lastPurchaseAt } : {}),
   };
 }
@@ -161,8 +181,9 @@ export interface CustomerAggregates {
   /** Recomputes one customer's aggregate from its deals and activities. */
   refresh(customerId: string, trigger?: LifecycleTrigger): Promise<StoredCustomerStats>;
   /**
-   * Recomputes RFM scores (quintiles) over every customer, in `currency` (default the CRM's), and writes them;
-   * returns how many aggregates changed. A customer with no deal or activity yet (no aggregate) is ranked too, as
+   * Recomputes RFM scores (quintiles) over every customer, in `currency` (default the CRM's; revenue in other
+   * currencies converted with the CRM's exchange rates, a missing rate refused as a `ValidationError` naming it), and
+   * writes them; returns how many aggregates changed. A customer with no deal or activity yet (no aggregate) is ranked too, as
    * never bought with no purchases and nothing spent, so it scores lowest and counts in everyone else's quintiles;
    * its aggregate is created with the score.
    */
@@ -321,7 +342,8 @@ export function createCustomerAggregates(context: CrmContext): CustomerAggregate
       await forEachPage(CUSTOMERS, (record) => void customerIds.push(record.id));
       const statsById = new Map<string, StoredCustomerStats>();
       await forEachPage(CUSTOMER_STATS_COLLECTION, (record) => void statsById.set(record.id, parseStoredStats(record)));
-      const inputs: RfmInput[] = customerIds.map((id) => rfmInputOf(id, statsById.get(id), currency));
+      const rates = ratesFor(context, currency, undefined);
+      const inputs: RfmInput[] = customerIds.map((id) => rfmInputOf(id, statsById.get(id), currency, rates));
       const scores = rfmScores(inputs, context.now());
       let changed = 0;
       for (let i = 0; i < customerIds.length; i += PAGE) {

@@ -7,6 +7,7 @@ import {
   type CustomFieldEntity,
 } from '../model/custom-fields.js';
 import { auditEntryInputSchema, type AuditEntryInput } from '../model/compliance.js';
+import type { ExchangeRates, ExchangeRateTable } from '../money/exchange.js';
 import type { IdGenerator } from '../model/primitives.js';
 import type { UserRole } from '../model/user.js';
 import type { StorageOperations, StoragePort } from '../storage/port.js';
@@ -27,6 +28,8 @@ export interface CrmContext {
   readonly events: CrmEvents;
   readonly timeZone: string;
   readonly currency: string;
+  /** The host's exchange rates into `currency`, when it gave some; every total across currencies uses them. */
+  readonly exchangeRates: ExchangeRateTable | undefined;
   now(): Date;
   nowIso(): string;
   newId(): string;
@@ -39,6 +42,18 @@ export interface CrmContext {
   customFieldDefinitions(ops: StorageOperations, entity: CustomFieldEntity): Promise<readonly CustomFieldDefinition[]>;
 }
 
+/**
+ * The rates a total in `currency` uses: those the caller gave, else the CRM's own when `currency` is the CRM's (its
+ * table is into the CRM's currency), else none.
+ */
+export function ratesFor(
+  context: Pick<CrmContext, 'currency' | 'exchangeRates'>,
+  currency: string,
+  requested: ExchangeRates | undefined,
+): ExchangeRates | undefined {
+  return requested ?? (currency === context.currency ? context.exchangeRates?.rates : undefined);
+}
+
 export function createContext(options: {
   storage: StoragePort;
   actor: CrmActor;
@@ -47,6 +62,7 @@ export function createContext(options: {
   idGenerator: IdGenerator;
   timeZone: string;
   currency: string;
+  exchangeRates?: ExchangeRateTable | undefined;
 }): CrmContext {
   const { storage, actor, events, clock, idGenerator } = options;
   // Definitions are read on every write of an entity with custom fields: keep them until one changes. The cached
@@ -62,6 +78,7 @@ export function createContext(options: {
     events,
     timeZone: options.timeZone,
     currency: options.currency,
+    exchangeRates: options.exchangeRates,
     now: () => clock(),
     nowIso: () => clock().toISOString(),
     newId: () => idGenerator(),

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
+import { exchangeRateTableSchema, type ExchangeRateTable } from '../money/exchange.js';
 import { currencyCodeSchema } from '../money/money.js';
 import { defaultIdGenerator, idSchema, type IdGenerator } from '../model/primitives.js';
 import { userRoles } from '../model/user.js';
@@ -65,6 +66,12 @@ export interface CreateCrmOptions {
   readonly timeZone?: string;
   /** The ISO 4217 currency amounts default to and reports total in. Default `CNY`. */
   readonly currency?: string;
+  /**
+   * Exchange rates into `currency`, dated: board column totals, the customer's value, RFM and reports convert amounts
+   * in other currencies with them (each deal keeps its own amount). Without them, such amounts are shown apart and
+   * reports ask for `rates`. E.g. `{ asOf: '2026-12-01', rates: { USD: 7.1 } }`.
+   */
+  readonly exchangeRates?: ExchangeRateTable;
   /** Makes record ids; `crypto.randomUUID()` by default. */
   readonly idGenerator?: IdGenerator;
   /**
@@ -127,6 +134,8 @@ export interface Crm {
   readonly actor: CrmActor;
   readonly timeZone: string;
   readonly currency: string;
+  /** The exchange rates the CRM was given (into `currency`), or `undefined`. */
+  readonly exchangeRates: ExchangeRateTable | undefined;
   /**
    * Stops everything this CRM runs in the background (aggregate updates, lead re-scoring, caches) and drops every
    * event handler; call it when the host unmounts the CRM. No new background work starts once it is called; the
@@ -153,6 +162,7 @@ const optionsSchema = z.strictObject({
     ),
   ),
   currency: z.optional(currencyCodeSchema),
+  exchangeRates: z.optional(exchangeRateTableSchema),
   lostReasons: z.optional(lostReasonsSchema),
   // Checked here for presence and kind only; each service parses its own options strictly.
   storage: z.custom<StoragePort>((value) => typeof value === 'object' && value !== null, 'Expected a storage adapter'),
@@ -176,6 +186,9 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     idGenerator: options.idGenerator ?? defaultIdGenerator,
     timeZone: checked.timeZone ?? 'UTC',
     currency: checked.currency ?? 'CNY',
+    exchangeRates: checked.exchangeRates
+      ? Object.freeze({ asOf: checked.exchangeRates.asOf, rates: Object.freeze({ ...checked.exchangeRates.rates }) })
+      : undefined,
   });
   const lostReasons: readonly string[] = Object.freeze([...(checked.lostReasons ?? DEFAULT_LOST_REASON_CODES)]);
   // The aggregator subscribes to events before any service can write.
@@ -245,6 +258,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     actor: checked.actor,
     timeZone: context.timeZone,
     currency: context.currency,
+    exchangeRates: context.exchangeRates,
     on: (name, handler) => events.on(name, handler),
     async dispose() {
       // Unsubscribed first, so nothing new is queued; then what is queued or running is let finish.

@@ -7,7 +7,7 @@ import { NotFoundError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import type { Filter } from '../filter/index.js';
 import { zonedCalendar } from '../funnel/calendar.js';
-import { exchangeRatesSchema, type ExchangeRates } from '../funnel/currency.js';
+import { exchangeRatesSchema, type CurrencyConversion, type ExchangeRates } from '../money/exchange.js';
 import { weightedForecast, type Forecast } from '../funnel/forecast.js';
 import { boundMs, instantInputSchema, windowBoundSchema } from '../funnel/instants.js';
 import { DEFAULT_PIPELINE_ID } from '../funnel/pipeline.js';
@@ -18,7 +18,7 @@ import { dealSchema, pipelineSchema, stageChangeSchema, type Deal, type Pipeline
 import { leadSchema, type Lead } from '../model/lead.js';
 import { idSchema, sourceSchema } from '../model/primitives.js';
 import type { StorageOperations } from '../storage/port.js';
-import type { CrmContext } from './context.js';
+import { ratesFor, type CrmContext } from './context.js';
 import { fromStorage, loadAll, uninstalledDefaultPipeline } from './stage-moves.js';
 
 /** What `crm.reports.funnel` takes. */
@@ -105,6 +105,19 @@ const ID_BATCH = 500;
 
 /** Builds the report service over the CRM's context. */
 export function createReportService(context: CrmContext): ReportService {
+  // The caller's rates, else the CRM's: as `{ conversion: { currency, rates } }` for the funnel, `{ rates }` for the
+  // forecast; nothing when there are none (then totals stay per currency, or a missing rate is refused).
+  function withRates(
+    key: 'conversion',
+    currency: string,
+    requested?: ExchangeRates,
+  ): { conversion?: CurrencyConversion };
+  function withRates(key: 'rates', currency: string, requested?: ExchangeRates): { rates?: ExchangeRates };
+  function withRates(key: 'conversion' | 'rates', currency: string, requested?: ExchangeRates) {
+    const rates = ratesFor(context, currency, requested);
+    if (!rates) return {};
+    return key === 'rates' ? { rates } : { conversion: { currency, rates } };
+  }
   const pipeline = async (ops: StorageOperations, id: string): Promise<Pipeline> => {
     const stored = await ops.get('pipelines', id);
     if (stored) return fromStorage(pipelineSchema, stored, 'pipeline');
@@ -146,7 +159,7 @@ export function createReportService(context: CrmContext): ReportService {
           to: req.to,
           asOf: req.asOf ?? context.now(),
           timeZone: context.timeZone,
-          ...(req.rates ? { conversion: { currency: req.currency ?? context.currency, rates: req.rates } } : {}),
+          ...withRates('conversion', req.currency ?? context.currency, req.rates),
           ...(req.minSample === undefined ? {} : { minSample: req.minSample }),
           ...(req.rottingLimit === undefined ? {} : { rottingLimit: req.rottingLimit }),
         },
@@ -177,8 +190,8 @@ export function createReportService(context: CrmContext): ReportService {
         { pipelines, deals },
         {
           currency: req.currency ?? context.currency,
+          ...withRates('rates', req.currency ?? context.currency, req.rates),
           timeZone: context.timeZone,
-          ...(req.rates ? { rates: req.rates } : {}),
           ...(req.from === undefined ? {} : { from: req.from }),
           ...(req.to === undefined ? {} : { to: req.to }),
         },

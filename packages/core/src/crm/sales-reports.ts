@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
 import type { Filter } from '../filter/index.js';
-import { exchangeRatesSchema } from '../funnel/currency.js';
+import { exchangeRatesSchema } from '../money/exchange.js';
 import { timeZoneSchema } from '../model/activity.js';
 import { dateOnlySchema, sourceSchema, nameSchema } from '../model/primitives.js';
 import { currencyCodeSchema } from '../money/money.js';
@@ -23,7 +23,7 @@ import {
   type SalesTrendReport,
 } from '../sales-reports/reports.js';
 import type { StoredRecord } from '../storage/port.js';
-import type { CrmContext } from './context.js';
+import { ratesFor, type CrmContext } from './context.js';
 
 /** Where cost entries are stored. */
 export const COST_ENTRIES_COLLECTION = 'costEntries';
@@ -102,11 +102,9 @@ export function createSalesReportService(context: CrmContext): SalesReportServic
   };
   const resolve = (raw: SalesReportOptions, schema: typeof rangeSchema | typeof trendSchema = rangeSchema) => {
     const checked = parseOrThrow(schema, raw, 'report options');
-    return {
-      ...checked,
-      timeZone: checked.timeZone ?? context.timeZone,
-      currency: checked.currency ?? context.currency,
-    };
+    const currency = checked.currency ?? context.currency;
+    const rates = ratesFor(context, currency, checked.rates);
+    return { ...checked, timeZone: checked.timeZone ?? context.timeZone, currency, ...(rates ? { rates } : {}) };
   };
   const between = (field: string, start: string, end: string): Filter => ({
     all: [

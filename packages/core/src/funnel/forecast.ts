@@ -9,7 +9,7 @@ import type { Money } from '../money/money.js';
 import { currencyCodeSchema } from '../money/money.js';
 import type { DealStatus, Stage } from '../model/deal.js';
 import { monthKey, monthNumberOf, zonedCalendar } from './calendar.js';
-import { conversionFactors, exchangeRatesSchema, type ExchangeRates } from './currency.js';
+import { conversionFactors, exchangeRatesSchema, type ExchangeRates } from '../money/exchange.js';
 import { recordMs } from './instants.js';
 import type { FunnelPipeline } from './types.js';
 

@@ -23,8 +23,8 @@ export {
 export type { PipelineDefinition, LeadStep, LostReason, StageUpdate } from './pipeline.js';
 export { checkStageGate, gatesAhead, stageGateFields } from './gate.js';
 export type { GateAhead, StageGateResult } from './gate.js';
-export { exchangeRatesSchema, currencyConversionSchema, conversionFactors } from './currency.js';
-export type { ExchangeRates, CurrencyConversion, MoneyTotals } from './currency.js';
+export { exchangeRatesSchema, currencyConversionSchema, conversionFactors } from '../money/exchange.js';
+export type { ExchangeRates, CurrencyConversion, MoneyTotals } from '../money/exchange.js';
 export { zonedCalendar } from './calendar.js';
 export type { ZonedCalendar } from './calendar.js';
 export { funnelReport } from './report.js';

@@ -10,7 +10,7 @@ import { stageSchema, type Stage } from '../model/deal.js';
 import { idSchema } from '../model/primitives.js';
 import { findBottleneck } from './bottleneck.js';
 import { monthKey, zonedCalendar, type ZonedCalendar } from './calendar.js';
-import { conversionFactors, currencyConversionSchema, moneyTotals, type CurrencyConversion } from './currency.js';
+import { conversionFactors, currencyConversionSchema, moneyTotals, type CurrencyConversion } from '../money/exchange.js';
 import { boundMs, instantInputSchema, instantMs, recordMs, windowBoundSchema } from './instants.js';
 import { DEFAULT_LEAD_STEPS } from './pipeline.js';
 import type {

@@ -6,7 +6,7 @@ import type { Money } from '../money/money.js';
 import type { DealStatus, Stage, StageKind } from '../model/deal.js';
 import type { LeadStatus } from '../model/lead.js';
 import type { LocalizedText } from '../model/primitives.js';
-import type { MoneyTotals } from './currency.js';
+import type { MoneyTotals } from '../money/exchange.js';
 
 /** What the analytics read of a deal. */
 export interface FunnelDeal {

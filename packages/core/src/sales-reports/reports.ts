@@ -3,7 +3,7 @@
  * and ROI, and salesperson performance. Money is integer minor units in one report currency: other currencies are
  * converted with the given rates (a missing rate is a `ValidationError` naming it), never added as they are.
  */
-import { conversionFactors, type ExchangeRates } from '../funnel/currency.js';
+import { conversionFactors, type ExchangeRates } from '../money/exchange.js';
 import { dateRange, dayNumber, periodIndex, periodsBetween, type Granularity, type Period } from './periods.js';
 
 /** Money as stored: integer minor units and an ISO 4217 code. */

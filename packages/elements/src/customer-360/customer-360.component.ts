@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { property, state } from 'lit/decorators.js';
 import { ContextConsumer } from '@lit/context';
 import {
+  convertTotals,
   CrmErrorCode,
   DEFAULT_LIFECYCLE_STAGES,
   maskAddress,
@@ -13,6 +14,7 @@ import {
   type Crm,
   type Customer360,
   type Deal,
+  type ExchangeRateTable,
   type LifecycleStageDefinition,
   type Task,
 } from '@crmkit/core';
@@ -27,6 +29,7 @@ import {
   formatDecimal,
   formatInstant,
   formatMoneyCached,
+  formatTotal,
   localized,
 } from '../internal/format.js';
 import { elementLocale } from '../internal/locale.js';
@@ -34,6 +37,7 @@ import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.
 import { crmMessages } from '../internal/messages.js';
 import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
+import { formatAddress } from './address.js';
 import { customer360Styles } from './customer-360.styles.js';
 import {
   CrmTaskCompleteEvent,
@@ -123,6 +127,16 @@ function timelineEntries(activities: readonly Activity[], completed: readonly Ta
 }
 
 /** Per-render values the section renderers share. */
+/**
+ * An e-mail address that, when it must wrap, wraps before its `@` and dots (`zhang.wei` / `@example` / `.com`) rather
+ * than mid-word: a `<wbr>` marks each place, and the value's `overflow-wrap: break-word` cuts a part only when it
+ * alone is wider than the line.
+ */
+function breakable(text: string): TemplateResult {
+  const parts = text.split(/(?=[@.])/);
+  return html`${parts.map((part, index) => (index === 0 ? part : html`<wbr />${part}`))}`;
+}
+
 interface RenderContext {
   readonly locale: string;
   readonly messagesLocale: string;
@@ -213,6 +227,12 @@ export class CrmCustomer360 extends LitElement {
 
   /** Presentational use: user names by id, and stage names by `pipelineId/stageId` or stage id. */
   @property({ attribute: false }) names?: Partial<Customer360Names>;
+
+  /**
+   * Presentational use: exchange rates into the provider's currency, dated, so the customer's value totals revenue in
+   * other currencies. With a CRM, its own rates (`createCrm({ exchangeRates })`) apply.
+   */
+  @property({ attribute: false }) exchangeRates?: ExchangeRateTable;
 
   /** Presentational use: the lifecycle stages and their names; default `DEFAULT_LIFECYCLE_STAGES`. */
   @property({ attribute: false }) lifecycleStages?: readonly LifecycleStageDefinition[];
@@ -523,7 +543,7 @@ export class CrmCustomer360 extends LitElement {
   private renderEmails(emails: readonly string[], context: RenderContext): TemplateResult {
     return html`${emails.map((email) => {
       const href = context.masked ? undefined : mailtoHref(email);
-      const text = context.masked ? maskEmail(email) : email;
+      const text = breakable(context.masked ? maskEmail(email) : email);
       return html`<span class="value-item">${href ? html`<a href=${href}>${text}</a>` : text}</span>`;
     })}`;
   }
@@ -539,11 +559,7 @@ export class CrmCustomer360 extends LitElement {
   private renderProfile(shown: Shown, context: RenderContext): TemplateResult {
     const { customer } = shown.view;
     const address = customer.address && (context.masked ? maskAddress(customer.address) : customer.address);
-    const addressText = address
-      ? [address.line1, address.line2, address.postalCode, address.city, address.region, address.country]
-          .filter((part) => part !== undefined && part !== '')
-          .join(', ')
-      : '';
+    const addressText = address ? formatAddress(address, context.locale) : '';
     const website = safeHref(customer.website);
     const owner = customer.ownerId ? (shown.names.users[customer.ownerId] ?? customer.ownerId) : undefined;
     const fact = (label: string, value: unknown) =>
@@ -643,33 +659,54 @@ export class CrmCustomer360 extends LitElement {
       }`;
   }
 
-  private money(amounts: Readonly<Record<string, number>>, locale: string): string {
-    return Object.entries(amounts)
-      .filter(([, amountMinor]) => Number.isSafeInteger(amountMinor))
-      .map(([currency, amountMinor]) => formatMoneyCached({ amountMinor, currency }, locale) || `${amountMinor}`)
-      .join(' + ');
-  }
-
   private renderValue(shown: Shown, context: RenderContext): TemplateResult {
     const { value } = shown.view;
     const { locale } = context;
-    const lifetime = this.money(value.lifetimeValue, locale);
-    const average = this.money(value.averageOrderValue, locale);
-    const fact = (label: string, text: string) =>
+    // One money model: revenue in other currencies converted into the CRM's at its dated rates (the rates' day shown
+    // beside the figure); a currency without a rate listed apart, never left out.
+    const crm = this.query.crm;
+    const currency = crm?.currency ?? this.context.value?.currency ?? 'CNY';
+    const rates = crm?.exchangeRates ?? this.exchangeRates;
+    const lifetime = formatTotal(value.lifetimeValue, locale, currency, rates);
+    // The average of everything won, in one currency when it all converts; else per currency, as stored.
+    const all = convertTotals(value.lifetimeValue, currency, rates?.rates);
+    const average =
+      all.unconverted.length === 0 && value.wonDeals > 0
+        ? formatTotal(
+            [{ amountMinor: Math.round(all.total.amountMinor / value.wonDeals), currency }],
+            locale,
+            currency,
+            undefined,
+          )
+        : formatTotal(value.averageOrderValue, locale, currency, undefined);
+    const fact = (label: string, shownTotal: { text: string; ratesAsOf?: string | undefined }) =>
       html`<div class="fact">
         <dt>${label}</dt>
-        <dd class="number">${text}</dd>
+        <dd class="number">
+          ${shownTotal.ratesAsOf === undefined ? shownTotal.text : `≈ ${shownTotal.text}`}
+          ${
+            shownTotal.ratesAsOf === undefined
+              ? nothing
+              : html`<span class="muted">${m.convertedAt(formatDay(shownTotal.ratesAsOf, locale))}</span>`
+          }
+        </dd>
       </div>`;
+    const averageShown = {
+      text: average.text,
+      ratesAsOf: all.converted && all.unconverted.length === 0 ? lifetime.ratesAsOf : undefined,
+    };
     const rfm = value.rfm;
-    if (value.wonDeals === 0 && !lifetime && !rfm) return this.empty(m.noPurchases());
+    if (value.wonDeals === 0 && Object.keys(value.lifetimeValue).length === 0 && !rfm) {
+      return this.empty(m.noPurchases());
+    }
     return html`<dl class="facts metrics">
-      ${lifetime ? fact(m.lifetimeValue(), lifetime) : nothing}
-      ${average ? fact(m.averageOrderValue(), average) : nothing}
-      ${fact(m.purchaseFrequency(), formatDecimal(value.purchaseFrequency, locale))}
-      ${fact(m.wonDeals(), formatCount(value.wonDeals, locale))}
+      ${value.wonDeals > 0 && lifetime.text ? fact(m.lifetimeValue(), lifetime) : nothing}
+      ${value.wonDeals > 0 && average.text ? fact(m.averageOrderValue(), averageShown) : nothing}
+      ${fact(m.purchaseFrequency(), { text: formatDecimal(value.purchaseFrequency, locale) })}
+      ${fact(m.wonDeals(), { text: formatCount(value.wonDeals, locale) })}
       ${
         value.lastPurchaseAt
-          ? fact(m.lastPurchase(), formatInstant(value.lastPurchaseAt, locale, context.timeZone, false))
+          ? fact(m.lastPurchase(), { text: formatInstant(value.lastPurchaseAt, locale, context.timeZone, false) })
           : nothing
       }
       ${

@@ -107,6 +107,8 @@ export const customer360Styles = css`
   }
   .value-item {
     display: block;
+    /* Only a part wider than the line is cut; e-mails wrap at their <wbr>s (before @ and dots) first. */
+    overflow-wrap: break-word;
   }
   .contact-points .value-item {
     display: inline;

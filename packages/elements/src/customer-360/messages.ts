@@ -36,6 +36,8 @@ export const customer360Messages = {
   value: (): string => msg('Value', { id: 'crm.customer360.value' }),
   lifetimeValue: (): string => msg('Lifetime value', { id: 'crm.customer360.lifetime-value' }),
   averageOrderValue: (): string => msg('Average order value', { id: 'crm.customer360.average-order-value' }),
+  convertedAt: (day: string): string =>
+    msg(str`converted at exchange rates of ${day}`, { id: 'crm.customer360.converted-at' }),
   purchaseFrequency: (): string => msg('Purchases per year', { id: 'crm.customer360.purchase-frequency' }),
   wonDeals: (): string => msg('Won deals', { id: 'crm.customer360.won-deals' }),
   lastPurchase: (): string => msg('Last purchase', { id: 'crm.customer360.last-purchase' }),

@@ -1,4 +1,11 @@
-import { currencyDigits, toMajor, type LocalizedText, type Money } from '@crmkit/core';
+import {
+  convertTotals,
+  currencyDigits,
+  toMajor,
+  type ExchangeRateTable,
+  type LocalizedText,
+  type Money,
+} from '@crmkit/core';
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
@@ -57,6 +64,42 @@ export function formatMoneyCached(value: Money, locale: string, options: MoneyFo
     formatters.set(key, formatter);
   }
   return formatter.format(toMajor(value));
+}
+
+/** A total as shown: its text, and whether part of it was converted at the CRM's exchange rates. */
+export interface FormattedTotal {
+  readonly text: string;
+  /** The day of the rates used, when an amount in another currency was converted; `undefined` otherwise. */
+  readonly ratesAsOf: string | undefined;
+}
+
+/**
+ * Formats a total of amounts that may span currencies, the one way every element shows one: converted into
+ * `currency` with the CRM's dated `rates` where they cover an amount (the result then carries `ratesAsOf`), and any
+ * currency without a rate listed after it (`¥1.2M + €40K`) — never added as it is, never dropped. Without rates,
+ * each currency is listed. No amount shows as zero in `currency`.
+ */
+export function formatTotal(
+  amounts: Readonly<Record<string, number>> | readonly Money[],
+  locale: string,
+  currency: string,
+  rates: ExchangeRateTable | undefined,
+  options: MoneyFormatOptions = {},
+): FormattedTotal {
+  let total: ReturnType<typeof convertTotals>;
+  try {
+    total = convertTotals(amounts as Iterable<Money> | Readonly<Record<string, number>>, currency, rates?.rates);
+  } catch {
+    return { text: '', ratesAsOf: undefined }; // a currency code Intl does not know
+  }
+  const parts = [
+    ...(total.total.amountMinor !== 0 || total.unconverted.length === 0 ? [total.total] : []),
+    ...total.unconverted,
+  ];
+  return {
+    text: parts.map((part) => formatMoneyCached(part, locale, options)).join(' + '),
+    ratesAsOf: total.converted ? rates?.asOf : undefined,
+  };
 }
 
 /** Minor units per major unit of the amount's currency (100 for CNY, 1 for JPY, 1000 for KWD); 0 for a bad code. */

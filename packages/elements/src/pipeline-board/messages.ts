@@ -24,6 +24,8 @@ export const boardMessages = {
       : msg(str`${formatted} deals`, { id: 'crm.board.deal-count' }),
   total: (): string => msg('Total', { id: 'crm.board.total' }),
   weighted: (): string => msg('Weighted', { id: 'crm.board.weighted' }),
+  convertedAt: (day: string): string =>
+    msg(str`converted at exchange rates of ${day}`, { id: 'crm.board.converted-at' }),
   columnLabel: (stage: string, count: number, formatted: string): string =>
     isOne(count)
       ? msg(str`${stage}, ${formatted} deal`, { id: 'crm.board.column-label-one' })

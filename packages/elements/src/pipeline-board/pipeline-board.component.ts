@@ -10,14 +10,16 @@ import {
   toMajor,
   type Crm,
   type Deal,
+  type ExchangeRateTable,
   type FailedGateCondition,
+  type Money,
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
 import { crmLabel } from '../internal/labels.js';
 import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-controller.js';
 import { announce } from '../internal/announce.js';
 import { CrmErrorEvent } from '../internal/events.js';
-import { formatCount, formatMoneyCached } from '../internal/format.js';
+import { formatCount, formatDay, formatTotal } from '../internal/format.js';
 import { elementLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
@@ -144,6 +146,12 @@ export class CrmPipelineBoard extends LitElement {
    * still come first for the board. Unset codes use the provider's labels, then crmkit's shared table.
    */
   @property({ attribute: false }) sourceLabels?: Readonly<Record<string, string>>;
+
+  /**
+   * Presentational use: exchange rates into the board's currency (the provider's), dated, so column totals convert
+   * amounts in other currencies. With a CRM, its own rates (`createCrm({ exchangeRates })`) apply.
+   */
+  @property({ attribute: false }) exchangeRates?: ExchangeRateTable;
 
   /** Presentational use: owner names by user id. */
   @property({ attribute: false }) ownerNames?: Readonly<Record<string, string>>;
@@ -453,10 +461,25 @@ export class CrmPipelineBoard extends LitElement {
     const collapsed = this.isCollapsed(column.stage);
     // Column totals run to millions: compact notation (¥1.2M, ¥120万) keeps the header to a line per figure.
     const compact = { compact: true } as const;
-    const money = (amounts: readonly { currency: string; amountMinor: number }[]) =>
-      amounts.length === 0
-        ? formatMoneyCached({ amountMinor: 0, currency: this.context.value?.currency ?? 'CNY' }, locale, compact)
-        : amounts.map((amount) => formatMoneyCached(amount, locale, compact)).join(' + ');
+    // One total per figure: amounts in other currencies converted at the CRM's dated rates (marked ≈, the rates' day
+    // in its title), a currency without a rate listed after it.
+    const crm = this.data.crm;
+    const money = (amounts: readonly Money[]) => {
+      const total = formatTotal(
+        amounts,
+        locale,
+        crm?.currency ?? this.context.value?.currency ?? 'CNY',
+        crm?.exchangeRates ?? this.exchangeRates,
+        compact,
+      );
+      return total.ratesAsOf === undefined
+        ? total.text
+        : html`<span title=${boardMessages.convertedAt(formatDay(total.ratesAsOf, locale))}
+            >≈ ${total.text}<span class="visually-hidden"
+              >, ${boardMessages.convertedAt(formatDay(total.ratesAsOf, locale))}</span
+            ></span
+          >`;
+    };
     const timeZone = this.context.value?.timeZone;
     return html`<div
       part=${collapsed ? 'column column-collapsed' : 'column'}

@@ -13,6 +13,7 @@ export const board = {
   'crm.board.deal-count-one': str`${0} 个商机`,
   'crm.board.total': '总额',
   'crm.board.weighted': '加权金额',
+  'crm.board.converted-at': str`按 ${0} 汇率折算`,
   'crm.board.column-label': str`${0}，${1} 个商机`,
   'crm.board.column-label-one': str`${0}，${1} 个商机`,
   'crm.board.empty-column': '暂无商机',

@@ -31,6 +31,7 @@ export const customer360 = {
   'crm.customer360.value': '客户价值',
   'crm.customer360.lifetime-value': '生命周期价值',
   'crm.customer360.average-order-value': '平均订单金额',
+  'crm.customer360.converted-at': str`按 ${0} 汇率折算`,
   'crm.customer360.purchase-frequency': '年购买次数',
   'crm.customer360.won-deals': '赢单数',
   'crm.customer360.last-purchase': '最近购买',

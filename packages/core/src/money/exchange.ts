@@ -1,10 +1,13 @@
 /**
- * Currency conversion for reports. Amounts are integer minor units; different currencies are never added without a
- * rate, and a missing rate is a `ValidationError` naming the currency.
+ * One money model for every total: each deal keeps its amount in its own currency; wherever amounts are added (board
+ * columns, the customer's value, RFM, reports) they are converted into the CRM's currency with the exchange rates the
+ * host supplies, dated. Amounts are integer minor units; different currencies are never added without a rate: a
+ * report refuses a missing rate (`ValidationError` naming it), a display lists the amount apart.
  */
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
-import { currencyCodeSchema, currencyDigits, type Money } from '../money/money.js';
+import { dateOnlySchema } from '../model/primitives.js';
+import { currencyCodeSchema, currencyDigits, type Money } from './money.js';
 
 /**
  * Exchange rates into a report currency: `rates.USD = 7.1` means one US dollar is worth 7.1 units (major units) of
@@ -44,6 +47,10 @@ export interface MoneyTotals {
   readonly total: Money | null;
 }
 
+/** The factor from minor units of `currency` to minor units of a currency with `targetDigits`, at `rate`. */
+const minorFactor = (rate: number, currency: string, targetDigits: number): number =>
+  rate * 10 ** (targetDigits - currencyDigits(currency));
+
 /**
  * Returns a function giving the factor that turns minor units of a currency into minor units of the conversion's
  * currency, e.g. USD → JPY at 150 is 1.5 (cents to yen). Throws `ValidationError` at `rates.<CODE>` when the rate of
@@ -64,7 +71,7 @@ export function conversionFactors(conversion: CurrencyConversion): (currency: st
           'currency conversion',
         );
       }
-      factor = rate * 10 ** (targetDigits - currencyDigits(currency));
+      factor = minorFactor(rate, currency, targetDigits);
       cache.set(currency, factor);
     }
     return factor;
@@ -96,4 +103,58 @@ export function moneyTotals(
   if (factor && target !== undefined) total = { amountMinor: Math.round(converted), currency: target };
   else if (present === 1) total = { amountMinor: byCurrency[only] as number, currency: only };
   return { byCurrency, total };
+}
+
+/**
+ * The exchange rates a host gives a CRM (`createCrm({ exchangeRates })`): into the CRM's currency, taken on `asOf`.
+ * Totals that mix currencies are converted with them and say so ("at rates of 2026-12-01").
+ */
+export interface ExchangeRateTable {
+  /** The day the rates were taken, `YYYY-MM-DD`. */
+  readonly asOf: string;
+  /** Rates into the CRM's currency; see {@link ExchangeRates}. */
+  readonly rates: ExchangeRates;
+}
+
+/** The schema of {@link ExchangeRateTable}; an unknown key is an error. */
+export const exchangeRateTableSchema = z.strictObject({ asOf: dateOnlySchema, rates: exchangeRatesSchema });
+
+/** Amounts in several currencies, totalled in one by {@link convertTotals}. */
+export interface ConvertedTotal {
+  /** Everything in `currency` or with a rate into it, converted and rounded once to minor units. */
+  readonly total: Money;
+  /** Amounts in currencies without a rate, per currency, largest first: shown beside the total, never dropped. */
+  readonly unconverted: readonly Money[];
+  /** True when the total includes an amount converted from another currency (an estimate at the table's rates). */
+  readonly converted: boolean;
+}
+
+/**
+ * Totals amounts (per-currency sums or single amounts, in minor units) in `currency` with `rates` (see
+ * {@link ExchangeRates}); amounts in a currency without a rate are returned apart in `unconverted`, never dropped.
+ */
+export function convertTotals(
+  amounts: Iterable<Money> | Readonly<Record<string, number>>,
+  currency: string,
+  rates: ExchangeRates = {},
+): ConvertedTotal {
+  const sums = new Map<string, number>();
+  const entries: Iterable<Money> =
+    Symbol.iterator in amounts
+      ? (amounts as Iterable<Money>)
+      : Object.entries(amounts).map(([code, amountMinor]) => ({ currency: code, amountMinor }));
+  for (const amount of entries) sums.set(amount.currency, (sums.get(amount.currency) ?? 0) + amount.amountMinor);
+  const targetDigits = currencyDigits(currency);
+  let total = 0;
+  let converted = false;
+  const unconverted: Money[] = [];
+  for (const [code, sum] of sums) {
+    if (code === currency) total += sum;
+    else if (Object.hasOwn(rates, code) && rates[code] !== undefined) {
+      total += sum * minorFactor(rates[code], code, targetDigits);
+      converted ||= sum !== 0;
+    } else if (sum !== 0) unconverted.push({ amountMinor: sum, currency: code });
+  }
+  unconverted.sort((a, b) => b.amountMinor - a.amountMinor || (a.currency < b.currency ? -1 : 1));
+  return { total: { amountMinor: Math.round(total) || 0, currency }, unconverted, converted };
 }
