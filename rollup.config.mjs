@@ -16,6 +16,7 @@ function entriesOf(dir) {
   if (dir === 'core') {
     entries['testing/index'] = 'src/testing/index.ts';
     entries.csv = 'src/csv.ts';
+    entries.phone = 'src/phone.ts';
   }
   if (dir === 'elements') {
     entries.define = 'src/define.ts';
@@ -89,10 +90,16 @@ const embedBundle = [
       dir: join(elements, 'dist'),
       entryFileNames: 'crmkit-elements.bundle.js',
       // What the module imports only on demand sits beside it: the Chinese messages, fetched when a page switches to
-      // Chinese (an English page never downloads them).
+      // Chinese (an English page never downloads them), and the phone rules (libphonenumber-js with its full
+      // metadata), fetched when a phone number is first typed, stored or shown.
       chunkFileNames: 'crmkit-elements.[name].js',
       // Everything else stays in the one module the page imports.
-      manualChunks: (id) => (/[\\/]locales[\\/]zh-CN/.test(id) ? 'zh-CN' : 'bundle'),
+      manualChunks: (id) =>
+        /[\\/]locales[\\/]zh-CN/.test(id)
+          ? 'zh-CN'
+          : /[\\/]node_modules[\\/]libphonenumber-js[\\/]|[\\/]core[\\/]src[\\/]leads[\\/]phone\.ts$/.test(id)
+            ? 'phone'
+            : 'bundle',
       format: 'es',
       sourcemap: true,
     },

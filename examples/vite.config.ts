@@ -12,7 +12,8 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/portal', import.meta.url)),
     emptyOutDir: true,
-    // One file for the whole demo (crmkit, Lit, Dexie, the demo data generator, phone rules): fine for a demo page.
+    // One file for the whole demo (crmkit, Lit, Dexie, the demo data generator), and apart what it loads on demand
+    // (the phone rules, the Chinese messages): fine for a demo page.
     chunkSizeWarningLimit: 1024,
   },
 });

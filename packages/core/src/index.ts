@@ -370,10 +370,11 @@ export type {
   DuplicateQuery,
 } from './crm/leads.js';
 export {
-  normalisePhoneE164,
   normaliseName,
   normaliseEmail,
   normaliseLeadFields,
+  loadPhoneNormaliser,
+  loadPhoneFormatter,
   duplicatePolicies,
   dedupeRuleIds,
   dedupeRecordKinds,
@@ -433,6 +434,7 @@ export {
 } from './leads/index.js';
 export type {
   PhoneNormaliser,
+  PhoneFormatter,
   NormaliseOptions,
   DuplicatePolicy,
   DedupeRuleId,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ValidationError } from '@crmkit/core';
+import { normalisePhoneE164 } from '@crmkit/core/phone';
 import {
   DEFAULT_DEDUPE_RULES,
   companyKey,
@@ -60,10 +61,13 @@ test('normalised phone: score 0.95, field phone; stored loose formats match thro
     matches.map((m) => [m.kind, m.id, m.score, m.fields]),
     [['customer', 'c1', 0.95, ['phone']]],
   );
-  const stored = toDedupeRecord('customer', { id: 'c9', phones: ['020 7946 0000'], country: 'GB' });
+  const options = { normalisePhone: normalisePhoneE164 };
+  const stored = toDedupeRecord('customer', { id: 'c9', phones: ['020 7946 0000'], country: 'GB' }, options);
   assert.deepEqual(stored.phones, ['+442079460000']);
-  const unparseable = toDedupeRecord('customer', { id: 'c9', phones: ['+44 (20) 7946-0000 ext'] });
+  const unparseable = toDedupeRecord('customer', { id: 'c9', phones: ['+44 (20) 7946-0000 ext'] }, options);
   assert.deepEqual(unparseable.phones, ['+442079460000'], 'digits are kept when a stored number does not parse');
+  const digitsOnly = toDedupeRecord('customer', { id: 'c9', phones: ['020 7946 0000', '+44 20 7946 0000'] });
+  assert.deepEqual(digitsOnly.phones, ['02079460000', '+442079460000'], 'without a normaliser: digits and +');
 });
 
 test('fuzzy name + company: case, accents, word order and legal forms do not matter; both must be similar', () => {
@@ -420,7 +424,7 @@ test('toDedupeRecord: single and listed emails and phones, in that order; name a
         phone: '020 7946 0000',
         phones: ['+86 138 0013 8000'],
       },
-      { defaultRegion: 'GB' },
+      { defaultRegion: 'GB', normalisePhone: normalisePhoneE164 },
     ),
     {
       kind: 'lead',

@@ -52,7 +52,12 @@ try {
   const crm = await kit.createCrm({ storage: kit.createMemoryStorage(), actor: { id: 'u1', role: 'admin' } });
   document.querySelector('crm-provider').crm = crm;
   const hostile = '<img src=x onerror="window.pwned=1">';
-  const person = await crm.customers.create({ kind: 'person', name: hostile, emails: ['ada@example.com'] });
+  const person = await crm.customers.create({
+    kind: 'person',
+    name: hostile,
+    emails: ['ada@example.com'],
+    phones: ['+86 138 0013 8000'],
+  });
   await crm.leads.capture({ name: 'Li Wei', email: 'li.wei@example.com', phone: '+86 138 0013 8000' }, { source: 'web' });
   const matches = kit.compileFilter({ field: 'name', op: 'startsWith', value: '<img' });
   const { records } = await crm.customers.list();
@@ -88,6 +93,12 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 25));
     cardName = card.shadowRoot?.querySelector('[part~="name"]')?.textContent ?? '';
   }
+  // The phone rules load on demand, from the chunk beside the bundle: the number shows formatted once they have.
+  let cardPhone = '';
+  for (let tries = 0; tries < 200 && cardPhone !== '+86 138 0013 8000'; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    cardPhone = card.shadowRoot?.querySelector('a[href="tel:+8613800138000"]')?.textContent?.trim() ?? '';
+  }
   await form.updateComplete;
   const captured = new Promise((resolve) => form.addEventListener('crm-lead-captured', (event) => resolve(event.detail.leadId)));
   for (const [field, value] of [['name', corpus[1]], ['email', 'visitor@example.com']]) {
@@ -112,6 +123,7 @@ try {
     injected: board.shadowRoot.querySelectorAll('img, script, svg, style, a').length,
     dialogNamesDeal: corpus.some((text) => dialogTitle.includes(text)),
     cardName: cardName.trim(),
+    cardPhone,
     cardInjected: card.shadowRoot.querySelectorAll('img, script, svg, style').length,
     leadName: lead?.name,
     formInjected: form.shadowRoot.querySelectorAll('img, script, svg, style').length,
@@ -164,6 +176,7 @@ test('the embed bundle runs in a strict-CSP page with Trusted Types and causes n
     injected: 0,
     dialogNamesDeal: true,
     cardName: '<img src=x onerror="window.pwned=1">',
+    cardPhone: '+86 138 0013 8000',
     cardInjected: 0,
     leadName: XSS_CORPUS[1],
     formInjected: 0,

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
 import { exchangeRateTableSchema, type ExchangeRateTable } from '../money/exchange.js';
 import { currencyCodeSchema } from '../money/money.js';
-import { defaultIdGenerator, idSchema, type IdGenerator } from '../model/primitives.js';
+import { countryCodeSchema, defaultIdGenerator, idSchema, type IdGenerator } from '../model/primitives.js';
 import { userRoles } from '../model/user.js';
 import {
   contactInputSchema,
@@ -48,6 +48,8 @@ import { createReportService, type ReportService } from './reports.js';
 import { createLeadService, type LeadService, type LeadServiceOptions } from './leads.js';
 import { createActivityService, type ActivityService } from './activities.js';
 import { createCustomerService, type CustomerService } from './customers.js';
+import { createPhoneReader, phonesIntake } from './phones.js';
+import type { PhoneNormaliser } from '../leads/normalise.js';
 import { createSegmentService, type SegmentService } from './segments.js';
 import { createCustomerAggregates, type CustomerAggregates } from './aggregates.js';
 import type { LifecycleConfig } from '../lifecycle/index.js';
@@ -74,6 +76,15 @@ export interface CreateCrmOptions {
   readonly exchangeRates?: ExchangeRateTable;
   /** Makes record ids; `crypto.randomUUID()` by default. */
   readonly idGenerator?: IdGenerator;
+  /**
+   * The ISO 3166-1 alpha-2 region phone numbers written without `+` are read in when a record has no `country` of
+   * its own, e.g. `CN` (for customers, contacts and leads; `leads.defaultRegion` overrides it for leads). Without one,
+   * only international numbers (`+…`) are accepted. Phones are stored in E.164 and validated with libphonenumber-js's
+   * full metadata, which is loaded on demand the first time a write carries a phone number.
+   */
+  readonly defaultRegion?: string;
+  /** The host's own phone normaliser instead of libphonenumber-js (`leads.normalisePhone` overrides it for leads). */
+  readonly normalisePhone?: PhoneNormaliser;
   /**
    * The lost-reason codes a deal moved to a lost stage may carry; `DEFAULT_LOST_REASON_CODES` by default (labels in
    * `DEFAULT_LOST_REASONS`). A host with its own codes labels them itself.
@@ -134,6 +145,8 @@ export interface Crm {
   readonly actor: CrmActor;
   readonly timeZone: string;
   readonly currency: string;
+  /** The region phone numbers without `+` are read in (`defaultRegion`, else `leads.defaultRegion`), if any. */
+  readonly defaultRegion?: string;
   /** The exchange rates the CRM was given (into `currency`), or `undefined`. */
   readonly exchangeRates: ExchangeRateTable | undefined;
   /**
@@ -162,6 +175,8 @@ const optionsSchema = z.strictObject({
     ),
   ),
   currency: z.optional(currencyCodeSchema),
+  defaultRegion: z.optional(countryCodeSchema),
+  normalisePhone: z.optional(z.custom<PhoneNormaliser>((value) => typeof value === 'function', 'Expected a function')),
   exchangeRates: z.optional(exchangeRateTableSchema),
   lostReasons: z.optional(lostReasonsSchema),
   // Checked here for presence and kind only; each service parses its own options strictly.
@@ -194,12 +209,23 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
   // The aggregator subscribes to events before any service can write.
   const aggregates = createCustomerAggregates(context);
   const segments = createSegmentService(context, aggregates);
-  const leads = createLeadService(context, options.leads);
+  // Phones: the CRM's region and normaliser, which the lead service's own options override for leads.
+  const defaultRegion = checked.defaultRegion ?? regionOption(options.leads);
+  const phones = {
+    ...(defaultRegion === undefined ? {} : { defaultRegion }),
+    ...(checked.normalisePhone === undefined ? {} : { normalisePhone: checked.normalisePhone }),
+  };
+  // Anything but an object is handed on as it is, for the lead service to refuse.
+  const leads = createLeadService(
+    context,
+    isPlainObject(options.leads) || options.leads === undefined ? { ...phones, ...options.leads } : options.leads,
+  );
   return {
     customers: createCustomerService(context, {
       aggregates,
       segments,
       ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
+      ...phones,
     }),
     segments,
     aggregates,
@@ -208,6 +234,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
       collection: 'contacts',
       schemas: { input: contactInputSchema, record: contactSchema, patch: contactPatchSchema },
       customFields: 'contact',
+      prepare: phonesIntake(createPhoneReader(phones), context.storage, 'contact'),
     }),
     leads,
     deals: createDealService(context, lostReasons),
@@ -258,6 +285,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     actor: checked.actor,
     timeZone: context.timeZone,
     currency: context.currency,
+    ...(defaultRegion === undefined ? {} : { defaultRegion }),
     exchangeRates: context.exchangeRates,
     on: (name, handler) => events.on(name, handler),
     async dispose() {
@@ -269,4 +297,16 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
       await Promise.allSettled([aggregates.settled(), leads.whenIdle()]);
     },
   };
+}
+
+/** True for a non-null, non-array object. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The lead options' `defaultRegion` when it is a region code (the lead service reports it otherwise). */
+function regionOption(leads: unknown): string | undefined {
+  const region = isPlainObject(leads) ? leads['defaultRegion'] : undefined;
+  const code = typeof region === 'string' ? region.trim().toUpperCase() : '';
+  return /^[A-Z]{2}$/.test(code) ? code : undefined;
 }

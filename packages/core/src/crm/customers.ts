@@ -27,11 +27,13 @@ import {
 import type { StorageOperations, StoredRecord } from '../storage/port.js';
 import { decodeTimelineCursor, encodeTimelineCursor, timelineKey } from '../timeline/timeline.js';
 import { purchaseFrequency } from '../value/index.js';
+import type { PhoneNormaliser } from '../leads/normalise.js';
 import { timelineActivitiesQuery } from './activities.js';
 import type { CustomerAggregates, StoredCustomerStats } from './aggregates.js';
 import type { CrmContext } from './context.js';
 import { createEntityService, type EntityPage, type EntityService, type VersionedWrite } from './entity-service.js';
 import type { CrmEventName } from './events.js';
+import { createPhoneReader, phonesIntake } from './phones.js';
 import type { SegmentService } from './segments.js';
 
 /** The collection of lifecycle history: one record per stage change of a customer. */
@@ -155,6 +157,13 @@ export interface CustomerServiceOptions {
   readonly lifecycle?: LifecycleConfig;
   readonly aggregates: CustomerAggregates;
   readonly segments: SegmentService;
+  /**
+   * The ISO 3166-1 alpha-2 region phone numbers without `+` are read in when the customer has no `country`, e.g. `CN`.
+   * Without one, only international numbers (`+…`) are accepted. Phones are stored in E.164.
+   */
+  readonly defaultRegion?: string;
+  /** Phone normalisation; libphonenumber-js with its full metadata, loaded on demand, by default. */
+  readonly normalisePhone?: PhoneNormaliser;
 }
 
 const CUSTOMERS = 'customers';
@@ -172,6 +181,7 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
     schemas: { input: customerInputSchema, record: customerSchema, patch: customerPatchSchema },
     ownerField: 'ownerId',
     customFields: 'customer',
+    prepare: phonesIntake(createPhoneReader(options), context.storage, 'customer'),
   });
 
   const checkStage = (stage: unknown, path: string): void => {

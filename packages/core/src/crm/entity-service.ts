@@ -23,6 +23,12 @@ export interface EntityDescriptor<Input, Entity, Patch> {
   readonly ownerField?: string;
   /** The entity whose custom field definitions apply. */
   readonly customFields?: CustomFieldEntity;
+  /**
+   * Rewrites what a create or update carries before it is validated, e.g. phone numbers into E.164 (`id` is the
+   * record's on update). It runs before the write's transaction opens, so it may load what it needs — an IndexedDB
+   * transaction would end at an await that is not its own.
+   */
+  readonly prepare?: (input: Record<string, unknown>, id?: string) => Promise<Record<string, unknown>>;
 }
 
 /** Options of a versioned write: the version the caller last read; a stale one gets `ConflictError`. */
@@ -101,6 +107,12 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
     });
   };
 
+  /** The input as `descriptor.prepare` rewrites it; anything but a plain object is left for the schema to refuse. */
+  const prepare = async (input: unknown, id?: string): Promise<unknown> =>
+    descriptor.prepare && typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? descriptor.prepare(input as Record<string, unknown>, id)
+      : input;
+
   const loadOrThrow = async (ops: StorageOperations, id: string): Promise<StoredRecord> => {
     const record = await ops.get(collection, id);
     if (!record) throw new NotFoundError(collection, id);
@@ -110,9 +122,10 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
   return {
     async create(input) {
       context.assertCanWrite(`${name}.create`);
+      const prepared = await prepare(input);
       const at = context.nowIso();
       const stored = await context.storage.transaction(async (tx) => {
-        const raw = { ...(input as Record<string, unknown>) };
+        const raw = { ...(prepared as Record<string, unknown>) };
         if (descriptor.ownerField && raw[descriptor.ownerField] === undefined)
           raw[descriptor.ownerField] = context.actor.id;
         const entity = parseOrThrow(await inputSchema(tx), raw, name) as Record<string, unknown>;
@@ -142,7 +155,10 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
 
     async update(id, patch, options) {
       context.assertCanWrite(`${name}.update`);
-      const changes = parseOrThrow(descriptor.schemas.patch, patch, `${name} update`) as Record<string, unknown>;
+      const changes = parseOrThrow(descriptor.schemas.patch, await prepare(patch, id), `${name} update`) as Record<
+        string,
+        unknown
+      >;
       const { expectedVersion } = parseOrThrow(
         z.strictObject({ expectedVersion: z.int().check(z.positive()) }),
         options,

@@ -76,7 +76,7 @@ import {
   type CustomerMergeChoices,
   type LeadMergeChoices,
 } from '../leads/merge.js';
-import { normaliseLeadFields, normalisePhoneE164, type PhoneNormaliser } from '../leads/normalise.js';
+import { normaliseLeadFields, type NormaliseOptions, type PhoneNormaliser } from '../leads/normalise.js';
 import {
   FREELY_SET_STATUSES,
   LEAD_MANAGED_FIELDS,
@@ -103,6 +103,7 @@ import { leadSla, overdueLeads, resolveSlaPolicy, type LeadSla, type SlaPolicy }
 import { changedFieldNames } from './audit.js';
 import type { CrmContext } from './context.js';
 import { createEntityService, type EntityService } from './entity-service.js';
+import { countryField, createPhoneReader, hasPhoneStrings, normalisePhoneList } from './phones.js';
 import { fromStorage, loadAll, pipelineForWrite, recordStageChange, withoutMeta } from './stage-moves.js';
 
 /** The collection rotation states are kept in unless the options name another. */
@@ -127,7 +128,10 @@ export interface LeadServiceOptions {
   readonly assignmentStateCollection?: string;
   /** Re-score leads when their activities or scored fields change (after commit, in the background). Default true. */
   readonly autoRescore?: boolean;
-  /** Phone normalisation; libphonenumber-js by default. */
+  /**
+   * Phone normalisation. By default libphonenumber-js with its full metadata, loaded on demand (a separate chunk,
+   * `loadPhoneNormaliser()`) the first time a write or a duplicate check carries a phone number.
+   */
   readonly normalisePhone?: PhoneNormaliser;
   /** Receives background re-scoring failures; by default they are rethrown asynchronously, like event handler errors. */
   readonly onBackgroundError?: (error: unknown) => void;
@@ -536,11 +540,16 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
   const assignmentConfig = opts.assignment === false ? false : parseAssignmentConfig(opts.assignment);
   const slaPolicy = resolveSlaPolicy(opts.sla);
   const stateCollection = opts.assignmentStateCollection ?? ASSIGNMENT_STATE_COLLECTION;
-  const normalisePhone = opts.normalisePhone ?? normalisePhoneE164;
-  const normaliseOptions = {
-    normalisePhone,
-    ...(opts.defaultRegion === undefined ? {} : { defaultRegion: opts.defaultRegion }),
-  };
+  const phones = createPhoneReader(opts);
+  /** Normalisation options, with `normalisePhone` (loaded before any transaction opens) when a phone is read. */
+  const normaliseOptions = (normalisePhone: PhoneNormaliser | undefined, region = opts.defaultRegion) =>
+    ({
+      ...(normalisePhone === undefined ? {} : { normalisePhone }),
+      ...(region === undefined ? {} : { defaultRegion: region }),
+    }) satisfies NormaliseOptions;
+  /** The phone normaliser when `record` carries a phone number as a string, else `undefined` (nothing is loaded). */
+  const normaliserFor = async (record: Record<string, unknown>): Promise<PhoneNormaliser | undefined> =>
+    typeof record['phone'] === 'string' ? phones.normaliser() : undefined;
   const scoredFields = new Set(scoringFields(scoringModel));
 
   const base = createEntityService(context, {
@@ -584,9 +593,16 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
   const computeScore = (lead: object, activities: readonly Activity[]): LeadScore =>
     scoreLead(lead, activities, scoringModel, context.now());
 
-  /** Every record a lead is compared with: leads (not converted), customers, and contacts with their company. */
-  const dedupeRecords = async (tx: StorageOperations): Promise<DedupeRecord[]> => {
-    const phoneOptions = normaliseOptions;
+  /**
+   * Every record a lead is compared with: leads (not converted), customers, and contacts with their company. Their
+   * phones are read with `normalisePhone` when the subject has a phone to compare (the caller loads it before any
+   * transaction opens); without it they are compared as stored (E.164), which matters to no rule then.
+   */
+  const dedupeRecords = async (
+    tx: StorageOperations,
+    normalisePhone: PhoneNormaliser | undefined,
+  ): Promise<DedupeRecord[]> => {
+    const phoneOptions = normaliseOptions(normalisePhone);
     const records: DedupeRecord[] = [];
     for (const lead of await loadAll(tx, 'leads', { field: 'status', op: 'ne', value: 'converted' })) {
       records.push(toDedupeRecord('lead', dedupeSource(lead), phoneOptions));
@@ -802,19 +818,21 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
   ): Promise<CaptureResult> => {
     if (!isObject(input)) throw new ValidationError([{ path: [], message: 'Expected an object' }], 'lead');
     refuseManagedFields(input, 'lead');
+    // Loaded before the transaction: an IndexedDB transaction ends at an await that is not its own.
+    const normalisePhone = await normaliserFor(input);
     const raw = normaliseLeadFields(
       {
         ...input,
         ...(mode.source === undefined ? {} : { source: mode.source }),
         ...(mode.campaign === undefined ? {} : { campaign: mode.campaign }),
       },
-      normaliseOptions,
+      normaliseOptions(normalisePhone),
     );
     const at = context.nowIso();
     const outcome = await context.storage.transaction(async (tx) => {
       const schema = await leadSchemaFor(tx);
       const entity = parseOrThrow(schema, raw, 'lead') as Record<string, unknown>;
-      const matches = findDuplicateMatches(subjectOf(entity), await dedupeRecords(tx), dedupeRules);
+      const matches = findDuplicateMatches(subjectOf(entity), await dedupeRecords(tx, normalisePhone), dedupeRules);
       const { block, alert } = partitionMatches(matches);
       if (block.length > 0) throw new DuplicateError(block);
       const id = context.newId();
@@ -1122,6 +1140,33 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
 
   const statusError = (message: string) => new ValidationError([{ path: ['status'], message }], 'lead');
 
+  /**
+   * Convert options with the phones of the customer and contact they describe in E.164, read in the customer's
+   * `country`, else the lead's (or the linked customer's), else the default region. Runs before the transaction.
+   */
+  const withConvertPhones = async (leadId: unknown, options: unknown): Promise<unknown> => {
+    if (!isObject(options)) return options;
+    const customer = isObject(options['customer']) ? options['customer'] : undefined;
+    const contact = isObject(options['contact']) ? options['contact'] : undefined;
+    if (!hasPhoneStrings(customer?.['phones']) && !hasPhoneStrings(contact?.['phones'])) return options;
+    const normalise = await phones.normaliser();
+    const linkedId = options['customerId'];
+    const linked =
+      typeof linkedId === 'string' && linkedId !== '' ? await context.storage.get('customers', linkedId) : undefined;
+    const lead = typeof leadId === 'string' && leadId !== '' ? await context.storage.get('leads', leadId) : undefined;
+    const region = countryField(customer) ?? countryField(linked) ?? countryField(lead) ?? opts.defaultRegion;
+    const read = (values: Record<string, unknown> | undefined, key: 'customer' | 'contact') =>
+      values && hasPhoneStrings(values['phones'])
+        ? {
+            [key]: {
+              ...values,
+              phones: normalisePhoneList(values['phones'], normalise, region, [key, 'phones'], 'convert options'),
+            },
+          }
+        : {};
+    return { ...options, ...read(customer, 'customer'), ...read(contact, 'contact') };
+  };
+
   return {
     ...base,
 
@@ -1152,27 +1197,28 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
         const current = await context.storage.get('leads', id);
         region = current && stringField(current, 'country');
       }
-      const normalised = normaliseLeadFields(patch, {
-        ...normaliseOptions,
-        ...(region === undefined ? {} : { defaultRegion: region }),
-      });
+      const normalised = normaliseLeadFields(
+        patch,
+        normaliseOptions(await normaliserFor(patch), region ?? opts.defaultRegion),
+      );
       return base.update(id, normalised, options);
     },
 
     async findDuplicates(leadIdOrData) {
       if (typeof leadIdOrData === 'string') {
         const lead = toLead(await loadLead(context.storage, leadIdOrData));
-        const records = await dedupeRecords(context.storage);
+        const records = await dedupeRecords(context.storage, await normaliserFor(lead));
         return findDuplicateMatches(subjectOf(lead), records, dedupeRules, { exclude: { kind: 'lead', id: lead.id } });
       }
       if (!isObject(leadIdOrData))
         throw new ValidationError([{ path: [], message: 'Expected a lead id or an object' }], 'duplicate query');
+      const normalisePhone = await normaliserFor(leadIdOrData);
       const query = parseOrThrow(
         duplicateQuerySchema,
-        normaliseLeadFields(leadIdOrData, normaliseOptions),
+        normaliseLeadFields(leadIdOrData, normaliseOptions(normalisePhone)),
         'duplicate query',
       ) as Record<string, unknown>;
-      return findDuplicateMatches(subjectOf(query), await dedupeRecords(context.storage), dedupeRules);
+      return findDuplicateMatches(subjectOf(query), await dedupeRecords(context.storage, normalisePhone), dedupeRules);
     },
 
     async merge(survivorId, otherId, options = {}) {
@@ -1441,7 +1487,11 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
 
     async convert(leadId, options = {}) {
       context.assertCanWrite('lead.convert');
-      const convertOptions = parseOrThrow(convertOptionsSchema, options, 'convert options');
+      const convertOptions = parseOrThrow(
+        convertOptionsSchema,
+        await withConvertPhones(leadId, options),
+        'convert options',
+      );
       const dealValues = (convertOptions.deal ?? {}) as Record<string, unknown>;
       const refused = Object.keys(dealValues).filter(
         (key) => dealValues[key] !== undefined && !(CONVERT_DEAL_FIELDS as readonly string[]).includes(key),

@@ -12,7 +12,7 @@
  */
 import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
-import { normaliseEmail, normalisePhoneE164, type PhoneNormaliser } from './normalise.js';
+import { normaliseEmail, type PhoneNormaliser } from './normalise.js';
 
 /** What a match under a rule leads to. */
 export const duplicatePolicies = ['allow', 'alert', 'block'] as const;
@@ -318,16 +318,19 @@ export interface DedupeSource {
 }
 
 /**
- * A stored record as {@link findDuplicateMatches} compares it: emails normalised, phones in E.164 when they parse (in
- * the record's `country` or else `defaultRegion`) and digits otherwise, so stored numbers in loose formats still
- * match. `company` is the person's employer; for a contact, pass its organisation's name.
+ * A stored record as {@link findDuplicateMatches} compares it: emails normalised; phones through
+ * `options.normalisePhone` (in the record's `country` or else `defaultRegion`) when they parse, else as their digits
+ * and `+`, so stored numbers in loose formats still match. Without `normalisePhone` every phone is compared as its
+ * digits and `+`, which matches numbers stored in E.164 (as the CRM stores them) but not a national number with an
+ * international one: pass `normalisePhoneE164` from `@crmkit/core/phone` (or the one `loadPhoneNormaliser()` resolves
+ * to) for that. `company` is the person's employer; for a contact, pass its organisation's name.
  */
 export function toDedupeRecord(
   kind: DedupeRecordKind,
   source: DedupeSource,
   options: { readonly defaultRegion?: string; readonly normalisePhone?: PhoneNormaliser } = {},
 ): DedupeRecord {
-  const normalise = options.normalisePhone ?? normalisePhoneE164;
+  const normalise = options.normalisePhone ?? (() => undefined);
   const region = source.country ?? options.defaultRegion;
   const rawPhones = [...(source.phone === undefined ? [] : [source.phone]), ...(source.phones ?? [])];
   const rawEmails = [...(source.email === undefined ? [] : [source.email]), ...(source.emails ?? [])];

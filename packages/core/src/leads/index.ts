@@ -5,8 +5,14 @@
  *
  * @module
  */
-export { normalisePhoneE164, normaliseName, normaliseEmail, normaliseLeadFields } from './normalise.js';
-export type { PhoneNormaliser, NormaliseOptions } from './normalise.js';
+export {
+  normaliseName,
+  normaliseEmail,
+  normaliseLeadFields,
+  loadPhoneNormaliser,
+  loadPhoneFormatter,
+} from './normalise.js';
+export type { PhoneNormaliser, PhoneFormatter, NormaliseOptions } from './normalise.js';
 
 export {
   duplicatePolicies,

@@ -2,36 +2,68 @@
  * Normalisation of captured contact data, so the same person captured twice compares equal: names and companies
  * trimmed with inner whitespace collapsed, emails trimmed and lower-cased, phone numbers in E.164 (`+8613800138000`).
  *
- * Every function here is pure and idempotent: normalising a normalised value returns it unchanged.
+ * Every function here is pure and idempotent: normalising a normalised value returns it unchanged. Phone numbers need
+ * libphonenumber-js's full metadata (about 40 kB gzip), which this module does not import: pass a
+ * {@link PhoneNormaliser} — `normalisePhoneE164` from `@crmkit/core/phone`, the one {@link loadPhoneNormaliser}
+ * resolves to, or the host's own.
  */
-// The core API with the compact metadata passed in: the default entry wraps every function with it, at a cost.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
-import metadata from 'libphonenumber-js/min/metadata';
 import { ValidationError, type ValidationIssue } from '../errors/errors.js';
 
 /**
  * Turns a phone number as entered into E.164, or `undefined` when it is not a valid number. `region` is the ISO
  * 3166-1 alpha-2 country a number without `+` is read in; without it only international numbers (`+…`) are valid.
- * A host may bring its own (e.g. one with fuller metadata) through the lead service's `normalisePhone` option.
+ * The default is `normalisePhoneE164` (`@crmkit/core/phone`, or {@link loadPhoneNormaliser} to load it on demand); a
+ * host may bring its own through the `normalisePhone` option of `createCrm` or of the lead service.
  */
 export type PhoneNormaliser = (raw: string, region?: string) => string | undefined;
 
 /**
- * What a phone number may look like as entered: an optional `+`, digits and the usual separators (spaces, dots,
- * dashes, slashes, parentheses), optionally an extension (`ext. 12`, `x12`, `#12`). Anything else — words around a
- * number, two numbers — is refused rather than guessed at.
+ * Turns a stored phone number into the text people read: national format when the number belongs to `region`
+ * (`138 0013 8000` for `CN`), else international (`+86 138 0013 8000`); anything that is not a valid number as it
+ * is. The default is `formatPhone` (`@crmkit/core/phone`, or {@link loadPhoneFormatter} to load it on demand).
  */
-const PHONE_AS_ENTERED = /^\+?[\d\s().\-/]{3,40}(?:\s*(?:ext\.?|x|#)\s*\d{1,6})?$/i;
+export type PhoneFormatter = (phone: string, region?: string) => string;
 
-/** The default {@link PhoneNormaliser}: libphonenumber-js with its compact metadata; extensions are dropped. */
-export const normalisePhoneE164: PhoneNormaliser = (raw, region) => {
-  const text = raw.trim();
-  if (!PHONE_AS_ENTERED.test(text)) return undefined;
-  const defaultCountry =
-    region !== undefined && isSupportedCountry(region as CountryCode, metadata) ? (region as CountryCode) : undefined;
-  const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry } : {}, metadata);
-  return parsed?.isValid() ? parsed.number : undefined;
-};
+/** What the phone module (`./phone.js`, libphonenumber-js with its full metadata) gives. */
+interface PhoneModule {
+  readonly normalisePhoneE164: PhoneNormaliser;
+  readonly formatPhone: PhoneFormatter;
+}
+
+/** The phone module, loaded once, on demand; a failed load is forgotten so the next call tries again. */
+let phoneModule: Promise<PhoneModule> | undefined;
+
+function loadPhoneModule(): Promise<PhoneModule> {
+  phoneModule ??= import('./phone.js').catch((error: unknown) => {
+    phoneModule = undefined;
+    throw error;
+  });
+  return phoneModule;
+}
+
+/**
+ * Loads the default {@link PhoneNormaliser} (libphonenumber-js with its full metadata) on demand: a separate chunk,
+ * downloaded the first time it is asked for, then cached. The CRM's services call it when a write carries a phone
+ * number; a page with a build step may also import `normalisePhoneE164` from `@crmkit/core/phone` directly.
+ */
+export async function loadPhoneNormaliser(): Promise<PhoneNormaliser> {
+  return (await loadPhoneModule()).normalisePhoneE164;
+}
+
+/** Loads the default {@link PhoneFormatter} on demand, from the same chunk as {@link loadPhoneNormaliser}. */
+export async function loadPhoneFormatter(): Promise<PhoneFormatter> {
+  return (await loadPhoneModule()).formatPhone;
+}
+
+/** The issue of a phone number that is not valid in `region`; the message never repeats the number. */
+export function phoneIssue(path: readonly (string | number)[], region: string | undefined): ValidationIssue {
+  return {
+    path: [...path],
+    message: region
+      ? 'Expected a phone number valid in its region'
+      : 'Expected an international phone number starting with + (no default region is configured)',
+  };
+}
 
 /** A name or company as stored: Unicode NFC, trimmed, runs of whitespace (ideographic space too) made one space. */
 export function normaliseName(value: string): string {
@@ -47,7 +79,10 @@ export function normaliseEmail(value: string): string {
 export interface NormaliseOptions {
   /** The region numbers without `+` are read in when the record has no `country`. */
   readonly defaultRegion?: string;
-  /** Phone normalisation; {@link normalisePhoneE164} by default. */
+  /**
+   * Phone normalisation, needed when the input carries a `phone`: `normalisePhoneE164` from `@crmkit/core/phone`,
+   * the one {@link loadPhoneNormaliser} resolves to, or the host's own.
+   */
   readonly normalisePhone?: PhoneNormaliser;
 }
 
@@ -55,10 +90,21 @@ const NAME_FIELDS = ['name', 'company', 'campaign'] as const;
 
 /**
  * Returns a copy of `input` (any object; other fields untouched) with `name`, `company` and `campaign` normalised as
- * names, `email` trimmed and lower-cased and `phone` in E.164, read in the record's `country` or else
- * `defaultRegion`. Only string values are touched: schema validation reports anything else afterwards.
+ * names, `email` trimmed and lower-cased and `phone` in E.164 through `options.normalisePhone`, read in the record's
+ * `country` or else `defaultRegion`. Only string values are touched: schema validation reports anything else
+ * afterwards.
+ *
+ * ```ts
+ * import { normaliseLeadFields } from '@crmkit/core';
+ * import { normalisePhoneE164 } from '@crmkit/core/phone';
+ *
+ * const options = { defaultRegion: 'CN', normalisePhone: normalisePhoneE164 };
+ * normaliseLeadFields({ name: ' Li  Wei ', phone: '138 0013 8000' }, options);
+ * // { name: 'Li Wei', phone: '+8613800138000' }
+ * ```
  *
  * @throws ValidationError at `phone` when the number is not valid for its region (the message never repeats it).
+ * @throws TypeError when the input carries a phone number and no `normalisePhone` was given.
  */
 export function normaliseLeadFields<T extends object>(input: T, options: NormaliseOptions = {}): T {
   const copy: Record<string, unknown> = { ...(input as Record<string, unknown>) };
@@ -68,19 +114,17 @@ export function normaliseLeadFields<T extends object>(input: T, options: Normali
   }
   if (typeof copy['email'] === 'string') copy['email'] = normaliseEmail(copy['email']);
   if (typeof copy['phone'] === 'string') {
+    const normalise = options.normalisePhone;
+    if (normalise === undefined) {
+      throw new TypeError(
+        'normaliseLeadFields: a phone number needs options.normalisePhone ' +
+          '(normalisePhoneE164 from @crmkit/core/phone, or what loadPhoneNormaliser() resolves to)',
+      );
+    }
     const country = typeof copy['country'] === 'string' ? copy['country'].trim().toUpperCase() : undefined;
     const region = country || options.defaultRegion;
-    const issues: ValidationIssue[] = [];
-    const e164 = (options.normalisePhone ?? normalisePhoneE164)(copy['phone'], region);
-    if (e164 === undefined) {
-      issues.push({
-        path: ['phone'],
-        message: region
-          ? 'Expected a phone number valid in its region'
-          : 'Expected an international phone number starting with + (no default region is configured)',
-      });
-      throw new ValidationError(issues, 'lead');
-    }
+    const e164 = normalise(copy['phone'], region);
+    if (e164 === undefined) throw new ValidationError([phoneIssue(['phone'], region)], 'lead');
     copy['phone'] = e164;
   }
   return copy as T;

@@ -33,6 +33,7 @@ import {
   localized,
 } from '../internal/format.js';
 import { elementLocale } from '../internal/locale.js';
+import { phoneText, phonesFormatted } from '../internal/phone.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
 import { componentStyles } from '../internal/component.styles.js';
@@ -160,6 +161,10 @@ const BODY_MAX = 600;
  * **Personal data**: emails, phone numbers and street addresses are masked (`a***@example.com`,
  * `+86 *** **** 8000`) unless the acting user's role (the CRM's actor) is one of `pii-roles`. Masked values are never
  * links. Without any actor (no CRM, no provider) they are masked unless `actor-role` names an allowed role.
+ *
+ * **Phone numbers**, stored in E.164, show as people write them: international (`+86 138 0013 8000`), or national
+ * (`138 0013 8000`) for numbers of the CRM's `defaultRegion`. The formatting rules load on demand the first time a
+ * number is shown (until then it shows as stored); a `tel:` link keeps the E.164 number.
  *
  * **Completed tasks** leave a trace: a completed task shows on the timeline (at the instant it was completed) and in
  * a "Completed" list of the most recent ones. Right after completing a task on the card, an "Undo" button is offered
@@ -348,11 +353,15 @@ export class CrmCustomer360 extends LitElement {
     return this.shown?.activities ?? [];
   }
 
-  /** Resolves once loading, a timeline page and any task completion have settled and the card has rendered. */
+  /**
+   * Resolves once loading, a timeline page and any task completion have settled and the card has rendered, with its
+   * phone numbers formatted.
+   */
   async settled(): Promise<void> {
     await this.query.settled();
     await this.work;
     await this.query.settled();
+    await phonesFormatted();
     await this.updateComplete;
   }
 
@@ -549,9 +558,12 @@ export class CrmCustomer360 extends LitElement {
   }
 
   private renderPhones(phones: readonly string[], context: RenderContext): TemplateResult {
+    // Stored in E.164, shown as people write them (national in the CRM's region); the link keeps the E.164 number.
+    const region = this.query.crm?.defaultRegion;
     return html`${phones.map((phone) => {
       const href = context.masked ? undefined : telHref(phone);
-      const text = context.masked ? maskPhone(phone) : phone;
+      const shown = phoneText(this, phone, region);
+      const text = context.masked ? maskPhone(shown) : shown;
       return html`<span class="value-item">${href ? html`<a href=${href}>${text}</a>` : text}</span>`;
     })}`;
   }

@@ -8,7 +8,6 @@ import {
   customFieldKeySchema,
   extendedLeadInputSchema,
   longTextSchema,
-  normalisePhoneE164,
   withCustomFields,
   type CaptureOptions,
   type ConsentGrant,
@@ -24,6 +23,7 @@ import { CrmQueryController } from '../internal/crm-query-controller.js';
 import { CrmErrorEvent } from '../internal/events.js';
 import { formatCount } from '../internal/format.js';
 import { elementLocale } from '../internal/locale.js';
+import { loadNormaliser, loadedPhoneNormaliser } from '../internal/phone.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { componentStyles } from '../internal/component.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
@@ -75,6 +75,8 @@ interface Validation {
   readonly submission: CrmLeadSubmission;
   /** True when nothing has been typed or ticked. */
   readonly empty: boolean;
+  /** True while the phone number waits for the phone rules, loaded on demand; the form validates again then. */
+  readonly phonePending: boolean;
 }
 
 const DEFAULT_FIELDS: readonly string[] = ['name', 'company', 'email', 'phone', 'message'];
@@ -174,8 +176,11 @@ async function leadFieldDefinitions(crm: Crm): Promise<readonly CustomFieldDefin
  * a lead field: define a lead custom field (say `jobTitle`) and list `customFields.jobTitle`.
  *
  * **Validation** runs core's lead input schema (with the CRM's custom field definitions) and core's phone
- * normalisation (libphonenumber-js): a number without `+` is read in `default-country`; without one, only
- * international numbers are accepted. Problems show beside each field (`aria-invalid`, `aria-describedby`) once it
+ * normalisation (libphonenumber-js with its full metadata, so a number must be one its country really uses): a number
+ * without `+` is read in `default-country`; without one, only international numbers are accepted. The phone rules
+ * (about 40 kB gzip) load on demand when a phone number is first typed; until they have, the number is not judged,
+ * `updateComplete` waits for them, a submit waits for them (and is sent once), and the element is invalid to a host
+ * form ("Checking the phone number…"). Problems show beside each field (`aria-invalid`, `aria-describedby`) once it
  * has been left or the form submitted; a failed submit shows a summary of every problem, as buttons that focus the
  * field, and moves focus to it. Messages are crmkit's own, in English and Simplified Chinese, never zod's text.
  *
@@ -344,6 +349,7 @@ export class CrmLeadForm extends LitElement {
     issues: new Map(),
     submission: { lead: { name: '' }, options: { source: 'web' } },
     empty: true,
+    phonePending: false,
   };
   private duplicateTimer?: ReturnType<typeof setTimeout>;
   private duplicateKey = '';
@@ -351,7 +357,12 @@ export class CrmLeadForm extends LitElement {
   private duplicateLookup: Promise<void> = Promise.resolve();
   private settleLookup?: () => void;
   private submission: Promise<void> = Promise.resolve();
+  private submitting = false;
   private quietCheck = false;
+  /** The phone rules loading (resolves once the form has been asked to validate again), or `undefined`. */
+  private phoneCheck?: Promise<void>;
+  /** The phone text whose check could not load the rules: it is left to the schema (and the CRM), not retried. */
+  private phoneCheckFailedFor?: string;
 
   /** @internal */
   readonly definitions = new CrmQueryController<readonly CustomFieldDefinition[]>(this, {
@@ -463,8 +474,12 @@ export class CrmLeadForm extends LitElement {
    * captures through the CRM or fires `crm-lead-submit`. Resolves once it has settled either way.
    */
   submit(): Promise<void> {
-    if (this.phase === LeadFormPhase.SUBMITTING) return this.submission;
-    this.submission = this.runSubmit();
+    // One submission at a time: a click while one waits (for the phone rules, the CRM or the host) joins it.
+    if (this.submitting) return this.submission;
+    this.submitting = true;
+    this.submission = this.runSubmit().finally(() => {
+      this.submitting = false;
+    });
     return this.submission;
   }
 
@@ -495,6 +510,16 @@ export class CrmLeadForm extends LitElement {
     return this.disabled || this.formDisabled;
   }
 
+  /** Complete once rendered with the phone number checked: the phone rules load on demand, the first time. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let result = await super.getUpdateComplete();
+    while (this.phoneCheck) {
+      await this.phoneCheck;
+      result = await super.getUpdateComplete();
+    }
+    return result;
+  }
+
   protected override willUpdate(): void {
     this.validation = this.validate();
     // Cheap when nothing a lookup reads has changed: the query is compared with the last one.
@@ -511,6 +536,16 @@ export class CrmLeadForm extends LitElement {
   private updateValidity(): void {
     const issues = [...this.validation.issues];
     const first = issues[0];
+    if (!first && this.validation.phonePending) {
+      // A host form may not submit a number not yet checked; the check takes moments, once per page.
+      const anchor = this.renderRoot.querySelector<HTMLElement>(`#${controlId('phone')}`) ?? undefined;
+      this.internals.setValidity(
+        { customError: true },
+        m.summaryItem(this.labelOf('phone'), m.phoneChecking()),
+        anchor,
+      );
+      return;
+    }
     if (!first) {
       this.internals.setValidity({});
       return;
@@ -556,6 +591,7 @@ export class CrmLeadForm extends LitElement {
     const customFields: Record<string, string> = {};
     let message: string | undefined;
     let empty = true;
+    let phonePending = false;
     const fields = this.shownFields;
     for (const field of fields) {
       const text = (this.values[field] ?? '').trim();
@@ -569,9 +605,17 @@ export class CrmLeadForm extends LitElement {
         const result = longTextSchema.safeParse(message);
         if (!result.success) issues.set(field, issueKind(result.error.issues[0] as SchemaIssue, field));
       } else if (field === 'phone') {
-        const e164 = normalisePhoneE164(text, this.countryForPhone);
-        if (e164 === undefined) issues.set(field, { kind: 'phone' });
-        lead['phone'] = e164 ?? text;
+        // Core's normaliser with libphonenumber's full metadata, loaded on demand: until it is, the number waits.
+        const normalise = loadedPhoneNormaliser();
+        if (normalise) {
+          const e164 = normalise(text, this.countryForPhone);
+          if (e164 === undefined) issues.set(field, { kind: 'phone' });
+          lead['phone'] = e164 ?? text;
+        } else {
+          phonePending = text !== this.phoneCheckFailedFor;
+          if (phonePending) this.checkPhone(text);
+          lead['phone'] = text;
+        }
       } else if (field.startsWith(CUSTOM_PREFIX)) {
         customFields[field.slice(CUSTOM_PREFIX.length)] = text;
       } else {
@@ -588,6 +632,7 @@ export class CrmLeadForm extends LitElement {
       for (const raw of parsed.error.issues as readonly SchemaIssue[]) {
         const field = fieldOfPath(raw.path);
         if (field === undefined || issues.has(field) || !fields.includes(field as LeadFormField)) continue;
+        if (field === 'phone' && phonePending) continue;
         issues.set(field, issueKind(raw, field));
       }
     }
@@ -622,7 +667,23 @@ export class CrmLeadForm extends LitElement {
       const issue = issues.get(field);
       if (issue) ordered.set(field, issue);
     }
-    return { issues: ordered, submission, empty };
+    return { issues: ordered, submission, empty, phonePending };
+  }
+
+  /** Loads the phone rules (once per page), then validates again; `updateComplete` waits for it. */
+  private checkPhone(text: string): void {
+    if (this.phoneCheck) return;
+    this.phoneCheck = loadNormaliser()
+      .then(
+        () => undefined,
+        () => {
+          this.phoneCheckFailedFor = text;
+        },
+      )
+      .finally(() => {
+        this.phoneCheck = undefined;
+        this.requestUpdate();
+      });
   }
 
   // ——— duplicates ———
@@ -633,7 +694,11 @@ export class CrmLeadForm extends LitElement {
     const lead = submission.lead as Record<string, unknown>;
     const fields = this.shownFields;
     const usable = (field: 'email' | 'phone' | 'name' | 'company') =>
-      fields.includes(field) && typeof lead[field] === 'string' && !issues.has(field) && !this.serverIssues.has(field)
+      fields.includes(field) &&
+      typeof lead[field] === 'string' &&
+      !issues.has(field) &&
+      !this.serverIssues.has(field) &&
+      !(field === 'phone' && this.validation.phonePending)
         ? (lead[field] as string)
         : undefined;
     const email = usable('email');

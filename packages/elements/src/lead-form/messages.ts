@@ -13,6 +13,7 @@ export const leadFormMessages = {
   fieldMessage: (): string => msg('Message', { id: 'crm.leadForm.field.message' }),
   requiredNote: (): string => msg('Fields marked * are required.', { id: 'crm.leadForm.required-note' }),
   phoneHint: (): string => msg('Include the country code, starting with +.', { id: 'crm.leadForm.phone-hint' }),
+  phoneChecking: (): string => msg('Checking the phone number…', { id: 'crm.leadForm.phone-checking' }),
 
   consentMarketingEmail: (): string =>
     msg('I agree to receive marketing emails.', { id: 'crm.leadForm.consent.marketing-email' }),

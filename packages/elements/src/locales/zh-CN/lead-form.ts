@@ -10,6 +10,7 @@ export const leadForm = {
   'crm.leadForm.field.message': '留言',
   'crm.leadForm.required-note': '带 * 的为必填项。',
   'crm.leadForm.phone-hint': '请包含国家/地区代码，以 + 开头。',
+  'crm.leadForm.phone-checking': '正在核对电话号码…',
 
   'crm.leadForm.consent.marketing-email': '我同意接收营销邮件。',
   'crm.leadForm.consent.sms': '我同意接收短信。',
