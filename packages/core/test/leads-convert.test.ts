@@ -287,6 +287,14 @@ test('a failed conversion creates nothing: gate, validation, unknown records, re
     env.leads.convert(lead.id, { deal: { status: 'won', customerId: 'x' } as never }),
     fields('deal.customerId', 'deal.status'),
   );
+  // A bad deal value is named where the caller put it, under `deal`.
+  await assert.rejects(
+    env.leads.convert(lead.id, {
+      customer: { customFields: { region: 'north' } },
+      deal: { expectedCloseDate: '2026-02-30', title: '' },
+    }),
+    fields('deal.title', 'deal.expectedCloseDate'),
+  );
   await assert.rejects(env.leads.convert(lead.id, { customerId: 'nobody' }), fields('customerId'));
   await assert.rejects(
     env.leads.convert(lead.id, { pipelineId: 'nowhere', customer: { customFields: { region: 'north' } } }),

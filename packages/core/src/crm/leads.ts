@@ -1592,7 +1592,8 @@ export function createLeadService(context: CrmContext, options: LeadServiceOptio
           stageEnteredAt: at,
         };
         const dealSchemaWithFields = await schemaFor(tx, dealInputSchema, 'deal');
-        const dealEntity = parseOrThrow(dealSchemaWithFields, dealRaw, 'deal') as Record<string, unknown>;
+        // Paths start at `deal`, as in the options: `deal.customFields.x` is the deal's, not the customer's.
+        const dealEntity = parseOrThrow(dealSchemaWithFields, dealRaw, 'deal', ['deal']) as Record<string, unknown>;
         const dealId = context.newId();
         const gate = checkStageGate(dealEntity, stage, { now: context.now() });
         if (!gate.passed) throw new StageGateError(dealId, stage.id, gate.missingFields, gate.failedConditions);

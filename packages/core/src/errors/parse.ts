@@ -33,10 +33,20 @@ function recordKnownKeys(issue: unknown): undefined {
  * An unknown key (schemas are strict) is one issue per key, at the key's own path, suggesting the known key it was
  * most likely meant to be: `Unknown key "email" (did you mean "emails"?)`.
  */
-export function parseOrThrow<S extends z.ZodMiniType>(schema: S, input: unknown, context?: string): z.infer<S> {
+export function parseOrThrow<S extends z.ZodMiniType>(
+  schema: S,
+  input: unknown,
+  context?: string,
+  /** Where `input` sits in what the caller was given (e.g. `['deal']` inside convert options): prefixes each path. */
+  at: readonly (string | number)[] = [],
+): z.infer<S> {
   const result = z.safeParse(schema, input, { error: recordKnownKeys });
   if (result.success) return result.data;
-  throw new ValidationError(toValidationIssues(result.error), context);
+  const issues = toValidationIssues(result.error);
+  throw new ValidationError(
+    at.length === 0 ? issues : issues.map((issue) => ({ ...issue, path: [...at, ...issue.path] })),
+    context,
+  );
 }
 
 /**
