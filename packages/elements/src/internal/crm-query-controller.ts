@@ -69,6 +69,10 @@ export class CrmQueryController<T> implements ReactiveController {
   /** The next run must read everything: first load, `refresh()`, another CRM, or a failed run. */
   private fullLoad = true;
   private readonly runs = new Set<Promise<void>>();
+  /** Writes in flight whose results the host applies itself ({@link hold}); re-runs wait for them. */
+  private readonly holds = new Set<Promise<void>>();
+  /** A re-run was asked for while held. */
+  private deferred = false;
 
   constructor(host: Host, options: CrmQueryOptions<T>) {
     this.host = host;
@@ -101,6 +105,7 @@ export class CrmQueryController<T> implements ReactiveController {
     this.connected = false;
     // Changes are not followed while disconnected: the next connection reads everything.
     this.changes = [];
+    this.covered = [];
     this.fullLoad = true;
     this.subscribed?.unsubscribe();
     this.subscribed = undefined;
@@ -118,12 +123,55 @@ export class CrmQueryController<T> implements ReactiveController {
     this.schedule();
   }
 
-  /** Resolves once no load is scheduled or running. */
+  /** Resolves once no load is scheduled or running, and no write holds the query. */
   async settled(): Promise<void> {
-    while (this.scheduled || this.runs.size > 0) {
-      await Promise.all([...this.runs]);
+    while (this.scheduled || this.runs.size > 0 || this.holds.size > 0) {
+      await Promise.all([...this.runs, ...this.holds]);
     }
   }
+
+  /**
+   * Holds re-runs while the host writes something whose stored result it will {@link patch} in: changes committed
+   * meanwhile (the host's own write among them) wait instead of being read back. Returns the release; changes still
+   * waiting then run as usual.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.holds.add(held);
+    return () => {
+      if (!this.holds.delete(held)) return;
+      release();
+      if (this.holds.size === 0 && this.deferred) {
+        this.deferred = false;
+        this.schedule();
+      }
+    };
+  }
+
+  /**
+   * Applies a write the host made and already holds the stored result of: `value` replaces the current one, and the
+   * changes it `covers` (a collection, an id and the version written) are not read again when storage reports them.
+   * A load in flight, which read before the write, is dropped; changes it had not applied yet run again on `value`.
+   * Does nothing, and returns false, before a first value or while a full load is due (it reads the write anyway).
+   */
+  patch(update: (previous: T) => T, covers: readonly ChangeEvent[]): boolean {
+    if (this.value === undefined || this.fullLoad) return false;
+    this.abort?.abort();
+    this.abort = undefined;
+    this.value = update(this.value);
+    const waiting = this.changes;
+    this.changes = waiting.filter((change) => !covers.some((covered) => coveredBy(change, covered)));
+    // Storage has yet to report these.
+    this.covered.push(...covers.filter((covered) => !waiting.some((change) => sameWrite(change, covered))));
+    this.status = CrmQueryStatus.COMPLETE;
+    this.host.requestUpdate();
+    if (this.changes.length > 0) this.schedule();
+    return true;
+  }
+
+  /** Changes already applied by {@link patch} that storage may still report. */
+  private covered: ChangeEvent[] = [];
 
   /** Follows the current CRM: subscribes to its storage and loads when it is new. */
   private sync(): void {
@@ -138,7 +186,7 @@ export class CrmQueryController<T> implements ReactiveController {
     }
     const watched = new Set(this.options.collections);
     const unsubscribe = crm.storage.subscribe((events: readonly ChangeEvent[]) => {
-      const relevant = events.filter((event) => watched.has(event.collection));
+      const relevant = events.filter((event) => watched.has(event.collection) && !this.alreadyPatched(event));
       if (relevant.length === 0) return;
       this.changes.push(...relevant);
       this.schedule();
@@ -148,12 +196,27 @@ export class CrmQueryController<T> implements ReactiveController {
     this.schedule();
   }
 
+  /** True for a change a {@link patch} applied before storage reported it; it is reported once, and then forgotten. */
+  private alreadyPatched(event: ChangeEvent): boolean {
+    const index = this.covered.findIndex((covered) => coveredBy(event, covered));
+    if (index >= 0) this.covered.splice(index, 1);
+    return index >= 0;
+  }
+
   private schedule(): void {
+    if (this.holds.size > 0) {
+      this.deferred = true;
+      return;
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
       if (!this.connected) return;
+      if (this.holds.size > 0) {
+        this.deferred = true;
+        return;
+      }
       const run = this.run();
       this.runs.add(run);
       void run.finally(() => this.runs.delete(run));
@@ -195,6 +258,21 @@ export class CrmQueryController<T> implements ReactiveController {
       }
     }
   }
+}
+
+/** True when `change` is `covered` or an earlier write of the same record. */
+function coveredBy(change: ChangeEvent, covered: ChangeEvent): boolean {
+  return (
+    change.collection === covered.collection &&
+    change.id === covered.id &&
+    change.type === 'put' &&
+    (change.version ?? 0) <= (covered.version ?? 0)
+  );
+}
+
+/** True when both are the same write of the same record. */
+function sameWrite(a: ChangeEvent, b: ChangeEvent): boolean {
+  return a.collection === b.collection && a.id === b.id && a.type === b.type && a.version === b.version;
 }
 
 /** A promise that rejects with the signal's reason once it aborts. */

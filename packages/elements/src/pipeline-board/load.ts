@@ -81,6 +81,19 @@ export async function loadBoard(crm: Crm, pipelineId: string, update?: CrmQueryU
 }
 
 /**
+ * The data with one deal as storage returned it from a write (a move): no read needed. `undefined` when the deal has
+ * no stage time to order it by, or left the pipeline: the caller reads it instead.
+ */
+export function withStoredDeal(
+  previous: BoardData,
+  deal: BoardDeal & { readonly pipelineId?: string },
+): BoardData | undefined {
+  if (deal.stageEnteredAt === undefined || deal.pipelineId !== previous.pipeline.id) return undefined;
+  const deals = [...previous.deals.filter((candidate) => candidate.id !== deal.id), deal].sort(newestInStageFirst);
+  return { ...previous, deals };
+}
+
+/**
  * The previous data with the changes applied: changed deals re-read by id (unchanged ones stay the same objects, so
  * the board reuses their cards), changed or newly needed customer names re-read, users re-read when they changed.
  * `undefined` when the changes cannot be applied piecemeal (the pipeline changed, or a deal has no stage time to
