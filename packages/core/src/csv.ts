@@ -5,5 +5,5 @@
  *
  * @module
  */
-export { csvCell, toCsv, type CsvCell } from './sales-reports/csv.js';
-export { leadSourcesCsv, performanceCsv, salesTrendCsv } from './sales-reports/export.js';
+export { csvCell, toCsv, type CsvCell } from './reports/csv.js';
+export { leadSourcesCsv, performanceCsv, salesTrendCsv } from './reports/export.js';

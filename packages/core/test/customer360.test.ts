@@ -15,11 +15,11 @@ import {
   type CrmEventName,
   type StoragePort,
 } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
-import { createEntityService } from '../src/crm/entity-service.js';
-import { createCustomerAggregates } from '../src/crm/aggregates.js';
-import { createSegmentService } from '../src/crm/segments.js';
-import { createCustomerService, VIEW360_MAX_QUERIES } from '../src/crm/customers.js';
+import { createContext } from '../src/kernel/context.js';
+import { createEntityService } from '../src/kernel/entity-service.js';
+import { createCustomerAggregates } from '../src/customers/aggregates.service.js';
+import { createSegmentService } from '../src/segments/segment.service.js';
+import { createCustomerService, VIEW360_MAX_QUERIES } from '../src/customers/customer.service.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-06-30T00:00:00.000Z');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ValidationError, weightedForecast, zonedCalendar, type ForecastDeal } from '@crmkit/core';
-import { civilFromDays, monthKey, monthNumberOf } from '../src/funnel/calendar.js';
+import { civilFromDays, monthKey, monthNumberOf } from '../src/time/calendar.js';
 import { pipeline } from './funnel-fixtures.js';
 
 const DAY = 86_400_000;

@@ -16,9 +16,9 @@ import {
   type StorageOperations,
   type StoragePort,
 } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
+import { createContext } from '../src/kernel/context.js';
 import { entityServices } from './support/entity-services.js';
-import { createLeadService } from '../src/crm/leads.js';
+import { createLeadService } from '../src/leads/index.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
 

@@ -10,9 +10,9 @@ import {
   type CrmEventName,
   type MemoryData,
 } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
+import { createContext } from '../src/kernel/context.js';
 import { entityServices } from './support/entity-services.js';
-import { createLeadService, type LeadServiceOptions } from '../src/crm/leads.js';
+import { createLeadService, type LeadServiceOptions } from '../src/leads/index.js';
 import { DuplicateError } from '../src/leads/index.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmEvents, createMemoryStorage, type MemoryData } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
-import { createTaskService } from '../src/crm/tasks.js';
+import { createContext } from '../src/kernel/context.js';
+import { createTaskService } from '../src/tasks/task.service.js';
 import {
   FIRED_REMINDERS_COLLECTION,
   createReminderScheduler,
   type SchedulerClock,
   type TaskReminderEvent,
-} from '../src/reminders/index.js';
+} from '../src/tasks/index.js';
 
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 const MINUTE = 60_000;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmEvents, PermissionError, ValidationError, createMemoryStorage } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
-import { createSalesReportService } from '../src/crm/sales-reports.js';
+import { createContext } from '../src/kernel/context.js';
+import { createSalesReportService } from '../src/reports/sales.service.js';
 
 const clock = { now: '2026-04-01T00:00:00.000Z' };
 

@@ -4,18 +4,14 @@ import * as core from '@crmkit/core';
 import * as csvEntry from '@crmkit/core/csv';
 import { ValidationError } from '@crmkit/core';
 import {
-  csvCell,
   leadSourceAnalysis,
-  leadSourcesCsv,
-  performanceCsv,
   periodsBetween,
   salesPerformance,
   salesTrend,
-  salesTrendCsv,
-  toCsv,
   type ReportDeal,
   type ReportLead,
-} from '../src/sales-reports/index.js';
+} from '@crmkit/core';
+import { csvCell, leadSourcesCsv, performanceCsv, salesTrendCsv, toCsv } from '@crmkit/core/csv';
 
 const usd = (amountMinor: number, currency = 'USD') => ({ amountMinor, currency });
 const won = (

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CrmEvents, ValidationError, createMemoryStorage, type Filter } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
-import { createCustomerAggregates } from '../src/crm/aggregates.js';
-import { createSegmentService } from '../src/crm/segments.js';
+import { createContext } from '../src/kernel/context.js';
+import { createCustomerAggregates } from '../src/customers/aggregates.service.js';
+import { createSegmentService } from '../src/segments/segment.service.js';
 import {
   compileSegment,
   emptyStats,

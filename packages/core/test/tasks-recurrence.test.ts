@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ValidationError, recurrenceSchema } from '@crmkit/core';
 import * as z from 'zod/mini';
 import { formatRRule, nextOccurrence, occurrences, parseRRule } from '../src/tasks/recurrence.js';
-import { fromLocal, toLocal } from '../src/tasks/zoned.js';
+import { fromLocal, toLocal } from '../src/time/calendar.js';
 
 type Rule = z.input<typeof recurrenceSchema>;
 const rule = (input: Rule) => z.parse(recurrenceSchema, input);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CrmEvents, ValidationError, createMemoryStorage, type CrmEventMap, type CrmEventName } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
-import { createTaskService } from '../src/crm/tasks.js';
+import { createContext } from '../src/kernel/context.js';
+import { createTaskService } from '../src/tasks/task.service.js';
 import { isDueToday, isOverdue, effectiveReminderTimes } from '../src/tasks/tasks.js';
 
 class RecordingEvents extends CrmEvents {

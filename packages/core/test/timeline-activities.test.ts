@@ -16,10 +16,10 @@ import {
   type CrmEventMap,
   type CrmEventName,
 } from '@crmkit/core';
-import { createContext } from '../src/crm/context.js';
-import { createActivityService } from '../src/crm/activities.js';
-import { createEntityService } from '../src/crm/entity-service.js';
-import { createTaskService } from '../src/crm/tasks.js';
+import { createContext } from '../src/kernel/context.js';
+import { createActivityService } from '../src/timeline/activity.service.js';
+import { createEntityService } from '../src/kernel/entity-service.js';
+import { createTaskService } from '../src/tasks/task.service.js';
 import { decodeTimelineCursor, mergeTimeline } from '../src/timeline/index.js';
 
 class RecordingEvents extends CrmEvents {

@@ -37,25 +37,37 @@ import {
 } from '../model/custom-fields.js';
 import { auditEntrySchema, type AuditEntry } from '../model/compliance.js';
 import type { StoragePort, QueryOptions } from '../storage/port.js';
-import { AUDIT_COLLECTION } from './collections.js';
-import { createContext, type CrmActor } from './context.js';
-import { createEntityService, type EntityPage, type EntityService } from './entity-service.js';
-import { CrmEvents, type CrmEventMap, type CrmEventName } from './events.js';
+import {
+  AUDIT_COLLECTION,
+  CrmEvents,
+  createContext,
+  createEntityService,
+  storedReader,
+  type CrmActor,
+  type CrmEventMap,
+  type CrmEventName,
+  type EntityPage,
+  type EntityService,
+} from '../kernel/index.js';
+import { createCustomerAggregates, type CustomerAggregates } from '../customers/aggregates.service.js';
+import { createCustomerService, type CustomerService } from '../customers/customer.service.js';
+import { createPhoneReader, phonesIntake } from '../customers/phones.service.js';
+import { createDealService, type DealService } from '../funnel/deal.service.js';
+import { createPipelineService, type PipelineService } from '../funnel/pipeline.service.js';
+import { createReportService, type ReportService } from '../funnel/analytics.service.js';
 import { DEFAULT_LOST_REASON_CODES, lostReasonsSchema } from '../funnel/pipeline.js';
-import { createDealService, type DealService } from './deals.js';
-import { createPipelineService, type PipelineService } from './pipelines.js';
-import { createReportService, type ReportService } from './reports.js';
-import { createLeadService, type LeadService, type LeadServiceOptions } from './leads.js';
-import { createActivityService, type ActivityService } from './activities.js';
-import { createCustomerService, type CustomerService } from './customers.js';
-import { createPhoneReader, phonesIntake } from './phones.js';
+import { createLeadService, type LeadService, type LeadServiceOptions } from '../leads/index.js';
 import type { PhoneNormaliser } from '../leads/normalise.js';
-import { createSegmentService, type SegmentService } from './segments.js';
-import { createCustomerAggregates, type CustomerAggregates } from './aggregates.js';
-import type { LifecycleConfig } from '../lifecycle/index.js';
-import { createTaskService, type TaskService, type TaskServiceOptions } from './tasks.js';
-import { createSalesReportService, type SalesReportService } from './sales-reports.js';
-import { createReminderScheduler, type ReminderScheduler, type ReminderSchedulerOptions } from '../reminders/index.js';
+import type { LifecycleConfig } from '../lifecycle/rules.js';
+import { createSalesReportService, type SalesReportService } from '../reports/sales.service.js';
+import { createSegmentService, type SegmentService } from '../segments/segment.service.js';
+import {
+  createReminderScheduler,
+  type ReminderScheduler,
+  type ReminderSchedulerOptions,
+} from '../tasks/reminders.service.js';
+import { createTaskService, type TaskService, type TaskServiceOptions } from '../tasks/task.service.js';
+import { createActivityService, type ActivityService } from '../timeline/activity.service.js';
 
 export interface CreateCrmOptions {
   /** Where the CRM keeps its data: any adapter implementing the storage port. */
@@ -156,6 +168,12 @@ export interface Crm {
    * (which is the host's: close it separately) without cutting a write in half.
    */
   dispose(): Promise<void>;
+  /**
+   * Resolves when all background work this CRM started has finished: customer aggregate updates (and the lifecycle
+   * moves they trigger) and lead re-scoring. Await it before reading what that work writes, e.g. in tests, after an
+   * import, or before `storage.export()`. Replaces `crm.aggregates.settled()` and `crm.leads.whenIdle()`.
+   */
+  settled(): Promise<void>;
   /** Subscribes to a domain event after its change has committed; returns the function that unsubscribes. */
   on<N extends CrmEventName>(name: N, handler: (payload: CrmEventMap[N]) => void): () => void;
 }
@@ -216,10 +234,19 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     ...(checked.normalisePhone === undefined ? {} : { normalisePhone: checked.normalisePhone }),
   };
   // Anything but an object is handed on as it is, for the lead service to refuse.
+  const deals = createDealService(context, lostReasons);
   const leads = createLeadService(
     context,
     isPlainObject(options.leads) || options.leads === undefined ? { ...phones, ...options.leads } : options.leads,
+    deals,
   );
+  const readAuditEntry = storedReader(auditEntrySchema, 'audit entry');
+  /** Waits for every piece of background work (aggregate updates, lead re-scoring) until none is left. */
+  const settled = async (): Promise<void> => {
+    // Neither starts work for the other: aggregates follow deal and activity events (and run the lifecycle rules
+    // inside their own queue), re-scoring follows activity and lead events. Each waits until its own queue is empty.
+    await Promise.all([aggregates.settled(), leads.settled()]);
+  };
   return {
     customers: createCustomerService(context, {
       aggregates,
@@ -237,7 +264,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
       prepare: phonesIntake(createPhoneReader(phones), context.storage, 'contact'),
     }),
     leads,
-    deals: createDealService(context, lostReasons),
+    deals,
     pipelines: createPipelineService(context, lostReasons),
     activities: createActivityService(context),
     tasks: createTaskService(context, options.tasks),
@@ -276,7 +303,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
           ...queryOptions,
         });
         return {
-          records: page.records.map((record) => parseOrThrow(auditEntrySchema, record, 'stored audit entry')),
+          records: page.records.map(readAuditEntry),
           ...(page.next ? { next: page.next } : {}),
         };
       },
@@ -288,13 +315,14 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     ...(defaultRegion === undefined ? {} : { defaultRegion }),
     exchangeRates: context.exchangeRates,
     on: (name, handler) => events.on(name, handler),
+    settled,
     async dispose() {
       // Unsubscribed first, so nothing new is queued; then what is queued or running is let finish.
       aggregates.dispose();
       leads.dispose();
       context.dispose();
       events.clear();
-      await Promise.allSettled([aggregates.settled(), leads.whenIdle()]);
+      await Promise.allSettled([aggregates.settled(), leads.settled()]);
     },
   };
 }

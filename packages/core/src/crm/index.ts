@@ -1,10 +1,15 @@
+/**
+ * `createCrm()`: every domain's service wired over one storage adapter, and the kernel's public names (events,
+ * collections, the entity service's types, audit helpers).
+ *
+ * @module
+ */
 export { createCrm } from './create-crm.js';
-export type { Crm, CreateCrmOptions } from './create-crm.js';
-export type { CrmActor } from './context.js';
-export type { EntityService, EntityPage, VersionedWrite } from './entity-service.js';
-export { CrmEvents } from './events.js';
-export type { CrmEventMap, CrmEventName, CrmEventBase, CrmUpdatedEvent, CrmEntityName } from './events.js';
-export { CRM_COLLECTIONS, AUDIT_COLLECTION } from './collections.js';
-export type { CrmCollection } from './collections.js';
-export { changedFieldNames } from './audit.js';
-export { canonicalJson } from './json.js';
+export type { Crm, CreateCrmOptions, CrmReminderOptions } from './create-crm.js';
+export type { CrmActor } from '../kernel/context.js';
+export type { EntityService, EntityPage, VersionedWrite } from '../kernel/entity-service.js';
+export { CrmEvents } from '../kernel/events.js';
+export type { CrmEventMap, CrmEventName, CrmEventBase, CrmUpdatedEvent, CrmEntityName } from '../kernel/events.js';
+export { CRM_COLLECTIONS, AUDIT_COLLECTION } from '../kernel/collections.js';
+export type { CrmCollection } from '../kernel/collections.js';
+export { changedFieldNames, canonicalJson } from '../kernel/audit.js';

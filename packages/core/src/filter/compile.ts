@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/errors.js';
-import { hasCanonicalShape, parseInstant, toCanonical } from './instant.js';
+import { hasCanonicalShape, parseInstant, toCanonical } from '../time/instant.js';
 import { ownPathValue, ownValue, ownValue2 } from './path.js';
 import { parseFilter, type Filter, type FilterTimeUnit, type Scalar } from './schema.js';
 

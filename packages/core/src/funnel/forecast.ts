@@ -8,9 +8,9 @@ import { parseOrThrow } from '../errors/parse.js';
 import type { Money } from '../money/money.js';
 import { currencyCodeSchema } from '../money/money.js';
 import type { DealStatus, Stage } from '../model/deal.js';
-import { monthKey, monthNumberOf, zonedCalendar } from './calendar.js';
+import { monthKey, monthNumberOf, zonedCalendar } from '../time/calendar.js';
 import { conversionFactors, exchangeRatesSchema, type ExchangeRates } from '../money/exchange.js';
-import { recordMs } from './instants.js';
+import { recordMs } from '../time/bounds.js';
 import type { FunnelPipeline } from './types.js';
 
 /** What the forecast reads of a deal. */

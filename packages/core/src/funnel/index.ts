@@ -2,7 +2,8 @@
  * The sales funnel (销售漏斗): the built-in funnel and lost reasons, pure pipeline editing helpers, stage gates, and
  * pure analytics over plain arrays of leads, deals and stage history — the funnel report (counts, amounts, cohort and
  * snapshot conversion, time in stage, velocity, win rates, lost reasons, the bottleneck, rotting deals) and the
- * weighted forecast. `crm.reports` runs the same functions on data loaded through the storage port.
+ * weighted forecast — and the deal, pipeline and funnel-report services that run them on data loaded through the
+ * storage port.
  *
  * @module
  */
@@ -23,10 +24,6 @@ export {
 export type { PipelineDefinition, LeadStep, LostReason, StageUpdate } from './pipeline.js';
 export { checkStageGate, gatesAhead, stageGateFields } from './gate.js';
 export type { GateAhead, StageGateResult } from './gate.js';
-export { exchangeRatesSchema, currencyConversionSchema, conversionFactors } from '../money/exchange.js';
-export type { ExchangeRates, CurrencyConversion, MoneyTotals } from '../money/exchange.js';
-export { zonedCalendar } from './calendar.js';
-export type { ZonedCalendar } from './calendar.js';
 export { funnelReport } from './report.js';
 export type { FunnelOptions } from './report.js';
 export { findBottleneck } from './bottleneck.js';
@@ -62,3 +59,10 @@ export type {
   CohortMonth,
   FunnelReport,
 } from './types.js';
+export type { DealStageChangedEvent, PipelineStageRemovedEvent, FunnelEventMap } from './events.js';
+export { DEAL_STAGE_FIELDS, createDealService } from './deal.service.js';
+export type { DealService, DealWriter, MoveToStageOptions } from './deal.service.js';
+export { createPipelineService } from './pipeline.service.js';
+export type { PipelineService, PipelineEditOptions, RemoveStageOptions } from './pipeline.service.js';
+export { createReportService } from './analytics.service.js';
+export type { ReportService, FunnelReportRequest, ForecastRequest } from './analytics.service.js';

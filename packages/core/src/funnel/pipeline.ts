@@ -194,3 +194,31 @@ export function updateStage(stages: readonly Stage[], stageId: string, update: S
   else if (changes.gate !== undefined) next.gate = changes.gate;
   return stages.map((stage, i) => (i === index ? parseOrThrow(stageSchema, next, 'stage') : stage));
 }
+
+/**
+ * The deal's fields after entering `stage` at `at`: stage, `stageEnteredAt`, status from the stage's kind, `closedAt`
+ * kept when it was closed already and stays closed, set when it closes now, cleared when it reopens; the lost reason
+ * set for a lost stage and cleared otherwise.
+ */
+export function enterStage(
+  deal: Record<string, unknown>,
+  stage: Stage,
+  at: string,
+  lostReason: string | undefined,
+): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...deal, stageId: stage.id, status: stage.kind, stageEnteredAt: at };
+  const wasClosed = deal['status'] === 'won' || deal['status'] === 'lost';
+  if (stage.kind === 'open') delete next['closedAt'];
+  else if (!wasClosed || deal['closedAt'] === undefined) next['closedAt'] = at;
+  if (stage.kind === 'lost') next['lostReason'] = lostReason;
+  else delete next['lostReason'];
+  return next;
+}
+
+/**
+ * The built-in pipeline as defined, before anything installed it (version 0, no timestamps): what reading `default`
+ * answers on a CRM that has not stored it yet. Reading never installs anything.
+ */
+export function uninstalledDefaultPipeline(): Pipeline {
+  return { ...structuredClone(DEFAULT_PIPELINE), version: 0, createdAt: '', updatedAt: '' } as Pipeline;
+}

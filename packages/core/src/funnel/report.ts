@@ -9,9 +9,15 @@ import { parseOrThrow } from '../errors/parse.js';
 import { stageSchema, type Stage } from '../model/deal.js';
 import { idSchema } from '../model/primitives.js';
 import { findBottleneck } from './bottleneck.js';
-import { monthKey, zonedCalendar, type ZonedCalendar } from './calendar.js';
-import { conversionFactors, currencyConversionSchema, moneyTotals, type CurrencyConversion } from '../money/exchange.js';
-import { boundMs, instantInputSchema, instantMs, recordMs, windowBoundSchema } from './instants.js';
+import { monthKey, zonedCalendar, type ZonedCalendar } from '../time/calendar.js';
+import {
+  conversionFactors,
+  currencyConversionSchema,
+  moneyTotals,
+  type CurrencyConversion,
+} from '../money/exchange.js';
+import { boundMs, instantInputSchema, recordMs, windowBoundSchema } from '../time/bounds.js';
+import { instantMs } from '../time/instant.js';
 import { DEFAULT_LEAD_STEPS } from './pipeline.js';
 import type {
   CohortMonth,

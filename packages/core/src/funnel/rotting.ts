@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
-import { instantInputSchema, recordMs } from './instants.js';
+import { instantInputSchema, recordMs } from '../time/bounds.js';
 import type { FunnelDeal, FunnelPipeline, RottingDeal } from './types.js';
 
 const DAY = 86_400_000;

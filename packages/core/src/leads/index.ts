@@ -1,7 +1,7 @@
 /**
  * Lead management (线索管理) as pure functions over plain data: normalisation, de-duplication and merging, rule-based
  * scoring with explanations, assignment (round-robin, weighted, least loaded, rules; capacity-aware) and the
- * follow-up SLA. `createLeadService` (crm/leads.ts) runs them on data loaded through the storage port.
+ * follow-up SLA; and the lead service (`service/`) that runs them on data loaded through the storage port.
  *
  * @module
  */
@@ -146,3 +146,23 @@ export type {
   LeadEventMap,
   LeadEventName,
 } from './events.js';
+export { createLeadService } from './service/lead.service.js';
+export { ASSIGNMENT_STATE_COLLECTION } from './service/types.js';
+export type {
+  LeadService,
+  LeadServiceOptions,
+  LeadCaptureInput,
+  CaptureOptions,
+  CaptureResult,
+  ConsentGrant,
+  MergeOptions,
+  MergeResult,
+  MergeIntoCustomerOptions,
+  MergeIntoCustomerResult,
+  ConvertOptions,
+  ConvertDealValues,
+  ConvertResult,
+  AssignResult,
+  RescoreResult,
+  DuplicateQuery,
+} from './service/types.js';

@@ -178,3 +178,5 @@ export type {
   AuditEntry,
   AuditEntryPatch,
 } from './compliance.js';
+export { weekdays, timeZoneSchema, type Weekday } from './activity.js';
+export { lifecycleStageIdSchema, type DefaultLifecycleStage } from './customer.js';

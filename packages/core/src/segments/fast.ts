@@ -1,4 +1,4 @@
-import { parseInstant } from '../filter/instant.js';
+import { parseInstant } from '../time/instant.js';
 import { hasOwn, ownPathValue } from '../filter/path.js';
 import { compileFilter, type Filter, type Scalar } from '../filter/index.js';
 

@@ -6,8 +6,7 @@
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import { recurrenceSchema, weekdays, type Recurrence, type Weekday } from '../model/activity.js';
-import { civilFromDays, daysFromCivil } from '../funnel/calendar.js';
-import { fromLocal, toLocal } from './zoned.js';
+import { civilFromDays, daysFromCivil, fromLocal, toLocal } from '../time/calendar.js';
 
 /** Day of the week of a day number (days since 1970-01-01, a Thursday): 0 = Monday … 6 = Sunday. */
 function weekdayIndex(day: number): number {

@@ -1,6 +1,6 @@
 /** Pure task rules: when reminders fire, and what counts as overdue or due today. */
 import type { Task } from '../model/activity.js';
-import { zonedCalendar } from '../funnel/calendar.js';
+import { zonedCalendar } from '../time/calendar.js';
 
 /** One reminder's firing: a stable key (unique per task and due date) and its instant. */
 export interface ReminderTime {

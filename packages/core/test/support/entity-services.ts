@@ -17,8 +17,8 @@ import {
   userPatchSchema,
   userSchema,
 } from '@crmkit/core';
-import type { CrmContext } from '../../src/crm/context.js';
-import { createEntityService } from '../../src/crm/entity-service.js';
+import type { CrmContext } from '../../src/kernel/context.js';
+import { createEntityService } from '../../src/kernel/entity-service.js';
 
 export function entityServices(context: CrmContext) {
   return {

@@ -1,0 +1,197 @@
+/**
+ * `crm.reports.salesTrend`, `.leadSources`, `.performance` over stored data, plus the cost entries and quotas those
+ * reports read, stored through the port (`costEntries`, `quotas`).
+ */
+import * as z from 'zod/mini';
+import { parseOrThrow } from '../errors/parse.js';
+import type { Filter } from '../filter/index.js';
+import { exchangeRatesSchema } from '../money/exchange.js';
+import { timeZoneSchema } from '../model/activity.js';
+import { dateOnlySchema, sourceSchema, nameSchema } from '../model/primitives.js';
+import { currencyCodeSchema } from '../money/money.js';
+import { dateRange, granularities, periodsBetween } from '../time/periods.js';
+import {
+  leadSourceAnalysis,
+  salesPerformance,
+  salesTrend,
+  type CostEntry,
+  type LeadSourceReport,
+  type PerformanceReport,
+  type Quota,
+  type ReportDeal,
+  type ReportLead,
+  type SalesTrendReport,
+} from './sales.js';
+import type { StoredRecord } from '../storage/port.js';
+import { insertAudited, loadAll, ratesFor, removeAudited, written, type CrmContext } from '../kernel/index.js';
+
+/** Where cost entries are stored. */
+export const COST_ENTRIES_COLLECTION = 'costEntries';
+/** Where quotas are stored; a quota's id is `<userId>|<month>`, so setting one again replaces it. */
+export const QUOTAS_COLLECTION = 'quotas';
+
+const moneySchema = z.strictObject({ amountMinor: z.int().check(z.nonnegative()), currency: currencyCodeSchema });
+
+/** A cost entry as `addCost` accepts it. */
+export const costEntryInputSchema = z
+  .object({
+    source: sourceSchema,
+    campaign: z.optional(nameSchema),
+    from: dateOnlySchema,
+    to: dateOnlySchema,
+    amount: moneySchema,
+  })
+  .check(z.refine((entry) => entry.to >= entry.from, { path: ['to'], message: 'Expected a date on or after from' }));
+export type CostEntryInput = z.input<typeof costEntryInputSchema>;
+
+/** A quota as `setQuota` accepts it. */
+export const quotaInputSchema = z.strictObject({
+  /** At most 120 characters, so the quota's id `<userId>|<month>` is a valid id. */
+  userId: z.string().check(z.minLength(1), z.maxLength(120)),
+  month: z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month YYYY-MM')),
+  amount: moneySchema,
+});
+export type QuotaInput = z.input<typeof quotaInputSchema>;
+
+const rangeSchema = z.strictObject({
+  from: dateOnlySchema,
+  to: dateOnlySchema,
+  timeZone: z.optional(timeZoneSchema),
+  currency: z.optional(currencyCodeSchema),
+  rates: z.optional(exchangeRatesSchema),
+});
+/** Options of a report: local dates `from`..`to` inclusive; time zone and currency default to the CRM's. */
+export type SalesReportOptions = z.input<typeof rangeSchema>;
+const trendSchema = z.extend(rangeSchema, { granularity: z.enum(granularities) });
+export type SalesTrendOptions = z.input<typeof trendSchema>;
+
+/** A stored cost entry / quota. */
+export type StoredCostEntry = StoredRecord<CostEntry>;
+export type StoredQuota = StoredRecord<Quota>;
+
+/** The sales reports over stored data. */
+export interface SalesReportService {
+  salesTrend(options: SalesTrendOptions): Promise<SalesTrendReport>;
+  leadSources(options: SalesReportOptions): Promise<LeadSourceReport>;
+  performance(options: SalesReportOptions): Promise<PerformanceReport>;
+  /** Records money spent on a source (and campaign) over a date range. */
+  addCost(input: CostEntryInput): Promise<StoredCostEntry>;
+  removeCost(id: string): Promise<void>;
+  listCosts(): Promise<StoredCostEntry[]>;
+  /** Sets (or replaces) a user's quota for a month. */
+  setQuota(input: QuotaInput): Promise<StoredQuota>;
+  listQuotas(): Promise<StoredQuota[]>;
+}
+
+/** Builds the sales report service. */
+export function createSalesReportService(context: CrmContext): SalesReportService {
+  const { storage } = context;
+  const all = <T extends object>(collection: string, where?: Filter): Promise<StoredRecord<T>[]> =>
+    loadAll<T>(storage, collection, where, { pageSize: 1000 });
+  const resolve = (raw: SalesReportOptions, schema: typeof rangeSchema | typeof trendSchema = rangeSchema) => {
+    const checked = parseOrThrow(schema, raw, 'report options');
+    const currency = checked.currency ?? context.currency;
+    const rates = ratesFor(context, currency, checked.rates);
+    return { ...checked, timeZone: checked.timeZone ?? context.timeZone, currency, ...(rates ? { rates } : {}) };
+  };
+  const between = (field: string, start: string, end: string): Filter => ({
+    all: [
+      { field, op: 'gte', value: start },
+      { field, op: 'lt', value: end },
+    ],
+  });
+
+  return {
+    async salesTrend(raw) {
+      const options = {
+        ...resolve(raw, trendSchema),
+        granularity: parseOrThrow(trendSchema, raw, 'report options').granularity,
+      };
+      const periods = periodsBetween(options.from, options.to, options.granularity, options.timeZone);
+      const start = periods[0]!.start;
+      const end = periods[periods.length - 1]!.end;
+      const [deals, leads] = await Promise.all([
+        all<ReportDeal>('deals', {
+          all: [{ field: 'status', op: 'eq', value: 'won' }, between('closedAt', start, end)],
+        }),
+        all<ReportLead>('leads', between('createdAt', start, end)),
+      ]);
+      return salesTrend({ deals, leads }, options);
+    },
+
+    async leadSources(raw) {
+      const options = resolve(raw);
+      const { start, end } = dateRange(options.from, options.to, options.timeZone);
+      const leads = await all<ReportLead>('leads', between('createdAt', start, end));
+      const dealIds = [...new Set(leads.flatMap((lead) => (lead.convertedDealId ? [lead.convertedDealId] : [])))];
+      const deals = (await storage.getMany<ReportDeal>('deals', dealIds)).filter((deal) => deal !== undefined);
+      const costs = await all<CostEntry>(COST_ENTRIES_COLLECTION, {
+        all: [
+          { field: 'to', op: 'gte', value: options.from },
+          { field: 'from', op: 'lte', value: options.to },
+        ],
+      });
+      return leadSourceAnalysis({ leads, deals, costs }, options);
+    },
+
+    async performance(raw) {
+      const options = resolve(raw);
+      const { start, end } = dateRange(options.from, options.to, options.timeZone);
+      const [deals, activities, quotas] = await Promise.all([
+        all<ReportDeal>('deals', {
+          all: [{ field: 'status', op: 'in', values: ['won', 'lost'] }, between('closedAt', start, end)],
+        }),
+        all<{ occurredAt: string; ownerId?: string }>('activities', between('occurredAt', start, end)),
+        all<Quota>(QUOTAS_COLLECTION, {
+          all: [
+            { field: 'month', op: 'gte', value: options.from.slice(0, 7) },
+            { field: 'month', op: 'lte', value: options.to.slice(0, 7) },
+          ],
+        }),
+      ]);
+      return salesPerformance({ deals, activities, quotas }, options);
+    },
+
+    async addCost(input) {
+      context.assertCanWrite('costEntry.create');
+      const entry = parseOrThrow(costEntryInputSchema, input, 'cost entry');
+      const at = context.nowIso();
+      return storage.transaction(
+        async (tx) => written<StoredCostEntry>(await insertAudited(context, tx, COST_ENTRIES_COLLECTION, entry, at)),
+      );
+    },
+
+    async removeCost(id) {
+      context.assertCanWrite('costEntry.delete');
+      const at = context.nowIso();
+      await storage.transaction((tx) => removeAudited(context, tx, COST_ENTRIES_COLLECTION, id, at));
+    },
+
+    listCosts: () => all<CostEntry>(COST_ENTRIES_COLLECTION),
+
+    async setQuota(input) {
+      context.assertCanWrite('quota.set');
+      const quota = parseOrThrow(quotaInputSchema, input, 'quota');
+      const id = `${quota.userId}|${quota.month}`;
+      const at = context.nowIso();
+      return storage.transaction(async (tx) => {
+        const current = await tx.get(QUOTAS_COLLECTION, id);
+        const stored = await tx.put<Quota>(
+          QUOTAS_COLLECTION,
+          { ...quota, id },
+          { expectedVersion: current?.version ?? 0 },
+        );
+        await context.audit(tx, {
+          action: current ? 'update' : 'create',
+          entity: QUOTAS_COLLECTION,
+          entityId: id,
+          at,
+          changedFields: ['amount', 'month', 'userId'],
+        });
+        return stored;
+      });
+    },
+
+    listQuotas: () => all<Quota>(QUOTAS_COLLECTION),
+  };
+}

@@ -1,0 +1,179 @@
+import { ValidationError } from '../errors/errors.js';
+import { parseFilter, type Filter } from '../filter/index.js';
+import { activityTypes } from '../model/activity.js';
+import { customerSchema, type Customer } from '../model/customer.js';
+import {
+  segmentInputSchema,
+  segmentPatchSchema,
+  segmentSchema,
+  type Segment,
+  type SegmentInput,
+  type SegmentPatch,
+} from '../model/segment.js';
+import {
+  assertKnownWindows,
+  compileSegment,
+  explainSegment,
+  segmentOverlaps,
+  splitSegment,
+  type ClauseExplanation,
+  type CustomerStats,
+  type SegmentOverlap,
+  type SegmentPredicate,
+} from './compile.js';
+import type { CustomerAggregates } from '../customers/aggregates.service.js';
+import {
+  createEntityService,
+  fromStorage,
+  loadAt,
+  type CrmContext,
+  type EntityService,
+  type VersionedWrite,
+} from '../kernel/index.js';
+
+/** The collection of saved segments. */
+export const SEGMENTS_COLLECTION = 'segments';
+
+/** A saved segment's id, or an ad-hoc segment filter. */
+export type SegmentRef = string | { readonly filter: Filter };
+
+/** A page of members: at most `limit` customers; only an absent `next` means the end (a page may be short). */
+export interface SegmentMemberPage {
+  readonly records: Customer[];
+  readonly next?: string;
+}
+
+/** Saved segments (CRUD) plus members, explanations, sizes and overlaps. */
+export interface SegmentService extends EntityService<SegmentInput, Segment, SegmentPatch> {
+  /**
+   * One page of members. The attribute part of the filter is pushed down to the customer query; behaviour and value
+   * clauses are answered from the customers' aggregates (one `getMany` per page), never from activities.
+   */
+  members(segment: SegmentRef, options?: { limit?: number; after?: string }): Promise<SegmentMemberPage>;
+  /** Every member id, in id order. */
+  memberIds(segment: SegmentRef): Promise<string[]>;
+  /** How many customers are members; a pure attribute segment is one `count` query. */
+  size(segment: SegmentRef): Promise<number>;
+  /** Sizes of the segments and their pairwise overlaps. */
+  overlaps(segments: readonly SegmentRef[]): Promise<SegmentOverlap>;
+  /** Which clauses a customer matched, and whether it is a member. */
+  explain(segment: SegmentRef, customerId: string): Promise<ClauseExplanation>;
+  /** The saved segments `customer` is a member of (no storage query beyond loading the segments). */
+  segmentsOf(customer: Customer, stats: CustomerStats | undefined, segments: readonly Segment[]): Segment[];
+}
+
+const CUSTOMERS = 'customers';
+const DEFAULT_PAGE = 500;
+
+function validateFilter(filter: unknown): Filter {
+  const parsed = parseFilter(filter);
+  assertKnownWindows(parsed, activityTypes);
+  return parsed;
+}
+
+/** Creates the segment service over the CRM's storage and the customer aggregates. */
+export function createSegmentService(context: CrmContext, aggregates: CustomerAggregates): SegmentService {
+  const base = createEntityService(context, {
+    name: 'segment',
+    collection: SEGMENTS_COLLECTION,
+    schemas: { input: segmentInputSchema, record: segmentSchema, patch: segmentPatchSchema },
+  });
+  // Compiled predicates of saved segments, by id and version; recompiled each minute so time windows move.
+  const cache = new Map<string, { version: number; minute: number; predicate: SegmentPredicate }>();
+
+  const compiled = (segment: Segment): SegmentPredicate => {
+    const now = context.now();
+    const minute = Math.floor(now.getTime() / 60_000);
+    const hit = cache.get(segment.id);
+    if (hit && hit.version === segment.version && hit.minute === minute) return hit.predicate;
+    const predicate = compileSegment(segment.filter, { now });
+    cache.set(segment.id, { version: segment.version, minute, predicate });
+    return predicate;
+  };
+
+  const resolve = async (ref: SegmentRef): Promise<{ filter: Filter; predicate: SegmentPredicate }> => {
+    if (typeof ref === 'string') {
+      const segment = await base.get(ref);
+      if (segment.entity !== 'customer') {
+        throw new ValidationError([{ path: ['entity'], message: 'Expected a customer segment' }], 'segment');
+      }
+      return { filter: segment.filter, predicate: compiled(segment) };
+    }
+    const filter = validateFilter(ref.filter);
+    return { filter, predicate: compileSegment(filter, { now: context.now() }) };
+  };
+
+  const scanPage = async (
+    filter: Filter,
+    predicate: SegmentPredicate,
+    limit: number,
+    after: string | undefined,
+  ): Promise<SegmentMemberPage> => {
+    const { pushdown, needsStats } = splitSegment(filter);
+    const page = await context.storage.query(CUSTOMERS, {
+      ...(pushdown ? { where: pushdown } : {}),
+      limit,
+      ...(after ? { after } : {}),
+    });
+    const customers = page.records.map((record) => fromStorage(customerSchema, record, 'customer'));
+    const stats = needsStats ? await aggregates.getMany(customers.map((customer) => customer.id)) : [];
+    const records = customers.filter((customer, i) => predicate(customer, stats[i]));
+    return { records, ...(page.next ? { next: page.next } : {}) };
+  };
+
+  const memberIds = async (ref: SegmentRef): Promise<string[]> => {
+    const { filter, predicate } = await resolve(ref);
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await scanPage(filter, predicate, DEFAULT_PAGE, after);
+      for (const record of page.records) ids.push(record.id);
+      after = page.next;
+    } while (after);
+    return ids;
+  };
+
+  const refKey = (ref: SegmentRef, index: number): string => (typeof ref === 'string' ? ref : `#${index}`);
+
+  return {
+    ...base,
+    async create(input) {
+      const raw = input as { filter?: unknown };
+      validateFilter(raw.filter);
+      return base.create(input);
+    },
+    async update(id: string, patch: SegmentPatch, options: VersionedWrite) {
+      const raw = patch as { filter?: unknown };
+      if (raw.filter !== undefined) validateFilter(raw.filter);
+      return base.update(id, patch, options);
+    },
+    async members(ref, options = {}) {
+      const limit = options.limit ?? 100;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+        throw new ValidationError([{ path: ['limit'], message: 'Expected an integer from 1 to 10000' }], 'options');
+      }
+      const { filter, predicate } = await resolve(ref);
+      return scanPage(filter, predicate, limit, options.after);
+    },
+    memberIds,
+    async size(ref) {
+      const { filter } = await resolve(ref);
+      const { pushdown, needsStats } = splitSegment(filter);
+      if (!needsStats) return context.storage.count(CUSTOMERS, pushdown);
+      return (await memberIds(ref)).length;
+    },
+    async overlaps(refs) {
+      const members = new Map<string, ReadonlySet<string>>();
+      for (const [i, ref] of refs.entries()) members.set(refKey(ref, i), new Set(await memberIds(ref)));
+      return segmentOverlaps(members);
+    },
+    async explain(ref, customerId) {
+      const { filter } = await resolve(ref);
+      const customer = fromStorage(customerSchema, await loadAt(context.storage, CUSTOMERS, customerId), 'customer');
+      return explainSegment(filter, customer, await aggregates.get(customerId), context.now());
+    },
+    segmentsOf(customer, stats, segments) {
+      return segments.filter((segment) => segment.entity === 'customer' && compiled(segment)(customer, stats));
+    },
+  };
+}
