@@ -1,23 +1,18 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
 import { ContextConsumer } from '@lit/context';
 import {
   CUSTOM_FIELDS_COLLECTION,
   CrmErrorCode,
-  NAME_MAX,
-  currencyDigits,
-  gatesAhead,
-  type ConvertOptions,
   type Crm,
   type CustomFieldDefinition,
-  type FailedGateCondition,
   type LocalizedText,
-  type ValidationIssue,
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
 import { CrmQueryController, CrmQueryStatus } from '../internal/crm-query-controller.js';
-import { formatCount, formatDay, formatMoneyCached, localized } from '../internal/format.js';
+import { FormController, FormPhase, errorCode, renderSummary } from '../internal/form-controller.js';
+import { formatCount, localized } from '../internal/format.js';
+import { renderLoadError } from '../internal/load-error.js';
 import { elementLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
@@ -27,74 +22,14 @@ import { CrmLeadConvertFailedEvent, CrmLeadConvertedEvent, type CrmLeadConvertFa
 import { loadLeadConvert, type ConvertUser, type LeadConvertData } from './load.js';
 import { leadConvertStyles } from './lead-convert.styles.js';
 import { leadConvertMessages as m } from './messages.js';
+import { controlId, renderConvertForm } from './render.js';
+import { refusedFields, validateConversion, type ConvertValidation, type LeadConvertIssue } from './validate.js';
 
-/** What is wrong with a field, as a kind (the message is chosen at render time, in the current language). */
-export interface LeadConvertIssue {
-  readonly kind: 'required' | 'amount' | 'tooLong' | 'invalid' | 'gate' | 'gateCondition';
-  /** For `gate` and `gateCondition`: the gated stage, and whether the deal enters it or moves on to it next. */
-  readonly stageId?: string;
-  readonly step?: 'enter' | 'next';
-  /** For `tooLong`: the most characters allowed. */
-  readonly max?: number;
-}
+export type { LeadConvertIssue } from './validate.js';
 
 /** Where the form is: editing, waiting for the CRM, converted, or refused. */
-export const LeadConvertPhase = {
-  IDLE: 'idle',
-  SUBMITTING: 'submitting',
-  SUCCESS: 'success',
-  FAILURE: 'failure',
-} as const;
-export type LeadConvertPhase = (typeof LeadConvertPhase)[keyof typeof LeadConvertPhase];
-
-/** The fields the form always shows, in order; gates may add `source` and `customFields.<key>`. */
-const BASE_FIELDS = ['title', 'amount', 'currency', 'expectedCloseDate', 'stageId', 'ownerId'] as const;
-const UNKNOWN_CODE = 'CRM_UNKNOWN';
-/** Deal fields no customer or contact has: a bare issue path starting with one is the deal's. */
-const DEAL_ONLY: readonly string[] = ['title', 'amount', 'expectedCloseDate', 'stageId', 'pipelineId'];
-
-/** What one render checks and would send. */
-interface Validation {
-  readonly issues: ReadonlyMap<string, LeadConvertIssue>;
-  /** The fields a gate ahead reads (besides the title, which is always required). */
-  readonly required: ReadonlySet<string>;
-  /** Fields beyond the base ones that a gate (or a refused conversion) asks for. */
-  readonly extra: readonly string[];
-  /** The open stage after the chosen one, when its gate asks for something. */
-  readonly nextGateStage?: string;
-  readonly options: ConvertOptions;
-  /** The amount in minor units, when a valid one is typed. */
-  readonly amountMinor?: number;
-}
-
-/** The form field a deal field path is entered in: `amount.amountMinor` → `amount`; `undefined` when none is. */
-function fieldOf(path: string): string | undefined {
-  const [top = '', key] = path.split('.');
-  if (top === 'amount') return key === 'currency' ? 'currency' : 'amount';
-  if (top === 'customFields') return key ? `customFields.${key}` : undefined;
-  if (top === 'pipelineId') return 'stageId';
-  return (BASE_FIELDS as readonly string[]).includes(top) || top === 'source' ? top : undefined;
-}
-
-/** The fields shown beyond the base ones. */
-const isExtra = (field: string): boolean => field === 'source' || field.startsWith('customFields.');
-
-/** The `code` of a crmkit error, or `CRM_UNKNOWN`. */
-function errorCode(error: unknown): CrmLeadConvertFailedDetail['code'] {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (Object.values(CrmErrorCode) as string[]).includes(code)
-    ? (code as CrmErrorCode)
-    : UNKNOWN_CODE;
-}
-
-/** Minor-unit digits of a currency; 2 for a code `Intl` does not know. */
-function digitsOf(currency: string): number {
-  try {
-    return currencyDigits(currency);
-  } catch {
-    return 2;
-  }
-}
+export const LeadConvertPhase = FormPhase;
+export type LeadConvertPhase = FormPhase;
 
 /**
  * **What it asks**: the deal's title (prefilled with the lead's company, else its name), amount and currency, expected
@@ -183,12 +118,6 @@ export class CrmLeadConvert extends LitElement {
   /** The id of the deal this element last opened. */
   @state() dealId?: string;
 
-  @state() private phase: LeadConvertPhase = LeadConvertPhase.IDLE;
-  @state() private failure?: string;
-  @state() private touched: ReadonlySet<string> = new Set();
-  @state() private attempted = false;
-  @state() private summaryShown = false;
-  @state() private serverIssues: ReadonlyMap<string, LeadConvertIssue> = new Map();
   /** What the conversion made, for the success line (rendered in the current language). */
   @state() private converted?: {
     readonly title: string;
@@ -197,8 +126,7 @@ export class CrmLeadConvert extends LitElement {
   };
 
   private readonly context = new ContextConsumer(this, { context: crmContext, subscribe: true });
-  private validation?: Validation;
-  private submission: Promise<void> = Promise.resolve();
+  private validation?: ConvertValidation;
 
   /** @internal */
   readonly query = new CrmQueryController<LeadConvertData>(this, {
@@ -210,6 +138,12 @@ export class CrmLeadConvert extends LitElement {
         : loadLeadConvert(crm, this.leadId, this.pipelineId || undefined),
     crm: () => this.crm,
     enabled: () => this.leadId !== '',
+  });
+
+  private readonly formControl = new FormController<LeadConvertIssue>(this, {
+    issues: () => this.validation?.issues ?? new Map(),
+    controlId,
+    submit: () => this.submit(),
   });
 
   constructor() {
@@ -234,14 +168,13 @@ export class CrmLeadConvert extends LitElement {
    * converts through the CRM. Resolves once it has settled either way.
    */
   submit(): Promise<void> {
-    if (this.phase !== LeadConvertPhase.SUBMITTING) this.submission = this.runSubmit();
-    return this.submission;
+    return this.formControl.submit(() => this.runSubmit());
   }
 
   /** Resolves once loading and any submission in progress have settled and the element has rendered. */
   async settled(): Promise<void> {
     await this.updateComplete;
-    await Promise.all([this.query.settled(), this.submission]);
+    await Promise.all([this.query.settled(), this.formControl.settled()]);
     await this.updateComplete;
   }
 
@@ -250,17 +183,16 @@ export class CrmLeadConvert extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('leadId') || changed.has('pipelineId')) {
       if (changed.get('leadId') !== undefined || changed.get('pipelineId') !== undefined) {
-        this.phase = LeadConvertPhase.IDLE;
-        this.failure = undefined;
+        this.formControl.set({ phase: FormPhase.IDLE, failure: undefined });
+        this.formControl.clear();
         this.values = {};
-        this.touched = new Set();
-        this.attempted = this.summaryShown = false;
-        this.serverIssues = new Map();
         this.query.refresh();
       }
     }
     const data = this.query.value;
-    this.validation = data ? this.validate(data) : undefined;
+    this.validation = data
+      ? validateConversion(data, (field) => this.fieldValue(field, data).trim(), this.formControl.serverIssues)
+      : undefined;
   }
 
   private get resolvedLocale(): string {
@@ -300,133 +232,18 @@ export class CrmLeadConvert extends LitElement {
     return data.lead.ownerId ?? this.actorId ?? '';
   }
 
-  // ——— validation ———
-
-  /** Checks what is entered, and the draft deal against the gates ahead; builds the conversion whatever the outcome. */
-  private validate(data: LeadConvertData): Validation {
-    const issues = new Map<string, LeadConvertIssue>();
-    const value = (field: string) => this.fieldValue(field, data).trim();
-    const title = value('title');
-    if (title === '') issues.set('title', { kind: 'required' });
-    else if (title.length > NAME_MAX) issues.set('title', { kind: 'tooLong', max: NAME_MAX });
-
-    const currency = value('currency');
-    const amountText = value('amount');
-    let amountMinor: number | undefined;
-    if (amountText !== '') {
-      const scaled = Number(amountText) * 10 ** digitsOf(currency);
-      // Whole minor units only: 12.345 yuan is refused, never rounded away.
-      if (!(scaled >= 0) || !Number.isFinite(scaled) || Math.abs(scaled - Math.round(scaled)) > 1e-6) {
-        issues.set('amount', { kind: 'amount' });
-      } else amountMinor = Math.round(scaled);
-    }
-    const closeDate = value('expectedCloseDate');
-    const stageId = value('stageId');
-    const ownerId = value('ownerId');
-
-    // The fields a gate ahead reads, or a refused conversion named, beyond the base ones.
-    const pipeline = data.pipeline;
-    const gateFields = gatesAhead({}, pipeline.stages, stageId).flatMap((gate) => gate.fields);
-    const requiredCustom = data.dealFields
-      .filter((definition) => definition.required)
-      .map((definition) => `customFields.${definition.key}`);
-    const extra = [
-      ...new Set(
-        [...requiredCustom, ...gateFields, ...this.serverIssues.keys()]
-          .map((path) => fieldOf(path))
-          .filter((field): field is string => field !== undefined && isExtra(field)),
-      ),
-    ];
-    const customFields: Record<string, string | number> = {};
-    let source: string | undefined;
-    for (const field of extra) {
-      const text = value(field);
-      if (text === '') {
-        if (requiredCustom.includes(field)) issues.set(field, { kind: 'required' });
-        continue;
-      }
-      if (field === 'source') {
-        source = text;
-        continue;
-      }
-      const key = field.slice('customFields.'.length);
-      const number = Number(text);
-      if (this.definitionOf(field)?.type !== 'number') customFields[key] = text;
-      else if (Number.isFinite(number)) customFields[key] = number;
-      else issues.set(field, { kind: 'invalid' });
-    }
-
-    const deal = {
-      title,
-      amount: { amountMinor: amountMinor ?? 0, currency },
-      stageId,
-      ...(ownerId ? { ownerId } : {}),
-      ...(closeDate ? { expectedCloseDate: closeDate } : {}),
-      ...(source !== undefined ? { source } : {}),
-      ...(Object.keys(customFields).length > 0 ? { customFields } : {}),
-    };
-    // Checked as core checks it: the deal as stored, with the lead's source when none is entered.
-    const draft = { ...deal, source: source ?? data.lead.source, status: 'open', pipelineId: pipeline.id };
-    const required = new Set<string>(requiredCustom);
-    let nextGateStage: string | undefined;
-    for (const gate of gatesAhead(draft, pipeline.stages, stageId)) {
-      const mark = (path: string, condition: boolean) => {
-        const field = fieldOf(path);
-        if (field === undefined || issues.has(field)) return;
-        const blank = value(field) === '';
-        issues.set(field, {
-          kind: condition && !blank ? 'gateCondition' : 'gate',
-          stageId: gate.stage.id,
-          step: gate.step,
-        });
-      };
-      for (const path of gate.fields) {
-        const field = fieldOf(path);
-        if (field !== undefined) required.add(field);
-      }
-      if (gate.step === 'next' && gate.fields.some((path) => fieldOf(path) !== undefined)) {
-        nextGateStage = gate.stage.id;
-      }
-      gate.result.missingFields.forEach((path) => mark(path, false));
-      gate.result.failedConditions.forEach((failed) => failed.fields.forEach((path) => mark(path, true)));
-    }
-    for (const [field, issue] of this.serverIssues) if (!issues.has(field)) issues.set(field, issue);
-
-    const ordered = new Map<string, LeadConvertIssue>();
-    for (const field of [...BASE_FIELDS, ...extra]) {
-      const issue = issues.get(field);
-      if (issue) ordered.set(field, issue);
-    }
-    return {
-      issues: ordered,
-      required,
-      extra,
-      ...(nextGateStage ? { nextGateStage } : {}),
-      ...(amountMinor === undefined ? {} : { amountMinor }),
-      options: { pipelineId: pipeline.id, deal, expectedVersion: data.lead.version },
-    };
-  }
-
   // ——— submitting ———
 
   private async runSubmit(): Promise<void> {
     const data = this.query.value;
     const crm = this.query.crm;
-    if (!data || !crm || this.phase === LeadConvertPhase.SUCCESS || data.lead.status === 'converted') return;
-    this.attempted = true;
-    this.failure = undefined;
-    this.serverIssues = new Map();
-    this.phase = LeadConvertPhase.IDLE;
-    await this.updateComplete;
+    if (!data || !crm || this.formControl.phase === FormPhase.SUCCESS || data.lead.status === 'converted') return;
+    if (!(await this.formControl.begin())) return;
     const validation = this.validation;
-    if (!validation || validation.issues.size > 0) {
-      await this.showSummary();
-      return;
-    }
-    this.summaryShown = false;
-    this.phase = LeadConvertPhase.SUBMITTING;
+    if (!validation) return;
     const leadId = data.lead.id;
-    try {
+    let code: CrmLeadConvertFailedDetail['code'] = 'CRM_UNKNOWN';
+    const convert = async () => {
       const { deal, customer, contact, customerCreated, contactCreated } = await crm.leads.convert(
         leadId,
         validation.options,
@@ -440,7 +257,7 @@ export class CrmLeadConvert extends LitElement {
         owner: this.userName(data.users, owner),
       };
       const hadFocus = this.matches(':focus-within');
-      this.phase = LeadConvertPhase.SUCCESS;
+      this.formControl.set({ phase: FormPhase.SUCCESS });
       await this.updateComplete;
       // The form is gone: focus goes to the message saying what happened, not to the page's top.
       if (hadFocus) this.renderRoot.querySelector<HTMLElement>('.status')?.focus();
@@ -457,113 +274,42 @@ export class CrmLeadConvert extends LitElement {
           contactCreated,
         }),
       );
-    } catch (error) {
-      const code = errorCode(error);
-      this.fail(code, error, data);
-      this.dispatchEvent(new CrmLeadConvertFailedEvent({ leadId, code }));
-      if (this.serverIssues.size > 0) await this.showSummary();
-    }
+    };
+    await this.formControl.send(
+      convert,
+      (error) => this.refusal((code = errorCode(error)), error, data),
+      () => this.dispatchEvent(new CrmLeadConvertFailedEvent({ leadId, code })),
+    );
   }
 
-  private fail(code: CrmLeadConvertFailedDetail['code'], error: unknown, data: LeadConvertData): void {
-    this.phase = LeadConvertPhase.FAILURE;
-    const issues = new Map<string, LeadConvertIssue>();
-    const named: string[] = [];
-    const name = (field: string | undefined, path: string) => {
-      const label = field === undefined ? path : this.labelOf(field);
-      if (!named.includes(label)) named.push(label);
-    };
+  /** What the form says, and marks, when the CRM refuses the conversion. */
+  private refusal(
+    code: CrmLeadConvertFailedDetail['code'],
+    error: unknown,
+    data: LeadConvertData,
+  ): { failure: string; issues?: ReadonlyMap<string, LeadConvertIssue> } {
+    const { issues, named, reload } = refusedFields(code, error);
+    const labels = [...new Set(named.map(([field, path]) => (field === undefined ? path : this.labelOf(field))))];
+    // The lead changed, was converted or went meanwhile: show its latest state, keep what was typed.
+    if (reload || code === CrmErrorCode.conflict || code === CrmErrorCode.notFound) this.query.refresh();
+    if (reload) return { failure: m.failedGeneric() };
     switch (code) {
-      case CrmErrorCode.validation: {
-        for (const issue of (error as { issues?: readonly ValidationIssue[] }).issues ?? []) {
-          const path = issue.path.map(String);
-          // The lead was converted or disqualified meanwhile: reloading it shows so.
-          if (path[0] === 'status') {
-            this.query.refresh();
-            this.failure = m.failedGeneric();
-            return;
-          }
-          // `deal.*` is the deal's; a bare path is the deal's only for fields no customer or contact has (a bare
-          // `customFields.region` may be the new customer's, which this form does not ask for).
-          const field =
-            path[0] === 'deal'
-              ? fieldOf(path.slice(1).join('.'))
-              : DEAL_ONLY.includes(path[0] ?? '')
-                ? fieldOf(path.join('.'))
-                : undefined;
-          if (field !== undefined && !issues.has(field)) issues.set(field, { kind: 'invalid' });
-          name(field, path.join('.'));
-        }
-        this.failure = m.failedValidation(named.join(', '));
-        break;
-      }
+      case CrmErrorCode.validation:
+        return { failure: m.failedValidation(labels.join(', ')), issues };
       case CrmErrorCode.stageGate: {
-        const gate = error as {
-          stageId: string;
-          missingFields: readonly string[];
-          failedConditions: readonly FailedGateCondition[];
-        };
-        for (const path of [...gate.missingFields, ...gate.failedConditions.flatMap((failed) => failed.fields)]) {
-          const field = fieldOf(path);
-          if (field !== undefined && !issues.has(field)) {
-            issues.set(field, { kind: 'gate', stageId: gate.stageId, step: 'enter' });
-          }
-          name(field, path);
-        }
-        const stage = data.pipeline.stages.find((candidate) => candidate.id === gate.stageId);
-        this.failure = m.failedGate(this.localizedText(stage?.name ?? gate.stageId), named.join(', '));
-        break;
+        const stageId = (error as { stageId: string }).stageId;
+        const stage = data.pipeline.stages.find((candidate) => candidate.id === stageId);
+        return { failure: m.failedGate(this.localizedText(stage?.name ?? stageId), labels.join(', ')), issues };
       }
       case CrmErrorCode.conflict:
-        // Someone changed the lead: show its latest state (an owner not chosen here follows it), keep what was typed.
-        this.query.refresh();
-        this.failure = m.failedConflict();
-        break;
+        return { failure: m.failedConflict() };
       case CrmErrorCode.notFound:
-        this.query.refresh();
-        this.failure = m.notFound();
-        break;
+        return { failure: m.notFound() };
       case CrmErrorCode.permission:
-        this.failure = m.failedPermission();
-        break;
+        return { failure: m.failedPermission() };
       default:
-        this.failure = m.failedGeneric();
+        return { failure: m.failedGeneric() };
     }
-    this.serverIssues = issues;
-  }
-
-  private async showSummary(): Promise<void> {
-    this.summaryShown = true;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>('.summary')?.focus();
-  }
-
-  // ——— events from the controls ———
-
-  private onFormSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    void this.submit();
-  };
-
-  private onInput(field: string, value: string): void {
-    this.values = { ...this.values, [field]: value };
-    if (this.serverIssues.has(field)) {
-      const issues = new Map(this.serverIssues);
-      issues.delete(field);
-      this.serverIssues = issues;
-    }
-  }
-
-  private onBlur(field: string): void {
-    if (!this.touched.has(field) && (this.values[field] ?? '').trim() !== '') {
-      this.touched = new Set([...this.touched, field]);
-    }
-  }
-
-  private focusField(field: string): void {
-    const control = this.renderRoot.querySelector<HTMLElement>(`#${controlId(field)}`);
-    control?.scrollIntoView?.({ block: 'center' });
-    control?.focus();
   }
 
   // ——— text ———
@@ -625,20 +371,15 @@ export class CrmLeadConvert extends LitElement {
 
   // ——— rendering ———
 
-  /** The problem shown beside a field: after it was left filled in, after a submit, or from the CRM. */
-  private shownIssue(field: string): LeadConvertIssue | undefined {
-    const issue = this.validation?.issues.get(field);
-    return issue && (this.attempted || this.touched.has(field) || this.serverIssues.has(field)) ? issue : undefined;
-  }
-
   override render(): TemplateResult {
     const data = this.query.value;
-    const success = this.phase === LeadConvertPhase.SUCCESS;
+    const { phase } = this.formControl;
+    const success = phase === FormPhase.SUCCESS;
     const converted = this.converted;
     const status =
       success && converted
         ? m.success(converted.title, this.localizedText(converted.stage), converted.owner)
-        : this.phase === LeadConvertPhase.SUBMITTING
+        : phase === FormPhase.SUBMITTING
           ? m.submitting()
           : '';
     let body: TemplateResult | typeof nothing = nothing;
@@ -646,7 +387,11 @@ export class CrmLeadConvert extends LitElement {
     else if (!data || data.lead.id !== this.leadId) {
       body =
         this.query.status === CrmQueryStatus.ERROR
-          ? this.renderLoadError()
+          ? renderLoadError(this.query.error, {
+              notFound: m.notFound,
+              retry: () => this.query.refresh(),
+              buttonClass: 'retry',
+            })
           : html`<p role="status">${crmMessages.loading()}</p>`;
     } else if (!success) {
       body =
@@ -663,212 +408,41 @@ export class CrmLeadConvert extends LitElement {
     </div>`;
   }
 
-  private renderLoadError(): TemplateResult {
-    const notFound = (this.query.error as { code?: string } | undefined)?.code === CrmErrorCode.notFound;
-    return html`<div role="alert">
-      <p>${notFound ? m.notFound() : crmMessages.loadFailed()}</p>
-      ${
-        notFound
-          ? nothing
-          : html`<button type="button" class="retry" @click=${() => this.query.refresh()}>
-              ${crmMessages.retry()}
-            </button>`
-      }
-    </div>`;
-  }
-
   private renderForm(data: LeadConvertData): TemplateResult {
-    const validation = this.validation!;
-    const locale = this.resolvedLocale;
-    const submitting = this.phase === LeadConvertPhase.SUBMITTING;
-    const value = (field: string) => this.fieldValue(field, data);
-    const currency = value('currency');
-    const currencies = [...new Set([currency, this.context.value?.currency ?? '', ...this.currencies])].filter(Boolean);
-    const closeDate = value('expectedCloseDate');
-    const nextStage = data.pipeline.stages.find((stage) => stage.id === validation.nextGateStage);
-    return html`<form
-      part="form"
-      class="form"
-      novalidate
-      aria-label=${this.label || m.label(data.lead.name)}
-      aria-busy=${submitting ? 'true' : 'false'}
-      @submit=${this.onFormSubmit}
-    >
-      ${this.renderSummary(data)}
-      <p class="note">${m.requiredNote()}</p>
-      ${nextStage ? html`<p class="note">${m.nextGateNote(this.localizedText(nextStage.name))}</p>` : nothing}
-      ${this.renderField('title', data, this.renderInput('title', 'text', value('title')))}
-      <div class="money">
-        ${this.renderField(
-          'amount',
-          data,
-          this.renderInput('amount', 'number', value('amount'), { min: '0', step: 'any', inputmode: 'decimal' }),
-          validation.amountMinor === undefined
-            ? undefined
-            : m.amountHint(formatMoneyCached({ amountMinor: validation.amountMinor, currency }, locale)),
-        )}
-        ${this.renderField(
-          'currency',
-          data,
-          this.renderSelect(
-            'currency',
-            currency,
-            currencies.map((code) => [code, currencyName(code, locale)]),
-          ),
-        )}
-      </div>
-      ${this.renderField(
-        'expectedCloseDate',
-        data,
-        this.renderInput('expectedCloseDate', 'date', closeDate),
-        closeDate ? m.closeDateHint(formatDay(closeDate, locale)) : undefined,
-      )}
-      ${this.renderField(
-        'stageId',
-        data,
-        this.renderSelect(
-          'stageId',
-          value('stageId'),
-          data.pipeline.stages
-            .filter((stage) => stage.kind === 'open')
-            .map((stage) => [stage.id, this.localizedText(stage.name)]),
-        ),
-      )}
-      ${this.renderOwner(data, value('ownerId'))}
-      ${validation.extra.map((field) => this.renderField(field, data, this.renderExtra(field, value(field))))}
-      <button part="submit" class="submit" type="submit" aria-disabled=${submitting ? 'true' : 'false'}>
-        ${m.submit()}
-      </button>
-      <div part="message" class="failure" role="alert">${this.failure ? html`<p>${this.failure}</p>` : nothing}</div>
-    </form>`;
-  }
-
-  /** A control for `source` or a custom field of deals, by the field's type (text for types it cannot enter). */
-  private renderExtra(field: string, value: string): TemplateResult {
-    const definition = this.definitionOf(field);
-    switch (definition?.type) {
-      case 'select':
-        return this.renderSelect(field, value, [
-          ['', ''],
-          ...(definition.options ?? []).map((option) => [option.value, this.localizedText(option.label)] as const),
-        ]);
-      case 'number':
-        return this.renderInput(field, 'number', value, { step: 'any', inputmode: 'decimal' });
-      case 'date':
-        return this.renderInput(field, 'date', value);
-      default:
-        return this.renderInput(field, 'text', value);
-    }
-  }
-
-  private renderOwner(data: LeadConvertData, ownerId: string): TemplateResult {
-    const locale = this.resolvedLocale;
-    const keep = new Set([ownerId, this.defaultOwner(data)]);
-    // Active users who can own records; the preselected owner even when inactive, so it is what the select shows.
-    const users = data.users
-      .filter((user) => keep.has(user.id) || (user.active !== false && user.role !== 'viewer'))
-      .sort((a, b) => a.name.localeCompare(b.name, locale));
-    const options: [string, string][] = users.map((user) => [user.id, user.name]);
-    if (ownerId && !users.some((user) => user.id === ownerId)) options.unshift([ownerId, ownerId]);
-    const name = this.userName(data.users, ownerId);
-    const line =
-      ownerId === this.actorId
-        ? m.ownerIsYou(name)
-        : ownerId === data.lead.ownerId
-          ? m.ownerIsLeadOwner(name)
-          : m.ownerIsOther(name);
-    return this.renderField('ownerId', data, this.renderSelect('ownerId', ownerId, options), line);
-  }
-
-  private renderInput(
-    field: string,
-    type: string,
-    value: string,
-    extra: { min?: string; step?: string; inputmode?: string } = {},
-  ): TemplateResult {
-    const submitting = this.phase === LeadConvertPhase.SUBMITTING;
-    return html`<input
-      part="input"
-      id=${controlId(field)}
-      name=${field}
-      type=${type}
-      autocomplete="off"
-      min=${extra.min ?? nothing}
-      step=${extra.step ?? nothing}
-      inputmode=${extra.inputmode ?? nothing}
-      .value=${live(value)}
-      ?required=${field === 'title' || (this.validation?.required.has(field) ?? false)}
-      ?readonly=${submitting}
-      aria-invalid=${this.shownIssue(field) ? 'true' : 'false'}
-      aria-describedby=${this.describedBy(field)}
-      @input=${(event: Event) => this.onInput(field, (event.target as HTMLInputElement).value)}
-      @blur=${() => this.onBlur(field)}
-    />`;
-  }
-
-  private renderSelect(field: string, value: string, options: readonly (readonly [string, string])[]): TemplateResult {
-    return html`<select
-      part="select"
-      id=${controlId(field)}
-      name=${field}
-      ?disabled=${this.phase === LeadConvertPhase.SUBMITTING}
-      aria-invalid=${this.shownIssue(field) ? 'true' : 'false'}
-      aria-describedby=${this.describedBy(field)}
-      @change=${(event: Event) => this.onInput(field, (event.target as HTMLSelectElement).value)}
-    >
-      ${options.map(([id, label]) => html`<option value=${id} .selected=${id === value}>${label}</option>`)}
-    </select>`;
-  }
-
-  /** The hint and error ids of a field; a field always has a hint element, empty when there is nothing to say. */
-  private describedBy(field: string): string {
-    const id = controlId(field);
-    return this.shownIssue(field) ? `${id}-hint ${id}-error` : `${id}-hint`;
-  }
-
-  private renderField(field: string, data: LeadConvertData, control: TemplateResult, hint?: string): TemplateResult {
-    const id = controlId(field);
-    const issue = this.shownIssue(field);
-    const required = field === 'title' || (this.validation?.required.has(field) ?? false);
-    return html`<div part="field" class="field" data-field=${field}>
-      <label part="label" for=${id}
-        >${this.labelOf(field)}${required ? html`<span class="required" aria-hidden="true"> *</span>` : nothing}</label
-      >
-      ${control}
-      <p part=${field === 'ownerId' ? 'hint owner-hint' : 'hint'} class="hint" id="${id}-hint">${hint ?? ''}</p>
-      ${issue ? html`<p part="error" class="error" id="${id}-error">${this.problemText(issue, data)}</p>` : nothing}
-    </div>`;
-  }
-
-  private renderSummary(data: LeadConvertData): TemplateResult | typeof nothing {
-    const issues = [...(this.validation?.issues ?? [])];
-    if (!this.summaryShown || issues.length === 0) return nothing;
-    const title = issues.length === 1 ? m.summaryOne() : m.summaryMany(formatCount(issues.length, this.resolvedLocale));
-    return html`<div part="summary" class="summary" tabindex="-1" role="group" aria-labelledby="summary-title">
-      <span class="summary-title" id="summary-title" role="heading" aria-level=${this.headingLevel}>${title}</span>
-      <ul>
-        ${issues.map(
-          ([field, issue]) =>
-            html`<li>
-              <button type="button" class="summary-link" @click=${() => this.focusField(field)}>
-                ${m.summaryItem(this.labelOf(field), this.problemText(issue, data))}
-              </button>
-            </li>`,
-        )}
-      </ul>
-    </div>`;
-  }
-}
-
-/** The id of a field's control inside the shadow root. */
-const controlId = (field: string): string => `c-${field.replace('.', '-')}`;
-
-/** `CNY · Chinese Yuan` in the locale, or the bare code where `Intl` cannot name it. */
-function currencyName(code: string, locale: string): string {
-  try {
-    const name = new Intl.DisplayNames([locale], { type: 'currency' }).of(code);
-    return name && name !== code ? `${code} · ${name}` : code;
-  } catch {
-    return code;
+    const control = this.formControl;
+    const issues = [...this.issues];
+    const problem = (issue: LeadConvertIssue) => this.problemText(issue, data);
+    return renderConvertForm({
+      data,
+      validation: this.validation!,
+      locale: this.resolvedLocale,
+      submitting: control.phase === FormPhase.SUBMITTING,
+      label: this.label || m.label(data.lead.name),
+      summary: renderSummary(control, {
+        title: issues.length === 1 ? m.summaryOne() : m.summaryMany(formatCount(issues.length, this.resolvedLocale)),
+        headingLevel: this.headingLevel,
+        items: issues.map(([field, issue]) => [field, m.summaryItem(this.labelOf(field), problem(issue))]),
+      }),
+      failure: control.failure,
+      currencies: [this.context.value?.currency ?? '', ...this.currencies],
+      value: (field) => this.fieldValue(field, data),
+      defaultOwner: this.defaultOwner(data),
+      ownerLine: (ownerId) => {
+        const name = this.userName(data.users, ownerId);
+        if (ownerId === this.actorId) return m.ownerIsYou(name);
+        return ownerId === data.lead.ownerId ? m.ownerIsLeadOwner(name) : m.ownerIsOther(name);
+      },
+      shown: (field) => control.shown(field),
+      labelOf: (field) => this.labelOf(field),
+      problem,
+      localized: (text) => this.localizedText(text),
+      definitionOf: (field) => this.definitionOf(field),
+      input: (field, value) => {
+        this.values = { ...this.values, [field]: value };
+        control.edited(field);
+      },
+      left: (field) => control.left(field, this.values[field]),
+      onSubmit: control.onSubmit,
+    });
   }
 }
