@@ -18,4 +18,4 @@
  * @module
  */
 export { normalisePhoneE164, formatPhone } from './leads/phone.js';
-export type { PhoneNormaliser, PhoneFormatter } from './leads/normalise.js';
+export type { PhoneNormaliser, PhoneFormatter } from './leads/phone.js';

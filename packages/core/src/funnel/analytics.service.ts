@@ -17,7 +17,7 @@ import type { StorageOperations } from '../storage/port.js';
 import { fromStorage, loadAll, loadWhereIn, ratesFor, type CrmContext } from '../kernel/index.js';
 import { weightedForecast, type Forecast } from './forecast.js';
 import { DEFAULT_PIPELINE_ID, uninstalledDefaultPipeline } from './pipeline.js';
-import { funnelReport } from './report.js';
+import { funnelReport } from './analytics.js';
 import type { FunnelReport } from './types.js';
 
 /** What `crm.reports.funnel` takes. */

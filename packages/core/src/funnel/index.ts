@@ -24,8 +24,8 @@ export {
 export type { PipelineDefinition, LeadStep, LostReason, StageUpdate } from './pipeline.js';
 export { checkStageGate, gatesAhead, stageGateFields } from './gate.js';
 export type { GateAhead, StageGateResult } from './gate.js';
-export { funnelReport } from './report.js';
-export type { FunnelOptions } from './report.js';
+export { funnelReport } from './analytics.js';
+export type { FunnelOptions } from './analytics.js';
 export { findBottleneck } from './bottleneck.js';
 export type { BottleneckOptions } from './bottleneck.js';
 export { rottingDeals } from './rotting.js';

@@ -7,7 +7,21 @@
  */
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/max/metadata';
-import type { PhoneFormatter, PhoneNormaliser } from './normalise.js';
+
+/**
+ * Turns a phone number as entered into E.164, or `undefined` when it is not a valid number. `region` is the ISO
+ * 3166-1 alpha-2 country a number without `+` is read in; without it only international numbers (`+…`) are valid.
+ * The default is `normalisePhoneE164` (`@crmkit/core/phone`, or {@link loadPhoneNormaliser} to load it on demand); a
+ * host may bring its own through the `normalisePhone` option of `createCrm` or of the lead service.
+ */
+export type PhoneNormaliser = (raw: string, region?: string) => string | undefined;
+
+/**
+ * Turns a stored phone number into the text people read: national format when the number belongs to `region`
+ * (`138 0013 8000` for `CN`), else international (`+86 138 0013 8000`); anything that is not a valid number as it
+ * is. The default is `formatPhone` (`@crmkit/core/phone`, or {@link loadPhoneFormatter} to load it on demand).
+ */
+export type PhoneFormatter = (phone: string, region?: string) => string;
 
 /**
  * What a phone number may look like as entered: an optional `+`, digits and the usual separators (spaces, dots,
