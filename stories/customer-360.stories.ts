@@ -56,8 +56,10 @@ const loadedOf = (context: Pick<Context, 'loaded'>): Loaded => context.loaded as
 const localeOf = (context: Pick<Context, 'globals'>): string => String(context.globals['locale'] ?? 'en');
 
 const NOW = new Date(DEMO_NOW);
-/** The demo's richest customer: an organisation with two contacts, six deals and 18 activities. */
-const CUSTOMER = 'cus-0024';
+/** The demo's richest customer: an organisation with a contact, six deals (two won, one open) and 16 activities. */
+const CUSTOMER = 'cus-0004';
+/** How many activities the demo data has for it. */
+const ACTIVITIES = generateDemoData({ seed: 1 }).activities.filter((item) => item.customerId === CUSTOMER).length;
 const OVERDUE_TASK = 'Call back about the renewal';
 
 // ——— CRMs for the stories ———
@@ -255,14 +257,14 @@ const sectionHeadings = (card: CrmCustomer360): string[] =>
 // ——— stories ———
 
 /**
- * The seeded demo CRM, one organisation with its contacts, deals, 18 activities, two open tasks, consent, segments
+ * The seeded demo CRM, one organisation with its contacts, deals, 16 activities, two open tasks, consent, segments
  * and a lifecycle change. Complete a task and load more of the timeline by keyboard.
  */
 export const Loaded: Story = {
   loaders: [async () => ({ crm: await storyCrm() })],
   play: async ({ canvasElement, args }) => {
     const card = await loadedCard(canvasElement);
-    await expect(text(shadow(card).querySelector('[part~="name"]'))).toBe('重庆海纳医疗器械有限公司');
+    await expect(text(shadow(card).querySelector('[part~="name"]'))).toBe('重庆金桥科技股份有限公司');
     await expect(sectionHeadings(card)).toEqual([
       'Profile',
       'Contacts',
@@ -274,8 +276,8 @@ export const Loaded: Story = {
       'Segments',
       'Consent',
     ]);
-    await expect(text(section(card, 'profile'))).toContain('info@haina-yiliao.example');
-    await expect(text(section(card, 'segments'))).toContain('Newsletter readers');
+    await expect(text(section(card, 'profile'))).toContain('info@jinqiao-keji.example');
+    await expect(text(section(card, 'segments'))).toContain('Repeat buyers');
     // The timeline scrolls inside its 20rem: its end is out of view, so only the first page is loaded.
     await expect(activityCount(card)).toBe(5);
     await expect(shadow(card).querySelector('.timeline-scroll')?.getAttribute('tabindex')).toBe('0');
@@ -289,12 +291,12 @@ export const Loaded: Story = {
 
     // Scrolling the timeline to its end loads the rest.
     const scroller = shadow(card).querySelector<HTMLElement>('.timeline-scroll')!;
-    for (let scrolls = 0; scrolls < 10 && activityCount(card) < 18; scrolls++) {
+    for (let scrolls = 0; scrolls < 10 && activityCount(card) < ACTIVITIES; scrolls++) {
       scroller.scrollTop = scroller.scrollHeight;
       await new Promise((resolve) => setTimeout(resolve, 100));
       await card.settled();
     }
-    await expect(activityCount(card)).toBe(18);
+    await expect(activityCount(card)).toBe(ACTIVITIES);
 
     // Complete the overdue task by keyboard: it leaves the list, and focus stays among the tasks.
     const complete = shadow(card).querySelector<HTMLButtonElement>(
@@ -507,9 +509,9 @@ export const MaskedForViewer: Story = {
   play: async ({ canvasElement }) => {
     const card = await loadedCard(canvasElement);
     const profile = text(section(card, 'profile'));
-    await expect(profile).toContain('i***@haina-yiliao.example');
-    await expect(profile).toContain('+86 ** **** 1744');
-    await expect(profile).not.toContain('info@haina-yiliao.example');
+    await expect(profile).toContain('i***@jinqiao-keji.example');
+    await expect(profile).toContain('+86 ** **** 8024');
+    await expect(profile).not.toContain('info@jinqiao-keji.example');
     await expect(shadow(card).querySelector('a[href^="mailto:"], a[href^="tel:"]')).toBeNull();
     await expect(shadow(card).querySelector('[part~="complete-button"]')).toBeNull();
     await expect(text(shadow(card).querySelector('[part~="masked-note"]'))).toBe(

@@ -1,38 +1,22 @@
-// The demo's data: crmkit's deterministic generator (seed 1) run up to today, plus what a sales desk would have
-// entered itself for the reports — marketing spend per lead source (for ROI) and monthly quotas per salesperson.
-// Everything goes into storage in one `importSnapshot`: all of it or none, replacing what was there.
+// The demo's data: crmkit's deterministic generator (seed 1) run up to today in the desk's time zone — a year of
+// history with marketing spend per lead source (for ROI) — plus monthly quotas per salesperson, which a sales desk
+// sets itself. Everything goes into storage in one `importSnapshot`: all of it or none, replacing what was there.
 import type { StorageSnapshot, StoredRecord } from '@crmkit/core';
 import { generateDemoData, toStorageSnapshot, type DemoData } from '@crmkit/core/testing';
-import { DEMO_RATES, addDays, localDate } from './reports.js';
+import { DEMO_RATES, localDate } from './reports.js';
 
-/** What each channel cost over a year, in yuan. In a real desk these come from `crm.reports.addCost`. */
-const YEARLY_SPEND: Readonly<Record<string, number>> = {
-  website: 90_000,
-  referral: 30_000,
-  trade_show: 240_000,
-  wechat: 120_000,
-  cold_call: 60_000,
-  ads: 180_000,
-};
-
-/** A year of demo history ending now, as a snapshot for `storage.importSnapshot`. */
+/**
+ * A year of demo history ending now, as a snapshot for `storage.importSnapshot`. The generated cost entries (in a
+ * real desk, `crm.reports.addCost`) are booked per month of `timeZone`, where the desk's users work.
+ */
 export function demoSnapshot(now: Date, timeZone: string): StorageSnapshot {
-  const data = generateDemoData({ seed: 1, now });
+  const data = generateDemoData({ seed: 1, now, timeZone });
   const snapshot = toStorageSnapshot(data);
   const stamp = now.toISOString();
   const record = (id: string, fields: Record<string, unknown>): StoredRecord =>
     ({ ...fields, id, version: 1, createdAt: stamp, updatedAt: stamp }) as StoredRecord;
 
   const today = localDate(now, timeZone);
-  const yearAgo = addDays(today, -364);
-  const costEntries = Object.entries(YEARLY_SPEND).map(([source, yuan]) =>
-    record(`cost-${source}`, {
-      source,
-      from: yearAgo,
-      to: today,
-      amount: { amountMinor: yuan * 100, currency: 'CNY' },
-    }),
-  );
   const quotas = monthlyQuotas(data, today).map((quota) =>
     record(`${quota.userId}|${quota.month}`, { ...quota, amount: { amountMinor: quota.amountMinor, currency: 'CNY' } }),
   );
@@ -40,7 +24,7 @@ export function demoSnapshot(now: Date, timeZone: string): StorageSnapshot {
   const byId = (a: StoredRecord, b: StoredRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     ...snapshot,
-    collections: { ...snapshot.collections, costEntries: costEntries.sort(byId), quotas: quotas.sort(byId) },
+    collections: { ...snapshot.collections, quotas: quotas.sort(byId) },
   };
 }
 

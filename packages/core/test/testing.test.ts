@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   CRM_COLLECTIONS,
   ConflictError,
@@ -8,6 +9,7 @@ import {
   activitySchema,
   contactInputSchema,
   contactSchema,
+  costEntryInputSchema,
   createCrm,
   createMemoryStorage,
   customerInputSchema,
@@ -44,7 +46,7 @@ import {
 const DAY = 86_400_000;
 const NOW = Date.parse(DEMO_NOW);
 
-/** The input and record schema of each collection's entity. */
+/** The input and record schema of each collection's entity (cost entries have no record schema of their own). */
 const schemas = {
   users: [userInputSchema, userSchema],
   teams: [teamInputSchema, teamSchema],
@@ -56,6 +58,7 @@ const schemas = {
   stageChanges: [stageChangeInputSchema, stageChangeSchema],
   activities: [activityInputSchema, activitySchema],
   tasks: [taskInputSchema, taskSchema],
+  costEntries: [costEntryInputSchema, undefined],
 } as const satisfies Record<DemoCollection, readonly [unknown, unknown]>;
 
 const records = (data: DemoData, collection: DemoCollection): readonly Record<string, unknown>[] =>
@@ -78,7 +81,7 @@ describe('generateDemoData: shape and validity', () => {
   test('default counts follow 60 customers', () => {
     const counts = Object.fromEntries(DEMO_COLLECTIONS.map((collection) => [collection, data[collection].length]));
     assert.deepEqual(
-      { ...counts, contacts: undefined, stageChanges: undefined },
+      { ...counts, contacts: undefined, stageChanges: undefined, costEntries: undefined },
       {
         users: 8,
         teams: 2,
@@ -90,11 +93,19 @@ describe('generateDemoData: shape and validity', () => {
         stageChanges: undefined,
         activities: 400,
         tasks: 90,
+        costEntries: undefined,
       },
     );
     const organisations = data.customers.filter((customer) => customer.kind === 'organisation').length;
     assert.ok(data.contacts.length >= organisations && data.contacts.length <= organisations * 3);
     assert.ok(data.stageChanges.length >= data.deals.length && data.stageChanges.length <= data.deals.length * 3);
+    // Marketing spend: for every lead source, an entry for each local month of the last 365 days (and currency).
+    const months = new Set(data.costEntries.map((entry) => entry.from.slice(0, 7)));
+    assert.equal(months.size, 12);
+    for (const source of new Set(data.leads.map((lead) => lead.source))) {
+      const own = data.costEntries.filter((entry) => entry.source === source);
+      assert.deepEqual(new Set(own.map((entry) => entry.from.slice(0, 7))), months, String(source));
+    }
   });
 
   test('the collections are CRM collections, written referenced-first', () => {
@@ -112,7 +123,7 @@ describe('generateDemoData: shape and validity', () => {
           const { id, createdAt, updatedAt, ...fields } = item;
           const where = `${collection} ${String(id)}`;
           assert.deepEqual(parseOrThrow(input, fields, where), fields, `${where} is not in canonical form`);
-          assert.deepEqual(parseOrThrow(record, { ...item, version: 1 }, where), { ...item, version: 1 });
+          if (record) assert.deepEqual(parseOrThrow(record, { ...item, version: 1 }, where), { ...item, version: 1 });
           assert.equal(typeof createdAt, 'string');
           assert.equal(typeof updatedAt, 'string');
         }
@@ -242,7 +253,8 @@ for (const [label, data] of [
           assert.equal(deal.closedAt, undefined);
         } else {
           assert.equal(deal.closedAt, last.at, `${deal.id} is closed when it reached ${deal.stageId}`);
-          assert.equal(deal.expectedCloseDate, deal.closedAt!.slice(0, 10));
+          // The day it closed on in the CRM's time zone.
+          assert.equal(deal.expectedCloseDate, localDate(time(deal.closedAt), ZONE));
         }
         assert.equal(deal.lostReason !== undefined, deal.status === 'lost');
         assert.ok(!changes.some((change) => change !== last && kinds.get(change.toStageId) !== 'open'));
@@ -519,6 +531,7 @@ describe('generateDemoData: determinism and options', () => {
     refused({ scale: 0 }, 'scale');
     refused({ seed: Number.NaN }, 'seed');
     refused({ now: new Date('nope') }, 'now');
+    refused({ timeZone: 'Mars/Olympus_Mons' }, 'timeZone');
   });
 
   test('10 000 deals at scale 100, with wider ids, stay consistent', () => {
@@ -532,6 +545,7 @@ describe('generateDemoData: determinism and options', () => {
     for (const deal of large.deals) assert.ok(customerIds.has(deal.customerId) && userIds.has(deal.ownerId!));
     const dealIds = new Set(large.deals.map((deal) => deal.id));
     for (const activity of large.activities) if (activity.dealId) assert.ok(dealIds.has(activity.dealId));
+    assert.equal(new Set(large.deals.map((deal) => deal.title)).size, large.deals.length, 'unique titles');
   });
 });
 
@@ -620,5 +634,164 @@ describe('createRandom', () => {
       assert.ok(Number.isInteger(int) && int >= -2 && int <= 2);
     }
     for (const bucket of buckets) assert.ok(Math.abs(bucket - 10_000) < 500, String(bucket));
+  });
+});
+
+// ——— the reports over demo data look like a real year (issue 16, item 6) ———
+
+/** The CRM's zone and currency, as the demo portal sets them; US dollars at the portal's demo rate. */
+const ZONE = 'Asia/Shanghai';
+const RATES = { USD: 7.1 };
+
+/** A CRM over memory storage holding `generated` with its history, in the CRM's zone and currency. */
+async function reportingCrm(generated: DemoData, now: string = DEMO_NOW) {
+  const storage = createMemoryStorage({ now: () => new Date(now) });
+  await storage.importSnapshot(toStorageSnapshot(generated));
+  return createCrm({
+    storage,
+    actor: { id: 'usr-0001', role: 'admin' },
+    clock: () => new Date(now),
+    timeZone: ZONE,
+    currency: 'CNY',
+  });
+}
+
+/** The local calendar date `YYYY-MM-DD` of an instant in a zone (en-CA formats dates so). */
+const localDate = (ms: number, timeZone: string): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+
+/** A `YYYY-MM-DD` date moved by whole days. */
+const addDays = (date: string, days: number): string => {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+};
+
+/** The last 365 local days up to `now`, as the portal's "last 365 days" reports ask for them. */
+const lastYear = (now: string, timeZone = ZONE) => {
+  const to = localDate(Date.parse(now), timeZone);
+  return { from: addDays(to, -364), to };
+};
+
+/** Weekday (0 Sunday … 6 Saturday) and minute of the day of an instant in a zone, from Intl. */
+function wallClock(iso: string, timeZone: string): { weekday: number; minute: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(Date.parse(iso));
+  const part = (type: string) => parts.find((item) => item.type === type)!.value;
+  return {
+    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(part('weekday')),
+    minute: Number(part('hour')) * 60 + Number(part('minute')),
+  };
+}
+
+/** Whether an instant is on a weekday between 09:00 and 18:00 in the zone. */
+const atWorkingHour = (iso: string, timeZone: string): boolean => {
+  const { weekday, minute } = wallClock(iso, timeZone);
+  return weekday >= 1 && weekday <= 5 && minute >= 9 * 60 && minute < 18 * 60;
+};
+
+/** Local months `YYYY-MM` whose every day lies inside `from`..`to`. */
+function wholeMonths(from: string, to: string): string[] {
+  const months: string[] = [];
+  let month = from.endsWith('-01') ? from.slice(0, 7) : addDays(`${from.slice(0, 7)}-01`, 31).slice(0, 7);
+  for (;;) {
+    const next = addDays(`${month}-01`, 31).slice(0, 7);
+    if (addDays(`${next}-01`, -1) > to) return months;
+    months.push(month);
+    month = next;
+  }
+}
+
+describe('generateDemoData: the reports look like a real year', () => {
+  test('every month of the year has won revenue, and leads, in the sales trend of the CRM', async () => {
+    const crm = await reportingCrm(data);
+    const trend = await crm.reports.salesTrend({ ...lastYear(DEMO_NOW), granularity: 'month', rates: RATES });
+    assert.equal(trend.periods.length, 12);
+    for (const period of trend.periods) {
+      assert.ok(period.wonAmountMinor > 0 && period.dealsWon > 0, `no won revenue in ${period.key}`);
+      assert.ok(period.leadsCreated > 0, `no leads in ${period.key}`);
+    }
+    // A trend, not a cliff: each half of the year brings a fair share of the revenue.
+    const won = trend.periods.map((period) => period.wonAmountMinor);
+    const firstHalf = won.slice(0, 6).reduce((sum, amount) => sum + amount, 0);
+    const share = firstHalf / trend.totals.wonAmountMinor;
+    assert.ok(share > 0.2 && share < 0.6, `first half has ${share} of the year's won revenue`);
+    crm.dispose();
+  });
+
+  test('property: for any seed, time zone and now, every whole local month of the window has a won deal', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.constantFrom('Asia/Shanghai', 'America/New_York', 'Europe/Berlin', 'Australia/Sydney', 'UTC'),
+        fc.integer({ min: Date.parse('2001-01-01'), max: Date.parse('2040-12-31') }),
+        (seed, timeZone, nowMs) => {
+          const now = new Date(nowMs);
+          const generated = generateDemoData({ seed, timeZone, now, activities: 0, tasks: 0 });
+          const wonMonths = new Set(
+            generated.deals
+              .filter((deal) => deal.status === 'won')
+              .map((deal) => localDate(time(deal.closedAt), timeZone).slice(0, 7)),
+          );
+          const { from, to } = lastYear(now.toISOString(), timeZone);
+          for (const month of wholeMonths(from, to)) assert.ok(wonMonths.has(month), `${month} has no won deal`);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test('every lead source has marketing costs, and a plausible ROI in crm.reports.leadSources', async () => {
+    for (const [seed, generated] of [
+      [1, data],
+      ...[2, 3, 4, 5, 6].map((seed) => [seed, generateDemoData({ seed, activities: 0, tasks: 0 })] as const),
+    ] as const) {
+      const crm = await reportingCrm(generated);
+      const report = await crm.reports.leadSources({ ...lastYear(DEMO_NOW), rates: RATES });
+      const sources = report.sources.filter((row) => row.source !== null);
+      assert.ok(sources.length >= 5, `seed ${seed}: sources ${sources.map((row) => row.source).join()}`);
+      const rois: number[] = [];
+      for (const row of sources) {
+        const where = `seed ${seed}, ${row.source}: ${JSON.stringify({ ...row, campaigns: undefined })}`;
+        assert.ok(row.leads > 0 && row.costMinor > 0, `${where} costs nothing`);
+        assert.ok(row.dealsWon > 0 && row.wonAmountMinor > 0, `${where} won nothing`);
+        assert.ok(row.roi !== null && row.roi > -0.5 && row.roi < 10, `${where} has an implausible ROI`);
+        rois.push(row.roi);
+      }
+      assert.ok(rois.filter((roi) => roi < 0).length <= 1, `seed ${seed}: more than one source loses money`);
+      assert.ok(rois.filter((roi) => roi > 0.2).length >= 3, `seed ${seed}: too few profitable sources`);
+      crm.dispose();
+    }
+  });
+
+  test('deal titles are unique, in English and in Chinese', () => {
+    for (const generated of [data, larger]) {
+      const titles = generated.deals.map((deal) => deal.title);
+      const repeated = titles.filter((title, index) => titles.indexOf(title) !== index);
+      assert.deepEqual(repeated, [], 'repeated titles');
+      assert.ok(titles.some(hasChinese) && titles.some((title) => !hasChinese(title)));
+    }
+  });
+
+  test('tasks fall due and activities happen on weekdays between 09:00 and 18:00 in the CRM time zone', () => {
+    for (const [timeZone, generate] of [
+      [ZONE, () => data],
+      [ZONE, () => larger],
+      ['America/New_York', () => generateDemoData({ seed: 2, timeZone: 'America/New_York' })],
+      ['Europe/London', () => generateDemoData({ seed: 4, timeZone: 'Europe/London', customers: 200 })],
+    ] as const) {
+      const generated = generate();
+      for (const task of generated.tasks) {
+        assert.ok(atWorkingHour(task.dueAt, timeZone), `${timeZone} ${task.id} due ${task.dueAt}`);
+        assert.equal(task.timeZone, timeZone, task.id);
+      }
+      for (const activity of generated.activities) {
+        assert.ok(atWorkingHour(activity.occurredAt, timeZone), `${timeZone} ${activity.id} at ${activity.occurredAt}`);
+      }
+    }
   });
 });

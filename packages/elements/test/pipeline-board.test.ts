@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import type { Crm, Deal } from '@crmkit/core';
-import { DEMO_PIPELINE_ID } from '@crmkit/core/testing';
+import { DEMO_PIPELINE_ID, generateDemoData } from '@crmkit/core/testing';
 import { setCrmLocale, type CrmDealSelectEvent, type CrmPipelineBoard } from '@crmkit/elements';
 import { ignoreResizeObserverNotice } from './support.js';
 import {
@@ -66,7 +66,8 @@ describe('<crm-pipeline-board> columns', () => {
     const board = await mountBoard(crm, { pipelineId: DEMO_PIPELINE_ID });
     const pipeline = await crm.pipelines.get(DEMO_PIPELINE_ID);
     const deals = (await crm.deals.list({ where: { field: 'pipelineId', op: 'eq', value: DEMO_PIPELINE_ID } })).records;
-    expect(deals.length).to.equal(100);
+    const generated = generateDemoData({ seed: 1 }).deals.length;
+    expect(deals.length).to.equal(generated);
     expect(shadow(board).querySelectorAll('.column').length).to.equal(pipeline.stages.length);
     for (const stage of pipeline.stages) {
       const inStage = deals.filter((deal) => deal.stageId === stage.id);
@@ -78,7 +79,7 @@ describe('<crm-pipeline-board> columns', () => {
         weighted: expectedAmounts(inStage, stage.probability),
       });
     }
-    expect(textOf(shadow(board).querySelector('.summary'))).to.equal('100 deals');
+    expect(textOf(shadow(board).querySelector('.summary'))).to.equal(`${generated} deals`);
   });
 
   describe('on a hand-made board', () => {

@@ -2,7 +2,9 @@ import * as z from 'zod/mini';
 import { DEFAULT_PIPELINE } from '../funnel/pipeline.js';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
+import { fromLocal, toLocal } from '../tasks/zoned.js';
 import type { CrmCollection } from '../crm/collections.js';
+import type { StoredCostEntry } from '../reports/sales.service.js';
 import type {
   Activity,
   ActivityType,
@@ -31,6 +33,7 @@ import {
   CN_CITIES,
   CN_MOBILE_PREFIXES,
   CONTACT_TITLES,
+  DEAL_PERIODS,
   DEAL_TITLES,
   DISQUALIFY_REASONS,
   EN_FAMILY_NAMES,
@@ -70,6 +73,7 @@ export type DemoDeal = DemoRecord<Deal>;
 export type DemoStageChange = DemoRecord<StageChange>;
 export type DemoActivity = DemoRecord<Activity>;
 export type DemoTask = DemoRecord<Task>;
+export type DemoCostEntry = DemoRecord<StoredCostEntry>;
 
 /**
  * A generated CRM: one array per storage collection, each in id order. Related records come before the records that
@@ -86,6 +90,8 @@ export interface DemoData {
   readonly stageChanges: DemoStageChange[];
   readonly activities: DemoActivity[];
   readonly tasks: DemoTask[];
+  /** Marketing spend per lead source and month of the last 365 days, for the lead-source ROI report. */
+  readonly costEntries: DemoCostEntry[];
 }
 
 /** The collections of {@link DemoData}, in write order; the names are those of `CRM_COLLECTIONS`. */
@@ -100,11 +106,15 @@ export const DEMO_COLLECTIONS = [
   'stageChanges',
   'activities',
   'tasks',
+  'costEntries',
 ] as const satisfies readonly (keyof DemoData & CrmCollection)[];
 export type DemoCollection = (typeof DEMO_COLLECTIONS)[number];
 
 /** The default `now` of {@link generateDemoData}: fixed, so output never depends on the system clock. */
 export const DEMO_NOW = '2026-06-30T00:00:00.000Z';
+
+/** The default `timeZone` of {@link generateDemoData}: the demo CRM's. */
+export const DEMO_TIME_ZONE = 'Asia/Shanghai';
 
 /** The id of the generated default pipeline. Its stages are `opportunity`, `proposal`, `won` and `lost`. */
 export const DEMO_PIPELINE_ID = 'pip-0001';
@@ -119,6 +129,12 @@ export interface DemoDataOptions {
    */
   readonly now?: Date;
   /**
+   * The CRM's IANA time zone. Its users work weekdays 09:00–18:00 there: activities happen, tasks fall due and
+   * records are entered in those hours, and marketing costs are booked per month of its calendar. Default
+   * {@link DEMO_TIME_ZONE}.
+   */
+  readonly timeZone?: string;
+  /**
    * Multiplies the default customer count (60), and with it every derived count: `scale: 100` gives 6 000 customers
    * and 10 000 deals, for benchmarks. Default 1.
    */
@@ -129,7 +145,7 @@ export interface DemoDataOptions {
   readonly users?: number;
   /** Sales teams. Default one per five non-admin users. */
   readonly teams?: number;
-  /** Default `1.5 × customers`; about 15 % converted (at most one per customer). */
+  /** Default `1.5 × customers`; about 30 % converted, each into one of the customers that came after the set-up week. */
   readonly leads?: number;
   /** Default `5/3 × customers` (100 for 60 customers). */
   readonly deals?: number;
@@ -150,6 +166,18 @@ const optionsSchema = z.strictObject({
       .check(
         z.refine((date) => date.getUTCFullYear() > 1000 && date.getUTCFullYear() < 9999, 'Expected a year 1001–9998'),
       ),
+  ),
+  timeZone: z.optional(
+    z.string().check(
+      z.refine((zone) => {
+        try {
+          toLocal(0, zone);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'Expected an IANA time zone such as Asia/Shanghai'),
+    ),
   ),
   scale: z.optional(z.number().check(z.positive(), z.lte(10_000))),
   customers: count(1_000_000),
@@ -194,17 +222,110 @@ function isoFormatter(): (ms: number) => string {
   };
 }
 
-/** A minute-aligned offset from `from`, at most `to` (or `from` when the range is empty). */
-function timeBetween(random: SeededRandom, from: number, to: number): number {
-  if (to <= from) return from;
-  return from + Math.floor((random.next() * (to - from)) / MINUTE) * MINUTE;
+/** Working hours of the CRM's users, weekdays in its time zone. */
+const OPENS = 9;
+const CLOSES = 18;
+/** The working minutes of a working day, and per calendar day on average (five working days a week). */
+const WORKING_DAY = (CLOSES - OPENS) * 60;
+const WORK_PER_DAY = (5 * WORKING_DAY) / 7;
+
+/** The `YYYY-MM-DD` of a day number (days since 1970-01-01), and the month number (`year × 12 + month − 1`). */
+const dateOf = (day: number): string => new Date(day * DAY).toISOString().slice(0, 10);
+const monthOf = (day: number): number => {
+  const date = new Date(day * DAY);
+  return date.getUTCFullYear() * 12 + date.getUTCMonth();
+};
+/** The day number of the first day of a month number. */
+const firstDayOf = (month: number): number => Date.UTC(Math.floor(month / 12), month % 12, 1) / DAY;
+
+/**
+ * Working time in the CRM's zone as a clock of working minutes, numbered from the first one of the day after the
+ * window starts (its first whole local day) to 70 days after `now` (the latest due date). Local opening and closing
+ * times go through `Intl` once per day, so daylight saving time moves them as it moves the users' clocks.
+ */
+interface WorkClock {
+  readonly timeZone: string;
+  /** Today's local day number at `now`. */
+  readonly today: number;
+  /** The instant of a working minute; indexes outside the clock are clamped to it. */
+  at(index: number): number;
+  /** The first working minute at or after an instant, or with `down` the last one at or before it. */
+  index(ms: number, down?: boolean): number;
+  /** The local day number of a working minute. */
+  day(index: number): number;
+  /** The first working minute on or after a local day. */
+  startOf(day: number): number;
 }
 
-/** The same UTC day at a working hour of the language's region (09:00–18:00 in Shanghai or US Central), if in range. */
-function officeHours(random: SeededRandom, at: number, language: DemoLanguage, from: number, to: number): number {
-  const day = at - (at % DAY);
-  const shifted = day + (language === 'zh' ? HOUR : 14 * HOUR) + random.int(0, 9 * 60 - 1) * MINUTE;
-  return shifted >= from && shifted <= to ? shifted : at;
+function workClock(timeZone: string, start: number, now: number): WorkClock {
+  const dayOf = (ms: number) => {
+    const { year, month, day } = toLocal(ms, timeZone);
+    return Date.UTC(year, month - 1, day) / DAY;
+  };
+  const today = dayOf(now);
+  const days: number[] = [];
+  const opens: number[] = [];
+  /** Working minutes before each working day. */
+  const before: number[] = [];
+  let total = 0;
+  // From the first whole local day after `start`, and within the last 365 local days even across a change of offset.
+  for (let day = Math.max(dayOf(start) + 1, today - 364); day <= today + 70; day++) {
+    // Day 0, 1970-01-01, was a Thursday: (day + 4) mod 7 is 0 on Sundays and 6 on Saturdays.
+    const weekday = (((day + 4) % 7) + 7) % 7;
+    if (weekday === 0 || weekday === 6) continue;
+    const date = new Date(day * DAY);
+    const local = (hour: number) =>
+      fromLocal(
+        {
+          year: date.getUTCFullYear(),
+          month: date.getUTCMonth() + 1,
+          day: date.getUTCDate(),
+          hour,
+          minute: 0,
+          second: 0,
+          millisecond: 0,
+        },
+        timeZone,
+      );
+    const open = local(OPENS);
+    days.push(day);
+    opens.push(open);
+    before.push(total);
+    total += (local(CLOSES) - open) / MINUTE;
+  }
+  /** The last index whose value is at most `value` in an ascending array, or -1. */
+  const floor = (values: readonly number[], value: number): number => {
+    let low = 0;
+    let high = values.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (values[mid]! <= value) low = mid + 1;
+      else high = mid - 1;
+    }
+    return high;
+  };
+  const clamp = (index: number) => Math.min(Math.max(index, 0), total - 1);
+  return {
+    timeZone,
+    today,
+    at(index) {
+      const minute = clamp(index);
+      const day = floor(before, minute);
+      return opens[day]! + (minute - before[day]!) * MINUTE;
+    },
+    index(ms, down) {
+      const day = floor(opens, ms);
+      if (day < 0) return down ? -1 : 0;
+      const length = (before[day + 1] ?? total) - before[day]!;
+      const into = (ms - opens[day]!) / MINUTE;
+      return before[day]! + (down ? Math.min(Math.floor(into), length - 1) : Math.min(Math.ceil(into), length));
+    },
+    day: (index) => days[floor(before, clamp(index))]!,
+    startOf(day) {
+      const next = floor(days, day - 1) + 1;
+      return before[next] ?? total;
+    },
+  };
 }
 
 const digits = (random: SeededRandom, length: number): string =>
@@ -298,10 +419,11 @@ function workEmail(person: PersonName, language: DemoLanguage, domain: string): 
     : `${person.latinGiven}.${person.latinFamily}@${domain}`;
 }
 
-/** An organisation's name, the short name used in deal titles, and its (reserved) domain. */
+/** An organisation's name, its short names for titles (trade name; with the industry), its (reserved) domain. */
 interface OrganisationName {
   readonly name: string;
   readonly short: string;
+  readonly long: string;
   readonly domain: string;
 }
 
@@ -313,6 +435,7 @@ function organisationName(random: SeededRandom, language: DemoLanguage, city: De
     return {
       name: `${city.city}${trade.text}${industry.text}${form}`,
       short: trade.text,
+      long: trade.text + industry.text,
       domain: `${trade.latin}-${industry.latin}.example`,
     };
   }
@@ -320,13 +443,22 @@ function organisationName(random: SeededRandom, language: DemoLanguage, city: De
   const industry = random.pick(EN_INDUSTRIES);
   const form = random.pick(EN_LEGAL_FORMS[city.country] ?? ['Ltd.']);
   const slug = `${trade}-${industry}`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  return { name: `${trade} ${industry} ${form}`, short: trade, domain: `${slug}.example` };
+  return {
+    name: `${trade} ${industry} ${form}`,
+    short: trade,
+    long: `${trade} ${industry}`,
+    domain: `${slug}.example`,
+  };
 }
 
 /** The lead and customer sources, weighted per language (WeChat is a Chinese channel). */
+const SOURCE_WEIGHTS: Readonly<Record<DemoLanguage, Readonly<Record<string, number>>>> = {
+  zh: { website: 20, referral: 20, trade_show: 12, wechat: 28, cold_call: 10, ads: 10 },
+  en: { website: 30, referral: 22, trade_show: 15, cold_call: 15, ads: 18 },
+};
 const SOURCES: Readonly<Record<DemoLanguage, (random: SeededRandom) => string>> = {
-  zh: weighted({ website: 20, referral: 20, trade_show: 12, wechat: 28, cold_call: 10, ads: 10 }),
-  en: weighted({ website: 30, referral: 22, trade_show: 15, cold_call: 15, ads: 18 }),
+  zh: weighted(SOURCE_WEIGHTS.zh),
+  en: weighted(SOURCE_WEIGHTS.en),
 };
 
 const ACTIVITY_TYPE = weighted<ActivityType>({
@@ -350,12 +482,6 @@ const OUTBOUND_SHARE: Readonly<Record<ActivityType, number>> = {
   sms: 0.85,
 };
 
-const LEAD_STATUS = weighted<Exclude<LeadStatus, 'converted'>>({
-  new: 25,
-  working: 30,
-  qualified: 20,
-  disqualified: 25,
-});
 /** Score ranges by status: qualified leads score high, disqualified ones low. Converted: 65–100. */
 const LEAD_SCORES: Readonly<Record<Exclude<LeadStatus, 'converted'>, readonly [number, number]>> = {
   new: [0, 40],
@@ -375,6 +501,43 @@ interface Run {
   /** `now` minus 365 days: nothing happens before it. */
   readonly start: number;
   readonly iso: (ms: number) => string;
+  readonly clock: WorkClock;
+  /** The last working minute before `now`. */
+  readonly last: number;
+  /**
+   * A working minute between two instants, drawn with one number from `random` (so the draws that follow do not
+   * depend on the clock), or `from` itself when no working minute lies between them.
+   */
+  between(random: SeededRandom, from: number, to: number): number;
+}
+
+/**
+ * How busy each calendar month is (January first): the Spring Festival empties February, National Day week October;
+ * quarter ends, and above all the year end, close more business.
+ */
+const SEASON = [1, 0.65, 1.1, 0.95, 0.95, 1.15, 0.85, 0.85, 1.1, 0.85, 1.05, 1.3];
+
+/** A stretch of working minutes, `first` to `last`, inside one local month, weighted by how much happens in it. */
+interface MonthSlice {
+  readonly first: number;
+  readonly last: number;
+  readonly weight: number;
+}
+
+/**
+ * The local months between two working minutes, each weighted by its working minutes, its season and a growth of
+ * the business from 0.8 to 1.2 over the year: how many deals close, and how many leads come in, in each.
+ */
+function monthSlices(run: Run, first: number, last: number): MonthSlice[] {
+  const { clock } = run;
+  const slices: MonthSlice[] = [];
+  for (let month = monthOf(clock.day(first)); ; month++) {
+    const from = Math.max(first, clock.startOf(firstDayOf(month)));
+    if (from > last) return slices;
+    const to = Math.min(last, clock.startOf(firstDayOf(month + 1)) - 1);
+    const growth = 0.8 + (0.2 * (from + to)) / (run.last + 1);
+    if (from <= to) slices.push({ first: from, last: to, weight: (to - from + 1) * SEASON[month % 12]! * growth });
+  }
 }
 
 /** Users and teams, plus who may be given new records. */
@@ -394,6 +557,8 @@ interface CustomerFacts {
   readonly language: DemoLanguage;
   /** The name used in deal and task titles: the trade name of an organisation, a person's full name. */
   readonly short: string;
+  /** The name deal titles use when another customer has the same short one: the trade name and industry. */
+  readonly long: string;
   readonly created: number;
   readonly keyAccount: boolean;
   /** Indexes of its contacts, the primary one first. */
@@ -419,6 +584,8 @@ interface DealBook {
   readonly until: number[];
   /** Indexes of open deals. */
   readonly open: number[];
+  /** Customers (indexes) converted from a lead, which then became their first deal if they have one. */
+  readonly converted: number[];
 }
 
 interface LeadBook {
@@ -429,12 +596,19 @@ interface LeadBook {
   readonly until: number[];
   /** Indexes of leads still being worked (not disqualified, not converted). */
   readonly open: number[];
+  /** The index of the deal each lead was converted into; -1 for none. */
+  readonly deal: number[];
 }
 
 /**
  * Generates a deterministic, internally consistent demo CRM: users and teams, customers (people and organisations,
  * half in English, half in Chinese) with contacts, leads, the default pipeline with deals and their stage history,
- * activities and tasks, all in the 12 months before `options.now`.
+ * activities, tasks and marketing costs, all in the 12 months before `options.now`.
+ *
+ * The history reads like a real year in the reports: deals are won in every month of it, more in busy seasons and as
+ * the business grows; every lead source has won deals and costs giving it a plausible ROI (most pay off, trade shows
+ * a little less than they cost); deal titles are unique; and the users' work (activities, due dates, records they
+ * enter) falls on weekdays between 09:00 and 18:00 in `options.timeZone`.
  *
  * Every record is in the parsed form of its entity's input schema (defaults filled in, emails lower-cased), plus
  * `id`, `createdAt` and `updatedAt`. Nothing is validated here, to stay fast (10 000 deals in a fraction of a second);
@@ -446,7 +620,21 @@ interface LeadBook {
 export function generateDemoData(options: DemoDataOptions = {}): DemoData {
   const checked = parseOrThrow(optionsSchema, options, 'demo data options');
   const now = Math.floor((checked.now ?? new Date(DEMO_NOW)).getTime() / MINUTE) * MINUTE;
-  const run: Run = { now, start: now - 365 * DAY, iso: isoFormatter() };
+  const start = now - 365 * DAY;
+  const clock = workClock(checked.timeZone ?? DEMO_TIME_ZONE, start, now);
+  const run: Run = {
+    now,
+    start,
+    iso: isoFormatter(),
+    clock,
+    last: clock.index(now - MINUTE, true),
+    between(random, from, to) {
+      const draw = random.next();
+      const first = clock.index(from);
+      const last = clock.index(to, true);
+      return first <= last ? clock.at(first + Math.floor(draw * (last - first + 1))) : from;
+    },
+  };
   const root = createRandom(checked.seed ?? 1);
 
   const customerCount = checked.customers ?? Math.round(60 * (checked.scale ?? 1));
@@ -469,11 +657,12 @@ export function generateDemoData(options: DemoDataOptions = {}): DemoData {
   // Each phase draws from its own fork, so changing one count leaves the other collections as they were.
   const staff = generateStaff(run, root.fork('users'), userCount, teamCount);
   const book = generateCustomers(run, root.fork('customers'), root.fork('contacts'), customerCount, staff);
-  const dealBook = generateDeals(run, root.fork('deals'), dealCount, staff, book);
+  const dealBook = generateDeals(run, root.fork('deals'), dealCount, staff, book, leadCount);
   assignLifecycle(run, root.fork('lifecycle'), book, dealBook);
   const leadBook = generateLeads(run, root.fork('leads'), leadCount, staff, book, dealBook);
   const activities = generateActivities(run, root.fork('activities'), activityCount, book, dealBook, leadBook);
   const tasks = generateTasks(run, root.fork('tasks'), taskCount, staff, book, dealBook, leadBook);
+  const costEntries = generateCosts(run, root.fork('costs'), leadBook, dealBook);
   return {
     users: staff.users,
     teams: staff.teams,
@@ -485,6 +674,7 @@ export function generateDemoData(options: DemoDataOptions = {}): DemoData {
     stageChanges: dealBook.stageChanges,
     activities,
     tasks,
+    costEntries,
   };
 }
 
@@ -528,7 +718,8 @@ function generateStaff(run: Run, random: SeededRandom, userCount: number, teamCo
     usedEmails.add(email);
     // Every fifth rep has left: their records stay theirs, but assignment skips them.
     const active = role !== 'rep' || repIndex % 5 !== 4;
-    const created = index === 0 ? run.start : timeBetween(random, run.start, run.start + 7 * DAY);
+    // The CRM is set up on the first working day: its users first, then the customers already on the books.
+    const created = index === 0 ? run.start : run.between(random, run.start, run.clock.at(WORKING_DAY - 1));
     const user: DemoUser = {
       id: userId(index),
       name: person.name,
@@ -537,7 +728,7 @@ function generateStaff(run: Run, random: SeededRandom, userCount: number, teamCo
       active,
       locale: language === 'zh' ? 'zh-CN' : 'en-US',
       createdAt: iso(created),
-      updatedAt: iso(active ? created : timeBetween(random, run.now - 120 * DAY, run.now - 30 * DAY)),
+      updatedAt: iso(active ? created : run.between(random, run.now - 120 * DAY, run.now - 30 * DAY)),
     };
     if (team !== undefined) {
       user.teamId = teams[team]!.id;
@@ -569,6 +760,28 @@ function generateStaff(run: Run, random: SeededRandom, userCount: number, teamCo
   };
 }
 
+/** The share of customers already on the books when the CRM was set up, entered in its first week of use. */
+const IMPORTED = 0.3;
+/** Working days: the imported customers are entered from the 2nd to the 6th, the rest come after. */
+const IMPORT_FROM = 1;
+const IMPORT_TO = 6;
+
+/**
+ * When a customer was created, from a uniform draw, in an order-keeping way: the imported book during the first
+ * working week, then new customers up to two days before `now` at a pace growing by half over the year.
+ */
+function customerCreated(run: Run, draw: number): number {
+  const { clock } = run;
+  const importFrom = IMPORT_FROM * WORKING_DAY;
+  const importTo = IMPORT_TO * WORKING_DAY;
+  if (draw < IMPORTED) return clock.at(Math.floor(importFrom + (draw / IMPORTED) * (importTo - importFrom)));
+  // The inverse of F(x) = 0.8x + 0.2x², the share of new customers by x of the way: a density from 0.8 to 1.2.
+  const share = (draw - IMPORTED) / (1 - IMPORTED);
+  const x = (Math.sqrt(0.64 + 0.8 * share) - 0.8) / 0.4;
+  const last = clock.index(run.now - 2 * DAY, true);
+  return clock.at(Math.floor(importTo + x * (last - importTo)));
+}
+
 /** Customers in creation order, half Chinese and half English, ~40 % people; organisations get 1–3 contacts. */
 function generateCustomers(
   run: Run,
@@ -580,10 +793,7 @@ function generateCustomers(
   const { iso } = run;
   const r = random;
   const customerId = idMaker('cus', count);
-  // Two weeks of setup first, and nobody brand new: every customer has had time for a deal.
-  const created = Array.from({ length: count }, () => timeBetween(r, run.start + 14 * DAY, run.now - 2 * DAY)).sort(
-    (a, b) => a - b,
-  );
+  const created = Array.from({ length: count }, () => customerCreated(run, r.next())).sort((a, b) => a - b);
   const customers: DemoCustomer[] = [];
   const facts: CustomerFacts[] = [];
   const contactDrafts: { customer: number; person: PersonName; domain: string; city: DemoCity }[] = [];
@@ -622,12 +832,13 @@ function generateCustomers(
       country: city.country,
       customFields: {},
       createdAt: iso(at),
-      updatedAt: iso(timeBetween(r, at, run.now)),
+      updatedAt: iso(run.between(r, at, run.now)),
     };
     const address: NonNullable<DemoCustomer['address']> = { city: city.city };
     if (city.region) address.region = city.region;
     address.country = city.country;
     let short: string;
+    let long: string;
     if (isPerson) {
       const person = personName(r, language);
       customer.name = person.name;
@@ -640,7 +851,7 @@ function generateCustomers(
       );
       customer.phones.push(mobilePhone(r, city));
       if (r.chance(0.5)) customer.company = organisationName(r, language, city).name;
-      short = person.name;
+      short = long = person.name;
     } else {
       let organisation = organisationName(r, language, city);
       // A few retries keep names unique in small data sets; huge ones may repeat, as real data does.
@@ -655,7 +866,7 @@ function generateCustomers(
       customer.phones.push(officePhone(r, city));
       address.line1 =
         language === 'zh' ? `${r.pick(ZH_STREETS)}${r.int(1, 999)}号` : `${r.int(1, 2999)} ${r.pick(EN_STREETS)}`;
-      short = organisation.short;
+      ({ short, long } = organisation);
       const contacts = Number(CONTACTS_PER_ORGANISATION(r));
       for (let n = 0; n < contacts; n++) {
         contactDrafts.push({ customer: index, person: personName(r, language), domain: organisation.domain, city });
@@ -663,7 +874,7 @@ function generateCustomers(
     }
     customer.address = address;
     customers.push(customer);
-    facts.push({ language, short, created: at, keyAccount, contacts: [], deals: [] });
+    facts.push({ language, short, long, created: at, keyAccount, contacts: [], deals: [] });
   }
 
   const contactId = idMaker('con', contactDrafts.length);
@@ -671,7 +882,7 @@ function generateCustomers(
   const contactCreated: number[] = [];
   const contacts = contactDrafts.map((draft, index): DemoContact => {
     const owner = facts[draft.customer]!;
-    const at = timeBetween(contactRandom, owner.created, Math.min(owner.created + 3 * DAY, run.now - DAY));
+    const at = run.between(contactRandom, owner.created, Math.min(owner.created + 3 * DAY, run.now - DAY));
     contactCustomer.push(draft.customer);
     contactCreated.push(at);
     const primary = owner.contacts.length === 0;
@@ -688,46 +899,220 @@ function generateCustomers(
       primary,
       customFields: {},
       createdAt: iso(at),
-      updatedAt: iso(timeBetween(contactRandom, at, run.now)),
+      updatedAt: iso(run.between(contactRandom, at, run.now)),
     };
   });
   return { customers, facts, contacts, contactCustomer, contactCreated };
 }
 
+/** A deal before it has an id: when it was opened and closed, in working minutes, and for whom. */
+interface DealDraft {
+  readonly created: number;
+  /** The working minute it was closed at, and the month slice that is in; -1 while open. */
+  readonly closed: number;
+  readonly slice: number;
+  customer: number;
+  won: boolean;
+}
+
+/** Deals closed by `now`, won of those closed, and leads converted into a customer (one each). */
+const CLOSED_SHARE = 0.6;
+const WON_SHARE = 0.45;
+const CONVERTED_SHARE = 0.3;
+
+/** A shuffled copy (Fisher-Yates). */
+function shuffled<T>(random: SeededRandom, items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = random.int(0, index);
+    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+  }
+  return copy;
+}
+
+/** The index of the first draft opened at or after a working minute (drafts in opening order). */
+function lowerBound(drafts: readonly DealDraft[], minute: number): number {
+  let low = 0;
+  let high = drafts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (drafts[mid]!.created < minute) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * `total` things spread over weighted slices: one each when there are enough, the rest in proportion to the weights
+ * (systematic sampling, so no slice gets much more or less than its share).
+ */
+function spread(random: SeededRandom, total: number, slices: readonly { readonly weight: number }[]): number[] {
+  const counts = slices.map(() => (total >= slices.length ? 1 : 0));
+  const rest = total >= slices.length ? total - slices.length : total;
+  const step = slices.reduce((sum, slice) => sum + slice.weight, 0) / rest;
+  let edge = slices[0]?.weight ?? 0;
+  let slice = 0;
+  for (let n = 0, target = random.next() * step; n < rest; n++, target += step) {
+    while (target >= edge && slice < slices.length - 1) edge += slices[++slice]!.weight;
+    counts[slice]!++;
+  }
+  return counts;
+}
+
 /**
  * Deals in creation order over the default pipeline, each with the stage changes that brought it to its stage: it
  * enters `opportunity` at creation, then moves forward in funnel order; won and lost deals are closed.
+ *
+ * Closed deals are laid out by the month they closed in: every month of the window (when there are enough deals),
+ * the rest in proportion to its season and the growth of the business. Each was opened a sales cycle (5–120 days)
+ * before, for a customer that existed by then: most often the longest-waiting one without a deal. At least one deal
+ * of every month is won, and, for every lead source, the first deal of a customer converted from one of its leads:
+ * those customers are chosen here ({@link DealBook.converted}) for the leads to follow.
  */
-function generateDeals(run: Run, random: SeededRandom, count: number, staff: Staff, book: CustomerBook): DealBook {
-  const { iso } = run;
+function generateDeals(
+  run: Run,
+  random: SeededRandom,
+  count: number,
+  staff: Staff,
+  book: CustomerBook,
+  leadCount: number,
+): DealBook {
+  const { iso, clock } = run;
   const r = random;
-  const dealId = idMaker('del', count);
-  const drafts = Array.from({ length: count }, () => {
-    const customer = r.int(0, book.customers.length - 1);
-    return { customer, created: timeBetween(r, book.facts[customer]!.created, run.now - HOUR) };
-  }).sort((a, b) => a.created - b.created);
-  const result: DealBook = { deals: [], stageChanges: [], customer: [], created: [], until: [], open: [] };
-  for (let index = 0; index < count; index++) {
-    const { customer: customerIndex, created } = drafts[index]!;
-    const customer = book.customers[customerIndex]!;
-    const facts = book.facts[customerIndex]!;
-    facts.deals.push(index);
-    const language = facts.language;
-    const ownerId = r.chance(0.8) ? customer.ownerId! : r.pick(staff.ownerPool(language));
+  const { customers, facts } = book;
+  const importEnd = clock.at(IMPORT_TO * WORKING_DAY);
+  const acquired = shuffled(
+    r,
+    facts.flatMap((fact, index) => (fact.created >= importEnd ? [index] : [])),
+  );
+  const convertedCount = Math.min(Math.round(leadCount * CONVERTED_SHARE), acquired.length);
+  const result: DealBook = {
+    deals: [],
+    stageChanges: [],
+    customer: [],
+    created: [],
+    until: [],
+    open: [],
+    converted: [],
+  };
 
-    // Older deals are more likely closed; about 45 % of closed deals are won.
-    const path: string[] = ['opportunity'];
-    if (r.chance(Math.min(0.85, (run.now - created) / DAY / 150))) {
-      if (r.chance(0.45)) path.push('proposal', 'won');
-      else path.push(...(r.chance(0.5) ? ['proposal', 'lost'] : ['lost']));
-    } else if (r.chance(0.4)) {
-      path.push('proposal');
+  // When: closed deals by the month they closed in, open ones by their age.
+  const drafts: DealDraft[] = [];
+  const earliest = count > 0 ? clock.index(facts[0]!.created) : 0;
+  const slices = monthSlices(run, earliest + 5 * WORKING_DAY, run.last);
+  const closedCount = slices.length > 0 ? Math.round(count * CLOSED_SHARE) : 0;
+  spread(r, closedCount, slices).forEach((closings, slice) => {
+    const { first, last } = slices[slice]!;
+    for (let n = 0; n < closings; n++) {
+      const closed = r.int(first, last);
+      const cycle = Math.round(Math.exp(r.between(Math.log(5), Math.log(120))) * WORK_PER_DAY);
+      // At least two minutes from opening to closing, for a proposal step in between.
+      const created = closed - cycle >= earliest ? closed - cycle : r.int(earliest, closed - 2);
+      drafts.push({ created, closed, slice, customer: 0, won: false });
     }
-    // The first entry is at creation, the rest in order within ~6 months, strictly increasing, never after `now`.
-    const times = [created];
-    const horizon = Math.min(run.now - MINUTE, created + 180 * DAY);
-    const later = Array.from({ length: path.length - 1 }, () => timeBetween(r, created, horizon)).sort((a, b) => a - b);
-    for (const at of later) times.push(Math.max(at, times[times.length - 1]! + MINUTE));
+  });
+  for (let n = closedCount; n < count; n++) {
+    const age = Math.round((1 + 149 * r.next() ** 2) * WORK_PER_DAY);
+    drafts.push({ created: Math.max(earliest, run.last - age), closed: -1, slice: -1, customer: 0, won: false });
+  }
+  drafts.sort((a, b) => a.created - b.created);
+
+  // Whose. First, for every lead source, a new customer converted from one of its leads, whose first deal (the first
+  // closed one opened after it came) is kept for it and won; it is "pending" until then. Where no customer of the
+  // source came early enough, one of another source is said to have come through it (never a referral, which may
+  // have brought a partner, and WeChat only in Chinese).
+  const closed = drafts.filter((draft) => draft.closed >= 0);
+  const reserved = new Map<DealDraft, number>();
+  const pending = new Uint8Array(facts.length);
+  const converted = new Set<number>();
+  /** The first closed draft not yet kept, opened after the customer came; -1 for none. */
+  const keepable = (customer: number): number => {
+    let draft = lowerBound(closed, clock.index(facts[customer]!.created));
+    while (draft < closed.length && reserved.has(closed[draft]!)) draft++;
+    return draft < closed.length ? draft : -1;
+  };
+  for (const source of Object.keys({ ...SOURCE_WEIGHTS.zh, ...SOURCE_WEIGHTS.en }).sort()) {
+    let draft = -1;
+    let found: number | undefined;
+    for (const own of [true, false]) {
+      found ??= acquired.find((customer) => {
+        const { source: its } = customers[customer]!;
+        const fits = own ? its === source : its !== 'referral' && source in SOURCE_WEIGHTS[facts[customer]!.language];
+        return fits && !converted.has(customer) && (draft = keepable(customer)) >= 0;
+      });
+    }
+    if (found === undefined || converted.size >= convertedCount) continue;
+    customers[found]!.source = source;
+    reserved.set(closed[draft]!, found);
+    closed[draft]!.won = true;
+    pending[found] = 1;
+    converted.add(found);
+  }
+  for (const customer of acquired) if (converted.size < convertedCount) converted.add(customer);
+  result.converted.push(...converted);
+  // Then every other deal: most often for the customer waiting longest for a first deal, else any there was by then.
+  const hasDeal = new Uint8Array(facts.length);
+  let known = 0;
+  let waiting = 0;
+  drafts.forEach((draft, index) => {
+    const at = clock.at(draft.created);
+    while (known < facts.length && facts[known]!.created <= at) known++;
+    while (waiting < known && (hasDeal[waiting] || pending[waiting])) waiting++;
+    let customer = reserved.get(draft);
+    if (customer === undefined) {
+      customer = waiting < known && r.chance(0.6) ? waiting : r.int(0, known - 1);
+      for (let n = 0; n < known && pending[customer]; n++) customer = (customer + 1) % known;
+    }
+    draft.customer = customer;
+    hasDeal[customer] = 1;
+    pending[customer] = 0;
+    facts[customer]!.deals.push(index);
+  });
+
+  // Won: a share of each month's closings (at least one), on top of the deals kept for the lead sources.
+  const bySlice = slices.map((): DealDraft[] => []);
+  for (const draft of closed) bySlice[draft.slice]!.push(draft);
+  const wanted = spread(
+    r,
+    Math.round(closed.length * WON_SHARE),
+    bySlice.map((closings) => ({ weight: closings.length })),
+  );
+  bySlice.forEach((closings, slice) => {
+    let wins = closings.filter((draft) => draft.won).length;
+    for (const draft of shuffled(r, closings)) {
+      if (wins >= wanted[slice]!) break;
+      if (draft.won) continue;
+      draft.won = true;
+      wins++;
+    }
+  });
+
+  const dealId = idMaker('del', count);
+  // Titles draw from their own stream, so they can change without moving amounts or owners.
+  const titleRandom = r.fork('titles');
+  const titles = new Map<string, number>();
+  const shorts = new Map<string, number>();
+  for (const { language, short } of facts) shorts.set(language + short, (shorts.get(language + short) ?? 0) + 1);
+  drafts.forEach((draft, index) => {
+    const customer = customers[draft.customer]!;
+    const { language, short, long, keyAccount } = facts[draft.customer]!;
+    const ownerId = r.chance(0.8) ? customer.ownerId! : r.pick(staff.ownerPool(language));
+    const open = draft.closed < 0;
+    const path = ['opportunity'];
+    // Working minutes of each step: strictly increasing, the proposal between opening and closing.
+    const minutes = [draft.created];
+    if (!open) {
+      if (draft.won || r.chance(0.5)) {
+        path.push('proposal');
+        minutes.push(r.int(draft.created + 1, draft.closed - 1));
+      }
+      path.push(draft.won ? 'won' : 'lost');
+      minutes.push(draft.closed);
+    } else if (draft.created < run.last && r.chance(Math.min(0.7, (run.last - draft.created) / (45 * WORK_PER_DAY)))) {
+      path.push('proposal');
+      minutes.push(r.int(draft.created + 1, run.last));
+    }
+    const times = minutes.map((minute) => clock.at(minute));
     const id = dealId(index);
     for (let step = 0; step < path.length; step++) {
       const at = iso(times[step]!);
@@ -745,43 +1130,80 @@ function generateDeals(run: Run, random: SeededRandom, count: number, staff: Sta
     }
 
     const stageId = path[path.length - 1]!;
-    const lastAt = times[times.length - 1]!;
+    const [created, lastAt] = [times[0]!, times[times.length - 1]!];
     const currency = customer.country === 'CN' ? 'CNY' : 'USD';
     // Log-uniform amounts, in whole thousands of yuan or hundreds of dollars, stored in minor units.
-    const [low, high, unit] = currency === 'CNY' ? [20_000, 2_000_000, 1_000] : [3_000, 300_000, 100];
-    const major = Math.exp(r.between(Math.log(low), Math.log(high))) * (facts.keyAccount ? 2.5 : 1);
+    const [low, high, unit] = currency === 'CNY' ? [40_000, 800_000, 1_000] : [6_000, 120_000, 100];
+    const major = Math.exp(r.between(Math.log(low), Math.log(high))) * (keyAccount ? 2.5 : 1);
     const deal: DemoDeal = {
       id,
-      title: fill(r.pick(DEAL_TITLES[language]), facts.short),
+      title: dealTitle(
+        titleRandom,
+        language,
+        shorts.get(language + short)! > 1 ? long : short,
+        monthOf(clock.day(draft.created)),
+        titles,
+      ),
       customerId: customer.id,
       pipelineId: DEMO_PIPELINE_ID,
       stageId,
       amount: { amountMinor: Math.max(1, Math.round(major / unit)) * unit * 100, currency },
       ownerId,
-      status: stageId === 'won' ? 'won' : stageId === 'lost' ? 'lost' : 'open',
+      status: open ? 'open' : draft.won ? 'won' : 'lost',
       stageEnteredAt: iso(lastAt),
       customFields: {},
       createdAt: iso(created),
       updatedAt: iso(lastAt),
     };
     if (customer.source) deal.source = customer.source;
-    if (deal.status === 'open') {
+    if (open) {
       // Some expected close dates have passed already: overdue deals are part of any real pipeline.
-      deal.expectedCloseDate = iso(Math.max(created, run.now + r.int(-14, 120) * DAY)).slice(0, 10);
+      deal.expectedCloseDate = dateOf(Math.max(clock.day(draft.created), clock.today + r.int(-14, 120)));
       result.open.push(index);
     } else {
       deal.closedAt = iso(lastAt);
-      deal.expectedCloseDate = deal.closedAt.slice(0, 10);
-      if (deal.status === 'lost') deal.lostReason = r.pick(LOST_REASONS[language]);
+      deal.expectedCloseDate = dateOf(clock.day(draft.closed));
+      if (!draft.won) deal.lostReason = r.pick(LOST_REASONS[language]);
     }
     result.deals.push(deal);
-    result.customer.push(customerIndex);
+    result.customer.push(draft.customer);
     result.created.push(created);
-    result.until.push(deal.status === 'open' ? run.now : lastAt);
-  }
+    result.until.push(open ? run.now : lastAt);
+  });
   const stageChangeId = idMaker('stc', result.stageChanges.length);
   result.stageChanges.forEach((change, index) => (change.id = stageChangeId(index)));
   return result;
+}
+
+/**
+ * A deal title no other deal has: the customer's name and an offer, the offers of one name taken in turn from a
+ * random one; once a title is taken, with the year the deal was opened in, then its quarter, then a number.
+ */
+function dealTitle(
+  random: SeededRandom,
+  language: DemoLanguage,
+  name: string,
+  month: number,
+  /** The titles taken, and the turn of each name (`<language> <name>`) among the offers. */
+  used: Map<string, number>,
+): string {
+  const offers = DEAL_TITLES[language];
+  const key = `${language} ${name}`;
+  const turn = used.get(key) ?? random.int(0, offers.length - 1);
+  used.set(key, turn + 1);
+  const title = fill(offers[turn % offers.length]!, name);
+  const [year, quarter] = DEAL_PERIODS[language].map((pattern) =>
+    pattern.replace('{}', String(Math.floor(month / 12))).replace('#', String(Math.floor((month % 12) / 3) + 1)),
+  );
+  for (const candidate of [title, title + year, title + quarter!]) {
+    if (!used.has(candidate)) {
+      used.set(candidate, 1);
+      return candidate;
+    }
+  }
+  const count = used.get(title + quarter!)! + 1;
+  used.set(title + quarter!, count);
+  return `${title}${quarter!} #${count}`;
 }
 
 /** Lifecycle follows the deals: won → customer (or churned long after), open → opportunity or SQL, none → subscriber. */
@@ -811,9 +1233,17 @@ function assignLifecycle(run: Run, random: SeededRandom, book: CustomerBook, dea
   });
 }
 
+/** The status of a lead that was not converted, by its age in days: recent ones are new, old ones were decided. */
+const LEAD_STATUS = [
+  [14, weighted({ new: 60, working: 30, disqualified: 10 })],
+  [60, weighted({ new: 5, working: 45, qualified: 25, disqualified: 25 })],
+  [Infinity, weighted({ working: 20, qualified: 30, disqualified: 50 })],
+] as const;
+
 /**
- * Leads in creation order. About 15 % were converted, each into a distinct customer (and its first deal), before
- * that customer was created; the rest are new (recent), being worked, qualified or disqualified.
+ * Leads in creation order. About 30 % were converted, each into a distinct customer (and its first deal) that came
+ * after the set-up week, up to 30 days before that customer was created; the rest came in over the whole year, more in
+ * busy months, and are new (recent), being worked, qualified or disqualified.
  */
 function generateLeads(
   run: Run,
@@ -825,29 +1255,26 @@ function generateLeads(
 ): LeadBook {
   const { iso } = run;
   const r = random;
-  const customerCount = book.customers.length;
-  // A partial Fisher-Yates shuffle picks which customers came from a lead.
-  const convertedCount = Math.min(Math.round(count * 0.15), customerCount);
-  const order = Array.from({ length: customerCount }, (_, index) => index);
-  for (let index = 0; index < convertedCount; index++) {
-    const other = r.int(index, customerCount - 1);
-    [order[index], order[other]] = [order[other]!, order[index]!];
-  }
+  const slices = monthSlices(run, 0, run.last);
+  const converted = dealBook.converted.length;
+  const perSlice = spread(r, count - converted, slices);
+  let slice = 0;
   const drafts = Array.from({ length: count }, (_, index) => {
-    if (index < convertedCount) {
-      const customer = order[index]!;
+    const customer = dealBook.converted[index];
+    if (customer !== undefined) {
       const became = book.facts[customer]!.created;
-      const created = Math.max(run.start, became - r.int(1, 30) * DAY - r.int(0, 23) * HOUR);
+      const created = run.between(r, Math.max(run.start, became - 30 * DAY), became - MINUTE);
       return { status: 'converted' as LeadStatus, customer, created, until: became };
     }
-    const status = LEAD_STATUS(r);
-    const created =
-      status === 'new' ? timeBetween(r, run.now - 21 * DAY, run.now - HOUR) : timeBetween(r, run.start, run.now - DAY);
+    while (perSlice[slice] === 0) slice++;
+    perSlice[slice]!--;
+    const created = run.clock.at(r.int(slices[slice]!.first, slices[slice]!.last));
+    const status: LeadStatus = LEAD_STATUS.find(([days]) => run.now - created < days * DAY)![1](r);
     return { status, customer: -1, created, until: run.now };
   }).sort((a, b) => a.created - b.created);
 
   const leadId = idMaker('led', count);
-  const result: LeadBook = { leads: [], language: [], created: [], until: [], open: [] };
+  const result: LeadBook = { leads: [], language: [], created: [], until: [], open: [], deal: [] };
   drafts.forEach((draft, index) => {
     const { status, created } = draft;
     let language: DemoLanguage;
@@ -878,6 +1305,7 @@ function generateLeads(
       lead.convertedCustomerId = customer.id;
       const firstDeal = facts.deals[0];
       if (firstDeal !== undefined) lead.convertedDealId = dealBook.deals[firstDeal]!.id;
+      result.deal.push(firstDeal ?? -1);
       lead.updatedAt = iso(draft.until);
     } else {
       language = r.chance(0.5) ? 'zh' : 'en';
@@ -899,7 +1327,8 @@ function generateLeads(
       if (status !== 'new' || r.chance(0.6)) lead.ownerId = r.pick(staff.ownerPool(language));
       if (status === 'disqualified') lead.disqualifyReason = r.pick(DISQUALIFY_REASONS[language]);
       else result.open.push(index);
-      if (status !== 'new') lead.updatedAt = iso(timeBetween(r, created, run.now));
+      result.deal.push(-1);
+      if (status !== 'new') lead.updatedAt = iso(run.between(r, created, run.now));
     }
     const campaigns = lead.source ? CAMPAIGNS[language][lead.source] : undefined;
     if (campaigns && r.chance(0.7)) lead.campaign = r.pick(campaigns);
@@ -994,7 +1423,7 @@ function generateActivities(
     else if (type === 'meeting') activity.durationMinutes = r.int(2, 8) * 15;
     // Web visits are captured, not had by a user.
     if (type !== 'web_visit' && ownerId) activity.ownerId = ownerId;
-    const at = officeHours(r, timeBetween(r, from, to), language, from, to);
+    const at = run.between(r, from, to);
     activity.occurredAt = activity.createdAt = activity.updatedAt = run.iso(at);
     drafts.push({ at, activity });
   }
@@ -1020,7 +1449,7 @@ function generateTasks(
   dealBook: DealBook,
   leadBook: LeadBook,
 ): DemoTask[] {
-  const { iso, now } = run;
+  const { iso, now, between } = run;
   const r = random;
   const { customers, contacts, facts } = book;
   const relatedFor = (open: boolean) =>
@@ -1081,20 +1510,20 @@ function generateTasks(
     const assigneeId =
       ownerId && (status !== 'open' || staff.isActive.get(ownerId)) ? ownerId : r.pick(staff.available);
     language ??= staff.languageOf.get(assigneeId) ?? 'en';
-    const created = timeBetween(r, from, now - HOUR);
+    const created = between(r, from, now - HOUR);
     let due: number;
     let completed: number | undefined;
     if (status === 'open') {
       const timing = OPEN_TASK_TIMING(r);
       if (timing === 'overdue') {
-        due = officeHours(r, timeBetween(r, created, now - 30 * MINUTE), language, created, now - MINUTE);
+        due = between(r, created, now - 30 * MINUTE);
       } else {
         const [soonest, latest] = timing === 'soon' ? [HOUR, 7 * DAY] : [8 * DAY, 60 * DAY];
-        due = officeHours(r, timeBetween(r, now + soonest, now + latest), language, now + MINUTE, Infinity);
+        due = between(r, now + soonest, now + latest);
       }
     } else {
-      due = officeHours(r, timeBetween(r, created, created + 14 * DAY), language, created, Infinity);
-      if (status === 'done') completed = timeBetween(r, created, Math.min(now, due + 2 * DAY));
+      due = between(r, created, created + 14 * DAY);
+      if (status === 'done') completed = between(r, created, Math.min(now, due + 2 * DAY));
     }
     const task: DemoTask = {
       id: '',
@@ -1102,11 +1531,12 @@ function generateTasks(
       type,
       dueAt: iso(due),
       reminders: taskReminders(r),
+      timeZone: run.clock.timeZone,
       status,
       assigneeId,
       customFields: {},
       createdAt: iso(created),
-      updatedAt: iso(completed ?? (status === 'cancelled' ? timeBetween(r, created, now) : created)),
+      updatedAt: iso(completed ?? (status === 'cancelled' ? between(r, created, now) : created)),
     };
     if (completed !== undefined) task.completedAt = iso(completed);
     if (related) task.related = related;
@@ -1152,4 +1582,75 @@ const REMINDERS: readonly (readonly Reminder[])[] = [
 /** A fresh copy of a typical reminder set, so no two tasks share (and could co-mutate) one array. */
 function taskReminders(random: SeededRandom): Reminder[] {
   return random.pick(REMINDERS).map((reminder) => ({ ...reminder }));
+}
+
+/** The ROI of each lead source over the year, drawn from its range: referrals pay best, trade shows do not pay off. */
+const SOURCE_ROI: Readonly<Record<string, readonly [number, number]>> = {
+  referral: [2.5, 4.5],
+  website: [1.2, 2.2],
+  wechat: [0.8, 1.6],
+  cold_call: [0.3, 0.8],
+  ads: [0, 0.3],
+  trade_show: [-0.25, -0.05],
+};
+
+/**
+ * Marketing spend: a cost entry per lead source, currency and local month of the last 365 days, in whole yuan or
+ * dollars. Each source costs what gives it its ROI over the year (drawn from {@link SOURCE_ROI}), in each currency
+ * its converted leads won revenue in, so the ROI holds at any exchange rate; a month's share follows how many of the
+ * source's leads came in then. A source whose leads won nothing costs ¥300 a lead, and shows it: −100 %.
+ */
+function generateCosts(run: Run, random: SeededRandom, leadBook: LeadBook, dealBook: DealBook): DemoCostEntry[] {
+  const { clock } = run;
+  const months: (readonly [from: number, to: number])[] = [];
+  for (let day = clock.today - 364; day <= clock.today;) {
+    const next = firstDayOf(monthOf(day) + 1);
+    months.push([day, Math.min(next - 1, clock.today)]);
+    day = next;
+  }
+  const sources = new Map<string, { leads: number[]; won: Map<string, number> }>();
+  leadBook.leads.forEach((lead, index) => {
+    if (!lead.source) return;
+    let source = sources.get(lead.source);
+    if (!source) sources.set(lead.source, (source = { leads: months.map(() => 0.5), won: new Map() }));
+    const day = clock.day(clock.index(leadBook.created[index]!));
+    const month = months.findIndex(([from, to]) => day >= from && day <= to);
+    if (month >= 0) source.leads[month]!++;
+    const deal = dealBook.deals[leadBook.deal[index]!];
+    if (deal?.status === 'won') {
+      const { currency, amountMinor } = deal.amount;
+      source.won.set(currency, (source.won.get(currency) ?? 0) + amountMinor);
+    }
+  });
+  const spend = [...sources.keys()].sort().map((source) => {
+    const { leads, won } = sources.get(source)!;
+    const [low, high] = SOURCE_ROI[source] ?? [0.3, 1];
+    const roi = random.between(low, high);
+    const total = leads.reduce((sum, n) => sum + n, 0);
+    const amounts =
+      won.size > 0
+        ? [...won].sort().map(([currency, amount]) => [currency, amount / (1 + roi)] as const)
+        : ([['CNY', Math.round(total - months.length / 2) * 30_000]] as const);
+    return { source, leads, total, amounts };
+  });
+  const entries: Omit<DemoCostEntry, 'id'>[] = [];
+  months.forEach(([from, to], month) => {
+    const at = run.iso(clock.at(Math.min(clock.startOf(from), run.last)));
+    for (const { source, leads, total, amounts } of spend) {
+      for (const [currency, amount] of amounts) {
+        const amountMinor = Math.round((amount * leads[month]!) / total / 100) * 100;
+        if (amountMinor === 0) continue;
+        entries.push({
+          source,
+          from: dateOf(from),
+          to: dateOf(to),
+          amount: { amountMinor, currency },
+          createdAt: at,
+          updatedAt: at,
+        });
+      }
+    }
+  });
+  const costId = idMaker('cst', entries.length);
+  return entries.map((entry, index) => ({ id: costId(index), ...entry }));
 }

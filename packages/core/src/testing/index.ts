@@ -1,12 +1,12 @@
 /**
  * Deterministic demo data for crmkit: a seeded generator of a whole CRM (users, teams, customers in English and
- * Chinese, contacts, leads, the default pipeline with deals and stage history, activities and tasks) and a helper that
- * seeds a storage adapter with it. For tests, stories, demos and benchmarks; it runs in browsers, workers and Node.
+ * Chinese, contacts, leads, the default pipeline with deals and stage history, activities, tasks and marketing costs)
+ * and a helper that seeds a storage adapter with it. For tests, stories, demos and benchmarks; it runs in browsers, workers and Node.
  *
  * @packageDocumentation
  * @module @crmkit/core/testing
  */
-export { generateDemoData, DEMO_COLLECTIONS, DEMO_NOW, DEMO_PIPELINE_ID } from './generate.js';
+export { generateDemoData, DEMO_COLLECTIONS, DEMO_NOW, DEMO_PIPELINE_ID, DEMO_TIME_ZONE } from './generate.js';
 export type {
   DemoDataOptions,
   DemoData,
@@ -22,6 +22,7 @@ export type {
   DemoStageChange,
   DemoActivity,
   DemoTask,
+  DemoCostEntry,
 } from './generate.js';
 export { seedStorage, toStorageSnapshot } from './seed.js';
 export type { DemoCounts } from './seed.js';

@@ -173,7 +173,20 @@ export const TEAM_NAMES: Readonly<Record<DemoLanguage, readonly string[]>> = {
 
 /** Deal title patterns; `{}` is the customer's short name. */
 export const DEAL_TITLES: Readonly<Record<DemoLanguage, readonly string[]>> = {
-  zh: ['{}年度订阅', '{}私有化部署', '{}二期项目', '{}渠道合作', '{}设备采购', '{}培训服务', '{}续约'],
+  zh: [
+    '{}年度订阅',
+    '{}私有化部署',
+    '{}二期项目',
+    '{}渠道合作',
+    '{}设备采购',
+    '{}培训服务',
+    '{}续约',
+    '{}数据迁移',
+    '{}系统集成',
+    '{}运维服务',
+    '{}试点项目',
+    '{}门店扩展',
+  ],
   en: [
     '{} — Annual subscription',
     '{} — Platform rollout',
@@ -181,7 +194,22 @@ export const DEAL_TITLES: Readonly<Record<DemoLanguage, readonly string[]>> = {
     '{} — Hardware order',
     '{} — Training package',
     '{} — Renewal',
+    '{} — Data migration',
+    '{} — Integration project',
+    '{} — Support contract',
+    '{} — Pilot',
+    '{} — Seat expansion',
+    '{} — New site rollout',
   ],
+};
+
+/**
+ * When a deal was opened, which tells apart deals that would otherwise share a title: the year, or the quarter (`#`)
+ * of the year (`{}`).
+ */
+export const DEAL_PERIODS: Readonly<Record<DemoLanguage, readonly [year: string, quarter: string]>> = {
+  zh: ['（{}年）', '（{}年第#季度）'],
+  en: [' ({})', ' (Q# {})'],
 };
 
 /** Why a deal was lost. */
