@@ -72,7 +72,11 @@ export interface CustomerAggregates {
    * its aggregate is created with the score.
    */
   refreshRfm(currency?: string): Promise<number>;
-  /** Resolves when every event-driven update started so far has been written. */
+  /**
+   * Resolves when every event-driven update started so far has been written.
+   *
+   * @deprecated Use `crm.settled()`, which waits for all background work (lead re-scoring too); kept for one release.
+   */
   settled(): Promise<void>;
   /** Runs `listener` after each rewrite (lifecycle rules use it); returns the unsubscribe function. */
   onRefreshed(listener: AggregateListener): () => void;

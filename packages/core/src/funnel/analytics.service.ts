@@ -12,7 +12,8 @@ import { boundMs, instantInputSchema, windowBoundSchema } from '../time/bounds.j
 import { currencyCodeSchema } from '../money/money.js';
 import { dealSchema, pipelineSchema, stageChangeSchema, type Deal, type Pipeline } from '../model/deal.js';
 import { leadSchema, type Lead } from '../model/lead.js';
-import { idSchema, sourceSchema } from '../model/primitives.js';
+import { idSchema, instantSchema, sourceSchema } from '../model/primitives.js';
+import type { Period } from '../time/periods.js';
 import type { StorageOperations } from '../storage/port.js';
 import { fromStorage, loadAll, loadWhereIn, ratesFor, type CrmContext } from '../kernel/index.js';
 import { weightedForecast, type Forecast } from './forecast.js';
@@ -23,10 +24,18 @@ import type { FunnelReport } from './types.js';
 /** What `crm.reports.funnel` takes. */
 export interface FunnelReportRequest {
   readonly pipelineId: string;
-  /** The window's start: an instant, or a `YYYY-MM-DD` day in the CRM's time zone. */
-  readonly from: Date | string;
-  /** The window's end: an instant (exclusive), or a `YYYY-MM-DD` day in the CRM's time zone (included). */
-  readonly to: Date | string;
+  /**
+   * The window: instants, half-open (`periodOfDays(from, to, crm.timeZone)` for calendar days), the same `period`
+   * every report takes. Give it, or the deprecated `from` and `to`.
+   */
+  readonly period?: Period;
+  /** @deprecated Pass `period`; kept for one release. An instant, or a `YYYY-MM-DD` day in the CRM's time zone. */
+  readonly from?: Date | string;
+  /**
+   * @deprecated Pass `period`; kept for one release. An instant (exclusive), or a `YYYY-MM-DD` day in the CRM's time
+   * zone (included).
+   */
+  readonly to?: Date | string;
   /** Only deals (and leads) owned by this user. */
   readonly ownerId?: string;
   /** Only deals (and leads) from this source. */
@@ -74,8 +83,9 @@ export interface ReportService {
 
 const funnelRequestSchema = z.strictObject({
   pipelineId: idSchema,
-  from: windowBoundSchema,
-  to: windowBoundSchema,
+  period: z.optional(z.strictObject({ from: instantSchema, to: instantSchema })),
+  from: z.optional(windowBoundSchema),
+  to: z.optional(windowBoundSchema),
   ownerId: z.optional(idSchema),
   source: z.optional(sourceSchema),
   includeLeads: z.optional(z.boolean()),
@@ -147,17 +157,28 @@ export function createReportService(context: CrmContext): ReportService {
       let leads: Lead[] | undefined;
       if (req.includeLeads ?? funnelPipeline.isDefault) {
         // Leads created after the window are in neither the cohort nor the snapshot.
-        const end = new Date(boundMs(req.to, zonedCalendar(context.timeZone), true)).toISOString();
+        const to = req.period?.to ?? req.to;
+        const end =
+          to === undefined ? undefined : new Date(boundMs(to, zonedCalendar(context.timeZone), true)).toISOString();
         leads = (
-          await loadAll(storage, 'leads', allOf([{ field: 'createdAt', op: 'lt', value: end }, ...owner, ...source]))
+          await loadAll(
+            storage,
+            'leads',
+            allOf([
+              ...(end === undefined ? [] : [{ field: 'createdAt', op: 'lt', value: end } as Filter]),
+              ...owner,
+              ...source,
+            ]),
+          )
         ).map((record) => fromStorage(leadSchema, record, 'lead'));
       }
 
       return funnelReport(
         { pipeline: funnelPipeline, deals, stageChanges, ...(leads ? { leads } : {}) },
         {
-          from: req.from,
-          to: req.to,
+          ...(req.period === undefined ? {} : { period: req.period }),
+          ...(req.from === undefined ? {} : { from: req.from }),
+          ...(req.to === undefined ? {} : { to: req.to }),
           asOf: req.asOf ?? context.now(),
           timeZone: context.timeZone,
           ...withRates('conversion', req.currency ?? context.currency, req.rates),

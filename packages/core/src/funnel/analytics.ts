@@ -7,7 +7,8 @@ import * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import { stageSchema, type Stage } from '../model/deal.js';
-import { idSchema } from '../model/primitives.js';
+import { idSchema, instantSchema } from '../model/primitives.js';
+import type { Period } from '../time/periods.js';
 import { findBottleneck } from './bottleneck.js';
 import { monthKey, zonedCalendar } from '../time/calendar.js';
 import {
@@ -37,10 +38,21 @@ const DAY = 86_400_000;
 
 /** Options of {@link funnelReport}. */
 export interface FunnelOptions {
-  /** The window's start, inclusive: an instant, or a `YYYY-MM-DD` day in `timeZone` (from its first instant). */
-  readonly from: Date | string;
-  /** The window's end: an instant (exclusive), or a `YYYY-MM-DD` day in `timeZone` (the whole day included). */
-  readonly to: Date | string;
+  /**
+   * The window: instants, half-open `[from, to)` (`periodOfDays(from, to, timeZone)` for calendar days). Give it, or
+   * the deprecated `from` and `to`.
+   */
+  readonly period?: Period;
+  /**
+   * @deprecated Pass `period`; kept for one release. The window's start, inclusive: an instant, or a `YYYY-MM-DD` day
+   * in `timeZone` (from its first instant).
+   */
+  readonly from?: Date | string;
+  /**
+   * @deprecated Pass `period`; kept for one release. The window's end: an instant (exclusive), or a `YYYY-MM-DD` day
+   * in `timeZone` (the whole day included).
+   */
+  readonly to?: Date | string;
   /** The instant the report is made at: history after it is ignored; cohorts are followed up to it. */
   readonly asOf: Date | string;
   /** The IANA time zone of calendar days and months (window days, cohort months). Default `UTC`. */
@@ -54,8 +66,9 @@ export interface FunnelOptions {
 }
 
 const optionsSchema = z.strictObject({
-  from: windowBoundSchema,
-  to: windowBoundSchema,
+  period: z.optional(z.strictObject({ from: instantSchema, to: instantSchema })),
+  from: z.optional(windowBoundSchema),
+  to: z.optional(windowBoundSchema),
   asOf: instantInputSchema,
   timeZone: z.optional(z.string()),
   conversion: z.optional(currencyConversionSchema),
@@ -73,8 +86,13 @@ export function funnelReport(input: FunnelInput, options: FunnelOptions): Funnel
   const pipeline = parseOrThrow(pipelineSchema, input.pipeline, 'pipeline');
   const timeZone = opts.timeZone ?? 'UTC';
   const calendar = zonedCalendar(timeZone);
-  const fromMs = boundMs(opts.from, calendar, false);
-  const toMs = boundMs(opts.to, calendar, true);
+  const from = opts.period?.from ?? opts.from;
+  const to = opts.period?.to ?? opts.to;
+  if (from === undefined || to === undefined) {
+    throw new ValidationError([{ path: ['period'], message: 'Expected a period' }], 'funnel options');
+  }
+  const fromMs = boundMs(from, calendar, false);
+  const toMs = boundMs(to, calendar, true);
   const asOfMs = opts.asOf instanceof Date ? opts.asOf.getTime() : recordMs(opts.asOf, 'asOf');
   if (!(fromMs < toMs)) {
     throw new ValidationError(

@@ -68,6 +68,8 @@ function describe(kind: Bottleneck['kind'], candidate: Candidate, others: number
   if (kind === 'conversion' && next) {
     return {
       kind,
+      stuckStepId: step.id,
+      unreachedStepId: next.id,
       stepId: step.id,
       nextStepId: next.id,
       value,
@@ -86,6 +88,7 @@ function describe(kind: Bottleneck['kind'], candidate: Candidate, others: number
   }
   return {
     kind,
+    stuckStepId: step.id,
     stepId: step.id,
     value,
     othersAverage: others,

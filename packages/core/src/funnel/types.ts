@@ -177,9 +177,13 @@ export interface SalesVelocity {
 export interface Bottleneck {
   /** `conversion`: the step converts worst; `dwell`: deals stay longest there. */
   readonly kind: 'conversion' | 'dwell';
-  /** The step (for `conversion`, the step deals fail to leave). */
+  /** The step deals are stuck in: for `conversion` the step they fail to leave, for `dwell` the one they stay in. */
+  readonly stuckStepId: string;
+  /** For `conversion`, the step deals fail to reach (the one after `stuckStepId`). */
+  readonly unreachedStepId?: string;
+  /** @deprecated Use `stuckStepId` (same value); kept for one release. */
   readonly stepId: string;
-  /** For `conversion`, the step deals fail to reach. */
+  /** @deprecated Use `unreachedStepId` (same value); kept for one release. */
   readonly nextStepId?: string;
   /** The step's conversion rate, or its median days in stage. */
   readonly value: number;

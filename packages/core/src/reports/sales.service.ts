@@ -3,13 +3,14 @@
  * reports read, stored through the port (`costEntries`, `quotas`).
  */
 import * as z from 'zod/mini';
+import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import type { Filter } from '../filter/index.js';
 import { exchangeRatesSchema } from '../money/exchange.js';
 import { timeZoneSchema } from '../model/activity.js';
-import { dateOnlySchema, sourceSchema, nameSchema } from '../model/primitives.js';
+import { dateOnlySchema, instantSchema, sourceSchema, nameSchema } from '../model/primitives.js';
 import { currencyCodeSchema } from '../money/money.js';
-import { dateRange, granularities, periodsBetween } from '../time/periods.js';
+import { dateRange, daysOfPeriod, granularities, periodsBetween } from '../time/periods.js';
 import {
   leadSourceAnalysis,
   salesPerformance,
@@ -53,14 +54,24 @@ export const quotaInputSchema = z.strictObject({
 });
 export type QuotaInput = z.input<typeof quotaInputSchema>;
 
+/** A period as the reports take it: instants, `from` before `to`. */
+const periodSchema = z
+  .strictObject({ from: instantSchema, to: instantSchema })
+  .check(z.refine((period) => Date.parse(period.to) > Date.parse(period.from), { path: ['to'], message: 'Expected an instant after from' }));
+
 const rangeSchema = z.strictObject({
-  from: dateOnlySchema,
-  to: dateOnlySchema,
+  /** The period: instants, half-open. The deprecated `from` and `to` (local dates, both included) also work. */
+  period: z.optional(periodSchema),
+  from: z.optional(dateOnlySchema),
+  to: z.optional(dateOnlySchema),
   timeZone: z.optional(timeZoneSchema),
   currency: z.optional(currencyCodeSchema),
   rates: z.optional(exchangeRatesSchema),
 });
-/** Options of a report: local dates `from`..`to` inclusive; time zone and currency default to the CRM's. */
+/**
+ * Options of a report: the `period` (instants, half-open; or the deprecated local dates `from`..`to`, both included);
+ * time zone and currency default to the CRM's.
+ */
 export type SalesReportOptions = z.input<typeof rangeSchema>;
 const trendSchema = z.extend(rangeSchema, { granularity: z.enum(granularities) });
 export type SalesTrendOptions = z.input<typeof trendSchema>;
@@ -92,7 +103,16 @@ export function createSalesReportService(context: CrmContext): SalesReportServic
     const checked = parseOrThrow(schema, raw, 'report options');
     const currency = checked.currency ?? context.currency;
     const rates = ratesFor(context, currency, checked.rates);
-    return { ...checked, timeZone: checked.timeZone ?? context.timeZone, currency, ...(rates ? { rates } : {}) };
+    const timeZone = checked.timeZone ?? context.timeZone;
+    if (checked.period === undefined && (checked.from === undefined || checked.to === undefined)) {
+      throw new ValidationError([{ path: ['period'], message: 'Expected a period' }], 'report options');
+    }
+    // One reading of the period for the queries and the pure report: the local days it touches.
+    const days = checked.period
+      ? daysOfPeriod(checked.period, timeZone)
+      : { from: checked.from as string, to: checked.to as string };
+    const { period: _period, ...rest } = checked;
+    return { ...rest, ...days, timeZone, currency, ...(rates ? { rates } : {}) };
   };
   const between = (field: string, start: string, end: string): Filter => ({
     all: [

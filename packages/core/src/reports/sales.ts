@@ -3,8 +3,18 @@
  * and ROI, and salesperson performance. Money is integer minor units in one report currency: other currencies are
  * converted with the given rates (a missing rate is a `ValidationError` naming it), never added as they are.
  */
+import { ValidationError } from '../errors/errors.js';
 import { conversionFactors, type ExchangeRates } from '../money/exchange.js';
-import { dateRange, dayNumber, periodIndex, periodsBetween, type Granularity, type Period } from '../time/periods.js';
+import {
+  dateRange,
+  dayNumber,
+  periodIndex,
+  periodsBetween,
+  type Granularity,
+  daysOfPeriod,
+  type Period,
+  type ReportPeriod,
+} from '../time/periods.js';
 
 /** Money as stored: integer minor units and an ISO 4217 code. */
 export interface ReportMoney {
@@ -54,12 +64,17 @@ export interface Quota {
   readonly amount: ReportMoney;
 }
 
-/** Options every report takes. */
+/** Options every report takes: the period, and the zone and currency to read it in. */
 export interface ReportRange {
-  /** First local date, `YYYY-MM-DD`. */
-  readonly from: string;
-  /** Last local date, inclusive. */
-  readonly to: string;
+  /**
+   * The period reported on: instants, half-open (`periodOfDays(from, to, timeZone)` for calendar days), read as the
+   * local days it touches in `timeZone`. Give it, or the deprecated `from` and `to`.
+   */
+  readonly period?: Period;
+  /** @deprecated First local date, `YYYY-MM-DD`: pass `period` instead; kept for one release. */
+  readonly from?: string;
+  /** @deprecated Last local date, inclusive: pass `period` instead; kept for one release. */
+  readonly to?: string;
   /** The IANA time zone dates are read in. */
   readonly timeZone: string;
   /** The report currency. */
@@ -75,7 +90,7 @@ export interface Change {
 }
 
 /** One period of the sales trend. */
-export interface SalesTrendPeriod extends Period {
+export interface SalesTrendPeriod extends ReportPeriod {
   readonly wonAmountMinor: number;
   readonly dealsWon: number;
   readonly leadsCreated: number;
@@ -90,6 +105,15 @@ export interface SalesTrendReport {
   readonly currency: string;
   readonly periods: SalesTrendPeriod[];
   readonly totals: { readonly wonAmountMinor: number; readonly dealsWon: number; readonly leadsCreated: number };
+}
+
+/** The range with its local days: from `period`, else the deprecated `from` and `to` as given. */
+function withDays<R extends ReportRange>(options: R): R & { readonly from: string; readonly to: string } {
+  if (options.period) return { ...options, ...daysOfPeriod(options.period, options.timeZone) };
+  if (options.from === undefined || options.to === undefined) {
+    throw new ValidationError([{ path: ['period'], message: 'Expected a period' }], 'report options');
+  }
+  return options as R & { readonly from: string; readonly to: string };
 }
 
 const change = (current: number, previous: number): Change => ({
@@ -109,8 +133,9 @@ const converter = (range: ReportRange) => {
  */
 export function salesTrend(
   input: { readonly deals: readonly ReportDeal[]; readonly leads: readonly ReportLead[] },
-  options: ReportRange & { readonly granularity: Granularity },
+  rawOptions: ReportRange & { readonly granularity: Granularity },
 ): SalesTrendReport {
+  const options = withDays(rawOptions);
   const periods = periodsBetween(options.from, options.to, options.granularity, options.timeZone);
   const convert = converter(options);
   const won = new Array<number>(periods.length).fill(0);
@@ -217,8 +242,9 @@ export function leadSourceAnalysis(
     readonly deals: readonly ReportDeal[];
     readonly costs: readonly CostEntry[];
   },
-  options: ReportRange,
+  rawOptions: ReportRange,
 ): LeadSourceReport {
+  const options = withDays(rawOptions);
   const { start, end } = dateRange(options.from, options.to, options.timeZone);
   const convert = converter(options);
   const dealsById = new Map(input.deals.map((deal) => [deal.id, deal]));
@@ -314,8 +340,9 @@ export function salesPerformance(
     readonly activities: readonly ReportActivity[];
     readonly quotas?: readonly Quota[];
   },
-  options: ReportRange,
+  rawOptions: ReportRange,
 ): PerformanceReport {
+  const options = withDays(rawOptions);
   const { start, end } = dateRange(options.from, options.to, options.timeZone);
   const [startMs, endMs] = [Date.parse(start), Date.parse(end)];
   const inRange = (instant: string | undefined) => {

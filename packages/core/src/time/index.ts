@@ -6,4 +6,12 @@
  */
 export { parseInstant } from './instant.js';
 export { zonedCalendar, toLocal, fromLocal, offsetAt, type ZonedCalendar, type LocalDateTime } from './calendar.js';
-export { granularities, periodsBetween, type Granularity, type Period } from './periods.js';
+export {
+  granularities,
+  periodsBetween,
+  periodOfDays,
+  daysOfPeriod,
+  type Granularity,
+  type Period,
+  type ReportPeriod,
+} from './periods.js';

@@ -1,13 +1,28 @@
 /** Report periods (days, Monday-based weeks, months) of local dates in a time zone, as instant ranges. */
 import { ValidationError } from '../errors/errors.js';
 import { civilFromDays, daysFromCivil, zonedCalendar } from './calendar.js';
+import { instantMs } from './instant.js';
 
 /** How a trend is bucketed. */
 export const granularities = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof granularities)[number];
 
-/** One period: its key (`YYYY-MM-DD` of its first day, or `YYYY-MM` for a month) and its instants. */
+/**
+ * A period of time: instants, half-open `[from, to)`: `from` is its first instant, `to` the first instant after it,
+ * both ISO-8601 with `Z` or an offset. Every report takes one (`period`), so one window can be passed to all of them;
+ * {@link periodOfDays} makes the period of calendar days in a time zone.
+ */
 export interface Period {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * One bucket of a trend: its key (`YYYY-MM-DD` of its first day, or `YYYY-MM` for a month) and its instants, `start`
+ * included, `end` not (what this type was called `Period` for until `Period` became the one period every report
+ * takes).
+ */
+export interface ReportPeriod {
   readonly key: string;
   /** First instant, ISO-8601 UTC. */
   readonly start: string;
@@ -53,13 +68,13 @@ function previousStart(start: number, granularity: Granularity): number {
  * The periods covering local dates `from`..`to` (inclusive), widened to whole periods, preceded by the period
  * before (index 0) for period-over-period change.
  */
-export function periodsBetween(from: string, to: string, granularity: Granularity, timeZone: string): Period[] {
+export function periodsBetween(from: string, to: string, granularity: Granularity, timeZone: string): ReportPeriod[] {
   const first = periodStart(dayNumber(from, 'from'), granularity);
   const last = dayNumber(to, 'to');
   if (last < dayNumber(from, 'from'))
     throw new ValidationError([{ path: ['to'], message: 'Expected a date on or after from' }]);
   const calendar = zonedCalendar(timeZone);
-  const periods: Period[] = [];
+  const periods: ReportPeriod[] = [];
   for (let start = previousStart(first, granularity); start <= last; start = nextStart(start, granularity)) {
     if (periods.length > 5000)
       throw new ValidationError([{ path: ['to'], message: 'Too many periods (at most 5000)' }]);
@@ -74,7 +89,7 @@ export function periodsBetween(from: string, to: string, granularity: Granularit
 }
 
 /** The index of the period containing an instant, or -1. */
-export function periodIndex(periods: readonly Period[], instant: string | undefined): number {
+export function periodIndex(periods: readonly ReportPeriod[], instant: string | undefined): number {
   if (instant === undefined) return -1;
   const ms = Date.parse(instant);
   let low = 0;
@@ -99,4 +114,34 @@ export function dateRange(from: string, to: string, timeZone: string): { start: 
     start: new Date(calendar.startOfDay(first)).toISOString(),
     end: new Date(calendar.startOfDay(last + 1)).toISOString(),
   };
+}
+
+/**
+ * The {@link Period} of the calendar days `from`..`to` (both `YYYY-MM-DD`, both included) in `timeZone`: from the
+ * first instant of `from` to the first instant of the day after `to`.
+ *
+ * ```ts
+ * periodOfDays('2026-01-01', '2026-03-31', 'Asia/Shanghai');
+ * // { from: '2025-12-31T16:00:00.000Z', to: '2026-03-31T16:00:00.000Z' }
+ * ```
+ *
+ * @throws ValidationError naming `from` or `to` when it is not a calendar date, or `to` is before `from`.
+ */
+export function periodOfDays(from: string, to: string, timeZone: string): Period {
+  const { start, end } = dateRange(from, to, timeZone);
+  return { from: start, to: end };
+}
+
+/**
+ * The calendar days a {@link Period} touches in `timeZone`, as `YYYY-MM-DD` (both included): the day of its first
+ * instant and the day of its last. What the reports that count by day, month or date range read a period as.
+ */
+export function daysOfPeriod(period: Period, timeZone: string): { from: string; to: string } {
+  const from = instantMs(period.from);
+  const to = instantMs(period.to);
+  if (Number.isNaN(from) || Number.isNaN(to) || to <= from) {
+    throw new ValidationError([{ path: ['period'], message: 'Expected instants with from before to' }]);
+  }
+  const calendar = zonedCalendar(timeZone);
+  return { from: dateKey(calendar.dayOf(from)), to: dateKey(calendar.dayOf(to - 1)) };
 }
