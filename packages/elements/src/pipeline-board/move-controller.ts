@@ -208,8 +208,63 @@ export class MoveController implements ReactiveController {
         list[virtualizerRef]?.element(where.index)?.scrollIntoView({ block: 'nearest' });
       }
       card = await drawn;
+      if (!card) return;
+      card.focus({ preventScroll: false });
+      // Drawn far from where the column was: the virtualizer now corrects its estimate, which may redraw the card.
+      await this.holdFocusWhileSettling(list, selector, dealId, card);
+      return;
     }
-    card?.focus({ preventScroll: false });
+    card.focus({ preventScroll: false });
+  }
+
+  /**
+   * A far card is first drawn at an estimated offset; the virtualizer then measures the cards around it and corrects
+   * its scroll, which may redraw the range and replace (or briefly drop) the card. Waits until two frames pass without
+   * cards being added or removed, bringing a dropped card back and moving focus to the card that replaced the focused
+   * one, so {@link settled} resolves with the column still and focus on the card. Ends early when the card is no
+   * longer wanted; focus the user has put elsewhere is left there.
+   */
+  private async holdFocusWhileSettling(
+    list: HTMLElement & VirtualizerHostElement,
+    selector: string,
+    dealId: string,
+    focused: HTMLElement,
+  ): Promise<void> {
+    // A frame, or a tenth of a second where the page draws no frames (a background tab): the correction comes with
+    // the frames, so a page that draws none has nothing to wait for.
+    const frame = () =>
+      new Promise<void>((resolve) => {
+        requestAnimationFrame(() => resolve());
+        setTimeout(resolve, 100);
+      });
+    // A user scrolling the column keeps redrawing it: stop holding after a bounded number of passes.
+    for (let pass = 0; pass < 20; pass++) {
+      let changed = false;
+      const observer = new MutationObserver(() => (changed = true));
+      observer.observe(list, { childList: true });
+      await frame();
+      await frame();
+      observer.disconnect();
+      if (!changed) return;
+      if (this.activeDealId !== dealId || !this.host.isConnected) return;
+      // Still this deal's card (the virtualizer may reuse an element for another deal): nothing to do.
+      if (list.contains(focused) && focused.matches(selector)) continue;
+      // The focused card was replaced: bring its successor into view if the correction dropped it, and focus it
+      // unless the user has moved focus on.
+      const active = (this.host.renderRoot as ShadowRoot).activeElement;
+      if (active !== null && !list.contains(active)) return;
+      let card = list.querySelector<HTMLElement>(selector);
+      if (!card) {
+        const where = locateCard(this.options.columns(), dealId);
+        if (!where) return;
+        const drawn = this.cardDrawn(list, selector, dealId);
+        list[virtualizerRef]?.element(where.index)?.scrollIntoView({ block: 'nearest' });
+        card = await drawn;
+        if (!card) return;
+      }
+      card.focus({ preventScroll: true });
+      focused = card;
+    }
   }
 
   /**
