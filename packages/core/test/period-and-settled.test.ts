@@ -5,14 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ValidationError,
-  createCrm,
-  createMemoryStorage,
-  periodOfDays,
-  salesTrend,
-  type Period,
-} from '@crmkit/core';
+import { ValidationError, createCrm, createMemoryStorage, periodOfDays, salesTrend, type Period } from '@crmkit/core';
 import { DEMO_NOW, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
 
 test('periodOfDays: the calendar days from..to in a zone, as instants with an exclusive end', () => {
