@@ -47,7 +47,6 @@ const overLongAllowed = [
   'packages/elements/src/customer-360/customer-360.component.ts',
   'packages/elements/src/lead-form/lead-form.component.ts',
   'packages/elements/src/lead-convert/lead-convert.component.ts',
-  'packages/core/src/testing/generate.ts',
 ];
 
 export default tseslint.config(

@@ -6,7 +6,8 @@
  * @packageDocumentation
  * @module @crmkit/core/testing
  */
-export { generateDemoData, DEMO_COLLECTIONS, DEMO_NOW, DEMO_PIPELINE_ID, DEMO_TIME_ZONE } from './generate.js';
+export { generateDemoData } from './generate.js';
+export { DEMO_COLLECTIONS, DEMO_NOW, DEMO_PIPELINE_ID, DEMO_TIME_ZONE } from './model.js';
 export type {
   DemoDataOptions,
   DemoData,
@@ -23,7 +24,7 @@ export type {
   DemoActivity,
   DemoTask,
   DemoCostEntry,
-} from './generate.js';
+} from './model.js';
 export { seedStorage, toStorageSnapshot } from './seed.js';
 export type { DemoCounts } from './seed.js';
 export { createRandom } from './random.js';

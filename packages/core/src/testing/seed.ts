@@ -1,5 +1,5 @@
 import type { StoragePort, StorageSnapshot, StoredRecord } from '../storage/port.js';
-import { DEMO_COLLECTIONS, type DemoCollection, type DemoData } from './generate.js';
+import { DEMO_COLLECTIONS, type DemoCollection, type DemoData } from './model.js';
 
 /** How many records {@link seedStorage} wrote to each collection. */
 export type DemoCounts = Record<DemoCollection, number>;
