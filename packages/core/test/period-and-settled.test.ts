@@ -5,8 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ValidationError, createCrm, createMemoryStorage, periodOfDays, salesTrend, type Period } from '@crmkit/core';
-import { DEMO_NOW, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
+import {
+  ValidationError,
+  createCrm,
+  createMemoryStorage,
+  findBottleneck,
+  funnelReport,
+  periodOfDays,
+  salesTrend,
+  type Period,
+} from '@crmkit/core';
+import { deals, leads, pipeline, stageChanges, window } from './funnel-fixtures.js';
 
 test('periodOfDays: the calendar days from..to in a zone, as instants with an exclusive end', () => {
   assert.deepEqual(periodOfDays('2026-01-01', '2026-03-31', 'Asia/Shanghai'), {
@@ -21,37 +30,79 @@ test('periodOfDays: the calendar days from..to in a zone, as instants with an ex
   assert.throws(() => periodOfDays('2026-02-30', '2026-03-01', 'UTC'), ValidationError);
 });
 
-async function demoCrm() {
-  const data = generateDemoData({ seed: 7, scale: 0.2 });
-  const storage = createMemoryStorage();
-  await storage.importSnapshot(toStorageSnapshot(data));
-  return createCrm({
-    storage,
+const UTC_PERIOD = periodOfDays(window.from, window.to, 'UTC');
+
+test('funnelReport takes a period and gives what the old from/to gave', () => {
+  const input = { pipeline, deals, stageChanges, leads };
+  assert.deepEqual(
+    funnelReport(input, { period: UTC_PERIOD, asOf: window.asOf, minSample: 1 }),
+    funnelReport(input, { ...window, minSample: 1 }),
+  );
+  assert.throws(() => funnelReport(input, { asOf: window.asOf }), ValidationError);
+});
+
+test('the bottleneck names the step deals are stuck in and the one they fail to reach', () => {
+  const report = funnelReport({ pipeline, deals, stageChanges, leads }, { period: UTC_PERIOD, asOf: window.asOf });
+  const conversion = findBottleneck(
+    report.steps.map((step) => ({ ...step, timeInStage: null })),
+    { minSample: 1 },
+  );
+  assert.ok(conversion);
+  assert.equal(conversion.kind, 'conversion');
+  assert.equal(conversion.stuckStepId, conversion.stepId);
+  assert.equal(conversion.unreachedStepId, conversion.nextStepId);
+  assert.ok(conversion.unreachedStepId);
+});
+
+/** A CRM in Shanghai with a few deals moved through the funnel, won and lost, and leads, over the first quarter. */
+async function quarterCrm() {
+  let now = Date.parse('2026-01-05T02:00:00Z');
+  const crm = await createCrm({
+    storage: createMemoryStorage(),
     actor: { id: 'admin', role: 'admin' },
-    clock: () => new Date(DEMO_NOW),
+    clock: () => new Date((now += 3_600_000)),
     timeZone: 'Asia/Shanghai',
-    exchangeRates: { asOf: '2026-06-01', rates: { USD: 7.1, EUR: 7.8 } },
   });
+  const customer = await crm.customers.create({ kind: 'organisation', name: 'Acme' });
+  for (let i = 0; i < 6; i++) {
+    const deal = await crm.deals.create({
+      title: `Deal ${i}`,
+      customerId: customer.id,
+      pipelineId: 'default',
+      stageId: 'opportunity',
+      amount: { amountMinor: 1000 * (i + 1), currency: 'CNY' },
+      expectedCloseDate: '2026-03-31',
+    });
+    now += 10 * 86_400_000;
+    if (i % 3 === 0) await crm.deals.moveToStage(deal.id, 'won');
+    else if (i % 3 === 1) await crm.deals.moveToStage(deal.id, 'lost', { lostReason: 'price' });
+    else await crm.deals.moveToStage(deal.id, 'proposal');
+    await crm.leads.capture({ name: `Lead ${i}`, company: `Firm ${i}` }, { source: i % 2 ? 'web' : 'referral' });
+  }
+  await crm.settled();
+  return crm;
 }
 
 test('one period passed to the funnel and to every sales report gives what the old shapes gave', async () => {
-  const crm = await demoCrm();
+  const crm = await quarterCrm();
   const days = { from: '2026-01-01', to: '2026-03-31' } as const;
   const period: Period = periodOfDays(days.from, days.to, crm.timeZone);
-  const pipelineId = (await crm.pipelines.list()).records[0]!.id;
-  assert.deepEqual(await crm.reports.funnel({ pipelineId, period }), await crm.reports.funnel({ pipelineId, ...days }));
+  const asOf = '2026-04-01T00:00:00Z';
   assert.deepEqual(
-    await crm.reports.salesTrend({ period, granularity: 'month' }),
-    await crm.reports.salesTrend({ ...days, granularity: 'month' }),
+    await crm.reports.funnel({ pipelineId: 'default', period, asOf }),
+    await crm.reports.funnel({ pipelineId: 'default', ...days, asOf }),
   );
+  const trend = await crm.reports.salesTrend({ period, granularity: 'month' });
+  assert.deepEqual(trend, await crm.reports.salesTrend({ ...days, granularity: 'month' }));
+  assert.ok(trend.periods.some((bucket) => bucket.dealsWon > 0));
   assert.deepEqual(await crm.reports.leadSources({ period }), await crm.reports.leadSources(days));
   assert.deepEqual(await crm.reports.performance({ period }), await crm.reports.performance(days));
-  const trend = salesTrend(
+  const pure = salesTrend(
     { deals: [], leads: [] },
     { period, timeZone: crm.timeZone, currency: 'CNY', granularity: 'month' },
   );
   assert.deepEqual(
-    trend.periods.map((bucket) => bucket.key),
+    pure.periods.map((bucket) => bucket.key),
     ['2026-01', '2026-02', '2026-03'],
   );
   await assert.rejects(crm.reports.performance({} as never), ValidationError);
@@ -80,20 +131,5 @@ test('crm.settled() waits for aggregate updates and lead re-scoring; the old wai
   assert.ok((await crm.leads.get(lead.id)).scoreHistory.length >= 1);
   await crm.aggregates.settled();
   await crm.leads.whenIdle();
-  await crm.dispose();
-});
-
-test('the bottleneck names the step deals are stuck in and the one they fail to reach', async () => {
-  const crm = await demoCrm();
-  const pipelineId = (await crm.pipelines.list()).records[0]!.id;
-  const report = await crm.reports.funnel({
-    pipelineId,
-    period: periodOfDays('2025-01-01', '2026-06-30', crm.timeZone),
-    minSample: 1,
-  });
-  const bottleneck = report.bottleneck;
-  assert.ok(bottleneck, 'the demo data has a bottleneck');
-  assert.equal(bottleneck.stuckStepId, bottleneck.stepId);
-  assert.equal(bottleneck.unreachedStepId, bottleneck.nextStepId);
   await crm.dispose();
 });
