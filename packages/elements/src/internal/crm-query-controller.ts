@@ -57,21 +57,19 @@ export class CrmQueryController<T> implements ReactiveController {
   value: T | undefined = undefined;
   error: unknown = undefined;
 
-  private readonly host: Host;
+  protected readonly host: Host;
   private readonly options: CrmQueryOptions<T>;
   private readonly consumer: ContextConsumer<typeof crmContext, Host>;
   private subscribed?: { crm: Crm; unsubscribe: () => void };
-  private abort?: AbortController;
+  protected abort?: AbortController;
   private scheduled = false;
   private connected = false;
   /** Changes committed since `value` was read; cleared as far as a successful run has applied them. */
-  private changes: ChangeEvent[] = [];
+  protected changes: ChangeEvent[] = [];
   /** The next run must read everything: first load, `refresh()`, another CRM, or a failed run. */
-  private fullLoad = true;
+  protected fullLoad = true;
   private readonly runs = new Set<Promise<void>>();
-  /** Writes in flight whose results the host applies itself ({@link hold}); re-runs wait for them. */
-  private readonly holds = new Set<Promise<void>>();
-  /** A re-run was asked for while held. */
+  /** A re-run was asked for while {@link held}. */
   private deferred = false;
 
   constructor(host: Host, options: CrmQueryOptions<T>) {
@@ -105,7 +103,6 @@ export class CrmQueryController<T> implements ReactiveController {
     this.connected = false;
     // Changes are not followed while disconnected: the next connection reads everything.
     this.changes = [];
-    this.covered = [];
     this.fullLoad = true;
     this.subscribed?.unsubscribe();
     this.subscribed = undefined;
@@ -123,55 +120,34 @@ export class CrmQueryController<T> implements ReactiveController {
     this.schedule();
   }
 
-  /** Resolves once no load is scheduled or running, and no write holds the query. */
+  /** Resolves once no load is scheduled or running, and nothing {@link holds} re-runs. */
   async settled(): Promise<void> {
-    while (this.scheduled || this.runs.size > 0 || this.holds.size > 0) {
-      await Promise.all([...this.runs, ...this.holds]);
+    while (this.scheduled || this.runs.size > 0 || this.held()) {
+      await Promise.all([...this.runs, ...this.holds()]);
     }
   }
 
-  /**
-   * Holds re-runs while the host writes something whose stored result it will {@link patch} in: changes committed
-   * meanwhile (the host's own write among them) wait instead of being read back. Returns the release; changes still
-   * waiting then run as usual.
-   */
-  hold(): () => void {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    this.holds.add(held);
-    return () => {
-      if (!this.holds.delete(held)) return;
-      release();
-      if (this.holds.size === 0 && this.deferred) {
-        this.deferred = false;
-        this.schedule();
-      }
-    };
+  /** What re-runs wait for (a subclass's writes in flight); {@link resume} runs what waited. */
+  protected holds(): readonly Promise<unknown>[] {
+    return [];
   }
 
-  /**
-   * Applies a write the host made and already holds the stored result of: `value` replaces the current one, and the
-   * changes it `covers` (a collection, an id and the version written) are not read again when storage reports them.
-   * A load in flight, which read before the write, is dropped; changes it had not applied yet run again on `value`.
-   * Does nothing, and returns false, before a first value or while a full load is due (it reads the write anyway).
-   */
-  patch(update: (previous: T) => T, covers: readonly ChangeEvent[]): boolean {
-    if (this.value === undefined || this.fullLoad) return false;
-    this.abort?.abort();
-    this.abort = undefined;
-    this.value = update(this.value);
-    const waiting = this.changes;
-    this.changes = waiting.filter((change) => !covers.some((covered) => coveredBy(change, covered)));
-    // Storage has yet to report these.
-    this.covered.push(...covers.filter((covered) => !waiting.some((change) => sameWrite(change, covered))));
-    this.status = CrmQueryStatus.COMPLETE;
-    this.host.requestUpdate();
-    if (this.changes.length > 0) this.schedule();
-    return true;
+  private held(): boolean {
+    return this.holds().length > 0;
   }
 
-  /** Changes already applied by {@link patch} that storage may still report. */
-  private covered: ChangeEvent[] = [];
+  /** True for a committed change the value already reflects, which need not be read. */
+  protected known(_change: ChangeEvent): boolean {
+    return false;
+  }
+
+  /** Runs what waited while {@link held}. */
+  protected resume(): void {
+    if (this.deferred) {
+      this.deferred = false;
+      this.schedule();
+    }
+  }
 
   /** Follows the current CRM: subscribes to its storage and loads when it is new. */
   private sync(): void {
@@ -186,7 +162,7 @@ export class CrmQueryController<T> implements ReactiveController {
     }
     const watched = new Set(this.options.collections);
     const unsubscribe = crm.storage.subscribe((events: readonly ChangeEvent[]) => {
-      const relevant = events.filter((event) => watched.has(event.collection) && !this.alreadyPatched(event));
+      const relevant = events.filter((event) => watched.has(event.collection) && !this.known(event));
       if (relevant.length === 0) return;
       this.changes.push(...relevant);
       this.schedule();
@@ -196,15 +172,8 @@ export class CrmQueryController<T> implements ReactiveController {
     this.schedule();
   }
 
-  /** True for a change a {@link patch} applied before storage reported it; it is reported once, and then forgotten. */
-  private alreadyPatched(event: ChangeEvent): boolean {
-    const index = this.covered.findIndex((covered) => coveredBy(event, covered));
-    if (index >= 0) this.covered.splice(index, 1);
-    return index >= 0;
-  }
-
-  private schedule(): void {
-    if (this.holds.size > 0) {
+  protected schedule(): void {
+    if (this.held()) {
       this.deferred = true;
       return;
     }
@@ -213,7 +182,7 @@ export class CrmQueryController<T> implements ReactiveController {
     queueMicrotask(() => {
       this.scheduled = false;
       if (!this.connected) return;
-      if (this.holds.size > 0) {
+      if (this.held()) {
         this.deferred = true;
         return;
       }
@@ -258,21 +227,6 @@ export class CrmQueryController<T> implements ReactiveController {
       }
     }
   }
-}
-
-/** True when `change` is `covered` or an earlier write of the same record. */
-function coveredBy(change: ChangeEvent, covered: ChangeEvent): boolean {
-  return (
-    change.collection === covered.collection &&
-    change.id === covered.id &&
-    change.type === 'put' &&
-    (change.version ?? 0) <= (covered.version ?? 0)
-  );
-}
-
-/** True when both are the same write of the same record. */
-function sameWrite(a: ChangeEvent, b: ChangeEvent): boolean {
-  return a.collection === b.collection && a.id === b.id && a.type === b.type && a.version === b.version;
 }
 
 /** A promise that rejects with the signal's reason once it aborts. */

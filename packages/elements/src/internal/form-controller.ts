@@ -18,33 +18,15 @@ export function errorCode(error: unknown): CrmErrorCode | 'CRM_UNKNOWN' {
     : 'CRM_UNKNOWN';
 }
 
-/** What a form-associated host reports to its `<form>`. */
-export interface FormAssociation {
-  /** The value in the form's data (`null` for none) and the state the browser restores it from. */
-  readonly value: () => { readonly value: string | null; readonly state: string };
-  /** Why the host is invalid, or `undefined` when it is valid; `anchor` is the field the browser points at. */
-  readonly validity: () =>
-    { readonly flags: ValidityStateFlags; readonly message: string; readonly anchor: string } | undefined;
-  /** Takes back a state `value` saved (the browser restoring a page, autofill), parsed from its JSON. */
-  readonly restore: (state: Readonly<Record<string, unknown>>) => void;
-  /** The host form was reset. */
-  readonly reset: () => void;
-}
-
 export interface FormControllerOptions<I> {
   /** The problems as they stand now, shown or not, in the order the fields are shown. */
   readonly issues: () => ReadonlyMap<string, I>;
   /** The id of a field's control in the host's shadow root. */
   readonly controlId: (field: string) => string;
+  /** True when a field just left should show its problem later (see the lead form's press hold); it is then touched. */
+  readonly held?: (field: string) => boolean;
   /** The host's own submit, which the inner `<form>`'s submit event runs. */
   readonly submit: () => Promise<void>;
-  /**
-   * Whether Enter in a text field submits through the host: true when the host renders no submit button, so the inner
-   * form cannot submit implicitly.
-   */
-  readonly enterSubmits?: () => boolean;
-  /** For a host with `static formAssociated = true`: what it reports to a host `<form>`. */
-  readonly association?: FormAssociation;
 }
 
 type Host = ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
@@ -52,8 +34,8 @@ type Host = ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLEl
 /**
  * The behaviour a crmkit form shares, as a reactive controller (Shoelace's `FormControlController` is the model):
  * which problems show (a field once left filled in, every field after a submit, and those the CRM named), the
- * submit guard (one submission at a time, a second click joins it), the error summary that takes focus after a
- * refused submit, and — for a form-associated host — its value, validity and disabled state in a host `<form>`.
+ * submit guard (one submission at a time, a second click joins it), sending with what a refusal means, and the error
+ * summary that takes focus after a refused submit. A form-associated host adds a `FormAssociationController`.
  */
 export class FormController<I, F = string> implements ReactiveController {
   phase: FormPhase = FormPhase.IDLE;
@@ -66,30 +48,20 @@ export class FormController<I, F = string> implements ReactiveController {
   summaryShown = false;
   /** Problems the CRM named on the last submit; each goes once its field is edited. */
   serverIssues: ReadonlyMap<string, I> = new Map();
-  /** A host `<fieldset disabled>` (or form) disables the host. */
-  formDisabled = false;
-  /** The host's internals, when it is form-associated. */
-  readonly internals?: ElementInternals;
 
   private readonly host: Host;
   private readonly options: FormControllerOptions<I>;
   private submission: Promise<void> = Promise.resolve();
   private submitting = false;
-  private quietCheck = false;
-  /** Fields left while a pointer was pressed in the form: their messages wait until the press is over. */
-  private heldBlurs?: Set<string>;
+
+  /** The id of a field's control in the host's shadow root. */
+  controlId(field: string): string {
+    return this.options.controlId(field);
+  }
 
   constructor(host: Host, options: FormControllerOptions<I>) {
     this.host = host;
     this.options = options;
-    if (options.association) {
-      this.internals = host.attachInternals();
-      host.addEventListener('invalid', () => {
-        if (this.quietCheck) return;
-        // The host form (or reportValidity) found the element invalid: show every problem.
-        this.set({ attempted: true, summaryShown: true });
-      });
-    }
     host.addController(this);
   }
 
@@ -101,54 +73,8 @@ export class FormController<I, F = string> implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  hostUpdated(): void {
-    const association = this.options.association;
-    const internals = this.internals;
-    if (!association || !internals) return;
-    const { value, state } = association.value();
-    internals.setFormValue(value, state);
-    const invalid = association.validity();
-    if (!invalid) {
-      internals.setValidity({});
-      return;
-    }
-    const anchor =
-      this.host.renderRoot.querySelector<HTMLElement>(`#${this.options.controlId(invalid.anchor)}`) ?? undefined;
-    internals.setValidity(invalid.flags, invalid.message, anchor);
-  }
-
-  /** True when the host is valid; fires `invalid` otherwise, without showing the problems. */
-  checkValidity(): boolean {
-    this.quietCheck = true;
-    try {
-      return this.internals?.checkValidity() ?? true;
-    } finally {
-      this.quietCheck = false;
-    }
-  }
-
-  /** The browser restores a state the host saved; one this version did not write is ignored. */
-  restore(saved: string | File | FormData | null): void {
-    if (typeof saved !== 'string') return;
-    let state: unknown;
-    try {
-      state = JSON.parse(saved);
-    } catch {
-      return;
-    }
-    if (state !== null && typeof state === 'object')
-      this.options.association?.restore(state as Record<string, unknown>);
-  }
-
-  /** The host form was reset. */
-  reset(): void {
-    this.options.association?.reset();
-  }
-
-  /** A host `<form>` or `<fieldset>` disabled the host, or enabled it again. */
-  disabledByForm(disabled: boolean): void {
-    this.formDisabled = disabled;
-    this.host.requestUpdate();
+  hostDisconnected(): void {
+    // A submission in progress settles on its own; nothing else outlives the host's connection.
   }
 
   /** The problem shown beside a field: after it was left filled in, after a submit, or from the CRM. */
@@ -167,57 +93,22 @@ export class FormController<I, F = string> implements ReactiveController {
     if (this.phase === FormPhase.SUCCESS) this.set({ phase: FormPhase.IDLE });
   }
 
-  /** A field was left: its problem shows from now on if it holds something (after the press, during one). */
+  /** A field was left: its problem shows from now on if it holds something (unless `held` keeps it for later). */
   left(field: string, value: string | undefined): void {
-    if ((value ?? '').trim() === '' || this.touched.has(field)) return;
-    if (this.heldBlurs) this.heldBlurs.add(field);
-    else this.set({ touched: new Set([...this.touched, field]) });
+    if ((value ?? '').trim() === '' || this.touched.has(field) || this.options.held?.(field)) return;
+    this.touch(field);
   }
 
-  /** Marks a field touched whatever it holds (a checkbox, once changed). */
-  touch(field: string): void {
-    this.set({ touched: new Set([...this.touched, field]) });
+  /** Marks fields touched whatever they hold (a checkbox, once changed; fields a press held). */
+  touch(...fields: string[]): void {
+    const touched = new Set([...this.touched, ...fields]);
+    if (touched.size > this.touched.size) this.set({ touched });
   }
-
-  /**
-   * Pressing Save blurs the field being edited before the click lands. Showing that field's message at once would
-   * push Save down from under the pointer, and the click would miss it; so a field left during a press shows its
-   * message once the press is over and its click has been dispatched (a submit shows every message anyway).
-   */
-  readonly onPointerDown = (): void => {
-    if (this.heldBlurs) return;
-    this.heldBlurs = new Set();
-    const document = this.host.ownerDocument;
-    const release = (): void => {
-      document.removeEventListener('pointerup', release, true);
-      document.removeEventListener('pointercancel', release, true);
-      setTimeout(() => {
-        const held = [...(this.heldBlurs ?? [])].filter((field) => !this.touched.has(field));
-        this.heldBlurs = undefined;
-        if (held.length > 0) this.set({ touched: new Set([...this.touched, ...held]) });
-      });
-    };
-    document.addEventListener('pointerup', release, true);
-    document.addEventListener('pointercancel', release, true);
-  };
 
   /** The inner `<form>`'s submit: the host submits instead of the page navigating. */
-  readonly onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
+  readonly onSubmit = (event?: Event): void => {
+    event?.preventDefault();
     void this.options.submit();
-  };
-
-  /**
-   * Enter in a text field submits, as in any form: without a submit button the inner form cannot submit implicitly,
-   * so Enter submits the host's form (or the host, when there is no host form).
-   */
-  readonly onKeyDown = (event: KeyboardEvent): void => {
-    if (!this.options.enterSubmits?.() || event.key !== 'Enter' || event.isComposing) return;
-    const target = event.target as HTMLElement;
-    if (!(target instanceof HTMLInputElement) || target.type === 'checkbox') return;
-    event.preventDefault();
-    if (this.internals?.form) this.internals.form.requestSubmit();
-    else void this.options.submit();
   };
 
   /** Runs `submit`, one at a time: a submit while one is in progress joins it. */
@@ -287,7 +178,7 @@ export class FormController<I, F = string> implements ReactiveController {
 
   /** Scrolls a field's control into view and focuses it. */
   focusField(field: string): void {
-    const control = this.host.renderRoot.querySelector<HTMLElement>(`#${this.options.controlId(field)}`);
+    const control = this.host.renderRoot.querySelector<HTMLElement>(`#${this.controlId(field)}`);
     control?.scrollIntoView?.({ block: 'center' });
     control?.focus();
   }

@@ -1,12 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { CrmQueryController } from './crm-query-controller.js';
 
 export interface OptimisticWriteOptions {
   /**
    * The live query showing what the writes change. It is held while a write is in flight, so the host applies the
-   * stored result itself (`CrmQueryController.patch`) instead of reading its own write back.
+   * stored result itself (`PatchableQueryController.patch`) instead of reading its own write back.
    */
-  readonly query?: CrmQueryController<unknown>;
+  readonly query?: { hold(): () => void };
 }
 
 /**

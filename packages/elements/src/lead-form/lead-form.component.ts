@@ -10,7 +10,7 @@ import {
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
 import { CrmQueryController } from '../internal/crm-query-controller.js';
-import { FormAssociatedElement } from '../internal/form-associated-element.js';
+import { FormAssociatedElement, FormAssociationController } from '../internal/form-association-controller.js';
 import { FormController, FormPhase, errorCode, renderSummary } from '../internal/form-controller.js';
 import { formatCount } from '../internal/format.js';
 import { elementLocale } from '../internal/locale.js';
@@ -42,6 +42,7 @@ import {
 import { leadFormStyles } from './lead-form.styles.js';
 import { leadFormMessages as m } from './messages.js';
 import { PhoneCheckController } from './phone-check.js';
+import { PressHold } from './press-hold.js';
 import { renderLeadForm } from './render.js';
 import { consentText, duplicateText, failureText, labelOf, problemText } from './text.js';
 import { EMPTY_VALIDATION, formValidity, validateLead, type LeadValidation } from './validate.js';
@@ -218,6 +219,7 @@ export class CrmLeadForm extends FormAssociatedElement {
   private readonly context = new ContextConsumer(this, { context: crmContext, subscribe: true });
   private validation: LeadValidation = EMPTY_VALIDATION;
   private readonly phone = new PhoneCheckController(this);
+  private readonly press = new PressHold(this, (fields) => this.formControl.touch(...fields));
 
   /** @internal */
   readonly definitions = new CrmQueryController<readonly CustomFieldDefinition[]>(this, {
@@ -227,20 +229,22 @@ export class CrmLeadForm extends FormAssociatedElement {
     enabled: () => !this.presentational && this.shownFields.some((field) => field.startsWith(CUSTOM_PREFIX)),
   });
 
-  protected readonly formControl = new FormController<LeadFormIssue, CrmLeadCaptureFailedDetail['code']>(this, {
+  private readonly formControl = new FormController<LeadFormIssue, CrmLeadCaptureFailedDetail['code']>(this, {
     issues: () => this.validation.issues,
     controlId,
     submit: () => this.submit(),
+    held: (field) => this.press.hold(field),
+  });
+
+  protected readonly formAssociation = new FormAssociationController(this, this.formControl, {
+    value: () => ({
+      value: this.value || null,
+      state: JSON.stringify({ values: this.values, consentGiven: this.consentGiven }),
+    }),
+    validity: () => formValidity(this.validation, (field, issue) => this.summaryItem(field, issue)),
+    restore: (state) => ({ values: this.values, consentGiven: this.consentGiven } = restoredEntries(state)),
+    reset: () => this.reset(),
     enterSubmits: () => this.hideSubmit,
-    association: {
-      value: () => ({
-        value: this.validation.empty ? null : JSON.stringify(this.validation.submission),
-        state: JSON.stringify({ values: this.values, consentGiven: this.consentGiven }),
-      }),
-      validity: () => formValidity(this.validation, (field, issue) => this.summaryItem(field, issue)),
-      restore: (state) => ({ values: this.values, consentGiven: this.consentGiven } = restoredEntries(state)),
-      reset: () => this.reset(),
-    },
   });
 
   private readonly duplicates = new DuplicateCheckController(this, {
@@ -280,10 +284,10 @@ export class CrmLeadForm extends FormAssociatedElement {
 
   /**
    * Submits as the submit button does: validates (showing the summary and focusing it when something is wrong), then
-   * captures through the CRM or fires `crm-lead-submit`. Resolves once it has settled either way.
+   * captures through the CRM or fires `crm-lead-submit`. One at a time: a submit while one waits (for the phone rules,
+   * the CRM or the host) joins it. Resolves once it has settled either way.
    */
   submit(): Promise<void> {
-    // One submission at a time: a click while one waits (for the phone rules, the CRM or the host) joins it.
     return this.formControl.submit(() => this.runSubmit());
   }
 
@@ -306,7 +310,7 @@ export class CrmLeadForm extends FormAssociatedElement {
   }
 
   private get isDisabled(): boolean {
-    return this.disabled || this.formControl.formDisabled;
+    return this.disabled || this.formAssociation.formDisabled;
   }
 
   /** Complete once rendered with the phone number checked: the phone rules load on demand, the first time. */
@@ -422,8 +426,6 @@ export class CrmLeadForm extends FormAssociatedElement {
     this.duplicates.clear();
   }
 
-  // ——— events from the controls ———
-
   private onInput(field: string, value: string): void {
     this.values = { ...this.values, [field]: value };
     this.formControl.edited(field);
@@ -434,8 +436,6 @@ export class CrmLeadForm extends FormAssociatedElement {
     this.formControl.touch(CONSENT);
     this.formControl.edited(CONSENT);
   };
-
-  // ——— text ———
 
   private labelOf(field: string): string {
     return labelOf(field, this.fieldLabels, this.definitions.value, resolveCrmLocale(this.resolvedLocale));
@@ -492,8 +492,8 @@ export class CrmLeadForm extends FormAssociatedElement {
       submitLabel: this.hideSubmit ? undefined : this.submitLabel || m.submit(),
       successMessage: this.successMessage || m.success(),
       onSubmit: this.formControl.onSubmit,
-      onKeyDown: this.formControl.onKeyDown,
-      onPointerDown: this.formControl.onPointerDown,
+      onKeyDown: this.formAssociation.onKeyDown,
+      onPointerDown: this.press.onPointerDown,
     });
   }
 }
