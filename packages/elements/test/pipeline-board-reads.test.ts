@@ -42,10 +42,10 @@ function countingStorage(): { storage: StoragePort; reads: string[] } {
 
 /** The reads `act` makes, once the CRM's background work has settled before and after it, in a stable order. */
 async function readsOf(crm: Crm, reads: string[], act: () => Promise<unknown>): Promise<string[]> {
-  await crm.aggregates.settled();
+  await crm.settled();
   reads.length = 0;
   await act();
-  await crm.aggregates.settled();
+  await crm.settled();
   return [...reads].sort();
 }
 
