@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { DEFAULT_PIPELINE } from '../funnel/pipeline.js';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
-import { toLocal } from '../tasks/zoned.js';
+import { toLocal } from '../time/calendar.js';
 import { generateActivities } from './activities.js';
 import { generateCosts } from './costs.js';
 import { generateCustomers } from './customers.js';

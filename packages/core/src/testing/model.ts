@@ -1,5 +1,5 @@
 /** The shape of the demo data, its options and its fixed defaults: what `@crmkit/core/testing` publishes as types. */
-import type { CrmCollection } from '../crm/collections.js';
+import type { CrmCollection } from '../kernel/collections.js';
 import type { StoredCostEntry } from '../reports/sales.service.js';
 import type {
   Activity,

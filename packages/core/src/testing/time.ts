@@ -2,7 +2,7 @@
  * Time for the demo-data generator: minutes, days and months as numbers, a fast ISO formatter, and the working
  * clock of the CRM's users (weekdays 09:00–18:00 in its time zone).
  */
-import { fromLocal, toLocal } from '../tasks/zoned.js';
+import { fromLocal, toLocal } from '../time/calendar.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
