@@ -69,7 +69,7 @@ export class CrmQueryController<T> implements ReactiveController {
   /** The next run must read everything: first load, `refresh()`, another CRM, or a failed run. */
   protected fullLoad = true;
   private readonly runs = new Set<Promise<void>>();
-  /** A re-run was asked for while {@link held}. */
+  /** A re-run was asked for while a hold (see {@link holds}) was in place. */
   private deferred = false;
 
   constructor(host: Host, options: CrmQueryOptions<T>) {
@@ -141,7 +141,7 @@ export class CrmQueryController<T> implements ReactiveController {
     return false;
   }
 
-  /** Runs what waited while {@link held}. */
+  /** Runs what waited while a hold (see {@link holds}) was in place. */
   protected resume(): void {
     if (this.deferred) {
       this.deferred = false;
