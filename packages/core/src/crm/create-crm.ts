@@ -178,11 +178,14 @@ export interface Crm {
   on<N extends CrmEventName>(name: N, handler: (payload: CrmEventMap[N]) => void): () => void;
 }
 
-const optionsSchema = z.strictObject({
-  actor: z.strictObject({ id: idSchema, role: z.optional(z.enum(userRoles)) }),
-  timeZone: z.optional(
-    z.string().check(
-      z.refine((zone) => {
+const optionsSchema = /* @__PURE__ */ z.strictObject({
+  actor: /* @__PURE__ */ z.strictObject({
+    id: idSchema,
+    role: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(userRoles)),
+  }),
+  timeZone: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.string().check(
+      /* @__PURE__ */ z.refine((zone) => {
         try {
           new Intl.DateTimeFormat('en', { timeZone: zone });
           return true;
@@ -192,19 +195,28 @@ const optionsSchema = z.strictObject({
       }, 'Expected an IANA time zone such as Asia/Shanghai'),
     ),
   ),
-  currency: z.optional(currencyCodeSchema),
-  defaultRegion: z.optional(countryCodeSchema),
-  normalisePhone: z.optional(z.custom<PhoneNormaliser>((value) => typeof value === 'function', 'Expected a function')),
-  exchangeRates: z.optional(exchangeRateTableSchema),
-  lostReasons: z.optional(lostReasonsSchema),
+  currency: /* @__PURE__ */ z.optional(currencyCodeSchema),
+  defaultRegion: /* @__PURE__ */ z.optional(countryCodeSchema),
+  normalisePhone: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<PhoneNormaliser>((value) => typeof value === 'function', 'Expected a function'),
+  ),
+  exchangeRates: /* @__PURE__ */ z.optional(exchangeRateTableSchema),
+  lostReasons: /* @__PURE__ */ z.optional(lostReasonsSchema),
   // Checked here for presence and kind only; each service parses its own options strictly.
-  storage: z.custom<StoragePort>((value) => typeof value === 'object' && value !== null, 'Expected a storage adapter'),
-  clock: z.optional(z.custom<() => Date>((value) => typeof value === 'function', 'Expected a function')),
-  idGenerator: z.optional(z.custom<IdGenerator>((value) => typeof value === 'function', 'Expected a function')),
-  leads: z.optional(z.unknown()),
-  lifecycle: z.optional(z.unknown()),
-  tasks: z.optional(z.unknown()),
-  reminders: z.optional(z.unknown()),
+  storage: /* @__PURE__ */ z.custom<StoragePort>(
+    (value) => typeof value === 'object' && value !== null,
+    'Expected a storage adapter',
+  ),
+  clock: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<() => Date>((value) => typeof value === 'function', 'Expected a function'),
+  ),
+  idGenerator: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<IdGenerator>((value) => typeof value === 'function', 'Expected a function'),
+  ),
+  leads: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  lifecycle: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  tasks: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  reminders: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
 });
 
 /** Creates the CRM over a storage adapter. Async so later versions can prepare storage (migrations, defaults). */

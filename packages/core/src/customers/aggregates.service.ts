@@ -29,23 +29,33 @@ export type { ActivityFact, DealFact, StoredCustomerStats } from './stats.js';
  */
 export const CUSTOMER_STATS_COLLECTION = 'customerStats';
 
-const moneySchema = z.record(z.string(), z.number());
-const storedStatsSchema = z.object({
-  id: z.string(),
-  wonDeals: z.number(),
-  openDeals: z.number(),
-  lostDeals: z.number(),
-  openDealStageIds: z.array(z.string()),
+const moneySchema = /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.number());
+const storedStatsSchema = /* @__PURE__ */ z.object({
+  id: /* @__PURE__ */ z.string(),
+  wonDeals: /* @__PURE__ */ z.number(),
+  openDeals: /* @__PURE__ */ z.number(),
+  lostDeals: /* @__PURE__ */ z.number(),
+  openDealStageIds: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string()),
   lifetimeValue: moneySchema,
   averageOrderValue: moneySchema,
-  firstPurchaseAt: z.optional(z.string()),
-  lastPurchaseAt: z.optional(z.string()),
-  lastActivityAt: z.optional(z.string()),
-  activityCount: z.number(),
-  recentActivity: z.record(z.string(), z.array(z.number())),
-  rfm: z.optional(z.object({ r: z.number(), f: z.number(), m: z.number(), score: z.number() })),
-  dealIds: z.array(z.string()),
-  recentActivityIds: z.array(z.string()),
+  firstPurchaseAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  lastPurchaseAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  lastActivityAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  activityCount: /* @__PURE__ */ z.number(),
+  recentActivity: /* @__PURE__ */ z.record(
+    /* @__PURE__ */ z.string(),
+    /* @__PURE__ */ z.array(/* @__PURE__ */ z.number()),
+  ),
+  rfm: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.object({
+      r: /* @__PURE__ */ z.number(),
+      f: /* @__PURE__ */ z.number(),
+      m: /* @__PURE__ */ z.number(),
+      score: /* @__PURE__ */ z.number(),
+    }),
+  ),
+  dealIds: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string()),
+  recentActivityIds: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string()),
 });
 
 /** Parses a stored aggregate; a malformed one is a `StorageError` (the adapter returned something else). */

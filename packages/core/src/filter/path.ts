@@ -4,7 +4,7 @@
  * the filter pays one check per property read. Binding `call` once keeps it immune to a page that later replaces
  * `Function.prototype.call`.
  */
-export const hasOwn = Function.prototype.call.bind(Object.prototype.hasOwnProperty) as (
+export const hasOwn = /* @__PURE__ */ Function.prototype.call.bind(Object.prototype.hasOwnProperty) as (
   value: object,
   key: string,
 ) => boolean;

@@ -97,18 +97,21 @@ export function isSafeFieldPath(path: string): boolean {
   return true;
 }
 
-const fieldSchema = z
+const fieldSchema = /* @__PURE__ */ z
   .string('Expected a field path')
   .check(
-    z.refine(
+    /* @__PURE__ */ z.refine(
       isSafeFieldPath,
       'Expected a dotted path of non-empty segments, none of __proto__, prototype, constructor',
     ),
   );
-const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], {
-  error: 'Expected a string, a finite number, a boolean or null',
-});
-const scalarsSchema = z.array(scalarSchema, 'Expected an array of scalars');
+const scalarSchema = /* @__PURE__ */ z.union(
+  [/* @__PURE__ */ z.string(), /* @__PURE__ */ z.number(), /* @__PURE__ */ z.boolean(), /* @__PURE__ */ z.null()],
+  {
+    error: 'Expected a string, a finite number, a boolean or null',
+  },
+);
+const scalarsSchema = /* @__PURE__ */ z.array(scalarSchema, 'Expected an array of scalars');
 
 /** Names unknown keys (clipped: they come from the input) so a misspelt operand is easy to spot. */
 const strict = {
@@ -119,62 +122,79 @@ const strict = {
 };
 
 // Recursion goes through z.lazy so the leaf schemas can be declared before the node schema that contains them.
-const childSchema = z.lazy((): z.ZodMiniType => nodeSchema);
+const childSchema = /* @__PURE__ */ z.lazy((): z.ZodMiniType => nodeSchema);
 
 // Leaf nodes are told apart by `op`; logical nodes have none and are told apart by their single key. One
 // discriminated union over `op` (absent → logical) keeps zod's issue paths precise, e.g. `all.0.value`, where a plain
 // union would only report "no option matched" at `all.0`.
-const logicalSchema = z
+const logicalSchema = /* @__PURE__ */ z
   .strictObject(
     {
-      op: z.optional(z.undefined()),
-      all: z.optional(z.array(childSchema, 'Expected an array of filters')),
-      any: z.optional(z.array(childSchema, 'Expected an array of filters')),
-      not: z.optional(childSchema),
+      op: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.undefined()),
+      all: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(childSchema, 'Expected an array of filters')),
+      any: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(childSchema, 'Expected an array of filters')),
+      not: /* @__PURE__ */ z.optional(childSchema),
     },
     strict,
   )
   .check(
-    z.refine(
+    /* @__PURE__ */ z.refine(
       (node) => Number(node.all !== undefined) + Number(node.any !== undefined) + Number(node.not !== undefined) === 1,
       'Expected exactly one of all, any, not, or a field condition with an op',
     ),
   );
 
-const nodeSchema = z.discriminatedUnion(
+const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
   'op',
   [
     logicalSchema,
-    z.strictObject(
-      { field: fieldSchema, op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']), value: scalarSchema },
+    /* @__PURE__ */ z.strictObject(
+      { field: fieldSchema, op: /* @__PURE__ */ z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']), value: scalarSchema },
       strict,
     ),
-    z.strictObject(
-      { field: fieldSchema, op: z.enum(['in', 'nin', 'hasAny', 'hasAll']), values: scalarsSchema },
+    /* @__PURE__ */ z.strictObject(
+      { field: fieldSchema, op: /* @__PURE__ */ z.enum(['in', 'nin', 'hasAny', 'hasAll']), values: scalarsSchema },
       strict,
     ),
-    z.strictObject({ field: fieldSchema, op: z.literal('between'), min: scalarSchema, max: scalarSchema }, strict),
-    z.strictObject(
+    /* @__PURE__ */ z.strictObject(
+      { field: fieldSchema, op: /* @__PURE__ */ z.literal('between'), min: scalarSchema, max: scalarSchema },
+      strict,
+    ),
+    /* @__PURE__ */ z.strictObject(
       {
         field: fieldSchema,
-        op: z.enum(['contains', 'startsWith']),
-        value: z.string('Expected a string'),
-        caseSensitive: z.optional(z.boolean('Expected a boolean')),
+        op: /* @__PURE__ */ z.enum(['contains', 'startsWith']),
+        value: /* @__PURE__ */ z.string('Expected a string'),
+        caseSensitive: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean('Expected a boolean')),
       },
       strict,
     ),
-    z.strictObject({ field: fieldSchema, op: z.literal('exists'), value: z.boolean('Expected a boolean') }, strict),
-    z.strictObject(
+    /* @__PURE__ */ z.strictObject(
       {
         field: fieldSchema,
-        op: z.enum(['withinLast', 'olderThan']),
-        amount: z.number('Expected a finite number').check(z.nonnegative('Expected a non-negative amount')),
-        unit: z.enum(['minutes', 'hours', 'days', 'weeks'], 'Expected one of minutes, hours, days, weeks'),
+        op: /* @__PURE__ */ z.literal('exists'),
+        value: /* @__PURE__ */ z.boolean('Expected a boolean'),
+      },
+      strict,
+    ),
+    /* @__PURE__ */ z.strictObject(
+      {
+        field: fieldSchema,
+        op: /* @__PURE__ */ z.enum(['withinLast', 'olderThan']),
+        amount: /* @__PURE__ */ z
+          .number('Expected a finite number')
+          .check(/* @__PURE__ */ z.nonnegative('Expected a non-negative amount')),
+        unit: /* @__PURE__ */ z.enum(
+          ['minutes', 'hours', 'days', 'weeks'],
+          'Expected one of minutes, hours, days, weeks',
+        ),
       },
       strict,
     ),
   ],
-  { error: `Expected a filter object with a known op (${FILTER_OPERATORS.slice(3).join(', ')}) or all, any, not` },
+  {
+    error: `Expected a filter object with a known op (${/* @__PURE__ */ FILTER_OPERATORS.slice(3).join(', ')}) or all, any, not`,
+  },
 );
 
 /** The path of the first node nested deeper than {@link MAX_FILTER_DEPTH}, if any; recursion stops there. */
@@ -195,8 +215,8 @@ function tooDeep(node: unknown, path: (string | number)[], depth: number): (stri
 
 // Runs before the recursive schema (a pipe stops at the first stage's issues), so every user of filterSchema —
 // parseFilter, saved segments, HTTP bodies — gets a ValidationError rather than a stack overflow.
-const depthGuard = z.unknown().check(
-  z.superRefine((input, ctx) => {
+const depthGuard = /* @__PURE__ */ z.unknown().check(
+  /* @__PURE__ */ z.superRefine((input, ctx) => {
     const path = tooDeep(input, [], 0);
     if (path) ctx.addIssue({ code: 'custom', path, input, message: `Filters nest at most ${MAX_FILTER_DEPTH} deep` });
   }),
@@ -206,7 +226,10 @@ const depthGuard = z.unknown().check(
  * The zod/mini schema of {@link Filter}. Unknown keys are rejected rather than stripped: a misspelt operand would
  * otherwise silently widen a segment. Nesting deeper than 64 levels is rejected.
  */
-export const filterSchema: z.ZodMiniType<Filter> = z.pipe(depthGuard, nodeSchema) as unknown as z.ZodMiniType<Filter>;
+export const filterSchema: z.ZodMiniType<Filter> = /* @__PURE__ */ z.pipe(
+  depthGuard,
+  nodeSchema,
+) as unknown as z.ZodMiniType<Filter>;
 
 /**
  * Validates untrusted input (an HTTP body, a saved segment) as a {@link Filter}.

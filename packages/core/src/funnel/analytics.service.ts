@@ -81,29 +81,29 @@ export interface ReportService {
   forecast(request?: ForecastRequest): Promise<Forecast>;
 }
 
-const funnelRequestSchema = z.strictObject({
+const funnelRequestSchema = /* @__PURE__ */ z.strictObject({
   pipelineId: idSchema,
-  period: z.optional(z.strictObject({ from: instantSchema, to: instantSchema })),
-  from: z.optional(windowBoundSchema),
-  to: z.optional(windowBoundSchema),
-  ownerId: z.optional(idSchema),
-  source: z.optional(sourceSchema),
-  includeLeads: z.optional(z.boolean()),
-  currency: z.optional(currencyCodeSchema),
-  rates: z.optional(exchangeRatesSchema),
-  asOf: z.optional(instantInputSchema),
-  minSample: z.optional(z.int().check(z.positive())),
-  rottingLimit: z.optional(z.int().check(z.nonnegative())),
+  period: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.strictObject({ from: instantSchema, to: instantSchema })),
+  from: /* @__PURE__ */ z.optional(windowBoundSchema),
+  to: /* @__PURE__ */ z.optional(windowBoundSchema),
+  ownerId: /* @__PURE__ */ z.optional(idSchema),
+  source: /* @__PURE__ */ z.optional(sourceSchema),
+  includeLeads: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+  currency: /* @__PURE__ */ z.optional(currencyCodeSchema),
+  rates: /* @__PURE__ */ z.optional(exchangeRatesSchema),
+  asOf: /* @__PURE__ */ z.optional(instantInputSchema),
+  minSample: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  rottingLimit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative())),
 });
 
-const forecastRequestSchema = z.strictObject({
-  pipelineId: z.optional(idSchema),
-  from: z.optional(z.string()),
-  to: z.optional(z.string()),
-  ownerId: z.optional(idSchema),
-  source: z.optional(sourceSchema),
-  currency: z.optional(currencyCodeSchema),
-  rates: z.optional(exchangeRatesSchema),
+const forecastRequestSchema = /* @__PURE__ */ z.strictObject({
+  pipelineId: /* @__PURE__ */ z.optional(idSchema),
+  from: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  to: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  ownerId: /* @__PURE__ */ z.optional(idSchema),
+  source: /* @__PURE__ */ z.optional(sourceSchema),
+  currency: /* @__PURE__ */ z.optional(currencyCodeSchema),
+  rates: /* @__PURE__ */ z.optional(exchangeRatesSchema),
 });
 
 const eq = (field: string, value: string): Filter => ({ field, op: 'eq', value });

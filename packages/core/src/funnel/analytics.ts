@@ -65,20 +65,20 @@ export interface FunnelOptions {
   readonly rottingLimit?: number;
 }
 
-const optionsSchema = z.strictObject({
-  period: z.optional(z.strictObject({ from: instantSchema, to: instantSchema })),
-  from: z.optional(windowBoundSchema),
-  to: z.optional(windowBoundSchema),
+const optionsSchema = /* @__PURE__ */ z.strictObject({
+  period: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.strictObject({ from: instantSchema, to: instantSchema })),
+  from: /* @__PURE__ */ z.optional(windowBoundSchema),
+  to: /* @__PURE__ */ z.optional(windowBoundSchema),
   asOf: instantInputSchema,
-  timeZone: z.optional(z.string()),
-  conversion: z.optional(currencyConversionSchema),
-  minSample: z.optional(z.int().check(z.positive())),
-  rottingLimit: z.optional(z.int().check(z.nonnegative())),
+  timeZone: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  conversion: /* @__PURE__ */ z.optional(currencyConversionSchema),
+  minSample: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  rottingLimit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative())),
 });
 
-const pipelineSchema = z.object({
+const pipelineSchema = /* @__PURE__ */ z.object({
   id: idSchema,
-  stages: z.array(stageSchema).check(z.minLength(1)),
+  stages: /* @__PURE__ */ z.array(stageSchema).check(/* @__PURE__ */ z.minLength(1)),
 });
 
 export function funnelReport(input: FunnelInput, options: FunnelOptions): FunnelReport {

@@ -108,10 +108,10 @@ export interface DealWriter {
   ): Promise<{ readonly deal: StoredRecord; readonly events: readonly PendingEvent[] }>;
 }
 
-const moveOptionsSchema = z.strictObject({
-  values: z.optional(z.unknown()),
-  lostReason: z.optional(lostReasonCodeSchema),
-  expectedVersion: z.optional(z.int().check(z.positive())),
+const moveOptionsSchema = /* @__PURE__ */ z.strictObject({
+  values: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  lostReason: /* @__PURE__ */ z.optional(lostReasonCodeSchema),
+  expectedVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
 });
 
 /** Refuses the stage fields in a patch: they change only through stage moves. */

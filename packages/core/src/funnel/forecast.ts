@@ -48,14 +48,16 @@ export interface ForecastOptions {
   readonly to?: string;
 }
 
-const monthSchema = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month YYYY-MM'));
+const monthSchema = /* @__PURE__ */ z
+  .string()
+  .check(/* @__PURE__ */ z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month YYYY-MM'));
 
-const optionsSchema = z.strictObject({
+const optionsSchema = /* @__PURE__ */ z.strictObject({
   currency: currencyCodeSchema,
-  rates: z.optional(exchangeRatesSchema),
-  timeZone: z.optional(z.string()),
-  from: z.optional(monthSchema),
-  to: z.optional(monthSchema),
+  rates: /* @__PURE__ */ z.optional(exchangeRatesSchema),
+  timeZone: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+  from: /* @__PURE__ */ z.optional(monthSchema),
+  to: /* @__PURE__ */ z.optional(monthSchema),
 });
 
 /** Sums of open deals. All amounts in minor units of the forecast's currency. */

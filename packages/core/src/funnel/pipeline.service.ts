@@ -102,11 +102,13 @@ export interface PipelineService extends EntityService<PipelineInput, Pipeline, 
   ): Promise<{ pipeline: Pipeline; movedDeals: number }>;
 }
 
-const editOptionsSchema = z.strictObject({ expectedVersion: z.optional(z.int().check(z.positive())) });
-const removeOptionsSchema = z.strictObject({
-  expectedVersion: z.optional(z.int().check(z.positive())),
-  moveDealsTo: z.optional(idSchema),
-  lostReason: z.optional(lostReasonCodeSchema),
+const editOptionsSchema = /* @__PURE__ */ z.strictObject({
+  expectedVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+});
+const removeOptionsSchema = /* @__PURE__ */ z.strictObject({
+  expectedVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  moveDealsTo: /* @__PURE__ */ z.optional(idSchema),
+  lostReason: /* @__PURE__ */ z.optional(lostReasonCodeSchema),
 });
 
 const dealsInStage = (pipelineId: string, stageId: string) => ({

@@ -29,7 +29,7 @@ const deepFreeze = <T>(value: T): T => {
  * The built-in deal pipeline: 商机 opportunity (20 %) → 报价/提案 quote/proposal (60 %) → 成交 won, plus 输单 lost.
  * Entering the proposal stage needs an expected close date and an amount above zero.
  */
-export const DEFAULT_PIPELINE: Readonly<PipelineDefinition> = deepFreeze({
+export const DEFAULT_PIPELINE: Readonly<PipelineDefinition> = /* @__PURE__ */ deepFreeze({
   id: DEFAULT_PIPELINE_ID,
   name: { en: 'Sales pipeline', 'zh-CN': '销售漏斗' },
   isDefault: true,
@@ -67,7 +67,7 @@ export interface LeadStep {
  * The funnel's lead steps: every lead is a 潜在客户 prospect; a lead whose status is `qualified` or `converted` is a
  * 合格线索 qualified lead. A converted lead continues as its deal.
  */
-export const DEFAULT_LEAD_STEPS: readonly LeadStep[] = deepFreeze([
+export const DEFAULT_LEAD_STEPS: readonly LeadStep[] = /* @__PURE__ */ deepFreeze([
   { id: 'prospect', name: { en: 'Prospect', 'zh-CN': '潜在客户' } },
   { id: 'qualified', name: { en: 'Qualified lead', 'zh-CN': '合格线索' } },
 ] as const);
@@ -79,7 +79,7 @@ export interface LostReason {
 }
 
 /** The lost reasons a CRM accepts unless `createCrm({ lostReasons })` names others. */
-export const DEFAULT_LOST_REASONS: readonly LostReason[] = deepFreeze([
+export const DEFAULT_LOST_REASONS: readonly LostReason[] = /* @__PURE__ */ deepFreeze([
   { code: 'price', label: { en: 'Price too high', 'zh-CN': '价格过高' } },
   { code: 'competitor', label: { en: 'Chose a competitor', 'zh-CN': '选择了竞争对手' } },
   { code: 'budget', label: { en: 'No budget', 'zh-CN': '预算不足' } },
@@ -91,16 +91,18 @@ export const DEFAULT_LOST_REASONS: readonly LostReason[] = deepFreeze([
 ]);
 
 /** The codes of {@link DEFAULT_LOST_REASONS}. */
-export const DEFAULT_LOST_REASON_CODES: readonly string[] = Object.freeze(DEFAULT_LOST_REASONS.map((r) => r.code));
+export const DEFAULT_LOST_REASON_CODES: readonly string[] = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ DEFAULT_LOST_REASONS.map((r) => r.code),
+);
 
 /** A lost-reason code: trimmed, 1–100 characters. */
-export const lostReasonCodeSchema = trimmedString(100);
+export const lostReasonCodeSchema = /* @__PURE__ */ trimmedString(100);
 
 /** A configured list of lost-reason codes: 1–200 distinct codes. */
-export const lostReasonsSchema = z.array(lostReasonCodeSchema).check(
-  z.minLength(1),
-  z.maxLength(200),
-  z.superRefine((codes, ctx) => {
+export const lostReasonsSchema = /* @__PURE__ */ z.array(lostReasonCodeSchema).check(
+  /* @__PURE__ */ z.minLength(1),
+  /* @__PURE__ */ z.maxLength(200),
+  /* @__PURE__ */ z.superRefine((codes, ctx) => {
     const seen = new Set<string>();
     codes.forEach((code, index) => {
       if (seen.has(code)) ctx.addIssue({ code: 'custom', path: [index], message: 'Duplicate lost reason' });
@@ -169,11 +171,15 @@ export function reorderStages(stages: readonly Stage[], stageIds: readonly strin
 }
 
 /** What {@link updateStage} may change: everything but the id and the kind (deals' status follows the kind). */
-export const stageUpdateSchema = z.strictObject({
-  name: z.optional(localizedTextSchema),
-  probability: z.optional(z.number().check(z.gte(0), z.lte(1))),
-  rottingDays: z.optional(z.nullable(z.int().check(z.positive()))),
-  gate: z.optional(z.nullable(stageSchema.shape.gate.def.innerType)),
+export const stageUpdateSchema = /* @__PURE__ */ z.strictObject({
+  name: /* @__PURE__ */ z.optional(localizedTextSchema),
+  probability: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1)),
+  ),
+  rottingDays: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  ),
+  gate: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(stageSchema.shape.gate.def.innerType)),
 });
 export type StageUpdate = z.input<typeof stageUpdateSchema>;
 

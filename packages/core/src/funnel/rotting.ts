@@ -13,9 +13,9 @@ export interface RottingOptions {
   readonly limit?: number;
 }
 
-const optionsSchema = z.strictObject({
+const optionsSchema = /* @__PURE__ */ z.strictObject({
   asOf: instantInputSchema,
-  limit: z.optional(z.int().check(z.nonnegative())),
+  limit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative())),
 });
 
 /**

@@ -15,7 +15,7 @@ import { AUDIT_COLLECTION } from './collections.js';
 import type { CrmEvents } from './events.js';
 import { storedReader } from './records.js';
 
-const readDefinition = storedReader(customFieldDefinitionSchema, 'custom field');
+const readDefinition = /* @__PURE__ */ storedReader(customFieldDefinitionSchema, 'custom field');
 
 /** Who is acting: every write is attributed to them, and their role decides what they may do. */
 export interface CrmActor {
@@ -112,4 +112,4 @@ export function createContext(options: {
   };
 }
 
-const EMPTY: readonly CustomFieldDefinition[] = Object.freeze([]);
+const EMPTY: readonly CustomFieldDefinition[] = /* @__PURE__ */ Object.freeze([]);

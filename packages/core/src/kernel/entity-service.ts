@@ -189,4 +189,6 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
 }
 
 /** Options of a versioned write, as every service checks them. */
-export const versionedWriteSchema = z.strictObject({ expectedVersion: z.int().check(z.positive()) });
+export const versionedWriteSchema = /* @__PURE__ */ z.strictObject({
+  expectedVersion: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()),
+});

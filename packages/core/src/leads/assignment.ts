@@ -46,37 +46,40 @@ export interface AssignmentConfig {
   readonly rules?: readonly AssignmentRule[];
 }
 
-const poolStrategySchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('roundRobin') }),
-  z.strictObject({
-    kind: z.literal('weighted'),
-    weights: z.record(idSchema, z.number().check(z.nonnegative(), z.lte(1_000_000))),
+const poolStrategySchema = /* @__PURE__ */ z.discriminatedUnion('kind', [
+  /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('roundRobin') }),
+  /* @__PURE__ */ z.strictObject({
+    kind: /* @__PURE__ */ z.literal('weighted'),
+    weights: /* @__PURE__ */ z.record(
+      idSchema,
+      /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.nonnegative(), /* @__PURE__ */ z.lte(1_000_000)),
+    ),
   }),
-  z.strictObject({ kind: z.literal('leastLoaded') }),
+  /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('leastLoaded') }),
 ]);
 
-const repIdsSchema = z.array(idSchema).check(
-  z.maxLength(10_000),
-  z.refine((ids) => new Set(ids).size === ids.length, 'Rep ids must not repeat'),
+const repIdsSchema = /* @__PURE__ */ z.array(idSchema).check(
+  /* @__PURE__ */ z.maxLength(10_000),
+  /* @__PURE__ */ z.refine((ids) => new Set(ids).size === ids.length, 'Rep ids must not repeat'),
 );
 
 /** The schema of an {@link AssignmentConfig}: rule ids unique. */
-export const assignmentConfigSchema = z.strictObject({
-  repIds: z.optional(repIdsSchema),
-  strategy: z.optional(poolStrategySchema),
-  rules: z.optional(
-    z
+export const assignmentConfigSchema = /* @__PURE__ */ z.strictObject({
+  repIds: /* @__PURE__ */ z.optional(repIdsSchema),
+  strategy: /* @__PURE__ */ z.optional(poolStrategySchema),
+  rules: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z
       .array(
-        z.strictObject({
+        /* @__PURE__ */ z.strictObject({
           id: ruleIdSchema,
           when: filterSchema,
-          repIds: repIdsSchema.check(z.minLength(1)),
-          strategy: z.optional(poolStrategySchema),
+          repIds: /* @__PURE__ */ repIdsSchema.check(/* @__PURE__ */ z.minLength(1)),
+          strategy: /* @__PURE__ */ z.optional(poolStrategySchema),
         }),
       )
       .check(
-        z.maxLength(500),
-        z.superRefine((rules, ctx) => {
+        /* @__PURE__ */ z.maxLength(500),
+        /* @__PURE__ */ z.superRefine((rules, ctx) => {
           const seen = new Set<string>();
           rules.forEach((rule, index) => {
             if (seen.has(rule.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: 'Duplicate rule id' });
@@ -110,12 +113,15 @@ export interface RotationState {
 }
 
 /** The state of a rotation that has not run yet. */
-export const EMPTY_ROTATION: RotationState = Object.freeze({ passes: Object.freeze({}), globalPass: 0 });
+export const EMPTY_ROTATION: RotationState = /* @__PURE__ */ Object.freeze({
+  passes: /* @__PURE__ */ Object.freeze({}),
+  globalPass: 0,
+});
 
 /** The schema of a stored {@link RotationState}. */
-export const rotationStateSchema = z.strictObject({
-  passes: z.record(idSchema, z.number()),
-  globalPass: z.number(),
+export const rotationStateSchema = /* @__PURE__ */ z.strictObject({
+  passes: /* @__PURE__ */ z.record(idSchema, /* @__PURE__ */ z.number()),
+  globalPass: /* @__PURE__ */ z.number(),
 });
 
 /** Why a rep was passed over. */

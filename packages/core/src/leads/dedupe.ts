@@ -38,22 +38,24 @@ export interface DedupeRules {
  * The defaults: the same email blocks (an email identifies a person); the same phone number or a similar name at a
  * similar company alerts (switchboards are shared; names are not unique).
  */
-export const DEFAULT_DEDUPE_RULES: DedupeRules = Object.freeze({
-  email: Object.freeze({ policy: 'block' as const }),
-  phone: Object.freeze({ policy: 'alert' as const }),
-  nameCompany: Object.freeze({ policy: 'alert' as const, threshold: 0.9 }),
+export const DEFAULT_DEDUPE_RULES: DedupeRules = /* @__PURE__ */ Object.freeze({
+  email: /* @__PURE__ */ Object.freeze({ policy: 'block' as const }),
+  phone: /* @__PURE__ */ Object.freeze({ policy: 'alert' as const }),
+  nameCompany: /* @__PURE__ */ Object.freeze({ policy: 'alert' as const, threshold: 0.9 }),
 });
 
-const policySchema = z.enum(duplicatePolicies);
+const policySchema = /* @__PURE__ */ z.enum(duplicatePolicies);
 
 /** The rules as configured: any rule may be left out (its default applies). */
-export const dedupeRulesSchema = z.strictObject({
-  email: z.optional(z.strictObject({ policy: policySchema })),
-  phone: z.optional(z.strictObject({ policy: policySchema })),
-  nameCompany: z.optional(
-    z.strictObject({
+export const dedupeRulesSchema = /* @__PURE__ */ z.strictObject({
+  email: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.strictObject({ policy: policySchema })),
+  phone: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.strictObject({ policy: policySchema })),
+  nameCompany: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.strictObject({
       policy: policySchema,
-      threshold: z.optional(z.number().check(z.gte(0.5), z.lte(1))),
+      threshold: /* @__PURE__ */ z.optional(
+        /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(0.5), /* @__PURE__ */ z.lte(1)),
+      ),
     }),
   ),
 });

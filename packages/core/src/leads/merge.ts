@@ -33,19 +33,19 @@ export type LeadMergeSide = 'survivor' | 'other';
  */
 export type LeadMergeChoices = Readonly<Partial<Record<MergeableLeadField | `customFields.${string}`, LeadMergeSide>>>;
 
-const sideSchema = z.enum(['survivor', 'other']);
-const choiceKeySchema = z.string().check(
-  z.refine(
+const sideSchema = /* @__PURE__ */ z.enum(['survivor', 'other']);
+const choiceKeySchema = /* @__PURE__ */ z.string().check(
+  /* @__PURE__ */ z.refine(
     (key) => {
       if ((MERGEABLE_LEAD_FIELDS as readonly string[]).includes(key)) return true;
       return key.startsWith('customFields.') && z.safeParse(customFieldKeySchema, key.slice(13)).success;
     },
-    `Expected one of ${MERGEABLE_LEAD_FIELDS.join(', ')} or customFields.<key>`,
+    `Expected one of ${/* @__PURE__ */ MERGEABLE_LEAD_FIELDS.join(', ')} or customFields.<key>`,
   ),
 );
 
 /** The schema of {@link LeadMergeChoices}. */
-export const leadMergeChoicesSchema = z.record(choiceKeySchema, sideSchema);
+export const leadMergeChoicesSchema = /* @__PURE__ */ z.record(choiceKeySchema, sideSchema);
 
 /** Fields that travel with the chosen `status`. */
 const STATUS_COMPANIONS = ['disqualifyReason', 'qualifiedAt', 'disqualifiedAt'] as const;
@@ -114,12 +114,12 @@ export type CustomerMergeField = (typeof CUSTOMER_MERGE_FIELDS)[number];
 export type CustomerMergeChoices = Readonly<Partial<Record<CustomerMergeField, 'customer' | 'lead'>>>;
 
 /** The schema of {@link CustomerMergeChoices}. */
-export const customerMergeChoicesSchema = z.strictObject({
-  name: z.optional(z.enum(['customer', 'lead'])),
-  company: z.optional(z.enum(['customer', 'lead'])),
-  source: z.optional(z.enum(['customer', 'lead'])),
-  ownerId: z.optional(z.enum(['customer', 'lead'])),
-  country: z.optional(z.enum(['customer', 'lead'])),
+export const customerMergeChoicesSchema = /* @__PURE__ */ z.strictObject({
+  name: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['customer', 'lead'])),
+  company: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['customer', 'lead'])),
+  source: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['customer', 'lead'])),
+  ownerId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['customer', 'lead'])),
+  country: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['customer', 'lead'])),
 });
 
 /** Most emails or phones a customer or contact holds. */

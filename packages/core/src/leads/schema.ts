@@ -18,12 +18,14 @@ export const scoreTriggers = ['capture', 'activity', 'update', 'merge', 'rescore
 export type ScoreTrigger = (typeof scoreTriggers)[number];
 
 /** One entry of a lead's score history: the new score, when, why, and the rules that gave points (ids only). */
-export const scoreHistoryEntrySchema = z.strictObject({
+export const scoreHistoryEntrySchema = /* @__PURE__ */ z.strictObject({
   at: instantSchema,
-  score: z.number(),
-  trigger: z.enum(scoreTriggers),
+  score: /* @__PURE__ */ z.number(),
+  trigger: /* @__PURE__ */ z.enum(scoreTriggers),
   /** Rules that gave non-zero points, in model order. */
-  rules: z.array(z.strictObject({ ruleId: ruleIdSchema, points: z.number() })).check(z.maxLength(200)),
+  rules: /* @__PURE__ */ z
+    .array(/* @__PURE__ */ z.strictObject({ ruleId: ruleIdSchema, points: /* @__PURE__ */ z.number() }))
+    .check(/* @__PURE__ */ z.maxLength(200)),
 });
 export type ScoreHistoryEntry = z.infer<typeof scoreHistoryEntrySchema>;
 
@@ -31,45 +33,50 @@ export type ScoreHistoryEntry = z.infer<typeof scoreHistoryEntrySchema>;
 export const assignmentStrategiesUsed = ['roundRobin', 'weighted', 'leastLoaded', 'explicit', 'none'] as const;
 
 /** The latest assignment decision kept on the lead (the full reason is returned and emitted when it is made). */
-export const leadAssignmentSchema = z.strictObject({
-  strategy: z.enum(assignmentStrategiesUsed),
-  code: z.enum(assignmentReasonCodes),
-  ruleId: z.optional(ruleIdSchema),
+export const leadAssignmentSchema = /* @__PURE__ */ z.strictObject({
+  strategy: /* @__PURE__ */ z.enum(assignmentStrategiesUsed),
+  code: /* @__PURE__ */ z.enum(assignmentReasonCodes),
+  ruleId: /* @__PURE__ */ z.optional(ruleIdSchema),
   at: instantSchema,
 });
 export type LeadAssignment = z.infer<typeof leadAssignmentSchema>;
 
 const extensionShape = {
   /** ISO 3166-1 alpha-2; phone numbers without `+` are read in this country, and rules may route by it. */
-  country: z.optional(countryCodeSchema),
+  country: /* @__PURE__ */ z.optional(countryCodeSchema),
   /** A sales territory, e.g. `north`; assignment rules route by it. */
-  territory: z.optional(trimmedString(100)),
-  industry: z.optional(trimmedString(100)),
+  territory: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(100)),
+  industry: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(100)),
   /** The language the lead prefers (BCP 47), e.g. `zh-CN`. */
-  language: z.optional(localeSchema),
+  language: /* @__PURE__ */ z.optional(localeSchema),
   /** Score changes, oldest first, at most {@link SCORE_HISTORY_MAX}. */
-  scoreHistory: z._default(z.array(scoreHistoryEntrySchema).check(z.maxLength(SCORE_HISTORY_MAX)), () => []),
-  assignment: z.optional(leadAssignmentSchema),
-  qualifiedAt: z.optional(instantSchema),
-  disqualifiedAt: z.optional(instantSchema),
-  convertedAt: z.optional(instantSchema),
+  scoreHistory: /* @__PURE__ */ z._default(
+    /* @__PURE__ */ z.array(scoreHistoryEntrySchema).check(/* @__PURE__ */ z.maxLength(SCORE_HISTORY_MAX)),
+    () => [],
+  ),
+  assignment: /* @__PURE__ */ z.optional(leadAssignmentSchema),
+  qualifiedAt: /* @__PURE__ */ z.optional(instantSchema),
+  disqualifiedAt: /* @__PURE__ */ z.optional(instantSchema),
+  convertedAt: /* @__PURE__ */ z.optional(instantSchema),
 };
 
 /** What creating a lead accepts, with the lead-management fields. */
-export const extendedLeadInputSchema = z.extend(leadInputSchema, extensionShape);
+export const extendedLeadInputSchema = /* @__PURE__ */ z.extend(leadInputSchema, extensionShape);
 /** A stored lead with the lead-management fields. */
-export const extendedLeadSchema = z.extend(leadSchema, extensionShape);
+export const extendedLeadSchema = /* @__PURE__ */ z.extend(leadSchema, extensionShape);
 /** An update to a lead with the lead-management fields (no defaults: absent stays absent). */
-export const extendedLeadPatchSchema = z.extend(leadPatchSchema, {
-  country: z.optional(countryCodeSchema),
-  territory: z.optional(trimmedString(100)),
-  industry: z.optional(trimmedString(100)),
-  language: z.optional(localeSchema),
-  scoreHistory: z.optional(z.array(scoreHistoryEntrySchema).check(z.maxLength(SCORE_HISTORY_MAX))),
-  assignment: z.optional(leadAssignmentSchema),
-  qualifiedAt: z.optional(instantSchema),
-  disqualifiedAt: z.optional(instantSchema),
-  convertedAt: z.optional(instantSchema),
+export const extendedLeadPatchSchema = /* @__PURE__ */ z.extend(leadPatchSchema, {
+  country: /* @__PURE__ */ z.optional(countryCodeSchema),
+  territory: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(100)),
+  industry: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(100)),
+  language: /* @__PURE__ */ z.optional(localeSchema),
+  scoreHistory: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.array(scoreHistoryEntrySchema).check(/* @__PURE__ */ z.maxLength(SCORE_HISTORY_MAX)),
+  ),
+  assignment: /* @__PURE__ */ z.optional(leadAssignmentSchema),
+  qualifiedAt: /* @__PURE__ */ z.optional(instantSchema),
+  disqualifiedAt: /* @__PURE__ */ z.optional(instantSchema),
+  convertedAt: /* @__PURE__ */ z.optional(instantSchema),
 });
 export type ExtendedLeadInput = z.input<typeof extendedLeadInputSchema>;
 export type ExtendedLead = z.infer<typeof extendedLeadSchema>;

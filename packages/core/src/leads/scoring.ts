@@ -9,11 +9,16 @@ import { filterFields, filterSchema, type Filter } from '../filter/index.js';
 import { predicateAt } from './predicate.js';
 
 /** A rule id: a letter, then up to 63 letters, digits, `_`, `-` or `.`. Explanations and history name rules by it. */
-export const ruleIdSchema = z
+export const ruleIdSchema = /* @__PURE__ */ z
   .string()
-  .check(z.regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'Expected a rule id: a letter, then letters, digits, _ - or .'));
+  .check(
+    /* @__PURE__ */ z.regex(
+      /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+      'Expected a rule id: a letter, then letters, digits, _ - or .',
+    ),
+  );
 
-const pointsSchema = z.number().check(z.gte(-1000), z.lte(1000));
+const pointsSchema = /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(-1000), /* @__PURE__ */ z.lte(1000));
 
 /** Points when the lead matches `when`, a condition over the lead's fields (`source`, `industry`, `customFields.x`). */
 export interface AttributeScoringRule {
@@ -49,26 +54,37 @@ export interface ScoringModel {
 }
 
 /** The schema of a {@link ScoringModel}: rule ids unique, `min ≤ max`, at most 200 rules. */
-export const scoringModelSchema = z
+export const scoringModelSchema = /* @__PURE__ */ z
   .object({
-    rules: z
+    rules: /* @__PURE__ */ z
       .array(
-        z.discriminatedUnion('kind', [
-          z.strictObject({ id: ruleIdSchema, kind: z.literal('attribute'), when: filterSchema, points: pointsSchema }),
-          z.strictObject({
+        /* @__PURE__ */ z.discriminatedUnion('kind', [
+          /* @__PURE__ */ z.strictObject({
             id: ruleIdSchema,
-            kind: z.literal('activity'),
-            when: z.optional(filterSchema),
+            kind: /* @__PURE__ */ z.literal('attribute'),
+            when: filterSchema,
             points: pointsSchema,
-            halfLifeDays: z.optional(z.number().check(z.positive(), z.lte(3650))),
-            withinDays: z.optional(z.number().check(z.positive(), z.lte(36500))),
-            maxPoints: z.optional(z.number().check(z.nonnegative(), z.lte(100_000))),
+          }),
+          /* @__PURE__ */ z.strictObject({
+            id: ruleIdSchema,
+            kind: /* @__PURE__ */ z.literal('activity'),
+            when: /* @__PURE__ */ z.optional(filterSchema),
+            points: pointsSchema,
+            halfLifeDays: /* @__PURE__ */ z.optional(
+              /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(3650)),
+            ),
+            withinDays: /* @__PURE__ */ z.optional(
+              /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(36500)),
+            ),
+            maxPoints: /* @__PURE__ */ z.optional(
+              /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.nonnegative(), /* @__PURE__ */ z.lte(100_000)),
+            ),
           }),
         ]),
       )
       .check(
-        z.maxLength(200),
-        z.superRefine((rules, ctx) => {
+        /* @__PURE__ */ z.maxLength(200),
+        /* @__PURE__ */ z.superRefine((rules, ctx) => {
           const seen = new Set<string>();
           rules.forEach((rule, index) => {
             if (seen.has(rule.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: 'Duplicate rule id' });
@@ -76,11 +92,11 @@ export const scoringModelSchema = z
           });
         }),
       ),
-    min: z.optional(z.number()),
-    max: z.optional(z.number()),
+    min: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number()),
+    max: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number()),
   })
   .check(
-    z.refine((model) => model.min === undefined || model.max === undefined || model.min <= model.max, {
+    /* @__PURE__ */ z.refine((model) => model.min === undefined || model.max === undefined || model.min <= model.max, {
       path: ['max'],
       message: 'Must not be less than min',
     }),
@@ -90,10 +106,10 @@ export const scoringModelSchema = z
  * The model used when a host configures none: 0–100 points for contact data, company, a referral, recent
  * engagement and recent meetings.
  */
-export const DEFAULT_SCORING_MODEL: ScoringModel = Object.freeze({
+export const DEFAULT_SCORING_MODEL: ScoringModel = /* @__PURE__ */ Object.freeze({
   min: 0,
   max: 100,
-  rules: Object.freeze([
+  rules: /* @__PURE__ */ Object.freeze([
     { id: 'hasEmail', kind: 'attribute', when: { field: 'email', op: 'exists', value: true }, points: 10 },
     { id: 'hasPhone', kind: 'attribute', when: { field: 'phone', op: 'exists', value: true }, points: 10 },
     { id: 'hasCompany', kind: 'attribute', when: { field: 'company', op: 'exists', value: true }, points: 10 },

@@ -18,17 +18,23 @@ export interface SlaPolicy {
 }
 
 /** The default SLA: an outbound activity within 24 hours. */
-export const DEFAULT_SLA_POLICY: SlaPolicy = Object.freeze({
+export const DEFAULT_SLA_POLICY: SlaPolicy = /* @__PURE__ */ Object.freeze({
   firstActivityWithinMinutes: 24 * 60,
-  followUp: Object.freeze({ field: 'direction', op: 'eq', value: 'outbound' }) as Filter,
-  openStatuses: Object.freeze(['new', 'working'] as const),
+  followUp: /* @__PURE__ */ Object.freeze({ field: 'direction', op: 'eq', value: 'outbound' }) as Filter,
+  openStatuses: /* @__PURE__ */ Object.freeze(['new', 'working'] as const),
 });
 
 /** The schema of a {@link SlaPolicy}. */
-export const slaPolicySchema = z.strictObject({
-  firstActivityWithinMinutes: z.number().check(z.positive(), z.lte(525_600)),
-  followUp: z.optional(filterSchema),
-  openStatuses: z.optional(z.array(z.enum(leadStatuses)).check(z.maxLength(leadStatuses.length))),
+export const slaPolicySchema = /* @__PURE__ */ z.strictObject({
+  firstActivityWithinMinutes: /* @__PURE__ */ z
+    .number()
+    .check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(525_600)),
+  followUp: /* @__PURE__ */ z.optional(filterSchema),
+  openStatuses: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z
+      .array(/* @__PURE__ */ z.enum(leadStatuses))
+      .check(/* @__PURE__ */ z.maxLength(leadStatuses.length)),
+  ),
 });
 
 const resolvedPolicies = new WeakMap<object, Required<SlaPolicy>>();

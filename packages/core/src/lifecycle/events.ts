@@ -6,18 +6,18 @@ import { idSchema, instantSchema } from '../model/primitives.js';
 export const LIFECYCLE_CHANGES_COLLECTION = 'lifecycleChanges';
 
 /** One lifecycle stage change: from, to, and why (the rule that fired, or `manual`). */
-export const lifecycleChangeSchema = z.object({
+export const lifecycleChangeSchema = /* @__PURE__ */ z.object({
   id: idSchema,
-  version: z.number(),
+  version: /* @__PURE__ */ z.number(),
   createdAt: instantSchema,
   updatedAt: instantSchema,
   customerId: idSchema,
-  from: z.string(),
-  to: z.string(),
+  from: /* @__PURE__ */ z.string(),
+  to: /* @__PURE__ */ z.string(),
   /** The rule that fired; `manual` for a change through `setLifecycleStage`. */
-  ruleId: z.string(),
+  ruleId: /* @__PURE__ */ z.string(),
   /** What triggered the rule: an event fact, `sweep`, or `manual`. */
-  trigger: z.string(),
+  trigger: /* @__PURE__ */ z.string(),
   at: instantSchema,
   /** The acting user. */
   by: idSchema,

@@ -96,33 +96,45 @@ export function defaultLifecycleRules(atRiskDays = 90, churnDays = 365): Lifecyc
 }
 
 /** The default configuration: the default stages and rules (at risk after 90 days, churned after 365). */
-export const DEFAULT_LIFECYCLE: LifecycleConfig = { stages: DEFAULT_LIFECYCLE_STAGES, rules: defaultLifecycleRules() };
+export const DEFAULT_LIFECYCLE: LifecycleConfig = {
+  stages: DEFAULT_LIFECYCLE_STAGES,
+  rules: /* @__PURE__ */ defaultLifecycleRules(),
+};
 
 /** A rule id: lower-case letters, digits, `_` and `-`, starting with a letter. */
-const ruleIdSchema = z
+const ruleIdSchema = /* @__PURE__ */ z
   .string('Expected a rule id')
-  .check(z.maxLength(100), z.regex(/^[a-z][a-z0-9_-]*$/, 'Expected a rule id such as first-won-deal'));
+  .check(
+    /* @__PURE__ */ z.maxLength(100),
+    /* @__PURE__ */ z.regex(/^[a-z][a-z0-9_-]*$/, 'Expected a rule id such as first-won-deal'),
+  );
 
-const configSchema = z
+const configSchema = /* @__PURE__ */ z
   .object({
-    stages: z
-      .array(z.strictObject({ id: lifecycleStageIdSchema, name: localizedTextSchema, order: z.number() }))
-      .check(z.minLength(1), z.maxLength(50)),
-    rules: z
+    stages: /* @__PURE__ */ z
       .array(
-        z.strictObject({
-          id: ruleIdSchema,
-          on: z.array(z.enum(lifecycleTriggers)).check(z.minLength(1)),
-          from: z.optional(z.array(lifecycleStageIdSchema)),
-          when: z.optional(filterSchema),
-          to: lifecycleStageIdSchema,
-          allowBackward: z.optional(z.boolean()),
+        /* @__PURE__ */ z.strictObject({
+          id: lifecycleStageIdSchema,
+          name: localizedTextSchema,
+          order: /* @__PURE__ */ z.number(),
         }),
       )
-      .check(z.maxLength(200)),
+      .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(50)),
+    rules: /* @__PURE__ */ z
+      .array(
+        /* @__PURE__ */ z.strictObject({
+          id: ruleIdSchema,
+          on: /* @__PURE__ */ z.array(/* @__PURE__ */ z.enum(lifecycleTriggers)).check(/* @__PURE__ */ z.minLength(1)),
+          from: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(lifecycleStageIdSchema)),
+          when: /* @__PURE__ */ z.optional(filterSchema),
+          to: lifecycleStageIdSchema,
+          allowBackward: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+        }),
+      )
+      .check(/* @__PURE__ */ z.maxLength(200)),
   })
   .check(
-    z.superRefine((config, ctx) => {
+    /* @__PURE__ */ z.superRefine((config, ctx) => {
       const ids = new Set(config.stages.map((stage) => stage.id));
       if (ids.size !== config.stages.length)
         ctx.addIssue({ code: 'custom', path: ['stages'], message: 'Duplicate stage id', input: config });

@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 import { customFieldsProperty } from './custom-fields.js';
-import { defineEntity } from './entity.js';
+import { entityInput, entityPatch, entityRecord } from './entity.js';
 import { idSchema, instantSchema, longTextSchema, nameSchema, trimmedString } from './primitives.js';
 
 /** An IANA time zone `Intl` knows, e.g. `America/New_York`. */
-export const timeZoneSchema = z.string().check(
-  z.maxLength(64),
-  z.refine((zone) => {
+export const timeZoneSchema = /* @__PURE__ */ z.string().check(
+  /* @__PURE__ */ z.maxLength(64),
+  /* @__PURE__ */ z.refine((zone) => {
     try {
       new Intl.DateTimeFormat('en', { timeZone: zone });
       return true;
@@ -24,30 +24,30 @@ export type ActivityType = (typeof activityTypes)[number];
 export const activityDirections = ['inbound', 'outbound', 'internal'] as const;
 export type ActivityDirection = (typeof activityDirections)[number];
 
-const activity = defineEntity({
-  type: z.enum(activityTypes),
+const activityShape = {
+  type: /* @__PURE__ */ z.enum(activityTypes),
   /** The concrete channel, e.g. `wechat`, `gmail`, `zoom`. */
-  channel: z.optional(trimmedString(100)),
-  direction: z.enum(activityDirections),
-  subject: z.optional(trimmedString(1000)),
-  body: z.optional(longTextSchema),
+  channel: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(100)),
+  direction: /* @__PURE__ */ z.enum(activityDirections),
+  subject: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(1000)),
+  body: /* @__PURE__ */ z.optional(longTextSchema),
   occurredAt: instantSchema,
-  durationMinutes: z.optional(z.int().check(z.nonnegative())),
-  customerId: z.optional(idSchema),
-  contactId: z.optional(idSchema),
-  leadId: z.optional(idSchema),
-  dealId: z.optional(idSchema),
+  durationMinutes: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative())),
+  customerId: /* @__PURE__ */ z.optional(idSchema),
+  contactId: /* @__PURE__ */ z.optional(idSchema),
+  leadId: /* @__PURE__ */ z.optional(idSchema),
+  dealId: /* @__PURE__ */ z.optional(idSchema),
   /** The user who had the interaction; absent for captured ones such as web visits. */
-  ownerId: z.optional(idSchema),
+  ownerId: /* @__PURE__ */ z.optional(idSchema),
   customFields: customFieldsProperty,
-});
+};
 
 /** What recording an activity accepts. */
-export const activityInputSchema = activity.input;
+export const activityInputSchema = /* @__PURE__ */ entityInput(activityShape);
 /** A stored activity. */
-export const activitySchema = activity.record;
+export const activitySchema = /* @__PURE__ */ entityRecord(activityShape);
 /** An update to an activity. */
-export const activityPatchSchema = activity.patch;
+export const activityPatchSchema = /* @__PURE__ */ entityPatch(activityShape);
 export type ActivityInput = z.input<typeof activityInputSchema>;
 export type Activity = z.infer<typeof activitySchema>;
 export type ActivityPatch = z.input<typeof activityPatchSchema>;
@@ -65,9 +65,11 @@ export const taskRelatedKinds = ['customer', 'lead', 'deal', 'contact'] as const
 export type TaskRelatedKind = (typeof taskRelatedKinds)[number];
 
 /** A reminder (提醒): at a fixed instant, or a number of minutes before the task is due (at most a year). */
-export const reminderSchema = z.union([
-  z.strictObject({ at: instantSchema }),
-  z.strictObject({ minutesBefore: z.int().check(z.nonnegative(), z.lte(525_600)) }),
+export const reminderSchema = /* @__PURE__ */ z.union([
+  /* @__PURE__ */ z.strictObject({ at: instantSchema }),
+  /* @__PURE__ */ z.strictObject({
+    minutesBefore: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative(), /* @__PURE__ */ z.lte(525_600)),
+  }),
 ]);
 export type Reminder = z.infer<typeof reminderSchema>;
 
@@ -81,16 +83,22 @@ export type Weekday = (typeof weekdays)[number];
  * included) and `until` is `UNTIL` (the last instant an occurrence may be due). Occurrences keep the wall-clock time
  * of the first due date in the task's `timeZone`; a monthly rule on the 31st skips months without one (RFC 5545).
  */
-export const recurrenceSchema = z
+export const recurrenceSchema = /* @__PURE__ */ z
   .object({
-    every: z.int().check(z.positive(), z.lte(365)),
-    unit: z.enum(['day', 'week', 'month']),
-    byDay: z.optional(z.array(z.enum(weekdays)).check(z.minLength(1), z.maxLength(7))),
-    count: z.optional(z.int().check(z.positive(), z.lte(10_000))),
-    until: z.optional(instantSchema),
+    every: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(365)),
+    unit: /* @__PURE__ */ z.enum(['day', 'week', 'month']),
+    byDay: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z
+        .array(/* @__PURE__ */ z.enum(weekdays))
+        .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(7)),
+    ),
+    count: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(10_000)),
+    ),
+    until: /* @__PURE__ */ z.optional(instantSchema),
   })
   .check(
-    z.superRefine((rule, ctx) => {
+    /* @__PURE__ */ z.superRefine((rule, ctx) => {
       if (rule.byDay && rule.unit === 'month') {
         ctx.addIssue({ code: 'custom', path: ['byDay'], message: 'byDay applies to daily and weekly rules only' });
       }
@@ -101,34 +109,39 @@ export const recurrenceSchema = z
   );
 export type Recurrence = z.infer<typeof recurrenceSchema>;
 
-const task = defineEntity({
+const taskShape = {
   title: nameSchema,
-  type: z.enum(taskTypes),
+  type: /* @__PURE__ */ z.enum(taskTypes),
   dueAt: instantSchema,
-  reminders: z._default(z.array(reminderSchema).check(z.maxLength(20)), () => []),
-  recurrence: z.optional(recurrenceSchema),
+  reminders: /* @__PURE__ */ z._default(
+    /* @__PURE__ */ z.array(reminderSchema).check(/* @__PURE__ */ z.maxLength(20)),
+    () => [],
+  ),
+  recurrence: /* @__PURE__ */ z.optional(recurrenceSchema),
   /** The IANA time zone of the due date's wall-clock time (the assignee's); recurrence keeps that time. Default UTC. */
-  timeZone: z.optional(timeZoneSchema),
+  timeZone: /* @__PURE__ */ z.optional(timeZoneSchema),
   /** Reminders due before this instant wait until it (snooze); cleared when the task is completed. */
-  snoozedUntil: z.optional(instantSchema),
+  snoozedUntil: /* @__PURE__ */ z.optional(instantSchema),
   /** The first task of a recurring series; absent on the first one itself. */
-  seriesId: z.optional(idSchema),
+  seriesId: /* @__PURE__ */ z.optional(idSchema),
   /** This task's position in its recurring series, 1 for the first. */
-  occurrence: z.optional(z.int().check(z.positive())),
-  status: z._default(z.enum(taskStatuses), 'open'),
-  completedAt: z.optional(instantSchema),
+  occurrence: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  status: /* @__PURE__ */ z._default(/* @__PURE__ */ z.enum(taskStatuses), 'open'),
+  completedAt: /* @__PURE__ */ z.optional(instantSchema),
   /** The record the task is about; absent for a personal to-do. */
-  related: z.optional(z.strictObject({ kind: z.enum(taskRelatedKinds), id: idSchema })),
+  related: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.enum(taskRelatedKinds), id: idSchema }),
+  ),
   assigneeId: idSchema,
   customFields: customFieldsProperty,
-});
+};
 
 /** What creating a task accepts. */
-export const taskInputSchema = task.input;
+export const taskInputSchema = /* @__PURE__ */ entityInput(taskShape);
 /** A stored task. */
-export const taskSchema = task.record;
+export const taskSchema = /* @__PURE__ */ entityRecord(taskShape);
 /** An update to a task. */
-export const taskPatchSchema = task.patch;
+export const taskPatchSchema = /* @__PURE__ */ entityPatch(taskShape);
 export type TaskInput = z.input<typeof taskInputSchema>;
 export type Task = z.infer<typeof taskSchema>;
 export type TaskPatch = z.input<typeof taskPatchSchema>;

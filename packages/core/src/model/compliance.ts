@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { defineEntity } from './entity.js';
+import { entityInput, entityPatch, entityRecord } from './entity.js';
 import { fieldPathSchema, idSchema, instantSchema, trimmedString } from './primitives.js';
 
 /** Kinds of data subject a consent is about. */
@@ -26,26 +26,26 @@ export type LegalBasis = (typeof legalBases)[number];
 export const consentStatuses = ['granted', 'withdrawn'] as const;
 export type ConsentStatus = (typeof consentStatuses)[number];
 
-const consent = defineEntity({
-  subjectKind: z.enum(consentSubjectKinds),
+const consentShape = {
+  subjectKind: /* @__PURE__ */ z.enum(consentSubjectKinds),
   subjectId: idSchema,
-  purpose: trimmedString(100) as z.ZodMiniType<ConsentPurpose, string>,
-  legalBasis: z.enum(legalBases),
-  status: z.enum(consentStatuses),
+  purpose: /* @__PURE__ */ trimmedString(100) as z.ZodMiniType<ConsentPurpose, string>,
+  legalBasis: /* @__PURE__ */ z.enum(legalBases),
+  status: /* @__PURE__ */ z.enum(consentStatuses),
   /** When consent was given or withdrawn. */
   at: instantSchema,
   /** Where it was captured, e.g. `signup_form`. */
-  source: z.optional(trimmedString(200)),
+  source: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(200)),
   /** The version of the wording the subject saw. */
-  textVersion: z.optional(trimmedString(100)),
-});
+  textVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(100)),
+};
 
 /** What recording a consent accepts. */
-export const consentInputSchema = consent.input;
+export const consentInputSchema = /* @__PURE__ */ entityInput(consentShape);
 /** A stored consent. */
-export const consentSchema = consent.record;
+export const consentSchema = /* @__PURE__ */ entityRecord(consentShape);
 /** An update to a consent (normally a new consent is recorded instead). */
-export const consentPatchSchema = consent.patch;
+export const consentPatchSchema = /* @__PURE__ */ entityPatch(consentShape);
 export type ConsentInput = z.input<typeof consentInputSchema>;
 export type Consent = z.infer<typeof consentSchema>;
 export type ConsentPatch = z.input<typeof consentPatchSchema>;
@@ -54,24 +54,29 @@ export type ConsentPatch = z.input<typeof consentPatchSchema>;
 export const auditActions = ['create', 'update', 'delete', 'import', 'export', 'erase', 'restore'] as const;
 export type AuditAction = (typeof auditActions)[number];
 
-const auditEntry = defineEntity({
+const auditEntryShape = {
   at: instantSchema,
   /** The user, or a host-chosen id such as `system` for automation. */
   actorId: idSchema,
-  action: z.enum(auditActions),
+  action: /* @__PURE__ */ z.enum(auditActions),
   /** The collection of the affected record. */
-  entity: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'Expected a collection name')),
+  entity: /* @__PURE__ */ z
+    .string()
+    .check(/* @__PURE__ */ z.regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'Expected a collection name')),
   entityId: idSchema,
   /** Names of the changed fields, never their values: the audit log must not become a copy of personal data. */
-  changedFields: z._default(z.array(fieldPathSchema).check(z.maxLength(500)), () => []),
-});
+  changedFields: /* @__PURE__ */ z._default(
+    /* @__PURE__ */ z.array(fieldPathSchema).check(/* @__PURE__ */ z.maxLength(500)),
+    () => [],
+  ),
+};
 
 /** What recording an audit entry accepts. */
-export const auditEntryInputSchema = auditEntry.input;
+export const auditEntryInputSchema = /* @__PURE__ */ entityInput(auditEntryShape);
 /** A stored audit entry. */
-export const auditEntrySchema = auditEntry.record;
+export const auditEntrySchema = /* @__PURE__ */ entityRecord(auditEntryShape);
 /** An update to an audit entry (the log is append-only; provided for uniformity). */
-export const auditEntryPatchSchema = auditEntry.patch;
+export const auditEntryPatchSchema = /* @__PURE__ */ entityPatch(auditEntryShape);
 export type AuditEntryInput = z.input<typeof auditEntryInputSchema>;
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type AuditEntryPatch = z.input<typeof auditEntryPatchSchema>;

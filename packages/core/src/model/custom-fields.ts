@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { ValidationError, type ValidationIssue } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import { currencyCodeSchema, moneySchema } from '../money/money.js';
-import { defineEntity } from './entity.js';
+import { entityInput, entityPatch, entityRecord, type EntityCheck } from './entity.js';
 import { LONG_TEXT_MAX, dateOnlySchema, localizedTextSchema, trimmedString } from './primitives.js';
 
 /** The storage collection holding {@link CustomFieldDefinition} records. */
@@ -32,18 +32,23 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** A custom field key: an identifier of 1..64 characters starting with a lower-case letter, not a reserved name. */
-export const customFieldKeySchema = z.string().check(
-  z.regex(/^[a-z][a-zA-Z0-9_]{0,63}$/, 'Expected an identifier: a lower-case letter, then letters, digits or _'),
-  z.refine((key) => !RESERVED_KEYS.has(key), 'Reserved name'),
+export const customFieldKeySchema = /* @__PURE__ */ z.string().check(
+  /* @__PURE__ */ z.regex(
+    /^[a-z][a-zA-Z0-9_]{0,63}$/,
+    'Expected an identifier: a lower-case letter, then letters, digits or _',
+  ),
+  /* @__PURE__ */ z.refine((key) => !RESERVED_KEYS.has(key), 'Reserved name'),
 );
 
 /** Any value a custom field can hold, before definitions narrow it. */
-export const customFieldValueSchema = z.union([
-  z.string().check(z.maxLength(LONG_TEXT_MAX)),
-  z.number(),
-  z.boolean(),
+export const customFieldValueSchema = /* @__PURE__ */ z.union([
+  /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(LONG_TEXT_MAX)),
+  /* @__PURE__ */ z.number(),
+  /* @__PURE__ */ z.boolean(),
   moneySchema,
-  z.array(z.string().check(z.maxLength(LONG_TEXT_MAX))).check(z.maxLength(200)),
+  /* @__PURE__ */ z
+    .array(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(LONG_TEXT_MAX)))
+    .check(/* @__PURE__ */ z.maxLength(200)),
 ]);
 export type CustomFieldValue = z.infer<typeof customFieldValueSchema>;
 export type CustomFieldValues = Record<string, CustomFieldValue>;
@@ -52,32 +57,37 @@ export type CustomFieldValues = Record<string, CustomFieldValue>;
  * The `customFields` object of an entity without definitions at hand: known value types and valid keys only. Use
  * {@link withCustomFields} to check values against the host's definitions.
  */
-export const customFieldValuesSchema: z.ZodMiniType<CustomFieldValues, CustomFieldValues> = z.record(
+export const customFieldValuesSchema: z.ZodMiniType<CustomFieldValues, CustomFieldValues> = /* @__PURE__ */ z.record(
   customFieldKeySchema,
   customFieldValueSchema,
 );
 
 /** The `customFields` property of an entity shape: defaults to `{}`. */
-export const customFieldsProperty = z._default(customFieldValuesSchema, () => ({}));
+export const customFieldsProperty = /* @__PURE__ */ z._default(customFieldValuesSchema, () => ({}));
 
-const optionSchema = z.strictObject({ value: trimmedString(100), label: localizedTextSchema });
+const optionSchema = /* @__PURE__ */ z.strictObject({
+  value: /* @__PURE__ */ trimmedString(100),
+  label: localizedTextSchema,
+});
 
-const customFieldDefinition = defineEntity(
-  {
-    entity: z.enum(customFieldEntities),
-    key: customFieldKeySchema,
-    label: localizedTextSchema,
-    type: z.enum(customFieldTypes),
-    /** The choices of a `select` or `multiselect` field, in display order. */
-    options: z.optional(z.array(optionSchema).check(z.maxLength(500))),
-    required: z._default(z.boolean(), false),
-    /** Bounds of a `number`, or of a `money` field's `amountMinor`. */
-    min: z.optional(z.number()),
-    max: z.optional(z.number()),
-    /** Longest value of a `text` field; defaults to 2000. */
-    maxLength: z.optional(z.int().check(z.positive(), z.lte(LONG_TEXT_MAX))),
-  },
-  z.superRefine((definition, ctx) => {
+const customFieldDefinitionShape = {
+  entity: /* @__PURE__ */ z.enum(customFieldEntities),
+  key: customFieldKeySchema,
+  label: localizedTextSchema,
+  type: /* @__PURE__ */ z.enum(customFieldTypes),
+  /** The choices of a `select` or `multiselect` field, in display order. */
+  options: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(optionSchema).check(/* @__PURE__ */ z.maxLength(500))),
+  required: /* @__PURE__ */ z._default(/* @__PURE__ */ z.boolean(), false),
+  /** Bounds of a `number`, or of a `money` field's `amountMinor`. */
+  min: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number()),
+  max: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number()),
+  /** Longest value of a `text` field; defaults to 2000. */
+  maxLength: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(LONG_TEXT_MAX)),
+  ),
+};
+const customFieldDefinitionChecks: EntityCheck<typeof customFieldDefinitionShape>[] = [
+  /* @__PURE__ */ z.superRefine((definition, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     const choice = definition.type === 'select' || definition.type === 'multiselect';
     if (choice && !definition.options?.length) issue(['options'], 'Required and non-empty for select fields');
@@ -97,14 +107,20 @@ const customFieldDefinition = defineEntity(
       issue(['maxLength'], 'Only text fields have a maximum length');
     }
   }),
-);
+];
 
 /** What creating a custom field definition accepts. */
-export const customFieldDefinitionInputSchema = customFieldDefinition.input;
+export const customFieldDefinitionInputSchema = /* @__PURE__ */ entityInput(
+  customFieldDefinitionShape,
+  customFieldDefinitionChecks,
+);
 /** A stored custom field definition. */
-export const customFieldDefinitionSchema = customFieldDefinition.record;
+export const customFieldDefinitionSchema = /* @__PURE__ */ entityRecord(
+  customFieldDefinitionShape,
+  customFieldDefinitionChecks,
+);
 /** An update to a custom field definition; re-check the merged result with the input schema. */
-export const customFieldDefinitionPatchSchema = customFieldDefinition.patch;
+export const customFieldDefinitionPatchSchema = /* @__PURE__ */ entityPatch(customFieldDefinitionShape);
 export type CustomFieldDefinitionInput = z.input<typeof customFieldDefinitionInputSchema>;
 export type CustomFieldDefinition = z.infer<typeof customFieldDefinitionSchema>;
 export type CustomFieldDefinitionPatch = z.input<typeof customFieldDefinitionPatchSchema>;

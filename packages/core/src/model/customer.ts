@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { customFieldsProperty } from './custom-fields.js';
-import { defineEntity } from './entity.js';
+import { entityInput, entityPatch, entityRecord } from './entity.js';
 import {
   addressSchema,
   countryCodeSchema,
@@ -36,11 +36,14 @@ export type DefaultLifecycleStage = (typeof lifecycleStages)[number];
 export type LifecycleStage = DefaultLifecycleStage | (string & {});
 
 /** A lifecycle stage id: lower-case letters, digits and `_`, starting with a letter, at most 64 characters. */
-export const lifecycleStageIdSchema = z
+export const lifecycleStageIdSchema = /* @__PURE__ */ z
   .string('Expected a lifecycle stage id')
   .check(
-    z.maxLength(64, 'Expected at most 64 characters'),
-    z.regex(/^[a-z][a-z0-9_]*$/, 'Expected a stage id of lower-case letters, digits and _ such as at_risk'),
+    /* @__PURE__ */ z.maxLength(64, 'Expected at most 64 characters'),
+    /* @__PURE__ */ z.regex(
+      /^[a-z][a-z0-9_]*$/,
+      'Expected a stage id of lower-case letters, digits and _ such as at_risk',
+    ),
   );
 
 /** Whether a customer is a person or an organisation. */
@@ -48,64 +51,73 @@ export const customerKinds = ['person', 'organisation'] as const;
 export type CustomerKind = (typeof customerKinds)[number];
 
 /** Up to 20 email addresses, defaulting to `[]`. */
-const emailsProperty = z._default(z.array(emailSchema).check(z.maxLength(20)), () => []);
+const emailsProperty = /* @__PURE__ */ z._default(
+  /* @__PURE__ */ z.array(emailSchema).check(/* @__PURE__ */ z.maxLength(20)),
+  () => [],
+);
 /** Up to 20 phone numbers, defaulting to `[]`. */
-const phonesProperty = z._default(z.array(phoneSchema).check(z.maxLength(20)), () => []);
+const phonesProperty = /* @__PURE__ */ z._default(
+  /* @__PURE__ */ z.array(phoneSchema).check(/* @__PURE__ */ z.maxLength(20)),
+  () => [],
+);
 
-const customer = defineEntity({
-  kind: z.enum(customerKinds),
+const customerShape = {
+  kind: /* @__PURE__ */ z.enum(customerKinds),
   /** Display name: the person's full name or the organisation's name. */
   name: nameSchema,
-  givenName: z.optional(nameSchema),
-  familyName: z.optional(nameSchema),
+  givenName: /* @__PURE__ */ z.optional(nameSchema),
+  familyName: /* @__PURE__ */ z.optional(nameSchema),
   emails: emailsProperty,
   phones: phonesProperty,
   /** The organisation's legal name, or a person's employer. */
-  company: z.optional(nameSchema),
-  website: z.optional(safeUrlSchema),
-  avatarUrl: z.optional(safeUrlSchema),
-  source: z.optional(sourceSchema),
-  ownerId: z.optional(idSchema),
+  company: /* @__PURE__ */ z.optional(nameSchema),
+  website: /* @__PURE__ */ z.optional(safeUrlSchema),
+  avatarUrl: /* @__PURE__ */ z.optional(safeUrlSchema),
+  source: /* @__PURE__ */ z.optional(sourceSchema),
+  ownerId: /* @__PURE__ */ z.optional(idSchema),
   tags: tagsSchema,
-  lifecycleStage: z._default(lifecycleStageIdSchema as z.ZodMiniType<LifecycleStage, string>, 'subscriber'),
-  country: z.optional(countryCodeSchema),
-  address: z.optional(addressSchema),
+  lifecycleStage: /* @__PURE__ */ z._default(
+    lifecycleStageIdSchema as z.ZodMiniType<LifecycleStage, string>,
+    'subscriber',
+  ),
+  country: /* @__PURE__ */ z.optional(countryCodeSchema),
+  address: /* @__PURE__ */ z.optional(addressSchema),
   /** The last interaction (activity) with the customer; written by activity logging, read by segments. */
-  lastActivityAt: z.optional(instantSchema),
+  lastActivityAt: /* @__PURE__ */ z.optional(instantSchema),
   customFields: customFieldsProperty,
-});
+};
 
 /** What creating a customer accepts. */
-export const customerInputSchema = customer.input;
+export const customerInputSchema = /* @__PURE__ */ entityInput(customerShape);
 /** A stored customer. */
-export const customerSchema = customer.record;
+export const customerSchema = /* @__PURE__ */ entityRecord(customerShape);
 /** An update to a customer. */
-export const customerPatchSchema = customer.patch;
+export const customerPatchSchema = /* @__PURE__ */ entityPatch(customerShape);
 export type CustomerInput = z.input<typeof customerInputSchema>;
 export type Customer = z.infer<typeof customerSchema>;
 export type CustomerPatch = z.input<typeof customerPatchSchema>;
 
-const contact = defineEntity({
+const contactShape = {
   /** The organisation customer this person works at. */
   customerId: idSchema,
   name: nameSchema,
-  givenName: z.optional(nameSchema),
-  familyName: z.optional(nameSchema),
+  givenName: /* @__PURE__ */ z.optional(nameSchema),
+  familyName: /* @__PURE__ */ z.optional(nameSchema),
   /** Job title. */
-  title: z.optional(nameSchema),
+  title: /* @__PURE__ */ z.optional(nameSchema),
   emails: emailsProperty,
   phones: phonesProperty,
   /** The customer's main contact. */
-  primary: z._default(z.boolean(), false),
+  primary: /* @__PURE__ */ z._default(/* @__PURE__ */ z.boolean(), false),
   customFields: customFieldsProperty,
-});
+};
 
 /** What creating a contact accepts. */
-export const contactInputSchema = contact.input;
+export const contactInputSchema = /* @__PURE__ */ entityInput(contactShape);
 /** A stored contact. */
-export const contactSchema = contact.record;
+export const contactSchema = /* @__PURE__ */ entityRecord(contactShape);
 /** An update to a contact. */
-export const contactPatchSchema = contact.patch;
+export const contactPatchSchema = /* @__PURE__ */ entityPatch(contactShape);
 export type ContactInput = z.input<typeof contactInputSchema>;
 export type Contact = z.infer<typeof contactSchema>;
 export type ContactPatch = z.input<typeof contactPatchSchema>;

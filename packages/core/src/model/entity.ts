@@ -4,7 +4,7 @@ import { idSchema, instantSchema } from './primitives.js';
 /** The fields an adapter maintains on every record (see `RecordMeta` in the storage port). */
 export const recordMetaShape = {
   id: idSchema,
-  version: z.int().check(z.positive()),
+  version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()),
   createdAt: instantSchema,
   updatedAt: instantSchema,
 };
@@ -49,24 +49,46 @@ function withoutDefault(schema: z.core.$ZodType): z.core.$ZodType {
   return (def.type === 'default' || def.type === 'prefault') && def.innerType ? def.innerType : schema;
 }
 
+/** A whole-object rule of an entity (e.g. "options are required for a select field"). */
+export type EntityCheck<S extends z.core.$ZodShape> = z.core.$ZodCheck<z.output<z.ZodMiniObject<S, z.core.$strip>>>;
+
+/**
+ * The input schema of an entity ({@link EntitySchemas.input}). Each of the three schemas has its own function, so a
+ * bundle that uses one of them (a stored deal, say) can drop the other two.
+ */
+export function entityInput<S extends z.core.$ZodShape>(
+  shape: S,
+  checks: readonly EntityCheck<S>[] = [],
+): EntitySchemas<S>['input'] {
+  return z.strictObject(shape).check(...checks) as unknown as EntitySchemas<S>['input'];
+}
+
+/** The stored-record schema of an entity ({@link EntitySchemas.record}). */
+export function entityRecord<S extends z.core.$ZodShape>(
+  shape: S,
+  checks: readonly EntityCheck<S>[] = [],
+): EntitySchemas<S>['record'] {
+  const { id, ...meta } = recordMetaShape;
+  // The checks read only the entity's own fields, which a record also has.
+  const recordShape: z.core.$ZodShape = { id, ...shape, ...meta };
+  return z
+    .object(recordShape)
+    .check(
+      ...(checks as readonly z.core.$ZodCheck<Record<string, unknown>>[]),
+    ) as unknown as EntitySchemas<S>['record'];
+}
+
+/** The patch schema of an entity ({@link EntitySchemas.patch}). */
+export function entityPatch<S extends z.core.$ZodShape>(shape: S): EntitySchemas<S>['patch'] {
+  const patchShape: Record<string, z.core.$ZodType> = {};
+  for (const [key, schema] of Object.entries(shape)) patchShape[key] = z.optional(withoutDefault(schema));
+  return z.strictObject(patchShape) as unknown as EntitySchemas<S>['patch'];
+}
+
 /**
  * Derives an entity's input, record and patch schemas from one shape, so the three cannot drift apart. `checks`
  * (whole-object rules, e.g. "options are required for a select field") apply to the input and record schemas.
  */
-export function defineEntity<S extends z.core.$ZodShape>(
-  shape: S,
-  ...checks: z.core.$ZodCheck<z.output<z.ZodMiniObject<S, z.core.$strip>>>[]
-): EntitySchemas<S> {
-  const { id, ...meta } = recordMetaShape;
-  const patchShape: Record<string, z.core.$ZodType> = {};
-  for (const [key, schema] of Object.entries(shape)) patchShape[key] = z.optional(withoutDefault(schema));
-  const input = z.strictObject(shape).check(...checks);
-  // The checks read only the entity's own fields, which a record also has.
-  const recordShape: z.core.$ZodShape = { id, ...shape, ...meta };
-  const record = z.object(recordShape).check(...(checks as z.core.$ZodCheck<Record<string, unknown>>[]));
-  return {
-    input: input as unknown as EntitySchemas<S>['input'],
-    record: record as unknown as EntitySchemas<S>['record'],
-    patch: z.strictObject(patchShape) as unknown as EntitySchemas<S>['patch'],
-  };
+export function defineEntity<S extends z.core.$ZodShape>(shape: S, ...checks: EntityCheck<S>[]): EntitySchemas<S> {
+  return { input: entityInput(shape, checks), record: entityRecord(shape, checks), patch: entityPatch(shape) };
 }

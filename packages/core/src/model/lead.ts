@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { customFieldsProperty } from './custom-fields.js';
-import { defineEntity } from './entity.js';
+import { entityInput, entityPatch, entityRecord } from './entity.js';
 import {
   emailSchema,
   idSchema,
@@ -15,32 +15,32 @@ import {
 export const leadStatuses = ['new', 'working', 'qualified', 'disqualified', 'converted'] as const;
 export type LeadStatus = (typeof leadStatuses)[number];
 
-const lead = defineEntity({
+const leadShape = {
   /** The person's name. */
   name: nameSchema,
-  company: z.optional(nameSchema),
-  email: z.optional(emailSchema),
-  phone: z.optional(phoneSchema),
-  source: z.optional(sourceSchema),
-  campaign: z.optional(nameSchema),
-  status: z._default(z.enum(leadStatuses), 'new'),
+  company: /* @__PURE__ */ z.optional(nameSchema),
+  email: /* @__PURE__ */ z.optional(emailSchema),
+  phone: /* @__PURE__ */ z.optional(phoneSchema),
+  source: /* @__PURE__ */ z.optional(sourceSchema),
+  campaign: /* @__PURE__ */ z.optional(nameSchema),
+  status: /* @__PURE__ */ z._default(/* @__PURE__ */ z.enum(leadStatuses), 'new'),
   /** The lead score; scoring models decide the scale. */
-  score: z._default(z.number(), 0),
-  ownerId: z.optional(idSchema),
-  disqualifyReason: z.optional(trimmedString(2000)),
-  convertedCustomerId: z.optional(idSchema),
-  convertedDealId: z.optional(idSchema),
+  score: /* @__PURE__ */ z._default(/* @__PURE__ */ z.number(), 0),
+  ownerId: /* @__PURE__ */ z.optional(idSchema),
+  disqualifyReason: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(2000)),
+  convertedCustomerId: /* @__PURE__ */ z.optional(idSchema),
+  convertedDealId: /* @__PURE__ */ z.optional(idSchema),
   /** When the latest activity about it happened; kept by `crm.activities.log`. */
-  lastActivityAt: z.optional(instantSchema),
+  lastActivityAt: /* @__PURE__ */ z.optional(instantSchema),
   customFields: customFieldsProperty,
-});
+};
 
 /** What creating a lead accepts. */
-export const leadInputSchema = lead.input;
+export const leadInputSchema = /* @__PURE__ */ entityInput(leadShape);
 /** A stored lead. */
-export const leadSchema = lead.record;
+export const leadSchema = /* @__PURE__ */ entityRecord(leadShape);
 /** An update to a lead. */
-export const leadPatchSchema = lead.patch;
+export const leadPatchSchema = /* @__PURE__ */ entityPatch(leadShape);
 export type LeadInput = z.input<typeof leadInputSchema>;
 export type Lead = z.infer<typeof leadSchema>;
 export type LeadPatch = z.input<typeof leadPatchSchema>;

@@ -12,7 +12,9 @@ export function trimmedString(max: number, min = 1) {
 }
 
 /** A record id: any string of 1..128 characters, so hosts can bring their own id scheme. */
-export const idSchema = z.string().check(z.minLength(1), z.maxLength(128));
+export const idSchema = /* @__PURE__ */ z
+  .string()
+  .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128));
 
 /** Makes a new record id; a host may supply its own (ULIDs, database sequences, …). */
 export type IdGenerator = () => string;
@@ -26,34 +28,45 @@ export function createId(generator: IdGenerator = defaultIdGenerator): string {
 }
 
 /** A name, title or label: trimmed, 1..200 characters. */
-export const nameSchema = trimmedString(NAME_MAX);
+export const nameSchema = /* @__PURE__ */ trimmedString(NAME_MAX);
 
 /** Free text such as a note or an email body: up to 20 000 characters, not trimmed (leading indentation may matter). */
-export const longTextSchema = z.string().check(z.maxLength(LONG_TEXT_MAX));
+export const longTextSchema = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(LONG_TEXT_MAX));
 
 /** An email address, trimmed and lower-cased so duplicates compare equal. */
-export const emailSchema = z.pipe(
-  z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
-  z.email('Expected an email address'),
+export const emailSchema = /* @__PURE__ */ z.pipe(
+  /* @__PURE__ */ z
+    .string()
+    .check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.toLowerCase(), /* @__PURE__ */ z.maxLength(254)),
+  /* @__PURE__ */ z.email('Expected an email address'),
 );
 
 /**
  * A phone number in a loose E.164-like form: optional `+`, 3 to 15 digits, single spaces or dashes between digits.
  * Normalisation to strict E.164 needs a numbering-plan library and happens elsewhere.
  */
-export const phoneSchema = z
+export const phoneSchema = /* @__PURE__ */ z
   .string()
-  .check(z.trim(), z.regex(/^\+?\d(?:[ -]?\d){2,14}$/, 'Expected a phone number: "+", digits, spaces or dashes'));
+  .check(
+    /* @__PURE__ */ z.trim(),
+    /* @__PURE__ */ z.regex(/^\+?\d(?:[ -]?\d){2,14}$/, 'Expected a phone number: "+", digits, spaces or dashes'),
+  );
 
 /** An ISO 3166-1 alpha-2 country code, upper-cased (`cn` → `CN`). */
-export const countryCodeSchema = z
+export const countryCodeSchema = /* @__PURE__ */ z
   .string()
-  .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, 'Expected an ISO 3166-1 alpha-2 country code'));
+  .check(
+    /* @__PURE__ */ z.trim(),
+    /* @__PURE__ */ z.toUpperCase(),
+    /* @__PURE__ */ z.regex(/^[A-Z]{2}$/, 'Expected an ISO 3166-1 alpha-2 country code'),
+  );
 
 /** A BCP 47 locale tag, canonicalised by `Intl` (`zh-cn` → `zh-CN`). */
-export const localeSchema = z.pipe(
-  z.string().check(z.trim(), z.minLength(1), z.maxLength(35)),
-  z.transform((value: string, ctx) => {
+export const localeSchema = /* @__PURE__ */ z.pipe(
+  /* @__PURE__ */ z
+    .string()
+    .check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(35)),
+  /* @__PURE__ */ z.transform((value: string, ctx) => {
     try {
       const [canonical] = Intl.getCanonicalLocales(value);
       if (canonical) return canonical;
@@ -69,9 +82,9 @@ export const localeSchema = z.pipe(
  * An instant: any ISO-8601 date-time with `Z` or a numeric offset, normalised to UTC `toISOString()` form so stored
  * instants sort and compare as strings. A date-time without an offset is rejected: its instant is ambiguous.
  */
-export const instantSchema = z.pipe(
-  z.iso.datetime({ offset: true, error: 'Expected an ISO-8601 date-time with Z or an offset' }),
-  z.transform((value: string, ctx) => {
+export const instantSchema = /* @__PURE__ */ z.pipe(
+  /* @__PURE__ */ z.iso.datetime({ offset: true, error: 'Expected an ISO-8601 date-time with Z or an offset' }),
+  /* @__PURE__ */ z.transform((value: string, ctx) => {
     const time = Date.parse(value);
     // An offset can push year 0000 or 9999 out of the four-digit range, which toISOString cannot round-trip.
     const iso = Number.isNaN(time) ? '' : new Date(time).toISOString();
@@ -82,7 +95,7 @@ export const instantSchema = z.pipe(
 );
 
 /** A calendar date `YYYY-MM-DD` that exists (zod's ISO date pattern knows month lengths and leap years). */
-export const dateOnlySchema = z.iso.date('Expected a calendar date YYYY-MM-DD');
+export const dateOnlySchema = /* @__PURE__ */ z.iso.date('Expected a calendar date YYYY-MM-DD');
 
 const SAFE_URL_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:', 'tel:']);
 // Controls, spaces and invisible separators: URL parsers silently drop or reinterpret them (`java\tscript:`).
@@ -109,27 +122,34 @@ function isSafeUrl(value: string): boolean {
  * A URL safe to put in an `href`: only `http:`, `https:`, `mailto:` and `tel:`, absolute, trimmed, ≤ 2048 characters.
  * `javascript:`, `data:`, `vbscript:`, relative and obfuscated URLs are rejected. The value is kept as written.
  */
-export const safeUrlSchema = z
+export const safeUrlSchema = /* @__PURE__ */ z
   .string()
-  .check(z.trim(), z.maxLength(2048), z.refine(isSafeUrl, 'Expected an absolute http, https, mailto or tel URL'));
+  .check(
+    /* @__PURE__ */ z.trim(),
+    /* @__PURE__ */ z.maxLength(2048),
+    /* @__PURE__ */ z.refine(isSafeUrl, 'Expected an absolute http, https, mailto or tel URL'),
+  );
 
 /** A label in each of the product's languages. */
-export const localizedTextSchema = z.strictObject({ en: nameSchema, 'zh-CN': nameSchema });
+export const localizedTextSchema = /* @__PURE__ */ z.strictObject({ en: nameSchema, 'zh-CN': nameSchema });
 
 /** Free-form tags; at most 100, each trimmed and 1..100 characters. Defaults to `[]`. */
-export const tagsSchema = z._default(z.array(trimmedString(100)).check(z.maxLength(100)), () => []);
+export const tagsSchema = /* @__PURE__ */ z._default(
+  /* @__PURE__ */ z.array(/* @__PURE__ */ trimmedString(100)).check(/* @__PURE__ */ z.maxLength(100)),
+  () => [],
+);
 
 /** Where a record came from (a channel such as `web`, `referral`, `trade_show`); reports group ROI by it. */
-export const sourceSchema = trimmedString(100);
+export const sourceSchema = /* @__PURE__ */ trimmedString(100);
 
 /** A postal address; every part optional. */
-export const addressSchema = z.strictObject({
-  line1: z.optional(nameSchema),
-  line2: z.optional(nameSchema),
-  city: z.optional(nameSchema),
-  region: z.optional(nameSchema),
-  postalCode: z.optional(trimmedString(32)),
-  country: z.optional(countryCodeSchema),
+export const addressSchema = /* @__PURE__ */ z.strictObject({
+  line1: /* @__PURE__ */ z.optional(nameSchema),
+  line2: /* @__PURE__ */ z.optional(nameSchema),
+  city: /* @__PURE__ */ z.optional(nameSchema),
+  region: /* @__PURE__ */ z.optional(nameSchema),
+  postalCode: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(32)),
+  country: /* @__PURE__ */ z.optional(countryCodeSchema),
 });
 
 const RESERVED_PATH_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -138,10 +158,13 @@ const RESERVED_PATH_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'const
  * A field name or dotted path such as `amount.amountMinor` or `customFields.region`. Used where only field names
  * may appear (audit entries, stage gates): an email, a phone number or a sentence does not match.
  */
-export const fieldPathSchema = z.string().check(
-  z.maxLength(NAME_MAX),
-  z.regex(/^[A-Za-z_$][\w$]*(?:\.(?:[A-Za-z_$][\w$]*|\d+))*$/, 'Expected a field name or dotted path'),
-  z.refine((path) => !path.split('.').some((segment) => RESERVED_PATH_SEGMENTS.has(segment)), 'Reserved name'),
+export const fieldPathSchema = /* @__PURE__ */ z.string().check(
+  /* @__PURE__ */ z.maxLength(NAME_MAX),
+  /* @__PURE__ */ z.regex(/^[A-Za-z_$][\w$]*(?:\.(?:[A-Za-z_$][\w$]*|\d+))*$/, 'Expected a field name or dotted path'),
+  /* @__PURE__ */ z.refine(
+    (path) => !path.split('.').some((segment) => RESERVED_PATH_SEGMENTS.has(segment)),
+    'Reserved name',
+  ),
 );
 
 export type Address = z.infer<typeof addressSchema>;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { filterSchema } from '../filter/schema.js';
-import { defineEntity } from './entity.js';
+import { entityInput, entityPatch, entityRecord } from './entity.js';
 import { nameSchema, trimmedString } from './primitives.js';
 
 /** Entities a segment can select. */
@@ -10,23 +10,23 @@ export type SegmentEntity = (typeof segmentEntities)[number];
 // The shared filter language: a saved segment is exactly what a storage query accepts.
 const segmentFilterSchema = filterSchema;
 
-const segment = defineEntity({
+const segmentShape = {
   name: nameSchema,
-  description: z.optional(trimmedString(2000)),
+  description: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(2000)),
   /** The entity the filter runs over. */
-  entity: z._default(z.enum(segmentEntities), 'customer'),
+  entity: /* @__PURE__ */ z._default(/* @__PURE__ */ z.enum(segmentEntities), 'customer'),
   /** The rule (the shared filter language) a record must match. */
   filter: segmentFilterSchema,
   /** Listed among the saved segments for reuse. */
-  saved: z._default(z.boolean(), true),
-});
+  saved: /* @__PURE__ */ z._default(/* @__PURE__ */ z.boolean(), true),
+};
 
 /** What creating a segment accepts. */
-export const segmentInputSchema = segment.input;
+export const segmentInputSchema = /* @__PURE__ */ entityInput(segmentShape);
 /** A stored segment. */
-export const segmentSchema = segment.record;
+export const segmentSchema = /* @__PURE__ */ entityRecord(segmentShape);
 /** An update to a segment. */
-export const segmentPatchSchema = segment.patch;
+export const segmentPatchSchema = /* @__PURE__ */ entityPatch(segmentShape);
 export type SegmentInput = z.input<typeof segmentInputSchema>;
 export type Segment = z.infer<typeof segmentSchema>;
 export type SegmentPatch = z.input<typeof segmentPatchSchema>;

@@ -16,9 +16,11 @@ import { currencyCodeSchema, currencyDigits, type Money } from './money.js';
 export type ExchangeRates = Readonly<Record<string, number>>;
 
 /** The schema of {@link ExchangeRates}: ISO 4217 codes to positive finite numbers. */
-export const exchangeRatesSchema = z.record(
+export const exchangeRatesSchema = /* @__PURE__ */ z.record(
   currencyCodeSchema,
-  z.number('Expected a positive number').check(z.positive('Expected a positive number')),
+  /* @__PURE__ */ z
+    .number('Expected a positive number')
+    .check(/* @__PURE__ */ z.positive('Expected a positive number')),
 );
 
 /** Which currency to total in, and the rates to get there. */
@@ -30,9 +32,9 @@ export interface CurrencyConversion {
 }
 
 /** The schema of {@link CurrencyConversion}. */
-export const currencyConversionSchema = z.strictObject({
+export const currencyConversionSchema = /* @__PURE__ */ z.strictObject({
   currency: currencyCodeSchema,
-  rates: z.optional(exchangeRatesSchema),
+  rates: /* @__PURE__ */ z.optional(exchangeRatesSchema),
 });
 
 /** Sums of money that may span currencies. */
@@ -117,7 +119,10 @@ export interface ExchangeRateTable {
 }
 
 /** The schema of {@link ExchangeRateTable}; an unknown key is an error. */
-export const exchangeRateTableSchema = z.strictObject({ asOf: dateOnlySchema, rates: exchangeRatesSchema });
+export const exchangeRateTableSchema = /* @__PURE__ */ z.strictObject({
+  asOf: dateOnlySchema,
+  rates: exchangeRatesSchema,
+});
 
 /** Amounts in several currencies, totalled in one by {@link convertTotals}. */
 export interface ConvertedTotal {

@@ -12,11 +12,13 @@ export interface Money {
 }
 
 /** An ISO 4217 currency code: three upper-case letters. */
-export const currencyCodeSchema = z.string().check(z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 currency code'));
+export const currencyCodeSchema = /* @__PURE__ */ z
+  .string()
+  .check(/* @__PURE__ */ z.regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 currency code'));
 
 /** The schema of {@link Money}; an unknown key is an error. */
-export const moneySchema = z.strictObject({
-  amountMinor: z.int(),
+export const moneySchema = /* @__PURE__ */ z.strictObject({
+  amountMinor: /* @__PURE__ */ z.int(),
   currency: currencyCodeSchema,
 });
 

@@ -71,7 +71,7 @@ export function maskEmail(value: string): string {
  * one-digit codes, these the only two-digit ones, and every other code has three digits.
  */
 const TWO_DIGIT_CALLING_CODES: ReadonlySet<string> = new Set(
-  (
+  /* @__PURE__ */ (
     '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 ' +
     '60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'
   ).split(' '),

@@ -31,49 +31,49 @@ export const COST_ENTRIES_COLLECTION = 'costEntries';
 /** Where quotas are stored; a quota's id is `<userId>|<month>`, so setting one again replaces it. */
 export const QUOTAS_COLLECTION = 'quotas';
 
-const moneySchema = z.strictObject({ amountMinor: z.int().check(z.nonnegative()), currency: currencyCodeSchema });
+const moneySchema = /* @__PURE__ */ z.strictObject({ amountMinor: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative()), currency: currencyCodeSchema });
 
 /** A cost entry as `addCost` accepts it. */
-export const costEntryInputSchema = z
+export const costEntryInputSchema = /* @__PURE__ */ z
   .object({
     source: sourceSchema,
-    campaign: z.optional(nameSchema),
+    campaign: /* @__PURE__ */ z.optional(nameSchema),
     from: dateOnlySchema,
     to: dateOnlySchema,
     amount: moneySchema,
   })
-  .check(z.refine((entry) => entry.to >= entry.from, { path: ['to'], message: 'Expected a date on or after from' }));
+  .check(/* @__PURE__ */ z.refine((entry) => entry.to >= entry.from, { path: ['to'], message: 'Expected a date on or after from' }));
 export type CostEntryInput = z.input<typeof costEntryInputSchema>;
 
 /** A quota as `setQuota` accepts it. */
-export const quotaInputSchema = z.strictObject({
+export const quotaInputSchema = /* @__PURE__ */ z.strictObject({
   /** At most 120 characters, so the quota's id `<userId>|<month>` is a valid id. */
-  userId: z.string().check(z.minLength(1), z.maxLength(120)),
-  month: z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month YYYY-MM')),
+  userId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(120)),
+  month: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month YYYY-MM')),
   amount: moneySchema,
 });
 export type QuotaInput = z.input<typeof quotaInputSchema>;
 
 /** A period as the reports take it: instants, `from` before `to`. */
-const periodSchema = z
+const periodSchema = /* @__PURE__ */ z
   .strictObject({ from: instantSchema, to: instantSchema })
-  .check(z.refine((period) => Date.parse(period.to) > Date.parse(period.from), { path: ['to'], message: 'Expected an instant after from' }));
+  .check(/* @__PURE__ */ z.refine((period) => Date.parse(period.to) > Date.parse(period.from), { path: ['to'], message: 'Expected an instant after from' }));
 
-const rangeSchema = z.strictObject({
+const rangeSchema = /* @__PURE__ */ z.strictObject({
   /** The period: instants, half-open. The deprecated `from` and `to` (local dates, both included) also work. */
-  period: z.optional(periodSchema),
-  from: z.optional(dateOnlySchema),
-  to: z.optional(dateOnlySchema),
-  timeZone: z.optional(timeZoneSchema),
-  currency: z.optional(currencyCodeSchema),
-  rates: z.optional(exchangeRatesSchema),
+  period: /* @__PURE__ */ z.optional(periodSchema),
+  from: /* @__PURE__ */ z.optional(dateOnlySchema),
+  to: /* @__PURE__ */ z.optional(dateOnlySchema),
+  timeZone: /* @__PURE__ */ z.optional(timeZoneSchema),
+  currency: /* @__PURE__ */ z.optional(currencyCodeSchema),
+  rates: /* @__PURE__ */ z.optional(exchangeRatesSchema),
 });
 /**
  * Options of a report: the `period` (instants, half-open; or the deprecated local dates `from`..`to`, both included);
  * time zone and currency default to the CRM's.
  */
 export type SalesReportOptions = z.input<typeof rangeSchema>;
-const trendSchema = z.extend(rangeSchema, { granularity: z.enum(granularities) });
+const trendSchema = /* @__PURE__ */ z.extend(rangeSchema, { granularity: /* @__PURE__ */ z.enum(granularities) });
 export type SalesTrendOptions = z.input<typeof trendSchema>;
 
 /** A stored cost entry / quota. */

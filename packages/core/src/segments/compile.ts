@@ -151,7 +151,7 @@ function compileNode(node: Filter, now: Date): SegmentPredicate {
   return compileWindow(node, now);
 }
 
-const EMPTY_STATS = emptyStats('');
+const EMPTY_STATS = /* @__PURE__ */ emptyStats('');
 
 /**
  * Compiles the children of an `all` / `any`: the children reading only the customer become one compiled filter, those

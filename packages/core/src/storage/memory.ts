@@ -24,7 +24,7 @@ export interface MemoryStorageOptions extends StorageOptions {
   readonly data?: MemoryData;
 }
 
-const DELETED = Symbol('deleted');
+const DELETED = /* @__PURE__ */ Symbol('deleted');
 type Staged = StoredRecord | typeof DELETED;
 
 /**

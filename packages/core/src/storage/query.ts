@@ -9,22 +9,32 @@ import { compileFilter, getPath, parseFilter, type Filter } from '../filter/inde
 import { fieldPathSchema } from '../model/primitives.js';
 import type { OrderBy, QueryOptions, QueryPage, StoredRecord } from './port.js';
 
-const orderBySchema = z.strictObject({ field: fieldPathSchema, direction: z.optional(z.enum(['asc', 'desc'])) });
+const orderBySchema = /* @__PURE__ */ z.strictObject({
+  field: fieldPathSchema,
+  direction: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['asc', 'desc'])),
+});
 
-const queryOptionsSchema = z.strictObject({
-  where: z.optional(z.unknown()),
-  orderBy: z.optional(z.array(orderBySchema).check(z.maxLength(8))),
-  limit: z.optional(z.int().check(z.positive())),
-  after: z.optional(z.string().check(z.maxLength(4096))),
+const queryOptionsSchema = /* @__PURE__ */ z.strictObject({
+  where: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  orderBy: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(orderBySchema).check(/* @__PURE__ */ z.maxLength(8))),
+  limit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(4096))),
 });
 
 /** A collection name: a letter then letters, digits or `_`, as safe in SQL identifiers as in IndexedDB store names. */
-export const collectionNameSchema = z
+export const collectionNameSchema = /* @__PURE__ */ z
   .string()
-  .check(z.regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, 'Expected a collection name: a letter, then letters, digits or _'));
+  .check(
+    /* @__PURE__ */ z.regex(
+      /^[A-Za-z][A-Za-z0-9_]{0,62}$/,
+      'Expected a collection name: a letter, then letters, digits or _',
+    ),
+  );
 
 /** A record id: 1 to 128 characters. */
-export const recordIdSchema = z.string().check(z.minLength(1), z.maxLength(128));
+export const recordIdSchema = /* @__PURE__ */ z
+  .string()
+  .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128));
 
 /** Validates a collection name, throwing `ValidationError` naming `collection`. */
 export function checkCollection(collection: unknown): string {

@@ -4,19 +4,21 @@ import { parseOrThrow } from '../errors/parse.js';
 import type { StorageSnapshot } from './port.js';
 import { collectionNameSchema, recordIdSchema } from './query.js';
 
-const instantSchema = z.string().check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'Expected an instant'));
+const instantSchema = /* @__PURE__ */ z
+  .string()
+  .check(/* @__PURE__ */ z.refine((value) => !Number.isNaN(Date.parse(value)), 'Expected an instant'));
 
-const storedRecordSchema = z.looseObject({
+const storedRecordSchema = /* @__PURE__ */ z.looseObject({
   id: recordIdSchema,
-  version: z.int().check(z.positive()),
+  version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()),
   createdAt: instantSchema,
   updatedAt: instantSchema,
 });
 
-const snapshotSchema = z.strictObject({
-  format: z.literal('crmkit.storage'),
-  formatVersion: z.literal(1),
-  collections: z.record(collectionNameSchema, z.array(storedRecordSchema)),
+const snapshotSchema = /* @__PURE__ */ z.strictObject({
+  format: /* @__PURE__ */ z.literal('crmkit.storage'),
+  formatVersion: /* @__PURE__ */ z.literal(1),
+  collections: /* @__PURE__ */ z.record(collectionNameSchema, /* @__PURE__ */ z.array(storedRecordSchema)),
 });
 
 /**

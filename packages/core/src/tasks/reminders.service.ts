@@ -66,7 +66,11 @@ export interface ReminderScheduler {
 const MAX_DELAY = 2_147_483_647;
 const LATE_AFTER = 60_000;
 
-const firedSchema = z.object({ taskId: z.string(), reminderKey: z.string(), firedAt: z.string() });
+const firedSchema = /* @__PURE__ */ z.object({
+  taskId: /* @__PURE__ */ z.string(),
+  reminderKey: /* @__PURE__ */ z.string(),
+  firedAt: /* @__PURE__ */ z.string(),
+});
 
 /** The id of a fired-reminder record: task id and reminder key. */
 export function firedReminderId(taskId: string, reminderKey: string): string {

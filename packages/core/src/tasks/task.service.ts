@@ -87,11 +87,13 @@ export interface TaskService extends Omit<EntityService<TaskInput, Task, TaskPat
 }
 
 const versionSchema = versionedWriteSchema;
-const listOptionsSchema = z.strictObject({
-  assigneeId: z.optional(idSchema),
-  timeZone: z.optional(timeZoneSchema),
-  limit: z.optional(z.int().check(z.positive(), z.lte(10_000))),
-  after: z.optional(z.string()),
+const listOptionsSchema = /* @__PURE__ */ z.strictObject({
+  assigneeId: /* @__PURE__ */ z.optional(idSchema),
+  timeZone: /* @__PURE__ */ z.optional(timeZoneSchema),
+  limit: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(10_000)),
+  ),
+  after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 
 /** Builds `crm.tasks`. */

@@ -8,7 +8,7 @@ import { weighted, type SeededRandom } from './random.js';
 import { idMaker, type Run } from './run.js';
 import { ACTIVITY_BODIES, ACTIVITY_SUBJECTS, fill, type DemoLanguage } from './vocabulary.js';
 
-const ACTIVITY_TYPE = weighted<ActivityType>({
+const ACTIVITY_TYPE = /* @__PURE__ */ weighted<ActivityType>({
   email: 30,
   call: 25,
   meeting: 12,

@@ -24,11 +24,11 @@ export const SOURCE_WEIGHTS: Readonly<Record<DemoLanguage, Readonly<Record<strin
   en: { website: 30, referral: 22, trade_show: 15, cold_call: 15, ads: 18 },
 };
 export const SOURCES: Readonly<Record<DemoLanguage, (random: SeededRandom) => string>> = {
-  zh: weighted(SOURCE_WEIGHTS.zh),
-  en: weighted(SOURCE_WEIGHTS.en),
+  zh: /* @__PURE__ */ weighted(SOURCE_WEIGHTS.zh),
+  en: /* @__PURE__ */ weighted(SOURCE_WEIGHTS.en),
 };
 
-const CONTACTS_PER_ORGANISATION = weighted({ '1': 45, '2': 35, '3': 20 });
+const CONTACTS_PER_ORGANISATION = /* @__PURE__ */ weighted({ '1': 45, '2': 35, '3': 20 });
 
 /** What the generator remembers about a customer beyond its record. */
 export interface CustomerFacts {

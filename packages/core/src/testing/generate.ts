@@ -30,19 +30,22 @@ import { DAY, MINUTE, isoFormatter, workClock } from './time.js';
 
 const count = (max: number) => z.optional(z.int().check(z.nonnegative(), z.lte(max)));
 
-const optionsSchema = z.strictObject({
-  seed: z.optional(z.int()),
+const optionsSchema = /* @__PURE__ */ z.strictObject({
+  seed: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int()),
   // Four-digit years for the whole 12-month window, as instants are stored.
-  now: z.optional(
-    z
+  now: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z
       .date()
       .check(
-        z.refine((date) => date.getUTCFullYear() > 1000 && date.getUTCFullYear() < 9999, 'Expected a year 1001–9998'),
+        /* @__PURE__ */ z.refine(
+          (date) => date.getUTCFullYear() > 1000 && date.getUTCFullYear() < 9999,
+          'Expected a year 1001–9998',
+        ),
       ),
   ),
-  timeZone: z.optional(
-    z.string().check(
-      z.refine((zone) => {
+  timeZone: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.string().check(
+      /* @__PURE__ */ z.refine((zone) => {
         try {
           toLocal(0, zone);
           return true;
@@ -52,14 +55,18 @@ const optionsSchema = z.strictObject({
       }, 'Expected an IANA time zone such as Asia/Shanghai'),
     ),
   ),
-  scale: z.optional(z.number().check(z.positive(), z.lte(10_000))),
-  customers: count(1_000_000),
-  users: z.optional(z.int().check(z.positive(), z.lte(100_000))),
-  teams: count(10_000),
-  leads: count(1_000_000),
-  deals: count(1_000_000),
-  activities: count(10_000_000),
-  tasks: count(1_000_000),
+  scale: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(10_000)),
+  ),
+  customers: /* @__PURE__ */ count(1_000_000),
+  users: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(100_000)),
+  ),
+  teams: /* @__PURE__ */ count(10_000),
+  leads: /* @__PURE__ */ count(1_000_000),
+  deals: /* @__PURE__ */ count(1_000_000),
+  activities: /* @__PURE__ */ count(10_000_000),
+  tasks: /* @__PURE__ */ count(1_000_000),
 });
 
 /** The built-in default pipeline (销售漏斗: 商机 → 报价/提案 → 成交, plus 输单) under the demo's id. */

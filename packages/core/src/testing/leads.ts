@@ -40,9 +40,9 @@ export interface LeadBook {
 
 /** The status of a lead that was not converted, by its age in days: recent ones are new, old ones were decided. */
 const LEAD_STATUS = [
-  [14, weighted({ new: 60, working: 30, disqualified: 10 })],
-  [60, weighted({ new: 5, working: 45, qualified: 25, disqualified: 25 })],
-  [Infinity, weighted({ working: 20, qualified: 30, disqualified: 50 })],
+  [14, /* @__PURE__ */ weighted({ new: 60, working: 30, disqualified: 10 })],
+  [60, /* @__PURE__ */ weighted({ new: 5, working: 45, qualified: 25, disqualified: 25 })],
+  [Infinity, /* @__PURE__ */ weighted({ working: 20, qualified: 30, disqualified: 50 })],
 ] as const;
 
 /**

@@ -10,9 +10,9 @@ import type { Staff } from './staff.js';
 import { DAY, HOUR, MINUTE } from './time.js';
 import { PERSONAL_TODOS, TASK_TITLES, fill, type DemoLanguage } from './vocabulary.js';
 
-const TASK_STATUS = weighted<TaskStatus>({ open: 55, done: 38, cancelled: 7 });
-const OPEN_TASK_TIMING = weighted({ overdue: 35, soon: 40, later: 25 });
-const TASK_TYPE = weighted<TaskType>({ call: 25, email: 20, meeting: 15, follow_up: 30, todo: 10 });
+const TASK_STATUS = /* @__PURE__ */ weighted<TaskStatus>({ open: 55, done: 38, cancelled: 7 });
+const OPEN_TASK_TIMING = /* @__PURE__ */ weighted({ overdue: 35, soon: 40, later: 25 });
+const TASK_TYPE = /* @__PURE__ */ weighted<TaskType>({ call: 25, email: 20, meeting: 15, follow_up: 30, todo: 10 });
 
 /**
  * Tasks in creation order: open ones (some overdue, some due within a week, some later) only on open deals and

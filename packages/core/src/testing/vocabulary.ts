@@ -20,52 +20,52 @@ const romanised = (pairs: string): readonly Romanised[] =>
   });
 
 /** Common Chinese family names (百家姓 top 20) with pinyin. */
-export const ZH_FAMILY_NAMES = romanised(
+export const ZH_FAMILY_NAMES = /* @__PURE__ */ romanised(
   '王:wang 李:li 张:zhang 刘:liu 陈:chen 杨:yang 黄:huang 赵:zhao 吴:wu 周:zhou 徐:xu 孙:sun 马:ma 朱:zhu 胡:hu ' +
     '郭:guo 何:he 高:gao 林:lin 罗:luo',
 );
 
 /** Common Chinese given names with pinyin. */
-export const ZH_GIVEN_NAMES = romanised(
+export const ZH_GIVEN_NAMES = /* @__PURE__ */ romanised(
   '伟:wei 娜:na 芳:fang 敏:min 静:jing 磊:lei 洋:yang 勇:yong 艳:yan 杰:jie 娟:juan 涛:tao 明:ming 超:chao ' +
     '秀英:xiuying 建华:jianhua 志强:zhiqiang 晓明:xiaoming 丽华:lihua 海燕:haiyan 文博:wenbo 子涵:zihan ' +
     '浩然:haoran 雨轩:yuxuan 思远:siyuan 佳怡:jiayi 欣怡:xinyi 俊杰:junjie 婷婷:tingting 宇航:yuhang',
 );
 
 /** Common English given names. */
-export const EN_GIVEN_NAMES: readonly string[] = (
+export const EN_GIVEN_NAMES: readonly string[] = /* @__PURE__ */ (
   'James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph ' +
   'Jessica Thomas Sarah Daniel Emily Matthew Olivia Anthony Sophia Mark Grace Steven Chloe Andrew Hannah'
 ).split(' ');
 
 /** Common English family names. */
-export const EN_FAMILY_NAMES: readonly string[] = (
+export const EN_FAMILY_NAMES: readonly string[] = /* @__PURE__ */ (
   'Smith Johnson Williams Brown Jones Garcia Miller Davis Wilson Anderson Taylor Thomas Moore Martin Jackson ' +
   'Thompson White Harris Clark Lewis Walker Young Allen King Wright Scott Green Baker Adams Nelson'
 ).split(' ');
 
 /** Trade names (字号) of Chinese companies. */
-export const ZH_TRADE_NAMES = romanised(
+export const ZH_TRADE_NAMES = /* @__PURE__ */ romanised(
   '云帆:yunfan 星河:xinghe 汇通:huitong 华腾:huateng 鼎盛:dingsheng 启明:qiming 瑞丰:ruifeng 新源:xinyuan ' +
     '博远:boyuan 恒信:hengxin 金桥:jinqiao 天成:tiancheng 海纳:haina 蓝海:lanhai 青禾:qinghe 明德:mingde ' +
     '嘉禾:jiahe 远航:yuanhang 诚达:chengda 永泰:yongtai 和光:heguang 众邦:zhongbang 弘毅:hongyi 锦程:jincheng',
 );
 
 /** Industries of Chinese companies. */
-export const ZH_INDUSTRIES = romanised(
+export const ZH_INDUSTRIES = /* @__PURE__ */ romanised(
   '科技:keji 信息技术:it 电子:dianzi 贸易:maoyi 物流:wuliu 医疗器械:yiliao 食品:shipin 智能制造:zhizao ' +
     '教育科技:jiaoyu 网络:wangluo 新能源:energy 生物科技:bio',
 );
 
 /** First parts of English company names. */
-export const EN_TRADE_NAMES: readonly string[] = (
+export const EN_TRADE_NAMES: readonly string[] = /* @__PURE__ */ (
   'Blue Harbor,Summit Ridge,Brightwave,Northfield,Silver Pine,Redwood Valley,Ironbridge,Clearwater,Maple Grove,' +
   'Lakeside,Oakstone,Stonebrook,Westwind,Evergreen,Crescent Bay,Pinnacle,Riverbend,Copperleaf,Harborview,Skyline,' +
   'Granite Peak,Willowmere,Foxglove,Bluebird'
 ).split(',');
 
 /** Industries of English company names. */
-export const EN_INDUSTRIES: readonly string[] = (
+export const EN_INDUSTRIES: readonly string[] = /* @__PURE__ */ (
   'Analytics,Logistics,Foods,Medical Supply,Robotics,Software,Manufacturing,Consulting,Energy,Retail,Biotech,' +
   'Outfitters'
 ).split(',');
@@ -80,7 +80,7 @@ export interface DemoCity {
 }
 
 /** Chinese cities (CN) with their provinces and area codes. */
-export const CN_CITIES: readonly DemoCity[] = [
+export const CN_CITIES: readonly DemoCity[] = /* @__PURE__ */ [
   ['杭州', '浙江省', '571'],
   ['上海', '上海市', '21'],
   ['北京', '北京市', '10'],
@@ -102,7 +102,7 @@ export const ZH_OTHER_CITIES: readonly DemoCity[] = [
 ];
 
 /** US and Canadian cities with states and area codes. */
-export const US_CITIES: readonly DemoCity[] = [
+export const US_CITIES: readonly DemoCity[] = /* @__PURE__ */ [
   ['San Francisco', 'CA', '415'],
   ['Austin', 'TX', '512'],
   ['New York', 'NY', '212'],
@@ -154,7 +154,7 @@ export const EN_STREETS: readonly string[] = [
 
 /** Mobile prefixes of the three Chinese carriers. */
 export const CN_MOBILE_PREFIXES: readonly string[] =
-  '133 135 136 138 139 150 151 152 158 159 176 177 180 186 187 188 189'.split(' ');
+  /* @__PURE__ */ '133 135 136 138 139 150 151 152 158 159 176 177 180 186 187 188 189'.split(' ');
 
 /** Free-mail domains for people: reserved example domains. */
 export const PERSONAL_EMAIL_DOMAINS: readonly string[] = ['example.com', 'example.net', 'example.org'];

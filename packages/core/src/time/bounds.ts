@@ -5,10 +5,17 @@ import { dateOnlySchema, instantSchema } from '../model/primitives.js';
 import type { ZonedCalendar } from './calendar.js';
 
 /** An instant as a `Date` or an ISO-8601 date-time with `Z` or an offset. */
-export const instantInputSchema = z.union([z.date('Expected a valid Date'), instantSchema]);
+export const instantInputSchema = /* @__PURE__ */ z.union([
+  /* @__PURE__ */ z.date('Expected a valid Date'),
+  instantSchema,
+]);
 
 /** A window bound: an instant, or a `YYYY-MM-DD` calendar day in the report's time zone. */
-export const windowBoundSchema = z.union([z.date('Expected a valid Date'), instantSchema, dateOnlySchema]);
+export const windowBoundSchema = /* @__PURE__ */ z.union([
+  /* @__PURE__ */ z.date('Expected a valid Date'),
+  instantSchema,
+  dateOnlySchema,
+]);
 
 /**
  * Epoch milliseconds of a parsed window bound. A calendar day means its first instant in the calendar's zone; as the

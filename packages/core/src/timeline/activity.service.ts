@@ -77,13 +77,18 @@ export interface ActivityService extends EntityService<ActivityInput, Activity, 
   timeline(subject: { kind: TimelineSubject; id: string }, options?: TimelineOptions): Promise<TimelinePage>;
 }
 
-const timelineOptionsSchema = z.strictObject({
-  limit: z._default(z.int().check(z.positive(), z.lte(500)), 50),
-  after: z.optional(z.string().check(z.maxLength(400))),
-  types: z.optional(z.array(z.enum(activityTypes)).check(z.minLength(1))),
-  includeTasks: z._default(z.boolean(), true),
+const timelineOptionsSchema = /* @__PURE__ */ z.strictObject({
+  limit: /* @__PURE__ */ z._default(
+    /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(500)),
+    50,
+  ),
+  after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(400))),
+  types: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.array(/* @__PURE__ */ z.enum(activityTypes)).check(/* @__PURE__ */ z.minLength(1)),
+  ),
+  includeTasks: /* @__PURE__ */ z._default(/* @__PURE__ */ z.boolean(), true),
 });
-const subjectSchema = z.strictObject({ kind: z.enum(timelineSubjects), id: idSchema });
+const subjectSchema = /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.enum(timelineSubjects), id: idSchema });
 
 /**
  * The filters that keep one timeline source's items strictly after a position: older, or as old with a smaller tie

@@ -30,46 +30,55 @@ import {
 } from '../schema.js';
 import type { LeadScore } from '../scoring.js';
 
-export const optionsSchema = z.strictObject({
-  defaultRegion: z.optional(countryCodeSchema),
-  dedupe: z.optional(z.unknown()),
-  scoring: z.optional(z.unknown()),
-  assignment: z.optional(z.unknown()),
-  sla: z.optional(z.unknown()),
-  assignmentStateCollection: z.optional(collectionNameSchema),
-  autoRescore: z.optional(z.boolean()),
-  normalisePhone: z.optional(z.custom<PhoneNormaliser>((value) => typeof value === 'function', 'Expected a function')),
-  onBackgroundError: z.optional(
-    z.custom<(error: unknown) => void>((value) => typeof value === 'function', 'Expected a function'),
+export const optionsSchema = /* @__PURE__ */ z.strictObject({
+  defaultRegion: /* @__PURE__ */ z.optional(countryCodeSchema),
+  dedupe: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  scoring: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  assignment: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  sla: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  assignmentStateCollection: /* @__PURE__ */ z.optional(collectionNameSchema),
+  autoRescore: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+  normalisePhone: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<PhoneNormaliser>((value) => typeof value === 'function', 'Expected a function'),
+  ),
+  onBackgroundError: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<(error: unknown) => void>((value) => typeof value === 'function', 'Expected a function'),
   ),
 });
 
-export const consentGrantSchema = z.strictObject({
-  purpose: trimmedString(100),
-  legalBasis: z.optional(z.enum(legalBases)),
-  textVersion: z.optional(trimmedString(100)),
-  at: z.optional(instantSchema),
-  status: z.optional(z.enum(consentStatuses)),
-  source: z.optional(trimmedString(200)),
+export const consentGrantSchema = /* @__PURE__ */ z.strictObject({
+  purpose: /* @__PURE__ */ trimmedString(100),
+  legalBasis: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(legalBases)),
+  textVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(100)),
+  at: /* @__PURE__ */ z.optional(instantSchema),
+  status: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(consentStatuses)),
+  source: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(200)),
 });
 
-export const captureOptionsSchema = z.strictObject({
+export const captureOptionsSchema = /* @__PURE__ */ z.strictObject({
   source: sourceSchema,
-  campaign: z.optional(nameSchema),
-  consent: z.optional(z.union([consentGrantSchema, z.array(consentGrantSchema).check(z.maxLength(20))])),
-  note: z.optional(longTextSchema),
+  campaign: /* @__PURE__ */ z.optional(nameSchema),
+  consent: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.union([
+      consentGrantSchema,
+      /* @__PURE__ */ z.array(consentGrantSchema).check(/* @__PURE__ */ z.maxLength(20)),
+    ]),
+  ),
+  note: /* @__PURE__ */ z.optional(longTextSchema),
 });
 
-export const versionSchema = z.optional(z.int().check(z.positive()));
+export const versionSchema = /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()));
 
-export const mergeOptionsSchema = z.strictObject({
-  fields: z.optional(z.unknown()),
-  expectedVersions: z.optional(z.strictObject({ survivor: versionSchema, other: versionSchema })),
+export const mergeOptionsSchema = /* @__PURE__ */ z.strictObject({
+  fields: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  expectedVersions: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.strictObject({ survivor: versionSchema, other: versionSchema }),
+  ),
 });
 
-export const mergeIntoCustomerOptionsSchema = z.strictObject({
-  fields: z.optional(z.unknown()),
-  contactId: z.optional(idSchema),
+export const mergeIntoCustomerOptionsSchema = /* @__PURE__ */ z.strictObject({
+  fields: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  contactId: /* @__PURE__ */ z.optional(idSchema),
   expectedVersion: versionSchema,
 });
 
@@ -83,29 +92,39 @@ export const CONVERT_DEAL_FIELDS = [
   'customFields',
 ] as const;
 
-export const convertOptionsSchema = z.strictObject({
-  pipelineId: z.optional(idSchema),
-  deal: z.optional(dealPatchSchema),
-  customerId: z.optional(idSchema),
-  contactId: z.optional(idSchema),
-  customer: z.optional(customerPatchSchema),
-  contact: z.optional(contactPatchSchema),
+export const convertOptionsSchema = /* @__PURE__ */ z.strictObject({
+  pipelineId: /* @__PURE__ */ z.optional(idSchema),
+  deal: /* @__PURE__ */ z.optional(dealPatchSchema),
+  customerId: /* @__PURE__ */ z.optional(idSchema),
+  contactId: /* @__PURE__ */ z.optional(idSchema),
+  customer: /* @__PURE__ */ z.optional(customerPatchSchema),
+  contact: /* @__PURE__ */ z.optional(contactPatchSchema),
   expectedVersion: versionSchema,
 });
 
-export const duplicateQuerySchema = z.strictObject({
-  name: z.optional(nameSchema),
-  company: z.optional(nameSchema),
-  email: z.optional(emailSchema),
-  phone: z.optional(phoneSchema),
-  country: z.optional(countryCodeSchema),
+export const duplicateQuerySchema = /* @__PURE__ */ z.strictObject({
+  name: /* @__PURE__ */ z.optional(nameSchema),
+  company: /* @__PURE__ */ z.optional(nameSchema),
+  email: /* @__PURE__ */ z.optional(emailSchema),
+  phone: /* @__PURE__ */ z.optional(phoneSchema),
+  country: /* @__PURE__ */ z.optional(countryCodeSchema),
 });
 
-export const assignOptionsSchema = z.strictObject({ ownerId: z.optional(idSchema), expectedVersion: versionSchema });
-export const qualifyOptionsSchema = z.strictObject({ expectedVersion: versionSchema });
-export const disqualifyOptionsSchema = z.strictObject({ reason: trimmedString(2000), expectedVersion: versionSchema });
+export const assignOptionsSchema = /* @__PURE__ */ z.strictObject({
+  ownerId: /* @__PURE__ */ z.optional(idSchema),
+  expectedVersion: versionSchema,
+});
+export const qualifyOptionsSchema = /* @__PURE__ */ z.strictObject({ expectedVersion: versionSchema });
+export const disqualifyOptionsSchema = /* @__PURE__ */ z.strictObject({
+  reason: /* @__PURE__ */ trimmedString(2000),
+  expectedVersion: versionSchema,
+});
 
-export const storedStateSchema = z.object({ ...rotationStateSchema.shape, scope: z.literal('leads'), key: z.string() });
+export const storedStateSchema = /* @__PURE__ */ z.object({
+  ...rotationStateSchema.shape,
+  scope: /* @__PURE__ */ z.literal('leads'),
+  key: /* @__PURE__ */ z.string(),
+});
 
 export const eq = (field: string, value: string): Filter => ({ field, op: 'eq', value });
 export const openLeadsFilter: Filter = { field: 'status', op: 'in', values: [...OPEN_LEAD_STATUSES] };
