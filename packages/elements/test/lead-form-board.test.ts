@@ -33,10 +33,17 @@ describe('<crm-lead-form> beside <crm-pipeline-board>', () => {
     );
     const form = container.querySelector<CrmLeadForm>('crm-lead-form')!;
     const board = container.querySelector<CrmPipelineBoard>('crm-pipeline-board')!;
-    // The default pipeline is installed by the first deal; until then the board says it does not exist, and it
-    // loads by itself once the conversion installs it.
+    // The built-in pipeline is there from the start: the board shows its stages, empty, until the conversion adds
+    // the first deal, which it then picks up by itself.
+    await waitUntil(() => board.shownColumns.length > 0, 'the board did not load', { timeout: 5000 });
     await board.settled();
-    expect(board.shownColumns).to.have.length(0);
+    expect(board.shownColumns.map((column) => column.stage.id)).to.deep.equal([
+      'opportunity',
+      'proposal',
+      'won',
+      'lost',
+    ]);
+    expect(board.shownColumns.flatMap((column) => column.cards)).to.have.length(0);
 
     // The host converts what the form captured, as a sales desk would once it qualifies.
     form.addEventListener('crm-lead-captured', (event: CrmLeadCapturedEvent) => {
