@@ -1,4 +1,7 @@
 import * as z from 'zod/mini';
+// zod/mini's z.iso.datetime and z.iso.date are these calls; reading `z.iso` instead would make bundlers keep the
+// whole namespace (the time and duration formats and their patterns too).
+import { _isoDate, _isoDateTime } from 'zod/v4/core';
 import { parseOrThrow } from '../errors/parse.js';
 
 /** Longest name, title or label: enough for any real name, short enough to bound storage and layout. */
@@ -83,7 +86,10 @@ export const localeSchema = /* @__PURE__ */ z.pipe(
  * instants sort and compare as strings. A date-time without an offset is rejected: its instant is ambiguous.
  */
 export const instantSchema = /* @__PURE__ */ z.pipe(
-  /* @__PURE__ */ z.iso.datetime({ offset: true, error: 'Expected an ISO-8601 date-time with Z or an offset' }),
+  /* @__PURE__ */ _isoDateTime(z.ZodMiniISODateTime, {
+    offset: true,
+    error: 'Expected an ISO-8601 date-time with Z or an offset',
+  }),
   /* @__PURE__ */ z.transform((value: string, ctx) => {
     const time = Date.parse(value);
     // An offset can push year 0000 or 9999 out of the four-digit range, which toISOString cannot round-trip.
@@ -95,7 +101,7 @@ export const instantSchema = /* @__PURE__ */ z.pipe(
 );
 
 /** A calendar date `YYYY-MM-DD` that exists (zod's ISO date pattern knows month lengths and leap years). */
-export const dateOnlySchema = /* @__PURE__ */ z.iso.date('Expected a calendar date YYYY-MM-DD');
+export const dateOnlySchema = /* @__PURE__ */ _isoDate(z.ZodMiniISODate, 'Expected a calendar date YYYY-MM-DD');
 
 const SAFE_URL_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:', 'tel:']);
 // Controls, spaces and invisible separators: URL parsers silently drop or reinterpret them (`java\tscript:`).
