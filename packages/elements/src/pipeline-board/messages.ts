@@ -1,5 +1,5 @@
 import { msg, str } from '@lit/localize';
-import { crmLabel, type CrmLabels } from '../internal/labels.js';
+import { sourceLabel as sharedSourceLabel, type CrmLabels } from '../internal/labels.js';
 
 /**
  * English has a singular; Chinese does not, so both of its forms read the same. The plural rule is English's because
@@ -75,5 +75,5 @@ export const boardMessages = {
  * host's `labels`); a source it does not know reads as words (`tiktok_live` → `Tiktok live`).
  */
 export function sourceLabel(source: string, labels?: CrmLabels): string {
-  return crmLabel('source', source, labels);
+  return sharedSourceLabel(source, labels);
 }

@@ -10,7 +10,7 @@ import {
   type FailedGateCondition,
 } from '@crmkit/core';
 import { crmContext } from '../internal/context.js';
-import { crmLabel } from '../internal/labels.js';
+import { lostReasonLabel } from '../internal/labels.js';
 import { CrmQueryStatus } from '../internal/crm-query-controller.js';
 import { PatchableQueryController } from '../internal/patchable-query-controller.js';
 import { OptimisticWriteController } from '../internal/optimistic-write-controller.js';
@@ -379,7 +379,7 @@ export class CrmPipelineBoard extends LitElement {
         // The dialog asks for a reason only on a move through a CRM, which always lists its reasons: core's default
         // list is not imported (with the pipeline schemas it brings, it cost the board 4.5 kB gzip).
         lostReasons: crm?.lostReasons ?? [],
-        lostReasonLabel: (code) => crmLabel('lostReason', code, this.context.value?.labels),
+        lostReasonLabel: (code) => lostReasonLabel(code, this.context.value?.labels),
       })}
     </div>`;
   }
