@@ -168,7 +168,9 @@ const table = {
 export type CrmLabelKind = keyof typeof table;
 
 /** Every kind of code, in the table's order. */
-export const crmLabelKinds = /* @__PURE__ */ Object.freeze(Object.keys(table)) as readonly CrmLabelKind[];
+export const crmLabelKinds = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ Object.keys(table),
+) as readonly CrmLabelKind[];
 
 /**
  * A host's own labels, by kind and code: a plain string (shown in every language) or `{ en, 'zh-CN' }`. They come
