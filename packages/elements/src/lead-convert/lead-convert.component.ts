@@ -17,6 +17,7 @@ import { elementLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { crmMessages } from '../internal/messages.js';
 import { componentStyles } from '../internal/component.styles.js';
+import { formStyles } from '../internal/form.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import { CrmLeadConvertFailedEvent, CrmLeadConvertedEvent, type CrmLeadConvertFailedDetail } from './events.js';
 import { loadLeadConvert, type ConvertUser, type LeadConvertData } from './load.js';
@@ -80,7 +81,7 @@ export type LeadConvertPhase = FormPhase;
  */
 export class CrmLeadConvert extends LitElement {
   /** @internal */
-  static override styles = [tokenStyles, componentStyles, leadConvertStyles];
+  static override styles = [tokenStyles, componentStyles, formStyles, leadConvertStyles];
 
   /** The id of the lead to convert. */
   @property({ attribute: 'lead-id' }) leadId = '';

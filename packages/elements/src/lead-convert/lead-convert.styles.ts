@@ -14,25 +14,10 @@ export const leadConvertStyles = css`
     background: var(--_crm-color-surface);
     border-radius: var(--_crm-radius);
   }
-  p {
-    margin: 0;
-  }
-  .note,
-  .hint {
-    color: var(--_crm-color-text-muted);
-    font-size: 0.875em;
-  }
-  .field {
-    display: grid;
-    gap: var(--_crm-space-1);
-  }
   .money {
     display: grid;
     grid-template-columns: minmax(0, 2fr) minmax(0, 1fr);
     gap: var(--_crm-space-2);
-  }
-  label {
-    font-weight: 600;
   }
   .required,
   .error {
@@ -55,37 +40,9 @@ export const leadConvertStyles = css`
     font-size: 0.875em;
     font-weight: 600;
   }
-  .summary {
-    border: 2px solid var(--_crm-color-danger);
-    border-radius: var(--_crm-radius);
-    padding: var(--_crm-space-3);
-  }
-  .summary-title {
-    display: block;
-    font-weight: 700;
-    font-size: 1.125em;
-  }
-  .summary ul {
-    margin: var(--_crm-space-2) 0 0;
-    padding-inline-start: var(--_crm-space-4);
-  }
-  .summary-link {
-    font: inherit;
-    color: var(--_crm-color-danger);
-    background: none;
-    border: none;
-    padding: 0;
-    text-align: start;
-    text-decoration: underline;
-    cursor: pointer;
-  }
   .status:empty,
   .failure:empty {
     display: none;
-  }
-  .status.success {
-    color: var(--_crm-color-success);
-    font-weight: 600;
   }
   .failure {
     border-inline-start: 4px solid var(--_crm-color-danger);
@@ -104,9 +61,6 @@ export const leadConvertStyles = css`
     border-radius: var(--_crm-radius);
     padding: var(--_crm-space-2) var(--_crm-space-4);
     cursor: pointer;
-  }
-  .submit[aria-disabled='true'] {
-    cursor: progress;
   }
   :focus-visible {
     outline: 2px solid var(--_crm-color-accent);

@@ -16,6 +16,7 @@ import { formatCount } from '../internal/format.js';
 import { elementLocale } from '../internal/locale.js';
 import { resolveCrmLocale, updateOnCrmLocaleChange } from '../internal/localize.js';
 import { componentStyles } from '../internal/component.styles.js';
+import { formStyles } from '../internal/form.styles.js';
 import { tokenStyles } from '../internal/tokens.styles.js';
 import { DuplicateCheckController, duplicateQuery } from './duplicate-check.js';
 import {
@@ -126,7 +127,7 @@ export type LeadFormPhase = FormPhase;
  */
 export class CrmLeadForm extends FormAssociatedElement {
   /** @internal */
-  static override styles = [tokenStyles, componentStyles, leadFormStyles];
+  static override styles = [tokenStyles, componentStyles, formStyles, leadFormStyles];
 
   /** The name of the element's entry in the host form's data. */
   @property({ reflect: true }) name?: string;

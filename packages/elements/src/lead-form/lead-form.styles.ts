@@ -13,21 +13,6 @@ export const leadFormStyles = css`
     background: var(--_crm-color-surface);
     border-radius: var(--_crm-radius);
   }
-  p {
-    margin: 0;
-  }
-  .note,
-  .hint {
-    color: var(--_crm-color-text-muted);
-    font-size: 0.875em;
-  }
-  .field {
-    display: grid;
-    gap: var(--_crm-space-1);
-  }
-  label {
-    font-weight: 600;
-  }
   .required {
     color: var(--_crm-color-danger);
   }
@@ -75,30 +60,6 @@ export const leadFormStyles = css`
   .consent .error {
     grid-column: 1 / -1;
   }
-  .summary {
-    border: 2px solid var(--_crm-color-danger);
-    border-radius: var(--_crm-radius);
-    padding: var(--_crm-space-3);
-  }
-  .summary-title {
-    display: block;
-    font-weight: 700;
-    font-size: 1.125em;
-  }
-  .summary ul {
-    margin: var(--_crm-space-2) 0 0;
-    padding-inline-start: var(--_crm-space-4);
-  }
-  .summary-link {
-    font: inherit;
-    color: var(--_crm-color-danger);
-    background: none;
-    border: none;
-    padding: 0;
-    text-align: start;
-    text-decoration: underline;
-    cursor: pointer;
-  }
   .warning:empty,
   .status:empty,
   .failure:empty {
@@ -108,10 +69,6 @@ export const leadFormStyles = css`
     border-inline-start: 4px solid var(--_crm-color-accent);
     background: color-mix(in srgb, var(--_crm-color-accent) 8%, var(--_crm-color-surface));
     padding: var(--_crm-space-2) var(--_crm-space-3);
-  }
-  .status.success {
-    color: var(--_crm-color-success);
-    font-weight: 600;
   }
   .failure.shown {
     border-inline-start: 4px solid var(--_crm-color-danger);
@@ -136,9 +93,6 @@ export const leadFormStyles = css`
   .submit:disabled {
     opacity: 0.7;
     cursor: not-allowed;
-  }
-  .submit[aria-disabled='true'] {
-    cursor: progress;
   }
   input:focus-visible,
   textarea:focus-visible,
