@@ -50,15 +50,33 @@ export function parseOrThrow<S extends z.ZodMiniType>(
 }
 
 /**
+ * {@link parseOrThrow} for a schema that names unknown keys itself (the filter language): the same errors, without the
+ * error map and the key suggestions, which such a schema never asks for, so a light function does not bundle them.
+ */
+export function parseOwnMessages<S extends z.ZodMiniType>(schema: S, input: unknown, context?: string): z.infer<S> {
+  const result = z.safeParse(schema, input);
+  if (result.success) return result.data;
+  throw new ValidationError(result.error.issues.map(plainIssue), context);
+}
+
+/** One zod issue as a {@link ValidationIssue}, its path with symbols named. */
+function plainIssue(issue: z.core.$ZodIssue): ValidationIssue {
+  return {
+    path: issue.path.map((key) => (typeof key === 'symbol' ? String(key.description) : key)),
+    message: issue.message,
+  };
+}
+
+/**
  * Converts zod's issues into crmkit's serialisable {@link ValidationIssue}s. In an error from {@link parseOrThrow}, an
  * `unrecognized_keys` issue becomes one issue per unknown key, its path ending in the key, with a suggestion.
  */
 export function toValidationIssues(error: z.core.$ZodError): ValidationIssue[] {
   return error.issues.flatMap((issue): ValidationIssue[] => {
-    const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key.description) : key));
     const known = issue.code === 'unrecognized_keys' ? knownKeysOf.get(issue.keys) : undefined;
     // Not from parseOrThrow, or from a schema with its own message for unknown keys (the filter language): as is.
-    if (issue.code !== 'unrecognized_keys' || known === undefined) return [{ path, message: issue.message }];
+    if (issue.code !== 'unrecognized_keys' || known === undefined) return [plainIssue(issue)];
+    const { path } = plainIssue(issue);
     return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, known) }));
   });
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { parseOrThrow } from '../errors/parse.js';
+import { parseOwnMessages } from '../errors/parse.js';
 
 /** A value a filter compares against. */
 export type Scalar = string | number | boolean | null;
@@ -130,7 +130,7 @@ const childSchema = /* @__PURE__ */ z.lazy((): z.ZodMiniType => nodeSchema);
 const logicalSchema = /* @__PURE__ */ z
   .strictObject(
     {
-      op: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.undefined()),
+      op: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.literal(undefined)),
       all: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(childSchema, 'Expected an array of filters')),
       any: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(childSchema, 'Expected an array of filters')),
       not: /* @__PURE__ */ z.optional(childSchema),
@@ -149,11 +149,15 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
   [
     logicalSchema,
     /* @__PURE__ */ z.strictObject(
-      { field: fieldSchema, op: /* @__PURE__ */ z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']), value: scalarSchema },
+      {
+        field: fieldSchema,
+        op: /* @__PURE__ */ z.literal(['eq', 'ne', 'gt', 'gte', 'lt', 'lte']),
+        value: scalarSchema,
+      },
       strict,
     ),
     /* @__PURE__ */ z.strictObject(
-      { field: fieldSchema, op: /* @__PURE__ */ z.enum(['in', 'nin', 'hasAny', 'hasAll']), values: scalarsSchema },
+      { field: fieldSchema, op: /* @__PURE__ */ z.literal(['in', 'nin', 'hasAny', 'hasAll']), values: scalarsSchema },
       strict,
     ),
     /* @__PURE__ */ z.strictObject(
@@ -163,7 +167,7 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
     /* @__PURE__ */ z.strictObject(
       {
         field: fieldSchema,
-        op: /* @__PURE__ */ z.enum(['contains', 'startsWith']),
+        op: /* @__PURE__ */ z.literal(['contains', 'startsWith']),
         value: /* @__PURE__ */ z.string('Expected a string'),
         caseSensitive: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean('Expected a boolean')),
       },
@@ -180,11 +184,11 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
     /* @__PURE__ */ z.strictObject(
       {
         field: fieldSchema,
-        op: /* @__PURE__ */ z.enum(['withinLast', 'olderThan']),
+        op: /* @__PURE__ */ z.literal(['withinLast', 'olderThan']),
         amount: /* @__PURE__ */ z
           .number('Expected a finite number')
           .check(/* @__PURE__ */ z.nonnegative('Expected a non-negative amount')),
-        unit: /* @__PURE__ */ z.enum(
+        unit: /* @__PURE__ */ z.literal(
           ['minutes', 'hours', 'days', 'weeks'],
           'Expected one of minutes, hours, days, weeks',
         ),
@@ -237,7 +241,8 @@ export const filterSchema: z.ZodMiniType<Filter> = /* @__PURE__ */ z.pipe(
  * @throws ValidationError naming the path of each bad node, e.g. `all.0.value` or `any.1.field`.
  */
 export function parseFilter(input: unknown): Filter {
-  return parseOrThrow(filterSchema, input, 'filter');
+  // Every node names unknown keys itself, so parseOrThrow's key suggestions would never apply.
+  return parseOwnMessages(filterSchema, input, 'filter');
 }
 
 /** The distinct field paths a filter reads, in order of first use. Expects a valid filter; it does not validate. */
