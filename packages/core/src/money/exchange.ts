@@ -7,13 +7,10 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
 import { dateOnlySchema } from '../model/primitives.js';
-import { currencyCodeSchema, currencyDigits, type Money } from './money.js';
+import { currencyCodeSchema, currencyDigits } from './money.js';
+import { minorFactor, totalIn, type ConvertedTotal, type ExchangeRates, type Money } from './minor-units.js';
 
-/**
- * Exchange rates into a report currency: `rates.USD = 7.1` means one US dollar is worth 7.1 units (major units) of
- * the report currency. The report currency itself needs no rate.
- */
-export type ExchangeRates = Readonly<Record<string, number>>;
+export type { ConvertedTotal, ExchangeRates } from './minor-units.js';
 
 /** The schema of {@link ExchangeRates}: ISO 4217 codes to positive finite numbers. */
 export const exchangeRatesSchema = /* @__PURE__ */ z.record(
@@ -49,10 +46,6 @@ export interface MoneyTotals {
   readonly total: Money | null;
 }
 
-/** The factor from minor units of `currency` to minor units of a currency with `targetDigits`, at `rate`. */
-const minorFactor = (rate: number, currency: string, targetDigits: number): number =>
-  rate * 10 ** (targetDigits - currencyDigits(currency));
-
 /**
  * Returns a function giving the factor that turns minor units of a currency into minor units of the conversion's
  * currency, e.g. USD → JPY at 150 is 1.5 (cents to yen). Throws `ValidationError` at `rates.<CODE>` when the rate of
@@ -73,7 +66,7 @@ export function conversionFactors(conversion: CurrencyConversion): (currency: st
           'currency conversion',
         );
       }
-      factor = minorFactor(rate, currency, targetDigits);
+      factor = minorFactor(rate, currency, targetDigits, currencyDigits);
       cache.set(currency, factor);
     }
     return factor;
@@ -124,16 +117,6 @@ export const exchangeRateTableSchema = /* @__PURE__ */ z.strictObject({
   rates: exchangeRatesSchema,
 });
 
-/** Amounts in several currencies, totalled in one by {@link convertTotals}. */
-export interface ConvertedTotal {
-  /** Everything in `currency` or with a rate into it, converted and rounded once to minor units. */
-  readonly total: Money;
-  /** Amounts in currencies without a rate, per currency, largest first: shown beside the total, never dropped. */
-  readonly unconverted: readonly Money[];
-  /** True when the total includes an amount converted from another currency (an estimate at the table's rates). */
-  readonly converted: boolean;
-}
-
 /**
  * Totals amounts (per-currency sums or single amounts, in minor units) in `currency` with `rates` (see
  * {@link ExchangeRates}); amounts in a currency without a rate are returned apart in `unconverted`, never dropped.
@@ -143,23 +126,5 @@ export function convertTotals(
   currency: string,
   rates: ExchangeRates = {},
 ): ConvertedTotal {
-  const sums = new Map<string, number>();
-  const entries: Iterable<Money> =
-    Symbol.iterator in amounts
-      ? (amounts as Iterable<Money>)
-      : Object.entries(amounts).map(([code, amountMinor]) => ({ currency: code, amountMinor }));
-  for (const amount of entries) sums.set(amount.currency, (sums.get(amount.currency) ?? 0) + amount.amountMinor);
-  const targetDigits = currencyDigits(currency);
-  let total = 0;
-  let converted = false;
-  const unconverted: Money[] = [];
-  for (const [code, sum] of sums) {
-    if (code === currency) total += sum;
-    else if (Object.hasOwn(rates, code) && rates[code] !== undefined) {
-      total += sum * minorFactor(rates[code], code, targetDigits);
-      converted ||= sum !== 0;
-    } else if (sum !== 0) unconverted.push({ amountMinor: sum, currency: code });
-  }
-  unconverted.sort((a, b) => b.amountMinor - a.amountMinor || (a.currency < b.currency ? -1 : 1));
-  return { total: { amountMinor: Math.round(total) || 0, currency }, unconverted, converted };
+  return totalIn(amounts, currency, rates, currencyDigits);
 }

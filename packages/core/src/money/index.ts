@@ -14,6 +14,7 @@ export {
   formatMoney,
 } from './money.js';
 export type { Money } from './money.js';
+export { minorDigits, toMajorUnchecked, fromMajorUnchecked, convertTotalsUnchecked } from './minor-units.js';
 export { convertTotals, exchangeRateTableSchema } from './exchange.js';
 export type { ConvertedTotal, ExchangeRateTable } from './exchange.js';
 

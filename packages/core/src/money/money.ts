@@ -1,15 +1,9 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
+import { inMajorUnits, inMinorUnits, minorDigits, type Money } from './minor-units.js';
 
-/**
- * An amount of money as an integer count of the currency's minor unit (fen for CNY, cents for USD, yen for JPY)
- * plus its ISO 4217 code. Integers keep sums exact; floats would not.
- */
-export interface Money {
-  readonly amountMinor: number;
-  readonly currency: string;
-}
+export type { Money } from './minor-units.js';
 
 /** An ISO 4217 currency code: three upper-case letters. */
 export const currencyCodeSchema = /* @__PURE__ */ z
@@ -34,7 +28,7 @@ export function currencyDigits(currency: string): number {
   let digits = digitsCache.get(currency);
   if (digits === undefined) {
     parseOrThrow(currencyCodeSchema, currency, 'currency');
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digits = minorDigits(currency);
     digitsCache.set(currency, digits);
   }
   return digits;
@@ -42,14 +36,12 @@ export function currencyDigits(currency: string): number {
 
 /** Converts a major-unit amount (e.g. `12.5` yuan) to {@link Money}, rounding half away from zero. */
 export function fromMajor(amountMajor: number, currency: string): Money {
-  const scale = 10 ** currencyDigits(currency);
-  const scaled = Math.round(Math.abs(amountMajor) * scale) * Math.sign(amountMajor);
-  return money(scaled === 0 ? 0 : scaled, currency);
+  return money(inMinorUnits(amountMajor, currencyDigits(currency)), currency);
 }
 
 /** The amount in major units, e.g. `1250` fen → `12.5`. */
 export function toMajor(value: Money): number {
-  return value.amountMinor / 10 ** currencyDigits(value.currency);
+  return inMajorUnits(value.amountMinor, currencyDigits(value.currency));
 }
 
 /** Adds amounts of one currency; throws `ValidationError` naming the first amount in another currency. */

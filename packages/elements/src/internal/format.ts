@@ -1,7 +1,9 @@
+// The non-validating money helpers: amounts shown were validated on the way in, and the validating ones (`toMajor`,
+// `convertTotals`) would bring zod into every element's download just to format them.
 import {
-  convertTotals,
-  currencyDigits,
-  toMajor,
+  convertTotalsUnchecked,
+  minorDigits,
+  toMajorUnchecked,
   type ExchangeRateTable,
   type LocalizedText,
   type Money,
@@ -63,7 +65,7 @@ export function formatMoneyCached(value: Money, locale: string, options: MoneyFo
     }
     formatters.set(key, formatter);
   }
-  return formatter.format(toMajor(value));
+  return formatter.format(toMajorUnchecked(value));
 }
 
 /** A total as shown: its text, and whether part of it was converted at the CRM's exchange rates. */
@@ -86,9 +88,13 @@ export function formatTotal(
   rates: ExchangeRateTable | undefined,
   options: MoneyFormatOptions = {},
 ): FormattedTotal {
-  let total: ReturnType<typeof convertTotals>;
+  let total: ReturnType<typeof convertTotalsUnchecked>;
   try {
-    total = convertTotals(amounts as Iterable<Money> | Readonly<Record<string, number>>, currency, rates?.rates);
+    total = convertTotalsUnchecked(
+      amounts as Iterable<Money> | Readonly<Record<string, number>>,
+      currency,
+      rates?.rates,
+    );
   } catch {
     return { text: '', ratesAsOf: undefined }; // a currency code Intl does not know
   }
@@ -105,7 +111,7 @@ export function formatTotal(
 /** Minor units per major unit of the amount's currency (100 for CNY, 1 for JPY, 1000 for KWD); 0 for a bad code. */
 function minorScale(value: Money): number {
   try {
-    return 10 ** currencyDigits(value.currency);
+    return 10 ** minorDigits(value.currency);
   } catch {
     return 0;
   }
