@@ -91,7 +91,8 @@ const embedBundle = [
       entryFileNames: 'crmkit-elements.bundle.js',
       // What the module imports only on demand sits beside it: the Chinese messages, fetched when a page switches to
       // Chinese (an English page never downloads them), and the phone rules (libphonenumber-js with its full
-      // metadata), fetched when a phone number is first typed, stored or shown.
+      // metadata), fetched when a phone number is first typed, stored or shown; and what the pipeline board's
+      // "Move to…" and stage-gate dialogs hold, fetched when one first opens.
       chunkFileNames: 'crmkit-elements.[name].js',
       // Everything else stays in the one module the page imports.
       manualChunks: (id) =>
@@ -99,7 +100,9 @@ const embedBundle = [
           ? 'zh-CN'
           : /[\\/]node_modules[\\/]libphonenumber-js[\\/]|[\\/]core[\\/]src[\\/]leads[\\/]phone\.ts$/.test(id)
             ? 'phone'
-            : 'bundle',
+            : /[\\/]pipeline-board[\\/](move-dialogs-content|dialog-messages|move-dialogs\.styles)\.ts$/.test(id)
+              ? 'board-dialogs'
+              : 'bundle',
       format: 'es',
       sourcemap: true,
     },

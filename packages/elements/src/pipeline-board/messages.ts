@@ -44,8 +44,6 @@ export const boardMessages = {
   reopen: (): string => msg('Reopen…', { id: 'crm.board.reopen' }),
   rotting: (): string => msg('Rotting', { id: 'crm.board.rotting' }),
   moveTo: (): string => msg('Move to…', { id: 'crm.board.move-to' }),
-  moveDialogTitle: (deal: string): string => msg(str`Move “${deal}” to…`, { id: 'crm.board.move-title' }),
-  currentStage: (): string => msg('(current stage)', { id: 'crm.board.current-stage' }),
   cancel: (): string => msg('Cancel', { id: 'crm.board.cancel' }),
   moved: (deal: string, stage: string): string => msg(str`Moved “${deal}” to ${stage}.`, { id: 'crm.board.moved' }),
   moving: (deal: string, stage: string): string => msg(str`Moving “${deal}” to ${stage}…`, { id: 'crm.board.moving' }),
@@ -55,19 +53,6 @@ export const boardMessages = {
     msg(str`“${deal}” was changed elsewhere; the board shows the latest version. Try again.`, {
       id: 'crm.board.move-conflict',
     }),
-  gateTitle: (stage: string): string => msg(str`Before moving to ${stage}`, { id: 'crm.board.gate-title' }),
-  gateIntro: (): string => msg('This stage needs more details about the deal.', { id: 'crm.board.gate-intro' }),
-  gateCondition: (fields: string): string =>
-    msg(str`A condition on ${fields} is not met.`, { id: 'crm.board.gate-condition' }),
-  lostReason: (): string => msg('Why was it lost?', { id: 'crm.board.lost-reason' }),
-  chooseReason: (): string => msg('Choose a reason', { id: 'crm.board.choose-reason' }),
-  confirmMove: (): string => msg('Move', { id: 'crm.board.confirm-move' }),
-  fieldRequired: (field: string): string => msg(str`${field}: Required`, { id: 'crm.board.field-required' }),
-  fieldExpectedCloseDate: (): string => msg('Expected close date', { id: 'crm.board.field.expected-close-date' }),
-  fieldAmount: (): string => msg('Amount', { id: 'crm.board.field.amount' }),
-  fieldOwner: (): string => msg('Owner', { id: 'crm.board.field.owner' }),
-  fieldSource: (): string => msg('Source', { id: 'crm.board.field.source' }),
-  fieldTitle: (): string => msg('Title', { id: 'crm.board.field.title' }),
 };
 
 /**

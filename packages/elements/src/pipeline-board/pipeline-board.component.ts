@@ -37,7 +37,7 @@ import { CrmDealMoveEvent, CrmDealMovedEvent, CrmDealSelectEvent } from './event
 import { renderFilters } from './filters.js';
 import { loadBoard, withStoredDeal, type BoardData } from './load.js';
 import { boardMessages, sourceLabel } from './messages.js';
-import { MoveDialogsController, renderMoveDialogs, type DetailsRequest, type MoveExtra } from './move-dialogs.js';
+import { MoveDialogsController, type DetailsRequest, type MoveExtra } from './move-dialogs.js';
 import { MoveController, type MoveVia } from './move-controller.js';
 import { boardStyles } from './pipeline-board.styles.js';
 
@@ -160,10 +160,7 @@ export class CrmPipelineBoard extends LitElement {
 
   @state() private failure = '';
 
-  private choices?: {
-    key: readonly unknown[];
-    value: ReturnType<typeof filterOptions>;
-  };
+  private choices?: { key: readonly unknown[]; value: ReturnType<typeof filterOptions> };
   private columns: BoardColumn[] = [];
   private columnsKey: readonly unknown[] = [];
 
@@ -193,6 +190,7 @@ export class CrmPipelineBoard extends LitElement {
     deal: (dealId) => this.source?.deals.find((candidate) => candidate.id === dealId) as Deal | undefined,
     move: (dealId, stageId) => void this.moveDeal(dealId, stageId, 'keyboard'),
     commit: (deal, request, extra) => this.commitMove(deal, request.toStageId, request.via, extra),
+    failed: (deal, error) => deal && this.rollBack(deal, deal.stageId, 'keyboard', error, {}),
   });
 
   constructor() {
@@ -235,10 +233,14 @@ export class CrmPipelineBoard extends LitElement {
     await this.mover.settled();
   }
 
+  /** @internal `updateComplete` also waits for a dialog asked for to load its content (once) and be drawn. */
+  protected override getUpdateComplete(): Promise<boolean> {
+    return this.dialogs.drawn(() => super.getUpdateComplete());
+  }
+
   /**
-   * Makes the card the tab stop, scrolls its column to it and focuses it, expanding its won or lost column if that is
-   * collapsed. Resolves once the card has focus, or once the request is overtaken (another card asked for focus, the
-   * deal left the board, the board was removed).
+   * Makes the card the tab stop and focuses it, scrolling its column to it and expanding its won or lost column if
+   * collapsed. Resolves once it has focus, or the request is overtaken (another card, the deal or the board gone).
    */
   focusCard(dealId: string): Promise<void> {
     return this.mover.focusCard(dealId);
@@ -372,12 +374,12 @@ export class CrmPipelineBoard extends LitElement {
             : nothing
         }
       </div>
-      ${renderMoveDialogs(this.dialogs, {
+      ${this.dialogs.render({
         source,
-        messagesLocale,
+        stageName: (name) => stageName(name, messagesLocale),
+        cancel: boardMessages.cancel(),
         currentStage: (dealId, stored) => this.writes.pending.get(dealId) ?? stored,
-        // The dialog asks for a reason only on a move through a CRM, which always lists its reasons: core's default
-        // list is not imported (with the pipeline schemas it brings, it cost the board 4.5 kB gzip).
+        // Asked only on a move through a CRM, which lists its reasons: core's default list (4.5 kB gzip) not imported.
         lostReasons: crm?.lostReasons ?? [],
         lostReasonLabel: (code) => lostReasonLabel(code, this.context.value?.labels),
       })}
