@@ -43,12 +43,11 @@ import {
   createContext,
   createEntityService,
   storedReader,
-  type CrmActor,
-  type CrmEventMap,
-  type CrmEventName,
   type EntityPage,
   type EntityService,
 } from '../kernel/index.js';
+import type { CrmActor } from '../kernel/context.js';
+import type { CrmEventMap, CrmEventName } from '../kernel/events.js';
 import { createCustomerAggregates, type CustomerAggregates } from '../customers/aggregates.service.js';
 import { createCustomerService, type CustomerService } from '../customers/customer.service.js';
 import { createPhoneReader, phonesIntake } from '../customers/phones.service.js';

@@ -6,9 +6,10 @@
  */
 export { createCrm } from './create-crm.js';
 export type { Crm, CreateCrmOptions, CrmReminderOptions } from './create-crm.js';
-export type { CrmActor } from '../kernel/context.js';
+export type { CrmActor, CrmContext } from '../kernel/context.js';
 export type { EntityService, EntityPage, VersionedWrite } from '../kernel/entity-service.js';
 export { CrmEvents } from '../kernel/events.js';
+export type { PendingEvent } from '../kernel/events.js';
 export type { CrmEventMap, CrmEventName, CrmEventBase, CrmUpdatedEvent, CrmEntityName } from '../kernel/events.js';
 export { CRM_COLLECTIONS, AUDIT_COLLECTION } from '../kernel/collections.js';
 export type { CrmCollection } from '../kernel/collections.js';

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ConflictError } from '../errors/errors.js';
-import { fromStorage, loadAll, ratesFor, type CrmContext } from '../kernel/index.js';
+import { fromStorage, loadAll, ratesFor } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
 import type { LifecycleTrigger } from '../lifecycle/rules.js';
 import { activityTypes } from '../model/activity.js';
 import { RECENT_ACTIVITY_CAP } from '../segments/compile.js';

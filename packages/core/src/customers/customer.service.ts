@@ -1,12 +1,7 @@
 import type * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
-import {
-  createEntityService,
-  fromStorage,
-  type CrmContext,
-  type EntityPage,
-  type EntityService,
-} from '../kernel/index.js';
+import { createEntityService, fromStorage, type EntityPage, type EntityService } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
 import { lifecycleChangeSchema, LIFECYCLE_CHANGES_COLLECTION, type LifecycleChange } from '../lifecycle/events.js';
 import { createLifecycleService, type LifecycleOperations } from '../lifecycle/lifecycle.service.js';
 import type { LifecycleConfig } from '../lifecycle/rules.js';

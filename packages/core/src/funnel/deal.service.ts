@@ -18,10 +18,10 @@ import {
   updateAudited,
   withoutMeta,
   written,
-  type CrmContext,
   type EntityService,
-  type PendingEvent,
 } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
+import type { PendingEvent } from '../kernel/events.js';
 import { idSchema } from '../model/primitives.js';
 import {
   dealInputSchema,

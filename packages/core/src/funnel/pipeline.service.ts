@@ -15,9 +15,9 @@ import {
   versionedWriteSchema,
   withoutMeta,
   written,
-  type CrmContext,
   type EntityService,
 } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
 import {
   pipelineInputSchema,
   pipelinePatchSchema,

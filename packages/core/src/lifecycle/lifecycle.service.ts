@@ -12,10 +12,10 @@ import {
   versionedWriteSchema,
   withoutMeta,
   written,
-  type CrmContext,
   type EntityPage,
   type VersionedWrite,
 } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
 import { customerSchema, type Customer } from '../model/customer.js';
 import type { StorageOperations, StoredRecord } from '../storage/port.js';
 import type { CustomerAggregates } from '../customers/aggregates.service.js';

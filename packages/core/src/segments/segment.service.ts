@@ -22,14 +22,8 @@ import {
   type SegmentPredicate,
 } from './compile.js';
 import type { CustomerAggregates } from '../customers/aggregates.service.js';
-import {
-  createEntityService,
-  fromStorage,
-  loadAt,
-  type CrmContext,
-  type EntityService,
-  type VersionedWrite,
-} from '../kernel/index.js';
+import { createEntityService, fromStorage, loadAt, type EntityService, type VersionedWrite } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
 
 /** The collection of saved segments. */
 export const SEGMENTS_COLLECTION = 'segments';

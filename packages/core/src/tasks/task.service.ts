@@ -26,10 +26,10 @@ import {
   updateAudited,
   versionedWriteSchema,
   written,
-  type CrmContext,
   type EntityPage,
   type EntityService,
 } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
 import { nextOccurrence } from './recurrence.js';
 import { localDayBounds } from './tasks.js';
 

@@ -1,18 +1,9 @@
 /** The shape of the demo data, its options and its fixed defaults: what `@crmkit/core/testing` publishes as types. */
 import type { CrmCollection } from '../kernel/collections.js';
 import type { StoredCostEntry } from '../reports/sales.service.js';
-import type {
-  Activity,
-  Contact,
-  Customer,
-  Deal,
-  Lead,
-  Pipeline,
-  StageChange,
-  Task,
-  Team,
-  User,
-} from '../model/index.js';
+import type { Activity, Contact, Customer, Lead, Task, Team, User } from '../model/index.js';
+// Straight from their module: the declaration bundle puts the model index and deal.ts in different chunks.
+import type { Deal, Pipeline, StageChange } from '../model/deal.js';
 
 /** A generated record: the entity's fields in their parsed (defaults applied) form, its id and its timestamps. */
 export type DemoRecord<T extends { version: number }> = Omit<T, 'version'>;

@@ -33,10 +33,10 @@ import {
   loadAt,
   updateAudited,
   withoutMeta,
-  type CrmContext,
   type EntityService,
-  type PendingEvent,
 } from '../kernel/index.js';
+import type { CrmContext } from '../kernel/context.js';
+import type { PendingEvent } from '../kernel/events.js';
 
 const ACTIVITIES = 'activities';
 

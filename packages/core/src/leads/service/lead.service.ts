@@ -8,14 +8,8 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../../errors/errors.js';
 import { parseOrThrow } from '../../errors/parse.js';
-import {
-  createEntityService,
-  fromStorage,
-  loadAll,
-  loadWhereIn,
-  withoutMeta,
-  type CrmContext,
-} from '../../kernel/index.js';
+import { createEntityService, fromStorage, loadAll, loadWhereIn, withoutMeta } from '../../kernel/index.js';
+import type { CrmContext } from '../../kernel/context.js';
 import { activitySchema, type Activity } from '../../model/activity.js';
 import { createDealService, type DealWriter } from '../../funnel/deal.service.js';
 import { DEFAULT_LOST_REASON_CODES } from '../../funnel/pipeline.js';
