@@ -126,6 +126,16 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
     return current;
   };
 
+  /**
+   * After a completion or a reopening commits: the task's status changed, and the series' next occurrence was created
+   * (completing a recurring task) or removed again (reopening it).
+   */
+  const statusChanged = (id: string, at: string, occurrence?: readonly ['task.created' | 'task.deleted', string]) => {
+    const actorId = context.actor.id;
+    context.events.emit('task.updated', { entity: 'task', id, actorId, at, changedFields: ['completedAt', 'status'] });
+    if (occurrence) context.events.emit(occurrence[0], { entity: 'task', id: occurrence[1], actorId, at });
+  };
+
   return {
     ...base,
 
@@ -169,21 +179,7 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
         }
         return { done, next };
       });
-      context.events.emit('task.updated', {
-        entity: 'task',
-        id,
-        actorId: context.actor.id,
-        at,
-        changedFields: ['completedAt', 'status'],
-      });
-      if (result.next) {
-        context.events.emit('task.created', {
-          entity: 'task',
-          id: result.next.id,
-          actorId: context.actor.id,
-          at,
-        });
-      }
+      statusChanged(id, at, result.next && ['task.created', result.next.id]);
       return {
         task: written<Task>(result.done),
         ...(result.next ? { next: written<Task>(result.next) } : {}),
@@ -234,16 +230,7 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
         );
         return { reopened, removed };
       });
-      context.events.emit('task.updated', {
-        entity: 'task',
-        id,
-        actorId: context.actor.id,
-        at,
-        changedFields: ['completedAt', 'status'],
-      });
-      if (result.removed) {
-        context.events.emit('task.deleted', { entity: 'task', id: result.removed, actorId: context.actor.id, at });
-      }
+      statusChanged(id, at, result.removed === undefined ? undefined : ['task.deleted', result.removed]);
       return written<Task>(result.reopened);
     },
 
