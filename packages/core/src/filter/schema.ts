@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ValidationError } from '../errors/errors.js';
 import { parseOwnMessages } from '../errors/parse.js';
 
 /** A value a filter compares against. */
@@ -86,6 +87,7 @@ export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 /** Deeper filters are rejected before they reach the recursive schema, so a hostile body cannot exhaust the stack. */
 const MAX_FILTER_DEPTH = 64;
+const DEPTH_MESSAGE = `Filters nest at most ${MAX_FILTER_DEPTH} deep`;
 
 const forbiddenSegments = new Set(['__proto__', 'prototype', 'constructor']);
 
@@ -187,7 +189,7 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
         op: /* @__PURE__ */ z.literal(['withinLast', 'olderThan']),
         amount: /* @__PURE__ */ z
           .number('Expected a finite number')
-          .check(/* @__PURE__ */ z.nonnegative('Expected a non-negative amount')),
+          .check(/* @__PURE__ */ z.refine((amount) => amount >= 0, 'Expected a non-negative amount')),
         unit: /* @__PURE__ */ z.literal(
           ['minutes', 'hours', 'days', 'weeks'],
           'Expected one of minutes, hours, days, weeks',
@@ -222,7 +224,7 @@ function tooDeep(node: unknown, path: (string | number)[], depth: number): (stri
 const depthGuard = /* @__PURE__ */ z.unknown().check(
   /* @__PURE__ */ z.superRefine((input, ctx) => {
     const path = tooDeep(input, [], 0);
-    if (path) ctx.addIssue({ code: 'custom', path, input, message: `Filters nest at most ${MAX_FILTER_DEPTH} deep` });
+    if (path) ctx.addIssue({ code: 'custom', path, input, message: DEPTH_MESSAGE });
   }),
 );
 
@@ -241,8 +243,12 @@ export const filterSchema: z.ZodMiniType<Filter> = /* @__PURE__ */ z.pipe(
  * @throws ValidationError naming the path of each bad node, e.g. `all.0.value` or `any.1.field`.
  */
 export function parseFilter(input: unknown): Filter {
+  // The depth check of filterSchema, done here without its pipe: a light compileFilter does not bundle zod's pipe and
+  // custom-issue code for it.
+  const deep = tooDeep(input, [], 0);
+  if (deep) throw new ValidationError([{ path: deep, message: DEPTH_MESSAGE }], 'filter');
   // Every node names unknown keys itself, so parseOrThrow's key suggestions would never apply.
-  return parseOwnMessages(filterSchema, input, 'filter');
+  return parseOwnMessages(nodeSchema, input, 'filter') as Filter;
 }
 
 /** The distinct field paths a filter reads, in order of first use. Expects a valid filter; it does not validate. */
