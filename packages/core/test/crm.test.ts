@@ -215,7 +215,11 @@ test('createCrm validates its options', async () => {
 test('a corrupt stored record surfaces as StorageError, not as bad data', async () => {
   const { crm, data } = await setup();
   const created = await crm.customers.create(ada);
-  (data.get('customers')!.get(created.id) as Record<string, unknown>)['kind'] = 'robot';
+  // Stored records are frozen: corrupt one by replacing it behind the adapter's back.
+  const rows = data.get('customers')!;
+  rows.set(created.id, { ...rows.get(created.id)!, kind: 'robot' });
+  await assert.rejects(crm.customers.get(created.id), StorageError);
+  rows.set(created.id, { ...rows.get(created.id)!, kind: 'company', name: 42 });
   await assert.rejects(crm.customers.get(created.id), StorageError);
 });
 

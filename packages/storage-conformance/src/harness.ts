@@ -17,6 +17,12 @@ export interface StorageHarness {
    * such a thing. Cases that race two handles use it; without it they race two callers of one handle.
    */
   openAnother?(): Promise<StoragePort>;
+  /**
+   * How many stored records the engine has handed to the adapter since the harness was created (records a query
+   * looked at, not only those it returned). The cases on indexed queries need it, to check that a page served by an
+   * index reads about as many records as it returns.
+   */
+  recordsRead?(): number;
   /** Called after the case, pass or fail: close connections, delete databases. */
   dispose?(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { ConformanceCase, HarnessFactory } from './harness.js';
 import { changeCases } from './cases/changes.js';
 import { crudCases } from './cases/crud.js';
+import { indexCases } from './cases/indexes.js';
 import { modelCases } from './cases/model.js';
 import { queryCases } from './cases/query.js';
 import { snapshotCases } from './cases/snapshot.js';
@@ -14,6 +15,7 @@ export const storageConformanceCases: readonly ConformanceCase[] = [
   ...crudCases,
   ...transactionCases,
   ...queryCases,
+  ...indexCases,
   ...changeCases,
   ...snapshotCases,
   ...modelCases,

@@ -7,8 +7,10 @@ runStorageConformance({
   test,
   createHarness: async ({ now }) => {
     const data: MemoryData = new Map();
+    let read = 0;
     return {
-      storage: createMemoryStorage({ data, now }),
+      storage: createMemoryStorage({ data, now, onRead: (records) => (read += records) }),
+      recordsRead: () => read,
       raw: {
         get: async (collection, id) => data.get(collection)?.get(id),
         list: async (collection) => [...(data.get(collection)?.values() ?? [])],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMemoryStorage, type MemoryData, type StoragePort } from '@crmkit/core';
+import { CRM_INDEXES, createMemoryStorage, type MemoryData, type StoragePort } from '@crmkit/core';
 import { storageConformanceCases, type HarnessFactory } from '@crmkit/storage-conformance';
 
 // The suite must be able to fail: adapters with known bugs are caught by the case aimed at that bug.
@@ -36,7 +36,7 @@ test('an adapter that ignores expected versions fails the stale-write case', asy
 });
 
 test('an adapter that hands out its stored objects fails the copy case', async () => {
-  // Stores and returns the very same objects, with no cloning on either side.
+  // Stores and returns the very same mutable objects, neither copied nor frozen.
   const rows = new Map<string, unknown>();
   const leaky: HarnessFactory = async ({ now }) => {
     const inner = createMemoryStorage({ now });
@@ -44,7 +44,7 @@ test('an adapter that hands out its stored objects fails the copy case', async (
       storage: {
         ...inner,
         async put(collection, record, options) {
-          const stored = await inner.put(collection, record, options);
+          const stored = structuredClone(await inner.put(collection, record, options));
           rows.set(`${collection}/${record.id}`, stored);
           return stored as never;
         },
@@ -69,4 +69,23 @@ test('an adapter that forgets to delete fails the delete case', async () => {
 test('case names are unique', () => {
   const names = storageConformanceCases.map((c) => c.name);
   assert.equal(new Set(names).size, names.length);
+});
+
+test('an adapter that declares indexes but reads the whole collection fails the index cases', async () => {
+  // The reference adapter without field indexes (it keeps its primary key), claiming the CRM's design.
+  const scanning: HarnessFactory = async ({ now }) => {
+    const data: MemoryData = new Map();
+    let read = 0;
+    const inner = createMemoryStorage({ data, now, indexes: {}, onRead: (records) => (read += records) });
+    return {
+      storage: { ...inner, capabilities: { ...inner.capabilities, indexes: CRM_INDEXES } },
+      recordsRead: () => read,
+      raw: {
+        get: async (collection, id) => data.get(collection)?.get(id),
+        list: async (collection) => [...(data.get(collection)?.values() ?? [])],
+      },
+    };
+  };
+  for (const name of ['ordered by an indexed field', 'equality on an indexed field', 'in and hasAny'])
+    await assert.rejects(caseNamed(name).run(scanning), { name: 'ConformanceFailure' }, name);
 });

@@ -10,6 +10,7 @@ import {
   createChangeFeed,
   parseOrThrow,
   parseQueryOptions,
+  parseIndexSpec,
   parseSnapshot,
   recordIdSchema,
   stampWrite,
@@ -21,8 +22,16 @@ import {
 } from '@crmkit/core';
 import { guard } from './errors.js';
 import { OpenAttempt, probeDatabase, resolveFactory } from './open.js';
-import { PUSHDOWN_OPERATORS, createIndexCoverage, runCount, runQuery } from './pushdown.js';
-import { DEXIE_SCHEMA_VERSION, declareSchema, schemaVersionOf } from './schema.js';
+import { createIndexCoverage } from './coverage.js';
+import { PUSHDOWN_OPERATORS, runCount, runQuery, type TableContext } from './pushdown.js';
+import {
+  DEXIE_SCHEMA_VERSION,
+  declareSchema,
+  declaredIndexes,
+  dexieLayout,
+  portSpecs,
+  schemaVersionOf,
+} from './schema.js';
 import {
   readStatus,
   requestPersistence,
@@ -34,16 +43,31 @@ import {
 /** How long opening may wait for another tab to let an upgrade through, unless `blockedTimeoutMs` says otherwise. */
 export const DEFAULT_BLOCKED_TIMEOUT_MS = 5000;
 
-/** Index designs must keep `id` as the primary key: IndexedDB cannot change a store's key in an upgrade. */
-function checkIndexes(indexes: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const issues = Object.entries(indexes)
-    .filter(([, spec]) => typeof spec !== 'string' || !/^\s*id\s*(,|$)/.test(spec))
-    .map(([name]) => ({
-      path: [name],
-      message: 'Expected an index design whose primary key is id, e.g. "id, region"',
-    }));
+/**
+ * The host's index layouts in Dexie's syntax, checked: a layout in the port's syntax (a list of specs) gets the
+ * primary key `id` in front; a Dexie layout must keep `id` as its primary key (IndexedDB cannot change a store's key
+ * in an upgrade); every index must be one the port can declare (`parseIndexSpec`; Dexie's unique marker `&` allowed).
+ */
+function checkIndexes(indexes: Readonly<Record<string, string | readonly string[]>>): Readonly<Record<string, string>> {
+  const layouts: Record<string, string> = {};
+  const issues: { path: string[]; message: string }[] = [];
+  for (const [name, design] of Object.entries(indexes)) {
+    const dexie = Array.isArray(design) ? dexieLayout(design as readonly string[]) : design;
+    if (typeof dexie !== 'string' || !/^\s*id\s*(,|$)/.test(dexie)) {
+      issues.push({ path: [name], message: 'Expected an index design whose primary key is id, e.g. "id, region"' });
+      continue;
+    }
+    try {
+      for (const spec of portSpecs(dexie)) parseIndexSpec(spec);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push({ path: [name], message: error.issues[0]?.message ?? 'Not an index spec' });
+      continue;
+    }
+    layouts[name] = dexie;
+  }
   if (issues.length > 0) throw new ValidationError(issues, 'indexes');
-  return indexes;
+  return layouts;
 }
 
 export interface DexieStorageOptions extends StorageOptions {
@@ -56,11 +80,12 @@ export interface DexieStorageOptions extends StorageOptions {
    */
   readonly collections?: readonly string[];
   /**
-   * Index designs for collections, in Dexie's syntax (`'id, region, *labels, [region+status]'`), replacing the
-   * built-in design of a CRM collection or giving a host's own collection indexes. The primary key must stay `id`.
-   * Queries on these fields are then answered from the indexes.
+   * Index designs for collections, replacing the design of a CRM collection (core's `CRM_INDEXES`) or giving a host's
+   * own collection indexes: in the port's syntax (`['region', '*labels', '[region+status]']`, as in
+   * `capabilities.indexes`) or in Dexie's (`'id, region, *labels, [region+status]'`, whose primary key must stay
+   * `id`). Queries on these fields are then answered from the indexes; `capabilities.indexes` reports them.
    */
-  readonly indexes?: Readonly<Record<string, string>>;
+  readonly indexes?: Readonly<Record<string, string | readonly string[]>>;
   /**
    * An IndexedDB implementation other than the global one (a test double, or a worker's); `null` for none (then
    * every operation rejects with `StorageUnavailableError`).
@@ -75,7 +100,8 @@ export interface DexieStorageOptions extends StorageOptions {
   readonly blockedTimeoutMs?: number;
   /**
    * Called with each Dexie instance the adapter creates, before it opens: add Dexie middleware (`db.use(…)`) or
-   * addons here. Do not declare versions: the schema is the adapter's.
+   * addons here. Do not declare versions: the schema is the adapter's. The query planner reads through Dexie's
+   * DBCore, so a `dbcore` middleware sees every request it makes (the tests count records read this way).
    */
   readonly configure?: (db: Dexie) => void;
   /** The Storage API for `status()` and `persist()`; default `navigator.storage`; `null` for none. */
@@ -232,6 +258,14 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
   const bound = (tx: Transaction, collection: string): Table<StoredRecord, string> =>
     tx.table(known(collection)) as Table<StoredRecord, string>;
 
+  /** What the planner needs to read one collection in the transaction. */
+  const context = (tx: Transaction, collection: string): TableContext => ({
+    table: bound(tx, collection),
+    tx,
+    now: now(),
+    coverage,
+  });
+
   /**
    * Operations on the given Dexie transaction, recording what they change. Its tables are bound to it explicitly
    * (`tx.table`), not found through Dexie's ambient zone: a service's body may await its own native promises (an
@@ -262,9 +296,8 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
       coverage.forget(collection);
       events.push({ collection, id, type: 'delete' });
     },
-    query: (collection, queryOptions) =>
-      runQuery(bound(tx, collection), parseQueryOptions(queryOptions), now(), coverage),
-    count: (collection, where) => runCount(bound(tx, collection), parseQueryOptions({ where }).where, now()),
+    query: (collection, queryOptions) => runQuery(context(tx, collection), parseQueryOptions(queryOptions)),
+    count: (collection, where) => runCount(context(tx, collection), parseQueryOptions({ where }).where),
   });
 
   /** A read of one collection in one read-only transaction. */
@@ -290,7 +323,11 @@ export function createDexieStorage(options: DexieStorageOptions): DexieStorage {
     });
 
   return {
-    capabilities: { pushdown: PUSHDOWN_OPERATORS, changeFeed: channel ? 'browser' : 'connection' },
+    capabilities: {
+      pushdown: PUSHDOWN_OPERATORS,
+      changeFeed: channel ? 'browser' : 'connection',
+      indexes: declaredIndexes(collections, indexes),
+    },
     get: (collection, id) => read('read', collection, (ops) => ops.get(collection, id)),
     getMany: (collection, ids) => read('read', collection, (ops) => ops.getMany(collection, ids)),
     query: (collection, queryOptions) => read('query', collection, (ops) => ops.query(collection, queryOptions)),

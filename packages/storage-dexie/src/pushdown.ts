@@ -1,9 +1,10 @@
 /**
- * Query planning: pushes the filter language down onto IndexedDB indexes.
+ * Query planning: pushes the filter language down onto IndexedDB indexes, and never reads a whole table for a query
+ * an index can answer.
  *
  * An index range only has to select a SUPERSET of the matching records: the full filter then runs on those candidates
  * with core's reference evaluator, so results equal `compileFilter` by construction, and the index only decides how
- * few records are read. Each operator below maps to a range that can over-include but never miss a match:
+ * few records are read. Each operator maps to a range that can over-include but never miss a match (ranges.ts):
  *
  * - `eq`, `in`, `hasAny` (and the first value of `hasAll`) on strings and numbers: exact keys. Multi-entry indexes
  *   hold each element of an array, which is what `hasAny`/`hasAll` need.
@@ -16,14 +17,16 @@
  * - `any`: the union of its children's ranges, when every child has one.
  * - `ne`, `nin`, `not`, `exists`, `contains`, booleans and `null`: no range (they match records an index omits).
  *
- * Without a usable range, a query ordered by one indexed field with a limit walks that index in order and stops once
- * the page is full; anything else scans the table.
+ * A query with a `limit` whose order an index can hand out (by id: the primary key; by a field with an index that
+ * holds every record) walks that order from the cursor on (streams.ts) and reads records in batches until the page
+ * is full (walk.ts); the filter's selection, when it has one, decides which ids are read. A selection smaller than a
+ * page, or too sparse in the order for a walk to find its page soon, is read whole and sorted in memory. `count` of
+ * a filter made of `eq` and `in` on single-valued indexes counts index keys and reads no record. Only a query that no
+ * index serves (no range, no usable order) reads the table.
  */
 import {
   compileFilter,
   decodeCursor,
-  isAfterCursor,
-  parseInstant,
   queryInMemory,
   type Filter,
   type FilterOperator,
@@ -31,7 +34,22 @@ import {
   type QueryPage,
   type StoredRecord,
 } from '@crmkit/core';
-import { Dexie, type Collection, type Table } from 'dexie';
+import type { Transaction } from 'dexie';
+import type { IndexCoverage } from './coverage.js';
+import {
+  allRecords,
+  coreRange,
+  countKeys,
+  engineOf,
+  idsIn,
+  recordsById,
+  recordsIn,
+  type Engine,
+  type Entry,
+} from './engine.js';
+import { exactPlan, indexesOf, plan, type ExactPlan, type IndexInfo, type Plan, type Table_ } from './ranges.js';
+import { arrayStream, IndexStream, type KeyStream } from './streams.js';
+import { readPage, walkOrder, walkSpec, walkStart, type WalkOrder } from './walk.js';
 
 /** Filter operators this adapter evaluates with index ranges (the rest run in memory on the candidates). */
 export const PUSHDOWN_OPERATORS: readonly FilterOperator[] = [
@@ -51,397 +69,182 @@ export const PUSHDOWN_OPERATORS: readonly FilterOperator[] = [
   'olderThan',
 ];
 
-type Table_ = Table<StoredRecord, string>;
-type Key = string | number;
-/** One key range: [lower, upper] with inclusiveness. */
-interface Range {
-  readonly lower: unknown;
-  readonly upper: unknown;
-  readonly lowerOpen: boolean;
-  readonly upperOpen: boolean;
-}
-/** A way to select candidates: key ranges on one index, or a union of such selections. */
-type Plan = { readonly index: string; readonly ranges: readonly Range[] } | { readonly union: readonly Plan[] };
-
-/** Widening for instants: offsets reach ±14 hours; one hour of margin. */
-const INSTANT_SLACK_MS = 15 * 3_600_000;
-const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 } as const;
-
-interface IndexInfo {
-  readonly multi: boolean;
-}
-
-/** The table's single-field indexes by key path, the primary key `id` included. */
-function indexesOf(table: Table_): Map<string, IndexInfo> {
-  const indexes = new Map<string, IndexInfo>([['id', { multi: false }]]);
-  for (const index of table.schema.indexes) {
-    if (typeof index.keyPath === 'string' && !index.compound) indexes.set(index.keyPath, { multi: !!index.multi });
-  }
-  return indexes;
-}
-
-const isKey = (value: unknown): value is Key =>
-  (typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value))) && !isInstant(value);
-const isInstant = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(parseInstant(value));
-const iso = (ms: number) => new Date(Math.max(-62_167_219_200_000, Math.min(253_402_300_799_999, ms))).toISOString();
-
-const exact = (key: Key): Range => ({ lower: key, upper: key, lowerOpen: false, upperOpen: false });
-
-/** The range of all keys of `value`'s type beyond it (or before it). */
-function above(value: Key, open: boolean): Range {
-  return typeof value === 'number'
-    ? { lower: value, upper: Infinity, lowerOpen: open, upperOpen: false }
-    : { lower: value, upper: Dexie.maxKey, lowerOpen: open, upperOpen: true };
-}
-function below(value: Key, open: boolean): Range {
-  return typeof value === 'number'
-    ? { lower: -Infinity, upper: value, lowerOpen: false, upperOpen: open }
-    : { lower: '', upper: value, lowerOpen: false, upperOpen: open };
-}
-/** Stored date-times whose instant lies in [from, to] (either end optional), widened for offsets. */
-function instantRange(from: number | undefined, to: number | undefined): Range {
-  return {
-    lower: from === undefined ? '' : iso(from - INSTANT_SLACK_MS),
-    upper: to === undefined ? Dexie.maxKey : iso(to + INSTANT_SLACK_MS),
-    lowerOpen: false,
-    upperOpen: to === undefined,
-  };
-}
-
-let caseVariants: Map<string, string[]> | undefined;
 /**
- * Every BMP character whose lower case starts with the code unit `lower` (built once, on first use). `toLowerCase`
- * maps each character alone except Greek capital sigma, which becomes final sigma at the end of a word: it is listed
- * under both.
+ * A walk through the order may step over this many index keys per record a selection would otherwise read whole
+ * before the selection is read whole instead: keys cost far less than records, but not nothing.
  */
-function charactersLoweringTo(lower: string): readonly string[] {
-  if (!caseVariants) {
-    const table = new Map<string, string[]>();
-    const add = (first: string, char: string) => {
-      let list = table.get(first);
-      if (!list) table.set(first, (list = []));
-      list.push(char);
-    };
-    for (let code = 0; code <= 0xffff; code++) {
-      if (code >= 0xd800 && code <= 0xdfff) continue;
-      const char = String.fromCharCode(code);
-      add(char.toLowerCase()[0]!, char);
-    }
-    add('\u03c2', '\u03a3');
-    caseVariants = table;
-  }
-  return caseVariants.get(lower) ?? [];
-}
+const KEYS_PER_RECORD = 4;
 
-/** How many ranges a case-insensitive prefix may become: each character multiplies them by its case variants. */
-const MAX_PREFIX_RANGES = 64;
-
-/**
- * Prefixes whose ranges together hold every string whose lower case starts with `lowered`: the case variants of its
- * characters, as many as fit in {@link MAX_PREFIX_RANGES} (a variant whose lower case is longer, like `İ` → `i̇`, ends its branch, which only widens).
- */
-function caseInsensitivePrefixes(lowered: string): string[] | undefined {
-  let prefixes: { built: string; rest: string }[] = [{ built: '', rest: lowered }];
-  const done: string[] = [];
-  for (let depth = 0; prefixes.length > 0; depth++) {
-    const next: { built: string; rest: string }[] = [];
-    for (const { built, rest } of prefixes) {
-      const first = rest[0]!;
-      if (first >= '\ud800' && first <= '\udfff') {
-        if (built === '') return undefined;
-        done.push(built);
-        continue;
-      }
-      for (const char of charactersLoweringTo(first)) {
-        const low = char === '\u03a3' && first === '\u03c2' ? first : char.toLowerCase();
-        if (rest.startsWith(low)) {
-          const remaining = rest.slice(low.length);
-          if (remaining === '') done.push(built + char);
-          else next.push({ built: built + char, rest: remaining });
-        } else if (low.startsWith(rest)) {
-          done.push(built + char);
-        }
-      }
-    }
-    // Too many combinations: stop at the shorter prefixes of this level (a wider selection, still complete).
-    if (done.length + next.length > MAX_PREFIX_RANGES)
-      return depth === 0 ? undefined : [...done, ...prefixes.map((p) => p.built)];
-    prefixes = next;
-  }
-  return [...done, ...prefixes.map((p) => p.built)];
-}
-
-/** Every string starting with `prefix`: from it up to (excluding) the next string of its length that does not. */
-function prefixRange(prefix: string): Range {
-  let end = prefix;
-  while (end !== '' && end.charCodeAt(end.length - 1) === 0xffff) end = end.slice(0, -1);
-  if (end === '') return { lower: prefix, upper: Dexie.maxKey, lowerOpen: false, upperOpen: true };
-  const upper = end.slice(0, -1) + String.fromCharCode(end.charCodeAt(end.length - 1) + 1);
-  return { lower: prefix, upper, lowerOpen: false, upperOpen: true };
-}
-
-/** Key ranges selecting a superset of the records `leaf` matches, or undefined when no index range can. */
-function leafRanges(leaf: Extract<Filter, { field: string }>, info: IndexInfo, now: number): Range[] | undefined {
-  switch (leaf.op) {
-    case 'eq':
-      if (isKey(leaf.value)) return [exact(leaf.value)];
-      if (isInstant(leaf.value)) {
-        const at = parseInstant(leaf.value);
-        return [instantRange(at, at)];
-      }
-      return undefined;
-    case 'in':
-      if (leaf.values.length === 0) return [];
-      if (!leaf.values.every(isKey)) return undefined;
-      return [...new Set(leaf.values as Key[])].map(exact);
-    case 'hasAny':
-      if (!info.multi) return undefined;
-      if (leaf.values.length === 0) return [];
-      return leaf.values.every(isKey) ? [...new Set(leaf.values as Key[])].map(exact) : undefined;
-    case 'hasAll': {
-      if (!info.multi) return undefined;
-      const first = leaf.values.find(isKey);
-      return first === undefined ? undefined : [exact(first)];
-    }
-    case 'gt':
-    case 'gte':
-    case 'lt':
-    case 'lte': {
-      const value = leaf.value;
-      const lowerSide = leaf.op === 'gt' || leaf.op === 'gte';
-      const open = leaf.op === 'gt' || leaf.op === 'lt';
-      if (isInstant(value)) {
-        const at = parseInstant(value);
-        return [lowerSide ? instantRange(at, undefined) : instantRange(undefined, at)];
-      }
-      if (!isKey(value)) return undefined;
-      return [lowerSide ? above(value, open) : below(value, open)];
-    }
-    case 'between': {
-      const { min, max } = leaf;
-      if (isInstant(min) && isInstant(max)) return [instantRange(parseInstant(min), parseInstant(max))];
-      if (!isKey(min) || !isKey(max) || typeof min !== typeof max) return undefined;
-      if (min > max) return [];
-      return [{ lower: min, upper: max, lowerOpen: false, upperOpen: false }];
-    }
-    case 'withinLast':
-      return [instantRange(now - leaf.amount * UNIT_MS[leaf.unit], now)];
-    case 'olderThan':
-      return [instantRange(undefined, now - leaf.amount * UNIT_MS[leaf.unit])];
-    case 'startsWith': {
-      const prefix = leaf.value;
-      if (prefix === '') return [{ lower: '', upper: Dexie.maxKey, lowerOpen: false, upperOpen: true }];
-      if (leaf.caseSensitive) return [prefixRange(prefix)];
-      return caseInsensitivePrefixes(prefix.toLowerCase())?.map(prefixRange);
-    }
-    default:
-      return undefined;
-  }
-}
-
-function plan(filter: Filter, indexes: Map<string, IndexInfo>, now: number): Plan[] {
-  if ('all' in filter) return filter.all.flatMap((child) => plan(child, indexes, now));
-  if ('any' in filter) {
-    const branches = filter.any.map((child) => plan(child, indexes, now));
-    if (branches.length === 0 || branches.some((options) => options.length === 0)) return [];
-    // Any option of a branch selects a superset of that branch; take the first.
-    return [{ union: branches.map((options) => options[0]!) }];
-  }
-  if ('not' in filter) return [];
-  const info = indexes.get(filter.field);
-  if (!info) return [];
-  const ranges = leafRanges(filter, info, now);
-  return ranges ? [{ index: filter.field, ranges }] : [];
-}
-
-function collectionOf(
-  table: Table_,
-  target: { index: string; ranges: readonly Range[] },
-): Collection<StoredRecord, string> {
-  const where = table.where(target.index === 'id' ? ':id' : target.index);
-  if (target.ranges.length === 1) {
-    const range = target.ranges[0]!;
-    return where.between(range.lower as Key, range.upper as Key, !range.lowerOpen, !range.upperOpen);
-  }
-  // Ranges of one selection share their inclusiveness except exact keys, which are closed on both ends.
-  const closed = target.ranges.every((range) => !range.lowerOpen && !range.upperOpen);
-  if (closed)
-    return where.inAnyRange(
-      target.ranges.map((range) => [range.lower, range.upper]),
-      { includeLowers: true, includeUppers: true },
-    );
-  return where.inAnyRange(
-    target.ranges.map((range) => [range.lower, range.upper]),
-    { includeLowers: !target.ranges[0]!.lowerOpen, includeUppers: !target.ranges[0]!.upperOpen },
-  );
+/** One table in one transaction. */
+export interface TableContext {
+  /** The table, bound to the transaction (its schema names the indexes). */
+  readonly table: Table_;
+  /** The Dexie transaction the table is bound to. */
+  readonly tx: Transaction;
+  readonly now: Date;
+  readonly coverage: IndexCoverage;
 }
 
 /** The single-index selections a plan is made of. */
-function partsOf(selected: Plan): { index: string; ranges: readonly Range[] }[] {
+function partsOf(selected: Plan): Extract<Plan, { index: string }>[] {
   return 'union' in selected ? selected.union.flatMap(partsOf) : [selected];
 }
 
-/*
- * Everything below that runs inside a transaction chains Dexie's own promises (`Dexie.Promise.all`, `.then`) rather
- * than awaiting native ones between requests: Dexie keeps its transaction zone across its own promises, and a request
- * issued after a native await could run outside the transaction (which Dexie reports as PrematureCommitError).
- */
+/** How many index keys a plan selects: one native count per range, since IndexedDB counts keys without reading. */
+async function cost(engine: Engine, selected: Plan): Promise<number> {
+  const counts = partsOf(selected).flatMap((part) => part.ranges.map((range) => countKeys(engine, part.index, range)));
+  return (await Promise.all(counts)).reduce((sum, n) => sum + n, 0);
+}
 
-/** How many index keys a plan selects: the cost the planner minimises. One native count per range, since IndexedDB
- * counts keys without reading records (a multi-range collection would iterate them). */
-function cost(table: Table_, selected: Plan): Promise<number> {
-  const counts = partsOf(selected).flatMap((part) =>
-    part.ranges.map((range) => collectionOf(table, { index: part.index, ranges: [range] }).count()),
+/** The plan selecting the fewest keys, and how many. */
+async function cheapest(engine: Engine, options: readonly Plan[]): Promise<{ chosen: Plan; size: number }> {
+  const costs = await Promise.all(options.map((option) => cost(engine, option)));
+  let best = 0;
+  costs.forEach((value, i) => {
+    if (value < costs[best]!) best = i;
+  });
+  return { chosen: options[best]!, size: costs[best]! };
+}
+
+/** Whether a plan may select one record more than once (several ranges, a union, a multi-entry index). */
+function mayRepeat(selected: Plan, indexes: ReadonlyMap<string, IndexInfo>): boolean {
+  const parts = partsOf(selected);
+  return parts.length > 1 || parts.some((part) => part.ranges.length > 1 || !!indexes.get(part.index)?.multi);
+}
+
+/** The ids a plan selects, each once (no record is read). */
+async function selectedIds(engine: Engine, selected: Plan): Promise<string[]> {
+  const lists = await Promise.all(
+    partsOf(selected).flatMap((part) => part.ranges.map((range) => idsIn(engine, part.index, range))),
   );
-  return Dexie.Promise.all(counts).then((all) => all.reduce((sum, n) => sum + n, 0));
+  return lists.length === 1 ? lists[0]! : [...new Set(lists.flat())];
 }
 
-/** The records a plan selects, each once. */
-function candidates(table: Table_, selected: Plan): Promise<StoredRecord[]> {
-  const parts = partsOf(selected).filter((part) => part.ranges.length > 0);
-  const indexes = indexesOf(table);
-  return Dexie.Promise.all(parts.map((part) => collectionOf(table, part).toArray())).then((lists) => {
-    const only = parts[0];
-    // One range on a single-valued index yields each record once; unions and multi-entry indexes may repeat one.
-    if (lists.length === 1 && only && only.ranges.length === 1 && !indexes.get(only.index)?.multi) return lists[0]!;
-    const byId = new Map<string, StoredRecord>();
-    for (const list of lists) for (const record of list) byId.set(record.id, record);
-    return [...byId.values()];
-  });
+/** The records a plan selects, each once, reading each once. */
+async function selectedRecords(
+  engine: Engine,
+  selected: Plan,
+  indexes: ReadonlyMap<string, IndexInfo>,
+): Promise<StoredRecord[]> {
+  if (mayRepeat(selected, indexes)) {
+    const records = await recordsById(engine, await selectedIds(engine, selected));
+    return records.filter((record): record is StoredRecord => record !== undefined);
+  }
+  const part = partsOf(selected)[0]!;
+  const range = part.ranges[0];
+  return range ? recordsIn(engine, part.index, range) : [];
 }
 
-/** The cheapest of several plans, by counting the index keys each selects. */
-function cheapest(table: Table_, options: readonly Plan[]): Promise<Plan> {
-  return Dexie.Promise.all(options.map((option) => cost(table, option))).then((costs) => {
-    let best = 0;
-    costs.forEach((value, i) => {
-      if (value < costs[best]!) best = i;
-    });
-    return options[best]!;
-  });
-}
-
-/**
- * Top-N by an index: walks the index of the one `orderBy` field in order and stops once the page is full. Only
- * valid when every record has an indexable value there (missing, null and booleans are not IndexedDB keys, and they
- * sort first), which IndexedDB tells by counting the index's keys; otherwise the table is scanned.
- */
-/**
- * Which indexes hold every record of their collection, as last counted. Counting an index costs about as much as
- * reading a page, so the answer is kept until the collection changes: the adapter forgets a collection on each write
- * (its own, inside transactions too, and those other tabs announce).
- */
-export interface IndexCoverage {
-  /** Forget what is known about one collection's indexes. */
-  forget(collection: string): void;
-}
-
-interface CoverageState extends IndexCoverage {
-  readonly complete: Map<string, boolean>;
-}
-
-export function createIndexCoverage(): IndexCoverage {
-  const complete = new Map<string, boolean>();
-  const state: CoverageState = {
-    complete,
-    forget(collection) {
-      for (const key of complete.keys()) if (key.startsWith(`${collection}/`)) complete.delete(key);
-    },
-  };
-  return state;
-}
-
-function canWalk(table: Table_, options: QueryOptions): boolean {
-  const only = options.orderBy?.[0];
-  if (options.limit === undefined || options.orderBy?.length !== 1 || !only || only.field === 'id') return false;
-  const info = indexesOf(table).get(only.field);
-  return !!info && !info.multi;
-}
-
-async function walkIndex<T extends object>(
-  table: Table_,
+/** Reads every candidate of a plan (or the table without one) and answers the query in memory. */
+async function inMemory<T extends object>(
+  engine: Engine,
   options: QueryOptions,
   now: Date,
-  coverage: IndexCoverage | undefined,
+  selected: Plan | undefined,
+  indexes: ReadonlyMap<string, IndexInfo>,
 ): Promise<QueryPage<T>> {
-  const orderBy = options.orderBy!;
-  const limit = options.limit!;
-  const only = orderBy[0]!;
-  const known = (coverage as CoverageState | undefined)?.complete;
-  const key = `${table.name}/${only.field}`;
-  let complete = known?.get(key);
-  if (complete === undefined) {
-    const indexed = await table.orderBy(only.field).count();
-    complete = indexed === (await table.count());
-    known?.set(key, complete);
-  }
-  if (!complete) return scan<T>(table, options, now);
-
-  const descending = only.direction === 'desc';
-  const matches = options.where ? compileFilter(options.where, { now }) : undefined;
-  const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
-  let collection: Collection<StoredRecord, string> =
-    cursorKey && cursorKey[0] !== null
-      ? descending
-        ? table.where(only.field).belowOrEqual(cursorKey[0] as Key)
-        : table.where(only.field).aboveOrEqual(cursorKey[0] as Key)
-      : table.orderBy(only.field);
-  if (descending) collection = collection.reverse();
-
-  const picked: StoredRecord[] = [];
-  let boundary: unknown;
-  let done = false;
-  await collection
-    .until(() => done)
-    .each((record, cursor) => {
-      // Past the page: keep reading only while the key ties with the last record (ties are ordered by id later).
-      if (picked.length > limit && cursor.key !== boundary) {
-        done = true;
-        return;
-      }
-      if (matches && !matches(record)) return;
-      if (cursorKey && !isAfterCursor(record, cursorKey, orderBy)) return;
-      picked.push(record);
-      if (picked.length === limit + 1) boundary = cursor.key;
-    });
-  // The walk read every record that can be on this page; the reference orders them and cuts the page.
-  return queryInMemory(picked as StoredRecord<T>[], { orderBy, limit }, now);
+  const records = selected ? await selectedRecords(engine, selected, indexes) : await allRecords(engine);
+  return queryInMemory(records as StoredRecord<T>[], options, now);
 }
 
-async function scan<T extends object>(table: Table_, options: QueryOptions, now: Date): Promise<QueryPage<T>> {
-  return queryInMemory((await table.toArray()) as StoredRecord<T>[], options, now);
-}
-
-/**
- * The records the cheapest of a filter's plans selects, or every record when there is none. Inside a Dexie transaction the first thing awaited must
- * be an IndexedDB request: awaiting a promise that settles without one loses Dexie's transaction zone, and the next
- * request would run outside the transaction. So every decision is made synchronously before the first await.
- */
-function select(table: Table_, options: readonly Plan[]): Promise<StoredRecord[]> {
-  if (options.length === 0) return table.toArray();
-  if (options.length === 1) return candidates(table, options[0]!);
-  return cheapest(table, options).then((chosen) => candidates(table, chosen));
+/** A walk of `order`, unless its index leaves records out (a missing or odd value sorts where no walk reaches). */
+async function usableOrder(context: TableContext, engine: Engine, options: QueryOptions) {
+  const order = walkOrder(options.orderBy ?? [], indexesOf(context.table));
+  if (!order) return undefined;
+  if (order.field !== 'id' && !(await context.coverage.complete(engine.core, engine.trans, order.field)))
+    return undefined;
+  return order;
 }
 
 /** Runs a validated query on one table. */
-export function runQuery<T extends object>(
-  table: Table_,
-  options: QueryOptions,
-  now: Date,
-  coverage?: IndexCoverage,
-): Promise<QueryPage<T>> {
-  const plans = options.where ? plan(options.where, indexesOf(table), now.getTime()) : [];
-  if (plans.length > 0) {
-    return select(table, plans).then((records) => queryInMemory(records as StoredRecord<T>[], options, now));
+export async function runQuery<T extends object>(context: TableContext, options: QueryOptions): Promise<QueryPage<T>> {
+  const { table, tx, now, coverage } = context;
+  const engine = engineOf(table.core, tx);
+  const indexes = indexesOf(table);
+  const plans = options.where ? plan(options.where, indexes, now.getTime()) : [];
+  const limit = options.limit;
+  const selection = plans.length === 0 ? undefined : await cheapest(engine, plans);
+  if (limit === undefined) return inMemory<T>(engine, options, now, selection?.chosen, indexes);
+
+  const order = await usableOrder(context, engine, options);
+  const orderBy = options.orderBy ?? [];
+  const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
+  const start = order ? walkStart(order, cursorKey) : null;
+  // No walk, or a selection no larger than a page: read what is selected (or everything) and sort it.
+  if (!order || start === null || (selection && selection.size <= limit + 1)) {
+    return inMemory<T>(engine, options, now, selection?.chosen, indexes);
   }
-  return canWalk(table, options) ? walkIndex<T>(table, options, now, coverage) : scan<T>(table, options, now);
+  const matches = options.where ? compileFilter(options.where, { now }) : undefined;
+  const page = {
+    orderBy,
+    limit,
+    grouped: order.grouped,
+    ...(matches ? { matches } : {}),
+    ...(cursorKey ? { cursorKey } : {}),
+  };
+  if (!selection) return readPage<T>(engine, new IndexStream(engine, walkSpec(order, start)), page, now);
+
+  const { chosen, size } = selection;
+  // By id: the selection's ids, sorted, are the walk.
+  if (order.field === 'id') {
+    return readPage<T>(engine, idStream(await selectedIds(engine, chosen), order, start?.id), page, now);
+  }
+  // One range of the order's own index: walk just that range.
+  const parts = partsOf(chosen);
+  const only = parts[0]!;
+  if (parts.length === 1 && only.index === order.field && only.ranges.length === 1) {
+    return readPage<T>(engine, new IndexStream(engine, walkSpec(order, start, only.ranges[0])), page, now);
+  }
+  // Another index: walk the order and read only selected ids, unless the walk would pass too many keys per match.
+  const total = await coverage.total(engine.core, engine.trans);
+  if (((limit + 1) * total) / size > KEYS_PER_RECORD * size) {
+    return inMemory<T>(engine, options, now, chosen, indexes);
+  }
+  const candidates = new Set(await selectedIds(engine, chosen));
+  return readPage<T>(engine, new IndexStream(engine, walkSpec(order, start)), { ...page, candidates }, now);
 }
 
-/** Counts the records matching a validated filter on one table. */
-export function runCount(table: Table_, where: Filter | undefined, now: Date): Promise<number> {
-  if (!where) return table.count();
+/** The ids, in the walk's order, after `startId`. */
+function idStream(ids: string[], order: WalkOrder, startId: string | undefined): KeyStream {
+  const sorted = ids.sort();
+  if (order.desc) sorted.reverse();
+  const after = startId === undefined ? sorted : sorted.filter((id) => (order.desc ? id < startId : id > startId));
+  return arrayStream(after.map((id): Entry => ({ key: id, id })));
+}
+
+/** The ids an exact plan answers (no record is read). */
+async function exactIds(engine: Engine, exact: ExactPlan): Promise<Set<string>> {
+  if ('index' in exact) {
+    const lists = await Promise.all(exact.ranges.map((range) => idsIn(engine, exact.index, range)));
+    return new Set(lists.flat());
+  }
+  const sets = await Promise.all(('all' in exact ? exact.all : exact.any).map((child) => exactIds(engine, child)));
+  if ('any' in exact) return new Set(sets.flatMap((set) => [...set]));
+  sets.sort((a, b) => a.size - b.size);
+  const [smallest = new Set<string>(), ...others] = sets;
+  return new Set([...smallest].filter((id) => others.every((set) => set.has(id))));
+}
+
+/**
+ * Counts the records matching a validated filter on one table: from index keys alone when the filter is exact (one
+ * count per key for a single `eq` or `in`), otherwise by reading the selection (or the table) and filtering.
+ */
+export async function runCount(context: TableContext, where: Filter | undefined): Promise<number> {
+  const { table, tx, now } = context;
+  const engine = engineOf(table.core, tx);
+  const { trans } = engine;
+  // Counted now, not taken from what the planner remembers: another tab's write may not be announced yet.
+  if (!where) return engine.core.count({ trans, query: { index: engine.core.schema.primaryKey, range: coreRange() } });
+  const indexes = indexesOf(table);
+  const exact = exactPlan(where, indexes);
+  if (exact && 'index' in exact) {
+    const counts = await Promise.all(exact.ranges.map((range) => countKeys(engine, exact.index, range)));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+  if (exact) return (await exactIds(engine, exact)).size;
   const matches = compileFilter(where, { now });
-  return select(table, plan(where, indexesOf(table), now.getTime())).then((records) =>
-    records.reduce((n, r) => (matches(r) ? n + 1 : n), 0),
-  );
+  const plans = plan(where, indexes, now.getTime());
+  const selected = plans.length === 0 ? undefined : (await cheapest(engine, plans)).chosen;
+  const records = selected ? await selectedRecords(engine, selected, indexes) : await allRecords(engine);
+  return records.reduce((n, record) => (matches(record) ? n + 1 : n), 0);
 }

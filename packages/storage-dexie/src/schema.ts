@@ -6,6 +6,7 @@
  * {@link schemaVersionOf} turns a native version back into ours.
  */
 import type { Dexie, Transaction } from 'dexie';
+import { CRM_COLLECTIONS, CRM_INDEXES as CRM_DESIGN, type CrmCollection, type IndexDesign } from '@crmkit/core';
 
 /** The layout of schema version 2, kept as it shipped: history never changes. */
 const CRM_INDEXES_V2 = {
@@ -26,18 +27,8 @@ const CRM_INDEXES_V2 = {
   customFieldDefinitions: 'id, entity',
 } as const satisfies Readonly<Record<string, string>>;
 
-/**
- * The indexes of every CRM collection, in Dexie's index syntax: the first entry is the primary key, `*field` is a
- * multi-entry index over an array's items, `a.b` a nested field, `[a+b]` a compound index.
- *
- * Only fields whose values are valid IndexedDB keys (strings, numbers, ISO date strings, arrays of those) are indexed:
- * never booleans, which IndexedDB cannot index. A record whose value for an indexed field is missing, `null` or not
- * a valid key is simply left out of that index, so records with arbitrary fields can always be written.
- *
- * Lead capture stores `phone` normalised to E.164, so the `phone` index matches across formats; customers' `phones`
- * hold the numbers as entered.
- */
-export const CRM_INDEXES = {
+/** The layout of schema version 3, kept as it shipped. */
+const CRM_INDEXES_V3 = {
   ...CRM_INDEXES_V2,
   customers: `${CRM_INDEXES_V2.customers}, lastActivityAt`,
   leads: `${CRM_INDEXES_V2.leads}, lastActivityAt, campaign`,
@@ -52,6 +43,34 @@ export const CRM_INDEXES = {
   lifecycleChanges: 'id, customerId, at, ruleId, [customerId+at]',
   activities: `${CRM_INDEXES_V2.activities}, [customerId+occurredAt], [customerId+type]`,
 } as const satisfies Readonly<Record<string, string>>;
+
+/** One collection's layout in Dexie's syntax: the primary key `id`, then the index specs of the port's syntax. */
+export function dexieLayout(specs: readonly string[]): string {
+  return ['id', ...specs].join(', ');
+}
+
+/**
+ * The indexes of every CRM collection in the current schema, in Dexie's syntax: the first entry is the primary key,
+ * `*field` is a multi-entry index over an array's items, `a.b` a nested field, `[a+b]` a compound index. It is core's
+ * index design (`CRM_INDEXES` of `@crmkit/core`, the single source of truth every adapter maintains) written for
+ * Dexie; `capabilities.indexes` reports it in the port's syntax.
+ *
+ * Only fields whose values are valid IndexedDB keys (strings, numbers, ISO date strings, arrays of those) are indexed:
+ * never booleans, which IndexedDB cannot index. A record whose value for an indexed field is missing, `null` or not
+ * a valid key is simply left out of that index, so records with arbitrary fields can always be written.
+ *
+ * Lead capture stores `phone` normalised to E.164, so the `phone` index matches across formats; customers' `phones`
+ * hold the numbers as entered. `matchKeys` (customers, contacts, leads) holds the normalised e-mail and phone keys
+ * duplicate detection looks up.
+ */
+export const CRM_INDEXES: Readonly<Record<CrmCollection, string>> = /* @__PURE__ */ Object.freeze(
+  Object.fromEntries(
+    [...new Set([...CRM_COLLECTIONS, ...Object.keys(CRM_DESIGN)])].map((name) => [
+      name,
+      dexieLayout(Object.hasOwn(CRM_DESIGN, name) ? CRM_DESIGN[name]! : []),
+    ]),
+  ) as Record<CrmCollection, string>,
+);
 
 /** The layout of a collection this adapter has no index design for (a host's own collection): its primary key. */
 export const PRIMARY_KEY_ONLY = 'id';
@@ -82,20 +101,21 @@ export interface SchemaVersionStep {
 
 /**
  * Every schema version this code knows, oldest first. Never edit a shipped step: databases in the wild are at
- * those versions. To change the layout, append a step:
+ * those versions. The newest step declares {@link CRM_INDEXES}, i.e. core's index design; once it has shipped, freeze
+ * its layout as a literal (as `CRM_INDEXES_V3` is) before core's design changes, and append a step:
  *
  * ```ts
  * {
- *   version: 3,
- *   description: 'leads: index normalised phone numbers',
- *   stores: (collections) => layout(collections, (name) => (name === 'leads' ? `${CRM_INDEXES.leads}, *phoneKeys` : indexesOf(name))),
+ *   version: 5,
+ *   description: 'leads: index the score band',
+ *   stores: (collections) => layout(collections, indexesOf),
  *   upgrade: async (tx) => {
- *     await tx.table('leads').toCollection().modify((lead) => { lead.phoneKeys = normalise(lead.phones); });
+ *     await tx.table('leads').toCollection().modify((lead) => { lead.scoreBand = band(lead.score); });
  *   },
  * },
  * ```
  *
- * and update {@link CRM_INDEXES} to the new layout. {@link DEXIE_SCHEMA_VERSION} follows the last step.
+ * {@link DEXIE_SCHEMA_VERSION} follows the last step.
  */
 export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
   {
@@ -114,6 +134,12 @@ export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
     version: 3,
     description:
       'Indexes for last activity (customers, leads, deals), timelines, task series and due lists, and the stores of reminders fired, lead-assignment rotation, costs, quotas, customer aggregates and lifecycle history.',
+    stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V3, name)),
+  },
+  {
+    version: 4,
+    description:
+      "Multi-entry matchKeys on customers, contacts and leads: the normalised e-mail and phone keys duplicate detection looks up; the layout is now core's index design (CRM_INDEXES of @crmkit/core). No data migration: normalising a phone number needs metadata loaded asynchronously, which an upgrade transaction cannot wait for, and keys written here would have to follow core's normalisation exactly. IndexedDB builds the index from the records that carry matchKeys; records written before version 4 gain them when the services next write them, and until then duplicate detection finds them through the e-mail and phone indexes (customers and contacts: *emails, *phones; leads: email, phone).",
     stores: (collections) => layout(collections, indexesOf),
   },
 ];
@@ -149,4 +175,35 @@ export function declareSchema(
 /** A layout giving every collection the index spec `spec(name)`. */
 export function layout(collections: readonly string[], spec: (name: string) => string): Record<string, string> {
   return Object.fromEntries(collections.map((name) => [name, spec(name)]));
+}
+
+/**
+ * The index specs a Dexie layout declares, in the port's syntax (`parseIndexSpec` of `@crmkit/core`): the primary key
+ * left out, and Dexie's unique marker `&` dropped (a unique index is still an index on its field).
+ */
+export function portSpecs(dexieLayout: string): string[] {
+  return dexieLayout
+    .split(',')
+    .map((spec) => spec.trim())
+    .slice(1)
+    .filter((spec) => spec !== '')
+    .map((spec) => spec.replace(/^&/, ''));
+}
+
+/**
+ * What the current schema declares for `collections`, in the port's syntax: core's design, replaced for a collection
+ * by the host's own layout when it gives one. Every collection is named, with no indexes when it has only its key.
+ */
+export function declaredIndexes(
+  collections: readonly string[],
+  hostLayouts: Readonly<Record<string, string>>,
+): IndexDesign {
+  return Object.freeze(
+    Object.fromEntries(
+      collections.map((name) => [
+        name,
+        Object.freeze(portSpecs(Object.hasOwn(hostLayouts, name) ? hostLayouts[name]! : indexesOf(name))),
+      ]),
+    ),
+  );
 }

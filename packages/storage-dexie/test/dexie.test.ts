@@ -3,6 +3,7 @@ import { runStorageConformance } from '@crmkit/storage-conformance';
 import { CRM_INDEXES, DEXIE_SCHEMA_VERSION, createDexieStorage, schemaVersionOf } from '@crmkit/storage-dexie';
 import { CRM_COLLECTIONS, CrmErrorCode, isCrmError } from '@crmkit/core';
 import { deleteDatabase, rawDump, rawRead, uniqueName } from './raw-idb.js';
+import { readCounter } from './fixtures/count-reads.js';
 
 describe('createDexieStorage', () => {
   // The whole suite on the production layout: the default collections (core's CRM_COLLECTIONS) with their indexes,
@@ -11,8 +12,10 @@ describe('createDexieStorage', () => {
     test: it,
     createHarness: async ({ now }) => {
       const name = uniqueName('conformance');
+      const reads = readCounter();
       return {
-        storage: createDexieStorage({ name, now }),
+        storage: createDexieStorage({ name, now, configure: reads.configure }),
+        recordsRead: reads.count,
         raw: {
           get: (collection, id) => rawRead(name, collection, (store) => store.get(id)),
           list: async (collection) => (await rawRead(name, collection, (store) => store.getAll())) ?? [],

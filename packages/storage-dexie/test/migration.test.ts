@@ -31,8 +31,8 @@ const V1_ROWS = {
 
 describe('schema versions and migrations', () => {
   it('declares version 1 as the id-only layout and the newest version as the indexed one', () => {
-    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2, 3]);
-    expect(DEXIE_SCHEMA_VERSION).to.equal(3);
+    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2, 3, 4]);
+    expect(DEXIE_SCHEMA_VERSION).to.equal(4);
     const v1 = SCHEMA_VERSIONS[0]!.stores(['customers', 'deals']);
     expect(v1).to.deep.equal({ customers: 'id', deals: 'id' });
   });

@@ -45,6 +45,7 @@ import {
   storedReader,
   type EntityPage,
   type EntityService,
+  readPolicy,
 } from '../kernel/index.js';
 import type { CrmActor } from '../kernel/context.js';
 import type { CrmEventMap, CrmEventName } from '../kernel/events.js';
@@ -223,7 +224,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
   const checked = parseOrThrow(optionsSchema, options, 'createCrm options');
   const events = new CrmEvents();
   const context = createContext({
-    storage: options.storage,
+    storage: readPolicy(options.storage),
     actor: checked.actor,
     events,
     clock: options.clock ?? (() => new Date()),

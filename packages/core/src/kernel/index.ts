@@ -27,3 +27,4 @@ export {
   type VersionedWrite,
 } from './entity-service.js';
 export * from './records.js';
+export { readPolicy } from './trusted.js';

@@ -4,7 +4,7 @@
  *
  * One error policy: a stored record that does not fit its schema is a `StorageError` (the adapter returned something
  * else than the CRM wrote; the zod issues are its `cause`), input that does not fit is a `ValidationError` naming the
- * field (`parseOrThrow`, where input enters).
+ * field (`parseOrThrow`, where input enters). Reads are trusted: a record with its schema's shape is not parsed again.
  */
 import * as z from 'zod/mini';
 import { ConflictError, NotFoundError, StorageError, ValidationError } from '../errors/errors.js';
@@ -14,6 +14,7 @@ import type { AuditEntryInput } from '../model/compliance.js';
 import { withCustomFields, type CustomFieldDefinition, type CustomFieldEntity } from '../model/custom-fields.js';
 import type { OrderBy, StorageOperations, StoredRecord } from '../storage/port.js';
 import { changedFieldNames } from './audit.js';
+import { isTrustedShape } from './trusted.js';
 
 /** What writing records needs of the CRM's context (`CrmContext` has it): ids, the audit log, custom fields. */
 export interface RecordContext {
@@ -31,8 +32,12 @@ export function withoutMeta(record: Record<string, unknown>): Record<string, unk
   return copy;
 }
 
-/** Parses what an adapter returned; a record that does not fit its schema is a `StorageError`. */
+/**
+ * What an adapter returned, as its entity: the record itself when it has its schema's shape (a trusted read, see
+ * `trusted.ts`), otherwise parsed in full; a record that does not fit its schema is a `StorageError`.
+ */
 export function fromStorage<T>(schema: z.ZodMiniType<T, unknown>, record: unknown, name: string): T {
+  if (isTrustedShape(schema, record)) return record as T;
   const result = z.safeParse(schema, record);
   if (result.success) return result.data;
   throw new StorageError(`A stored ${name} record does not match its schema`, {

@@ -8,6 +8,7 @@ export type {
   StoragePort,
   StorageOperations,
   StorageCapabilities,
+  IndexDesign,
   StorageOptions,
   StorageSnapshot,
   StoredRecord,
@@ -22,6 +23,8 @@ export type {
   ChangeListener,
 } from './port.js';
 export { stampWrite } from './stamp.js';
+export { CRM_INDEXES, indexesIn, parseIndexSpec } from './indexes.js';
+export type { IndexSpec } from './indexes.js';
 export {
   queryInMemory,
   compareValues,

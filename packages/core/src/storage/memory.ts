@@ -2,15 +2,21 @@ import { ConflictError, NotFoundError, StorageError } from '../errors/errors.js'
 import { FILTER_OPERATORS } from '../filter/index.js';
 import type {
   ChangeEvent,
+  IndexDesign,
   DeleteOptions,
   QueryOptions,
   RecordInput,
   StorageOperations,
   StorageOptions,
   StoragePort,
+  QueryPage,
   StoredRecord,
 } from './port.js';
-import { checkCollection, parseQueryOptions, queryInMemory, recordIdSchema } from './query.js';
+import type { QuerySource } from './memory-query.js';
+import { checkCollection, parseQueryOptions, recordIdSchema } from './query.js';
+import { CRM_INDEXES } from './indexes.js';
+import { CollectionIndexes } from './memory-indexes.js';
+import { countIndexed, queryIndexed } from './memory-query.js';
 import { parseSnapshot } from './snapshot.js';
 import { stampWrite } from './stamp.js';
 import { createChangeFeed } from './change-feed.js';
@@ -20,24 +26,59 @@ import { parseOrThrow } from '../errors/parse.js';
 export type MemoryData = Map<string, Map<string, StoredRecord>>;
 
 export interface MemoryStorageOptions extends StorageOptions {
-  /** Backing maps to use, e.g. to inspect them in tests; a new empty one by default. */
+  /**
+   * Backing maps to use, e.g. to inspect them in tests; a new empty one by default. Records in them are frozen; write
+   * through the port, since the indexes follow only its writes.
+   */
   readonly data?: MemoryData;
+  /** The indexes to keep, by collection; the CRM's design ({@link CRM_INDEXES}) by default. */
+  readonly indexes?: IndexDesign;
+  /**
+   * Called with the number of stored records each read looked at: a query served by an index reads about as many as
+   * it returns. For tests and diagnostics.
+   */
+  readonly onRead?: (records: number) => void;
+}
+
+/** Freezes a record and everything in it, so a reader can be handed the stored object itself. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 const DELETED = /* @__PURE__ */ Symbol('deleted');
 type Staged = StoredRecord | typeof DELETED;
 
 /**
- * The reference adapter: plain maps in memory, transactional, versioned, with a change feed.
+ * The reference adapter: plain maps in memory with ordered indexes, transactional, versioned, with a change feed.
  *
  * Writes (single ones too) run one at a time, each as a transaction staging its changes in an overlay that is
  * applied in one synchronous step on commit, so readers never see half a transaction and a stale write can never
- * slip between a check and its write. Records are cloned on the way in and out: a caller mutating an object it got
- * back cannot change what is stored.
+ * slip between a check and its write. A record is copied and deeply frozen on the way in, and readers get that frozen
+ * record: reads cost no copy, and a caller cannot change what is stored through an object it got back.
+ *
+ * Queries use the indexes of `options.indexes` (see `memory-indexes.ts`): a filter an index serves reads its
+ * candidates only, and a page ordered by an indexed field (or by id) walks that index from the cursor and stops when
+ * the page is full.
  */
 export function createMemoryStorage(options: MemoryStorageOptions = {}): StoragePort {
   const data: MemoryData = options.data ?? new Map();
   const now = options.now ?? (() => new Date());
+  const design = options.indexes ?? CRM_INDEXES;
+  const onRead = options.onRead ?? (() => undefined);
+  const indexes = new Map<string, CollectionIndexes>();
+  const indexesOf = (collection: string): CollectionIndexes => {
+    let found = indexes.get(collection);
+    if (!found) {
+      found = new CollectionIndexes(Object.hasOwn(design, collection) ? (design[collection] ?? []) : []);
+      found.load(data.get(collection)?.values() ?? []);
+      indexes.set(collection, found);
+    }
+    return found;
+  };
   const feed = createChangeFeed();
   let closed = false;
   let tail: Promise<unknown> = Promise.resolve();
@@ -68,6 +109,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       for (const [id, record] of committed(collection) ?? []) if (!staged?.has(id)) yield record;
       for (const record of staged?.values() ?? []) if (record !== DELETED) yield record;
     };
+    const source = (collection: string): QuerySource => {
+      const staged = overlay?.get(collection);
+      return {
+        indexes: indexesOf(collection),
+        staged: staged && staged.size > 0 ? staged.keys() : undefined,
+        read: (id) => current(collection, id),
+        all: () => visible(collection),
+        onRead,
+      };
+    };
     const stage = (collection: string, id: string, value: Staged) => {
       if (!overlay) throw new Error('Writes need a transaction');
       let rows = overlay.get(collection);
@@ -80,15 +131,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         assertOpen();
         checkCollection(collection);
         const row = current(collection, id);
-        return row && (structuredClone(row) as StoredRecord<T>);
+        onRead(row ? 1 : 0);
+        return row as StoredRecord<T> | undefined;
       },
       async getMany<T extends object>(collection: string, ids: readonly string[]) {
         assertOpen();
         checkCollection(collection);
-        return ids.map((id) => {
-          const row = current(collection, id);
-          return row && (structuredClone(row) as StoredRecord<T>);
-        });
+        const rows = ids.map((id) => current(collection, id) as StoredRecord<T> | undefined);
+        onRead(rows.filter((row) => row !== undefined).length);
+        return rows;
       },
       async put<T extends object>(
         collection: string,
@@ -98,15 +149,11 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         assertOpen();
         checkCollection(collection);
         parseOrThrow(recordIdSchema, record.id, 'record id');
-        const stored = stampWrite(
-          collection,
-          structuredClone(record),
-          current(collection, record.id),
-          expectedVersion,
-          now(),
+        const stored = deepFreeze(
+          stampWrite(collection, structuredClone(record), current(collection, record.id), expectedVersion, now()),
         );
         stage(collection, record.id, stored as StoredRecord);
-        return structuredClone(stored);
+        return stored;
       },
       async delete(collection: string, id: string, deleteOptions?: DeleteOptions) {
         assertOpen();
@@ -122,17 +169,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       async query<T extends object>(collection: string, queryOptions?: QueryOptions) {
         assertOpen();
         checkCollection(collection);
-        const page = queryInMemory(
-          visible(collection) as Iterable<StoredRecord<T>>,
-          parseQueryOptions(queryOptions),
-          now(),
-        );
-        return { ...page, records: page.records.map((record) => structuredClone(record)) };
+        return queryIndexed(source(collection), parseQueryOptions(queryOptions), now()) as QueryPage<T>;
       },
       async count(collection, where) {
         assertOpen();
         checkCollection(collection);
-        return queryInMemory(visible(collection), parseQueryOptions({ where }), now()).records.length;
+        return countIndexed(source(collection), parseQueryOptions({ where }), now());
       },
     };
   };
@@ -149,10 +191,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         let target = data.get(collection);
         if (!target) data.set(collection, (target = new Map()));
         for (const [id, value] of rows) {
+          const before = target.get(id);
+          const index = indexesOf(collection);
+          if (before) index.remove(before);
           if (value === DELETED) {
             target.delete(id);
             events.push({ collection, id, type: 'delete' });
           } else {
+            index.add(value);
             target.set(id, value);
             events.push({ collection, id, type: 'put', version: value.version });
           }
@@ -166,7 +212,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const reads = operations(undefined);
 
   return {
-    capabilities: { pushdown: FILTER_OPERATORS, changeFeed: 'connection' },
+    capabilities: { pushdown: FILTER_OPERATORS, changeFeed: 'connection', indexes: design },
     get: reads.get,
     getMany: reads.getMany,
     query: reads.query,
@@ -190,13 +236,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
     async importSnapshot(snapshot) {
       assertOpen();
-      const parsed = structuredClone(parseSnapshot(snapshot));
+      const parsed = deepFreeze(structuredClone(parseSnapshot(snapshot)));
       return exclusive(async () => {
         const events: ChangeEvent[] = [];
         for (const [collection, rows] of data) {
           for (const id of rows.keys()) events.push({ collection, id, type: 'delete' });
         }
         data.clear();
+        indexes.clear();
         for (const [collection, records] of Object.entries(parsed.collections)) {
           data.set(collection, new Map(records.map((record) => [record.id, record])));
           for (const record of records)

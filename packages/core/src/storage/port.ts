@@ -81,12 +81,30 @@ export interface StorageSnapshot {
   readonly collections: Readonly<Record<string, readonly StoredRecord[]>>;
 }
 
+/**
+ * The indexes of each collection, by collection name (a collection not named has only its primary key, `id`). One
+ * index is written as in {@link parseIndexSpec}: `ownerId`, `amount.amountMinor` (a nested field), `*tags` (one entry
+ * per element of an array) or `[customerId+occurredAt]` (compound). `CRM_INDEXES` is the CRM's design.
+ */
+export type IndexDesign = Readonly<Record<string, readonly string[]>>;
+
 /** What an adapter does natively; everything else it still does, only in memory. */
 export interface StorageCapabilities {
   /** Filter operators evaluated by the engine (index ranges, SQL) rather than by core's evaluator in memory. */
   readonly pushdown: readonly FilterOperator[];
   /** How far the change feed reaches: this connection, other tabs of this browser, or other users. */
   readonly changeFeed: 'connection' | 'browser' | 'remote';
+  /**
+   * The indexes the adapter maintains. A query whose filter or order an index serves reads about as many records as
+   * its answer holds (the conformance suite counts them); any other query still works, by reading the collection.
+   */
+  readonly indexes: IndexDesign;
+  /**
+   * The engine may hold records crmkit did not write (a database other programs write to, a file restored by
+   * hand). The CRM then validates every record it reads against its schema in full; otherwise it trusts its own
+   * records and checks only their shape (docs/architecture.md, "Trusted reads").
+   */
+  readonly foreignData?: boolean;
 }
 
 /** The reads and writes available inside a transaction, and (with `transaction` and the rest) on the port. */

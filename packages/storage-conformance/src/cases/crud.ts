@@ -136,15 +136,21 @@ export const crudCases: readonly ConformanceCase[] = [
     await expectRejects(storage.query(C, { after: 'not a cursor' }), CrmErrorCode.validation, 'bad cursor');
   }),
 
-  harnessCase('records returned are copies: mutating them changes nothing stored', async ({ storage, raw }) => {
+  harnessCase('records returned cannot change what is stored: copies, or frozen', async ({ storage, raw }) => {
     const input = { id: 'c1', tags: ['vip'] };
     const stored = await storage.put(C, input, { expectedVersion: 0 });
     input.tags.push('mutated input');
-    (stored as unknown as { tags: string[] }).tags.push('mutated');
-    const read = await storage.get<{ tags: string[] }>(C, 'c1');
-    read?.tags.push('mutated');
-    const page = await storage.query<{ tags: string[] }>(C);
-    page.records[0]?.tags.push('mutated');
+    // An adapter may hand out copies (mutating them is harmless) or its own frozen records (mutating them throws).
+    const mutate = (record: unknown) => {
+      try {
+        (record as { tags: string[] } | undefined)?.tags.push('mutated');
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+      }
+    };
+    mutate(stored);
+    mutate(await storage.get(C, 'c1'));
+    mutate((await storage.query(C)).records[0]);
     expectEqual(((await raw.get(C, 'c1')) as { tags: string[] }).tags, ['vip'], 'stored tags');
   }),
 ];

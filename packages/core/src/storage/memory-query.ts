@@ -1,0 +1,170 @@
+/**
+ * How the memory adapter answers a query with its indexes, reading about as many records as the page holds:
+ *
+ * 1. Few candidates (an index serves the filter and selects at most {@link SORT_CANDIDATES}), or no limit: read
+ *    them, then filter, order and page them with `queryInMemory`, the reference, so results agree by construction.
+ * 2. A limit and an order an index holds (by `id`, or by one field with a single-field index): walk that index from
+ *    the cursor's key, skip ids outside the candidates, test each record, stop once the page is full.
+ * 3. Otherwise, read the collection (`queryInMemory` over every record).
+ *
+ * Inside a transaction that has written to the collection, the staged records join the candidates (1) or the query
+ * reads the collection (3), so a transaction always reads its own writes.
+ */
+import { compileFilter, type Filter } from '../filter/index.js';
+import type { CollectionIndexes, FieldIndex } from './memory-indexes.js';
+import type { OrderedIndex } from './ordered-index.js';
+import type { QueryOptions, QueryPage, StoredRecord } from './port.js';
+import { compareValues, decodeCursor, encodeCursor, queryInMemory } from './query.js';
+
+/** Candidate sets up to this size are read and sorted rather than walked in order. */
+const SORT_CANDIDATES = 2_000;
+
+/** What a query reads from: a collection's indexes and records, with a transaction's staged writes. */
+export interface QuerySource {
+  readonly indexes: CollectionIndexes;
+  /** Ids the current transaction has written in this collection (created, replaced or deleted), if any. */
+  readonly staged: Iterable<string> | undefined;
+  /** The record as the reader sees it (staged writes included), or undefined. */
+  read(id: string): StoredRecord | undefined;
+  /** Every record the reader sees. */
+  all(): Iterable<StoredRecord>;
+  readonly onRead: (records: number) => void;
+}
+
+/** The records of `ids` that exist, each once, counted as read. */
+function readDistinct(source: QuerySource, ids: Iterable<string>): StoredRecord[] {
+  const seen = new Set<string>();
+  const records: StoredRecord[] = [];
+  for (const id of ids) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const record = source.read(id);
+    if (record) records.push(record);
+  }
+  source.onRead(records.length);
+  return records;
+}
+
+function readAll(source: QuerySource): StoredRecord[] {
+  const records = [...source.all()];
+  source.onRead(records.length);
+  return records;
+}
+
+/** The index a walk in `options.orderBy` order can use: the primary key, or one field's single-field index. */
+function orderIndex(source: QuerySource, options: QueryOptions): OrderedIndex | FieldIndex | undefined {
+  const orderBy = options.orderBy ?? [];
+  if (orderBy.length === 0) return source.indexes.primary;
+  if (orderBy.length !== 1) return undefined;
+  return source.indexes.ordered((orderBy[0] as { field: string }).field);
+}
+
+/** One page of a query (see the module comment for the three ways). */
+export function queryIndexed(source: QuerySource, options: QueryOptions, now: Date): QueryPage {
+  const where = options.where as Filter | undefined;
+  const plan = where ? source.indexes.plan(where, now.getTime()) : undefined;
+  const walkable = source.staged === undefined && options.limit !== undefined ? orderIndex(source, options) : undefined;
+  if (plan?.idsAfter && walkable && (options.orderBy ?? []).length === 0) {
+    // One run of equal keys, in id order: the page's own order, read from the cursor on.
+    const cursor = options.after === undefined ? undefined : (decodeCursor(options.after, [])[0] as string);
+    return walk(source, plan.idsAfter(cursor), options, now);
+  }
+  if (plan && (plan.size <= SORT_CANDIDATES || !walkable)) {
+    const ids = source.staged ? [...plan.ids(), ...source.staged] : plan.ids();
+    return queryInMemory(readDistinct(source, ids), options, now);
+  }
+  if (walkable) {
+    const candidates = plan ? new Set(plan.ids()) : undefined;
+    const ids = indexOrder(walkable, options);
+    return walk(source, candidates ? filterIds(ids, candidates) : ids, options, now);
+  }
+  return queryInMemory(readAll(source), options, now);
+}
+
+/** How many records match `options.where`. */
+export function countIndexed(source: QuerySource, options: QueryOptions, now: Date): number {
+  const where = options.where as Filter | undefined;
+  if (!where) return source.staged ? readAll(source).length : source.indexes.primary.size;
+  const plan = source.indexes.plan(where, now.getTime());
+  if (plan?.exact && !source.staged) return plan.size;
+  const matches = compileFilter(where, { now });
+  const records = plan
+    ? readDistinct(source, source.staged ? [...plan.ids(), ...source.staged] : plan.ids())
+    : readAll(source);
+  let count = 0;
+  for (const record of records) if (matches(record)) count++;
+  return count;
+}
+
+function* filterIds(ids: Iterable<string>, keep: ReadonlySet<string>): Generator<string> {
+  for (const id of ids) if (keep.has(id)) yield id;
+}
+
+/** The ids of `index` in the query's order, after its cursor. */
+function* indexOrder(index: OrderedIndex | FieldIndex, options: QueryOptions): Generator<string> {
+  const orderBy = options.orderBy ?? [];
+  const tree = 'tree' in index ? index.tree : index;
+  const cursor = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
+  // The cursor is [key, id]: the primary index's key is the id itself, a field index's the field's value.
+  const cursorKey = cursor?.[0];
+  const cursorId = cursor === undefined ? undefined : (cursor[orderBy.length] as string);
+  if (orderBy[0]?.direction === 'desc') {
+    for (const [, id] of descendingEntries(tree, cursorKey, cursorId)) yield id;
+    return;
+  }
+  for (const [key, id] of tree.ascend(cursor === undefined ? tree.start() : tree.seek(cursorKey, cursorId))) {
+    // The seek lands on the cursor's own entry when it still exists: skip it.
+    if (cursorId !== undefined && id === cursorId && compareValues(key, cursorKey) === 0) continue;
+    yield id;
+  }
+}
+
+/** A page from ids already in the query's order and after its cursor: tests each record until the page is full. */
+function walk(source: QuerySource, ids: Iterable<string>, options: QueryOptions, now: Date): QueryPage {
+  const limit = options.limit as number;
+  const matches = options.where ? compileFilter(options.where as Filter, { now }) : undefined;
+  const page: StoredRecord[] = [];
+  let read = 0;
+  let more = false;
+  for (const id of ids) {
+    const record = source.read(id);
+    read++;
+    if (!record || (matches && !matches(record))) continue;
+    if (page.length === limit) {
+      more = true;
+      break;
+    }
+    page.push(record);
+  }
+  source.onRead(read);
+  const last = page[page.length - 1];
+  return { records: page, ...(more && last ? { next: encodeCursor(last, options.orderBy ?? []) } : {}) };
+}
+
+/**
+ * Entries in descending key order with ties in ascending id order (the port's order: `id` ascending is always the
+ * last key), after the cursor's entry when there is one: the index is read backwards one run of equal keys at a time,
+ * each run forwards.
+ */
+function* descendingEntries(
+  tree: OrderedIndex,
+  cursorKey: unknown,
+  cursorId: string | undefined,
+): Generator<[unknown, string]> {
+  let runEnd = tree.end();
+  if (cursorId !== undefined) {
+    // The rest of the cursor's run: same key, later ids.
+    const after = tree.seek(cursorKey, cursorId);
+    const runStop = tree.seekAbove(cursorKey);
+    for (const [key, id] of tree.ascend(after, runStop)) if (id !== cursorId) yield [key, id];
+    runEnd = tree.seek(cursorKey, '');
+  }
+  for (;;) {
+    const previous = tree.descend(runEnd).next();
+    if (previous.done) return;
+    const key = previous.value[0];
+    const runStart = tree.seek(key, '');
+    yield* tree.ascend(runStart, runEnd);
+    runEnd = runStart;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * An ordered index for the memory adapter: (key, id) entries sorted by the port's total order of values
+ * ({@link compareValues}), then by id. It is a list of sorted chunks, so an insert or a delete moves at most one chunk
+ * (a few hundred entries) and a seek is two binary searches, at any size.
+ */
+import { compareValues } from './query.js';
+
+/** Entries per chunk before it splits in two. */
+const CHUNK = 512;
+
+interface Chunk {
+  keys: unknown[];
+  ids: string[];
+}
+
+/** A position in the index: a chunk and an offset in it. `chunk === chunks.length` is the end. */
+export interface Position {
+  readonly chunk: number;
+  readonly offset: number;
+}
+
+function compareEntry(keyA: unknown, idA: string, keyB: unknown, idB: string): number {
+  const order = compareValues(keyA, keyB);
+  if (order !== 0) return order;
+  return idA < idB ? -1 : idA > idB ? 1 : 0;
+}
+
+export class OrderedIndex {
+  private chunks: Chunk[] = [];
+  private count = 0;
+
+  /** How many entries the index holds. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Replaces the content with these entries (any order): one sort instead of one insert each. */
+  load(entries: readonly (readonly [key: unknown, id: string])[]): void {
+    const sorted = [...entries].sort((a, b) => compareEntry(a[0], a[1], b[0], b[1]));
+    this.chunks = [];
+    for (let i = 0; i < sorted.length; i += CHUNK) {
+      const slice = sorted.slice(i, i + CHUNK);
+      this.chunks.push({ keys: slice.map((entry) => entry[0]), ids: slice.map((entry) => entry[1]) });
+    }
+    this.count = sorted.length;
+  }
+
+  insert(key: unknown, id: string): void {
+    if (this.chunks.length === 0) {
+      this.chunks.push({ keys: [key], ids: [id] });
+      this.count = 1;
+      return;
+    }
+    // The first chunk whose last entry is not below (key, id); past the end, the last chunk takes it.
+    let c = this.chunkOf(key, id);
+    if (c === this.chunks.length) c--;
+    const chunk = this.chunks[c] as Chunk;
+    const at = this.offsetIn(chunk, key, id);
+    chunk.keys.splice(at, 0, key);
+    chunk.ids.splice(at, 0, id);
+    this.count++;
+    if (chunk.keys.length > 2 * CHUNK) {
+      const half = chunk.keys.length >> 1;
+      this.chunks.splice(c + 1, 0, { keys: chunk.keys.splice(half), ids: chunk.ids.splice(half) });
+    }
+  }
+
+  /** Removes the entry; nothing when there is none. */
+  remove(key: unknown, id: string): void {
+    const c = this.chunkOf(key, id);
+    const chunk = this.chunks[c];
+    if (!chunk) return;
+    const at = this.offsetIn(chunk, key, id);
+    if (chunk.ids[at] !== id || compareValues(chunk.keys[at], key) !== 0) return;
+    chunk.keys.splice(at, 1);
+    chunk.ids.splice(at, 1);
+    this.count--;
+    if (chunk.keys.length === 0) this.chunks.splice(c, 1);
+  }
+
+  /** The first position whose entry is at or after (`key`, `id`); `id` '' is before every id of `key`. */
+  seek(key: unknown, id = ''): Position {
+    const c = this.chunkOf(key, id);
+    const chunk = this.chunks[c];
+    return chunk ? { chunk: c, offset: this.offsetIn(chunk, key, id) } : this.end();
+  }
+
+  /** The first position whose key is above `key` (every id of `key` is before it). */
+  seekAbove(key: unknown): Position {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const chunk = this.chunks[mid] as Chunk;
+      if (compareValues(chunk.keys[chunk.keys.length - 1], key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const chunk = this.chunks[lo];
+    if (!chunk) return this.end();
+    let a = 0;
+    let b = chunk.keys.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (compareValues(chunk.keys[mid], key) <= 0) a = mid + 1;
+      else b = mid;
+    }
+    return { chunk: lo, offset: a };
+  }
+
+  /** The first position from `from` on whose key fails `test` (the end when every key passes). */
+  scan(from: Position, test: (key: unknown) => boolean): Position {
+    let c = from.chunk;
+    let o = from.offset;
+    while (c < this.chunks.length) {
+      const chunk = this.chunks[c] as Chunk;
+      for (; o < chunk.keys.length; o++) if (!test(chunk.keys[o])) return { chunk: c, offset: o };
+      c++;
+      o = 0;
+    }
+    return this.end();
+  }
+
+  start(): Position {
+    return this.chunks.length === 0 ? this.end() : { chunk: 0, offset: 0 };
+  }
+
+  end(): Position {
+    return { chunk: this.chunks.length, offset: 0 };
+  }
+
+  /** How many entries lie from `from` (inclusive) to `to` (exclusive). */
+  distance(from: Position, to: Position): number {
+    if (from.chunk === to.chunk) return Math.max(0, to.offset - from.offset);
+    if (from.chunk > to.chunk) return 0;
+    let total = ((this.chunks[from.chunk] as Chunk | undefined)?.keys.length ?? 0) - from.offset;
+    for (let c = from.chunk + 1; c < to.chunk; c++) total += (this.chunks[c] as Chunk).keys.length;
+    return total + to.offset;
+  }
+
+  /** Entries from `from` up to `to` (exclusive), in order. */
+  *ascend(from: Position, to: Position = this.end()): Generator<[key: unknown, id: string]> {
+    let { chunk: c, offset: o } = from;
+    while (c < to.chunk || (c === to.chunk && o < to.offset)) {
+      const chunk = this.chunks[c];
+      if (!chunk) return;
+      if (o >= chunk.keys.length) {
+        c++;
+        o = 0;
+        continue;
+      }
+      yield [chunk.keys[o], chunk.ids[o] as string];
+      o++;
+    }
+  }
+
+  /** Entries before `from` (exclusive), last first. */
+  *descend(from: Position = this.end()): Generator<[key: unknown, id: string]> {
+    let c = from.chunk;
+    let o = from.offset - 1;
+    for (;;) {
+      while (o < 0) {
+        c--;
+        if (c < 0) return;
+        o = (this.chunks[c] as Chunk).keys.length - 1;
+      }
+      const chunk = this.chunks[c] as Chunk;
+      yield [chunk.keys[o], chunk.ids[o] as string];
+      o--;
+    }
+  }
+
+  private chunkOf(key: unknown, id: string): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const chunk = this.chunks[mid] as Chunk;
+      const last = chunk.keys.length - 1;
+      if (compareEntry(chunk.keys[last], chunk.ids[last] as string, key, id) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private offsetIn(chunk: Chunk, key: unknown, id: string): number {
+    let lo = 0;
+    let hi = chunk.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareEntry(chunk.keys[mid], chunk.ids[mid] as string, key, id) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
