@@ -23,7 +23,7 @@
 import '@crmkit/elements/crm-pipeline-board';
 import type { BoardDeal, BoardPipeline, CrmDealMoveEvent, CrmPipelineBoard } from '@crmkit/elements';
 import { DEMO_NOW, generateDemoData } from '@crmkit/core/testing';
-import { BARE_BOARD_TAG, type BenchBareBoard } from './bare-board.js';
+import { BARE_BOARD_TAG, BenchBareBoard } from './bare-board.js';
 import {
   formatMs,
   formatRange,
@@ -131,15 +131,32 @@ function cardsInDom(board: AnyBoard): number[] {
   return scrollers(board).map((scroller) => scroller.querySelectorAll('.card').length);
 }
 
+/** Per column, how many deals it holds and the first of them: the board's cards, the bare board's deals. */
+function shownColumns(board: AnyBoard): { size: number; first: BoardDeal | undefined }[] {
+  return board instanceof BenchBareBoard
+    ? board.shownColumns.map((column) => ({ size: column.deals.length, first: column.deals[0] }))
+    : board.shownColumns.map((column) => ({ size: column.cards.length, first: column.cards[0]?.deal }));
+}
+
 /** Every column that has deals shows at least one card. */
 function cardsShown(board: AnyBoard): boolean {
   const lists = scrollers(board);
-  const columns = board.shownColumns;
+  const columns = shownColumns(board);
   return (
     columns.length > 0 &&
     lists.length === columns.length &&
-    columns.every((column, index) => column.cards.length === 0 || lists[index]!.querySelector('.card') !== null)
+    columns.every((column, index) => column.size === 0 || lists[index]!.querySelector('.card') !== null)
   );
+}
+
+/** The text of each column's first card, whitespace collapsed: what a reader sees of it. */
+function firstCardTexts(board: AnyBoard): string[] {
+  const lists = scrollers(board);
+  return shownColumns(board).map((column, index) => {
+    const id = column.first?.id;
+    const card = id === undefined ? null : lists[index]?.querySelector(`.card[data-deal-id="${CSS.escape(id)}"]`);
+    return card?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+  });
 }
 
 function cardIn(board: AnyBoard, column: number, dealId: string): boolean {
@@ -165,6 +182,9 @@ function create(kind: Kind, data: Dataset): AnyBoard {
     return bare;
   }
   const board = document.createElement(BOARD_TAG);
+  // Won and lost columns start collapsed by default (no cards rendered); expanded, the board shows the same four card
+  // lists as the bare board, so both render the same cards.
+  board.closedStages = 'expanded';
   if (kind === 'board-hide-filters') {
     // Without the filter bar, what the bar costs (an information row, no target); as high as the other board's
     // columns, so its scrollers, too, hold the same cards.
@@ -204,6 +224,8 @@ interface Observations {
   readonly phases: Map<string, Phases>;
   /** Cards in the DOM per column after each first render. */
   readonly domCards: Map<string, string[]>;
+  /** The text of each column's first card after the last first render. */
+  readonly firstCards: Map<string, string[]>;
   readonly failures: string[];
 }
 
@@ -238,6 +260,7 @@ function firstRenderContender(kind: Kind, data: Dataset, observations: Observati
           const counts = cardsInDom(board).join('/');
           const seen = observations.domCards.get(name) ?? [];
           if (!seen.includes(counts)) observations.domCards.set(name, [...seen, counts]);
+          observations.firstCards.set(name, firstCardTexts(board));
           board.remove();
         },
       };
@@ -291,7 +314,7 @@ function moveContender(kind: Kind, data: Dataset, observations: Observations): C
           if (round >= 0) recordPhases(observations, name, { start, updated, cards, waitTasks });
         },
         after() {
-          const top = board.shownColumns[to]?.cards[0]?.deal;
+          const top = shownColumns(board)[to]?.first;
           if (top?.id !== dealId || top.stageId !== toStageId) {
             observations.failures.push(`${name}: the moved deal is not first in its new column`);
           }
@@ -363,7 +386,7 @@ async function main(): Promise<void> {
     log(`${data.size} deals: the board's cards scrollers are ${cards} px high, its columns ${columns} px`);
   }
 
-  const observations: Observations = { phases: new Map(), domCards: new Map(), failures: [] };
+  const observations: Observations = { phases: new Map(), domCards: new Map(), firstCards: new Map(), failures: [] };
   const kinds: Kind[] = ['bare', 'board', 'board-hide-filters'];
   const contenders = [
     ...sets.flatMap((data) => kinds.map((kind) => firstRenderContender(kind, data, observations))),
@@ -383,6 +406,17 @@ async function main(): Promise<void> {
       name: `${data.size} deals: every contender keeps the same cards in the DOM per column`,
       ok: seen.every((counts) => counts.length === 1 && counts[0] === seen[0]![0]),
       detail: kinds.map((kind, index) => `${kind} ${seen[index]!.join(' | ')}`).join('; '),
+    });
+  }
+  for (const data of sets) {
+    const texts = kinds.map((kind) => observations.firstCards.get(renderName(kind, data.size)) ?? []);
+    const same = texts.every((list) => list.length > 0 && list.join('\n') === texts[0]!.join('\n'));
+    checks.push({
+      name: `${data.size} deals: the first card of every column reads the same on every contender`,
+      ok: same,
+      detail: same
+        ? texts[0]!.join(' | ')
+        : kinds.map((kind, index) => `${kind}: ${texts[index]!.join(' | ')}`).join('; '),
     });
   }
   checks.push({

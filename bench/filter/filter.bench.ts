@@ -4,7 +4,9 @@
  *
  *   node --conditions=@crmkit/source --import tsx bench/filter/filter.bench.ts [--sizes 100000,1000000] [--rounds 7]
  *
- * Rule: country in [CN, US] ∧ revenue > 1000 ∧ lastActivityAt within the last 30 days ∧ tags has 'vip'.
+ * Rule: country in [CN, US] ∧ revenue > 1000 ∧ lastActivityAt within the last 30 days ∧ tags has 'vip'. The reference
+ * compares the window as ISO text (correct here: every timestamp is canonical UTC); the former reference, with
+ * `Date.parse` per record, runs as an information row.
  * Each round runs every contender once over the whole array, in an order that rotates from round to round, so drift
  * on a shared machine (thermal, neighbours, GC) spreads over all of them; the table reports medians. Only the
  * filtering is timed: data generation, filter compilation and query construction happen before.
@@ -66,31 +68,36 @@ function customers(count: number): Customer[] {
 
 type Predicate = (record: Customer) => boolean;
 
-const INFORMATIONAL = 'hand-written, ISO text (info)';
+const INFORMATIONAL = 'hand-written, Date.parse (info)';
 
-/** The reference: what a developer would write by hand for this one rule. */
-const handWritten: Predicate = (c) => {
+const CUTOFF_ISO = new Date(CUTOFF).toISOString();
+const NOW_ISO = new Date(NOW).toISOString();
+
+/**
+ * The reference: the fastest correct predicate a developer would write by hand for this one rule, in the rule's
+ * order. Every generated timestamp is a canonical UTC `toISOString` string, and such strings order like the instants
+ * they name, so the window is two string comparisons against bounds computed once (no parsing at all). The clause
+ * order is the rule's, the order `compileFilter` gets: reordering the clauses is open to both (see
+ * docs/benchmarks.md).
+ */
+const handWritten: Predicate = (c) =>
+  (c.country === 'CN' || c.country === 'US') &&
+  c.revenue > 1000 &&
+  c.lastActivityAt >= CUTOFF_ISO &&
+  c.lastActivityAt <= NOW_ISO &&
+  c.tags.includes('vip');
+
+/**
+ * Informational, the former reference: the window checked with `Date.parse`, which also reads timestamps written
+ * with an offset. It shows how much of a per-record parse costs (about 200 ns a call).
+ */
+const handWrittenParse: Predicate = (c) => {
   if (c.country !== 'CN' && c.country !== 'US') return false;
   if (!(c.revenue > 1000)) return false;
   const t = Date.parse(c.lastActivityAt);
   if (!(t >= CUTOFF && t <= NOW)) return false;
   return c.tags.includes('vip');
 };
-
-const CUTOFF_ISO = new Date(CUTOFF).toISOString();
-const NOW_ISO = new Date(NOW).toISOString();
-
-/**
- * Informational: the same rule with the window compared as ISO text, as mingo and sift do. Only correct because
- * every timestamp here is canonical UTC; a record written with an offset would be misjudged. It shows how much of
- * the hand-written predicate's time is `Date.parse`.
- */
-const handWrittenText: Predicate = (c) =>
-  (c.country === 'CN' || c.country === 'US') &&
-  c.revenue > 1000 &&
-  c.lastActivityAt >= CUTOFF_ISO &&
-  c.lastActivityAt <= NOW_ISO &&
-  c.tags.includes('vip');
 
 const filter: Filter = {
   all: [
@@ -120,7 +127,7 @@ function contenders(): [name: string, predicate: Predicate][] {
     ['compileFilter', compiled],
     ['mingo', (c) => mingo.test(c)],
     ['sift', sifted],
-    [INFORMATIONAL, handWrittenText],
+    [INFORMATIONAL, handWrittenParse],
   ];
 }
 

@@ -86,20 +86,27 @@ const segment: Filter = {
 
 const YEAR_AGO = NOW - 365 * DAY;
 const MONTH_AGO = NOW - 30 * DAY;
+const YEAR_AGO_ISO = new Date(YEAR_AGO).toISOString();
+const NOW_ISO = new Date(NOW).toISOString();
 
-/** The reference: what a developer would write by hand for this one segment. */
+/**
+ * The reference: the fastest correct predicate a developer would write by hand for this one segment, clauses in the
+ * segment's order. Every generated timestamp is canonical UTC `toISOString` text, which orders like the instants it
+ * names, so the purchase window is two string comparisons against bounds computed once, no parsing.
+ */
 function handWritten(c: Customer, s: CustomerStats): boolean {
   if (c.country !== 'CN' && c.country !== 'US') return false;
   if (!c.tags.includes('vip')) return false;
   const ltv = s.lifetimeValue['CNY'];
   if (!(ltv !== undefined && ltv >= 100_000)) return false;
   if (!s.openDealStageIds.includes('proposal')) return false;
-  if (s.lastPurchaseAt === undefined) return false;
-  const last = Date.parse(s.lastPurchaseAt);
-  if (!(last >= YEAR_AGO && last <= NOW)) return false;
-  const meetings = s.recentActivity['meeting'] ?? [];
+  const last = s.lastPurchaseAt;
+  if (last === undefined || last < YEAR_AGO_ISO || last > NOW_ISO) return false;
+  const meetings = s.recentActivity['meeting'];
+  if (meetings === undefined) return false;
   let count = 0;
-  for (const at of meetings) {
+  for (let i = 0; i < meetings.length; i++) {
+    const at = meetings[i]!;
     if (at < MONTH_AGO) break;
     if (at <= NOW) count++;
   }
@@ -111,7 +118,7 @@ const mongoQuery = {
   tags: 'vip',
   'stats.lifetimeValue.CNY': { $gte: 100_000 },
   'stats.openDealStageIds': 'proposal',
-  'stats.lastPurchaseAt': { $gte: new Date(YEAR_AGO).toISOString(), $lte: new Date(NOW).toISOString() },
+  'stats.lastPurchaseAt': { $gte: YEAR_AGO_ISO, $lte: NOW_ISO },
   'stats.meetings30d': { $gte: 2 },
 };
 
