@@ -4,14 +4,7 @@ import { exchangeRateTableSchema, type ExchangeRateTable } from '../money/exchan
 import { currencyCodeSchema } from '../money/money.js';
 import { countryCodeSchema, defaultIdGenerator, idSchema, type IdGenerator } from '../model/primitives.js';
 import { userRoles } from '../model/user.js';
-import {
-  contactInputSchema,
-  contactPatchSchema,
-  contactSchema,
-  type Contact,
-  type ContactInput,
-  type ContactPatch,
-} from '../model/customer.js';
+import type { Contact, ContactInput, ContactPatch } from '../model/customer.js';
 import {
   teamInputSchema,
   teamPatchSchema,
@@ -51,7 +44,7 @@ import type { CrmActor } from '../kernel/context.js';
 import type { CrmEventMap, CrmEventName } from '../kernel/events.js';
 import { createCustomerAggregates, type CustomerAggregates } from '../customers/aggregates.service.js';
 import { createCustomerService, type CustomerService } from '../customers/customer.service.js';
-import { createPhoneReader, phonesIntake } from '../customers/phones.service.js';
+import { createContactService } from '../customers/contact.service.js';
 import { createDealService, type DealService } from '../funnel/deal.service.js';
 import { createPipelineService, type PipelineService } from '../funnel/pipeline.service.js';
 import { createReportService, type ReportService } from '../funnel/analytics.service.js';
@@ -268,13 +261,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     }),
     segments,
     aggregates,
-    contacts: createEntityService(context, {
-      name: 'contact',
-      collection: 'contacts',
-      schemas: { input: contactInputSchema, record: contactSchema, patch: contactPatchSchema },
-      customFields: 'contact',
-      prepare: phonesIntake(createPhoneReader(phones), context.storage, 'contact'),
-    }),
+    contacts: createContactService(context, phones),
     leads,
     deals,
     pipelines: createPipelineService(context, lostReasons),

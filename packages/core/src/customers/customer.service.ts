@@ -25,6 +25,7 @@ import { timelineActivitiesQuery } from '../timeline/activity.service.js';
 import { decodeTimelineCursor, encodeTimelineCursor, timelineKey } from '../timeline/timeline.js';
 import { purchaseFrequency } from '../value/index.js';
 import type { CustomerAggregates } from './aggregates.service.js';
+import { withMatchKeys } from '../leads/service/keyed-storage.js';
 import { createPhoneReader, phonesIntake } from './phones.service.js';
 import type { StoredCustomerStats } from './stats.js';
 
@@ -121,6 +122,8 @@ const COMPLETED_TASKS = 20;
 
 /** Creates the customer service: the entity service plus lifecycle and the 360° view. */
 export function createCustomerService(context: CrmContext, options: CustomerServiceOptions): CustomerService {
+  // Every customer written carries its match keys, for duplicate detection.
+  context = { ...context, storage: withMatchKeys(context.storage) };
   const { aggregates, segments } = options;
   const { checkStage, ...lifecycle } = createLifecycleService(context, { aggregates, config: options.lifecycle });
   const base = createEntityService(context, {

@@ -7,6 +7,7 @@ import {
   emailSchema,
   idSchema,
   instantSchema,
+  matchKeysProperty,
   nameSchema,
   phoneSchema,
   safeUrlSchema,
@@ -90,7 +91,7 @@ const customerShape = {
 /** What creating a customer accepts. */
 export const customerInputSchema = /* @__PURE__ */ entityInput(customerShape);
 /** A stored customer. */
-export const customerSchema = /* @__PURE__ */ entityRecord(customerShape);
+export const customerSchema = /* @__PURE__ */ entityRecord({ ...customerShape, matchKeys: matchKeysProperty });
 /** An update to a customer. */
 export const customerPatchSchema = /* @__PURE__ */ entityPatch(customerShape);
 export type CustomerInput = z.input<typeof customerInputSchema>;
@@ -115,7 +116,7 @@ const contactShape = {
 /** What creating a contact accepts. */
 export const contactInputSchema = /* @__PURE__ */ entityInput(contactShape);
 /** A stored contact. */
-export const contactSchema = /* @__PURE__ */ entityRecord(contactShape);
+export const contactSchema = /* @__PURE__ */ entityRecord({ ...contactShape, matchKeys: matchKeysProperty });
 /** An update to a contact. */
 export const contactPatchSchema = /* @__PURE__ */ entityPatch(contactShape);
 export type ContactInput = z.input<typeof contactInputSchema>;

@@ -5,6 +5,7 @@ import {
   emailSchema,
   idSchema,
   instantSchema,
+  matchKeysProperty,
   nameSchema,
   phoneSchema,
   sourceSchema,
@@ -37,8 +38,8 @@ const leadShape = {
 
 /** What creating a lead accepts. */
 export const leadInputSchema = /* @__PURE__ */ entityInput(leadShape);
-/** A stored lead. */
-export const leadSchema = /* @__PURE__ */ entityRecord(leadShape);
+/** A stored lead; `matchKeys` as for customers ({@link matchKeysProperty}). */
+export const leadSchema = /* @__PURE__ */ entityRecord({ ...leadShape, matchKeys: matchKeysProperty });
 /** An update to a lead. */
 export const leadPatchSchema = /* @__PURE__ */ entityPatch(leadShape);
 export type LeadInput = z.input<typeof leadInputSchema>;

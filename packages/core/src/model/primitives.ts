@@ -175,3 +175,11 @@ export const fieldPathSchema = /* @__PURE__ */ z.string().check(
 
 export type Address = z.infer<typeof addressSchema>;
 export type LocalizedText = z.infer<typeof localizedTextSchema>;
+
+/**
+ * Normalised e-mail, phone and name keys duplicate detection looks up (`e:…`, `p:…`, `n:…`): derived by the services
+ * on every write, never accepted as input, so only the stored-record schemas name them.
+ */
+export const matchKeysProperty = /* @__PURE__ */ z.optional(
+  /* @__PURE__ */ z.array(/* @__PURE__ */ z.string()).check(/* @__PURE__ */ z.maxLength(100)),
+);

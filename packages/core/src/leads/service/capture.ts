@@ -57,7 +57,8 @@ export function createCapture(t: LeadTools) {
     const outcome = await context.storage.transaction(async (tx) => {
       const schema = await leadSchemaFor(tx);
       const entity = parseOrThrow(schema, raw, 'lead') as Record<string, unknown>;
-      const matches = findDuplicateMatches(subjectOf(entity), await dedupeRecords(tx, normalisePhone), dedupeRules);
+      const subject = subjectOf(entity);
+      const matches = findDuplicateMatches(subject, await dedupeRecords(tx, subject, normalisePhone), dedupeRules);
       const { block, alert } = partitionMatches(matches);
       if (block.length > 0) throw new DuplicateError(block);
       const id = context.newId();

@@ -15,6 +15,7 @@ import { createDealService, type DealWriter } from '../../funnel/deal.service.js
 import { DEFAULT_LOST_REASON_CODES } from '../../funnel/pipeline.js';
 import { explicitAssignment, type AssignmentDecision } from '../assignment.js';
 import { findDuplicateMatches } from '../dedupe.js';
+import { withMatchKeys } from './keyed-storage.js';
 import { normaliseLeadFields } from '../normalise.js';
 import { extendedLeadInputSchema, extendedLeadPatchSchema, extendedLeadSchema } from '../schema.js';
 import { leadSla, overdueLeads } from '../sla.js';
@@ -47,6 +48,8 @@ export function createLeadService(
   options: LeadServiceOptions = {},
   deals: DealWriter = createDealService(context, DEFAULT_LOST_REASON_CODES),
 ): LeadService {
+  // Every lead (and every customer or contact a conversion or merge writes) carries its match keys.
+  context = { ...context, storage: withMatchKeys(context.storage) };
   const t = createLeadTools(context, options);
   const {
     opts,
@@ -124,8 +127,9 @@ export function createLeadService(
     async findDuplicates(leadIdOrData) {
       if (typeof leadIdOrData === 'string') {
         const lead = toLead(await loadLead(context.storage, leadIdOrData));
-        const records = await dedupeRecords(context.storage, await normaliserFor(lead));
-        return findDuplicateMatches(subjectOf(lead), records, dedupeRules, { exclude: { kind: 'lead', id: lead.id } });
+        const subject = subjectOf(lead);
+        const records = await dedupeRecords(context.storage, subject, await normaliserFor(lead));
+        return findDuplicateMatches(subject, records, dedupeRules, { exclude: { kind: 'lead', id: lead.id } });
       }
       if (!isObject(leadIdOrData))
         throw new ValidationError([{ path: [], message: 'Expected a lead id or an object' }], 'duplicate query');
@@ -135,7 +139,8 @@ export function createLeadService(
         normaliseLeadFields(leadIdOrData, normaliseOptions(normalisePhone)),
         'duplicate query',
       ) as Record<string, unknown>;
-      return findDuplicateMatches(subjectOf(query), await dedupeRecords(context.storage, normalisePhone), dedupeRules);
+      const subject = subjectOf(query);
+      return findDuplicateMatches(subject, await dedupeRecords(context.storage, subject, normalisePhone), dedupeRules);
     },
 
     async score(leadId) {

@@ -32,14 +32,24 @@ import {
   type AssignmentDecision,
   type RotationState,
 } from '../assignment.js';
-import { resolveDedupeRules, toDedupeRecord, type DedupeRecord, type DedupeRulesInput } from '../dedupe.js';
+import {
+  resolveDedupeRules,
+  toDedupeRecord,
+  type DedupeRecord,
+  type DedupeRulesInput,
+  type DedupeSubject,
+} from '../dedupe.js';
+import { MATCH_KEYS_FIELD, matchKeysFrom } from '../match-keys.js';
 import type { LeadEventMap } from '../events.js';
-import type { NormaliseOptions, PhoneNormaliser } from '../normalise.js';
+import { normaliseEmail, type NormaliseOptions, type PhoneNormaliser } from '../normalise.js';
 import { extendedLeadInputSchema, extendedLeadSchema, type ExtendedLead } from '../schema.js';
 import { DEFAULT_SCORING_MODEL, parseScoringModel, scoreLead, scoringFields, type LeadScore } from '../scoring.js';
 import { resolveSlaPolicy } from '../sla.js';
 import { dedupeSource, eq, openLeadsFilter, optionsSchema, storedStateSchema, stringField } from './schemas.js';
 import { ASSIGNMENT_STATE_COLLECTION, type LeadServiceOptions } from './types.js';
+
+/** The distinct non-empty strings of `values`, in first-seen order. */
+const uniqueStrings = (values: readonly string[]): string[] => [...new Set(values.filter((value) => value !== ''))];
 
 /** The lead service's shared tools; see {@link createLeadTools}. */
 export type LeadTools = ReturnType<typeof createLeadTools>;
@@ -91,31 +101,75 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
     scoreLead(lead, activities, scoringModel, context.now());
 
   /**
-   * Every record a lead is compared with: leads (not converted), customers, and contacts with their company. Their
-   * phones are read with `normalisePhone` when the subject has a phone to compare (the caller loads it before any
-   * transaction opens); without it they are compared as stored (E.164), which matters to no rule then.
+   * The records `subject` may duplicate, found through indexes, never by reading a collection: leads (not
+   * converted), customers and contacts (with their organisation's name as company) that share a key with it.
+   *
+   * - Records the services wrote carry `matchKeys` (see `match-keys.ts`): one `hasAny` query per collection finds
+   *   every record with one of the subject's e-mail addresses or phone numbers, and, for the name + company rule,
+   *   every person whose name folds to the same key (case, accents, punctuation and word order aside). The rule then
+   *   compares names and companies as before, so a company spelled differently is still found; a name spelled
+   *   differently (`Jon` for `John`) is not, since no index holds "similar" names.
+   * - Records written before match keys existed are found through the indexed contact fields, with the forms the CRM
+   *   stores: leads by `email` and `phone`, customers and contacts by `emails` and `phones` (e-mail addresses
+   *   lower-cased, numbers in E.164), and all three by `name` spelled exactly as the subject's (normalised) name. A
+   *   number stored in another format (`138 0013 8000`) or a name in another case or word order is not found there;
+   *   such a record gains its keys, and is found, the next time a service writes it.
+   *
+   * Phones are compared through `normalisePhone` when the subject has one (the caller loads it before any transaction
+   * opens); without it they are compared as stored (E.164), which matters to no rule then.
    */
   const dedupeRecords = async (
-    tx: StorageOperations,
+    ops: StorageOperations,
+    subject: DedupeSubject,
     normalisePhone: PhoneNormaliser | undefined,
   ): Promise<DedupeRecord[]> => {
+    const emails = dedupeRules.email.policy === 'allow' ? [] : uniqueStrings(subject.emails.map(normaliseEmail));
+    const phones = dedupeRules.phone.policy === 'allow' ? [] : uniqueStrings(subject.phones);
+    const fuzzy = dedupeRules.nameCompany.policy !== 'allow' && subject.name !== undefined && !!subject.company;
+    const name = fuzzy ? subject.name : undefined;
+    const keys = matchKeysFrom({ emails, phones, name });
+    if (keys.length === 0) return [];
+    const byKeys: Filter = { field: MATCH_KEYS_FIELD, op: 'hasAny', values: keys };
+    const legacy = (filter: Filter): Filter => ({
+      all: [filter, { field: MATCH_KEYS_FIELD, op: 'exists', value: false }],
+    });
+    const find = async (collection: string, fields: { email: string; phone: string; multi: boolean }) => {
+      const lookups: Filter[] = [byKeys];
+      const op = fields.multi ? 'hasAny' : 'in';
+      if (emails.length > 0) lookups.push(legacy({ field: fields.email, op, values: emails }));
+      if (phones.length > 0) lookups.push(legacy({ field: fields.phone, op, values: phones }));
+      if (name !== undefined) lookups.push(legacy({ field: 'name', op: 'eq', value: name }));
+      const found = new Map<string, StoredRecord>();
+      for (const where of lookups)
+        for (const record of await loadAll(ops, collection, where)) found.set(record.id, record);
+      return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    };
     const phoneOptions = normaliseOptions(normalisePhone);
     const records: DedupeRecord[] = [];
-    for (const lead of await loadAll(tx, 'leads', { field: 'status', op: 'ne', value: 'converted' })) {
+    for (const lead of await find('leads', { email: 'email', phone: 'phone', multi: false })) {
+      if (lead['status'] === 'converted') continue;
       records.push(toDedupeRecord('lead', dedupeSource(lead), phoneOptions));
     }
-    const customerNames = new Map<string, string>();
-    for (const customer of await loadAll(tx, 'customers', undefined)) {
+    const organisations = new Map<string, string | undefined>();
+    for (const customer of await find('customers', { email: 'emails', phone: 'phones', multi: true })) {
       const organisation = customer['kind'] === 'organisation';
-      const name = stringField(customer, 'name');
-      if (organisation && name !== undefined) customerNames.set(customer.id, name);
+      const customerName = stringField(customer, 'name');
+      if (organisation) organisations.set(customer.id, customerName);
       // An organisation is not a person: it matches by email and phone only (no name), with its name as company.
-      const source = dedupeSource(customer, organisation ? name : undefined);
+      const source = dedupeSource(customer, organisation ? customerName : undefined);
       const { name: _name, ...withoutName } = source;
       records.push(toDedupeRecord('customer', organisation ? withoutName : source, phoneOptions));
     }
-    for (const contact of await loadAll(tx, 'contacts', undefined)) {
-      const company = customerNames.get(String(contact['customerId']));
+    const contacts = await find('contacts', { email: 'emails', phone: 'phones', multi: true });
+    // A contact's company is its organisation's name, read only for the contacts found.
+    const missing = uniqueStrings(contacts.map((contact) => String(contact['customerId']))).filter(
+      (id) => !organisations.has(id),
+    );
+    for (const customer of missing.length === 0 ? [] : await ops.getMany('customers', missing)) {
+      if (customer?.['kind'] === 'organisation') organisations.set(customer.id, stringField(customer, 'name'));
+    }
+    for (const contact of contacts) {
+      const company = organisations.get(String(contact['customerId']));
       records.push(toDedupeRecord('contact', dedupeSource(contact, company), phoneOptions));
     }
     return records;
