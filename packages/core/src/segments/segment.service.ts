@@ -57,7 +57,12 @@ export interface SegmentService extends EntityService<SegmentInput, Segment, Seg
 }
 
 const CUSTOMERS = 'customers';
-const DEFAULT_PAGE = 500;
+/**
+ * Customers per page of a whole-collection pass. Large, so a pass costs few round trips; at least the number of
+ * candidates an adapter may read and sort for one page, so no page re-reads another's.
+ */
+const STREAM_PAGE = 5_000;
+const readCustomer = (record: unknown): Customer => fromStorage(customerSchema, record, 'customer');
 
 function validateFilter(filter: unknown): Filter {
   const parsed = parseFilter(filter);
@@ -109,21 +114,43 @@ export function createSegmentService(context: CrmContext, aggregates: CustomerAg
       limit,
       ...(after ? { after } : {}),
     });
-    const customers = page.records.map((record) => fromStorage(customerSchema, record, 'customer'));
+    const customers = page.records.map(readCustomer);
     const stats = needsStats ? await aggregates.getMany(customers.map((customer) => customer.id)) : [];
     const records = customers.filter((customer, i) => predicate(customer, stats[i]));
     return { records, ...(page.next ? { next: page.next } : {}) };
   };
 
-  const memberIds = async (ref: SegmentRef): Promise<string[]> => {
-    const { filter, predicate } = await resolve(ref);
-    const ids: string[] = [];
+  /**
+   * One pass over the customers: pages of {@link STREAM_PAGE} in id order through the cursor (the attribute part
+   * pushed down, so an index can select the candidates), with the aggregates of each page read in one `getMany`.
+   * Each customer and each aggregate is read once, whatever the number of members.
+   */
+  const stream = async (
+    pushdown: Filter | undefined,
+    needsStats: boolean,
+    visit: (customer: Customer, stats: CustomerStats | undefined) => void,
+  ): Promise<void> => {
     let after: string | undefined;
     do {
-      const page = await scanPage(filter, predicate, DEFAULT_PAGE, after);
-      for (const record of page.records) ids.push(record.id);
+      const page = await context.storage.query(CUSTOMERS, {
+        ...(pushdown ? { where: pushdown } : {}),
+        limit: STREAM_PAGE,
+        ...(after ? { after } : {}),
+      });
+      const customers = page.records.map(readCustomer);
+      const stats = needsStats ? await aggregates.getMany(customers.map((customer) => customer.id)) : undefined;
+      for (let i = 0; i < customers.length; i++) visit(customers[i] as Customer, stats?.[i]);
       after = page.next;
     } while (after);
+  };
+
+  const memberIds = async (ref: SegmentRef): Promise<string[]> => {
+    const { filter, predicate } = await resolve(ref);
+    const { pushdown, needsStats } = splitSegment(filter);
+    const ids: string[] = [];
+    await stream(pushdown, needsStats, (customer, stats) => {
+      if (predicate(customer, stats)) ids.push(customer.id);
+    });
     return ids;
   };
 
@@ -151,15 +178,44 @@ export function createSegmentService(context: CrmContext, aggregates: CustomerAg
     },
     memberIds,
     async size(ref) {
-      const { filter } = await resolve(ref);
+      const { filter, predicate } = await resolve(ref);
       const { pushdown, needsStats } = splitSegment(filter);
       if (!needsStats) return context.storage.count(CUSTOMERS, pushdown);
-      return (await memberIds(ref)).length;
+      let size = 0;
+      await stream(pushdown, needsStats, (customer, stats) => {
+        if (predicate(customer, stats)) size++;
+      });
+      return size;
     },
     async overlaps(refs) {
-      const members = new Map<string, ReadonlySet<string>>();
-      for (const [i, ref] of refs.entries()) members.set(refKey(ref, i), new Set(await memberIds(ref)));
-      return segmentOverlaps(members);
+      // Every segment in the same pass: the customers the segments' pushed-down parts may select, each read once.
+      const resolved = new Map<string, { predicate: SegmentPredicate; split: ReturnType<typeof splitSegment> }>();
+      for (const [i, ref] of refs.entries()) {
+        const key = refKey(ref, i);
+        if (resolved.has(key)) continue;
+        const { filter, predicate } = await resolve(ref);
+        resolved.set(key, { predicate, split: splitSegment(filter) });
+      }
+      const entries = [...resolved.entries()];
+      const sets = entries.map(() => new Set<string>());
+      const predicates = entries.map(([, { predicate }]) => predicate);
+      const splits = entries.map(([, { split }]) => split);
+      const pushdowns = splits.map((split) => split.pushdown);
+      // Only when every segment has a pushed-down part does their union narrow the pass.
+      const union = pushdowns.every((pushdown) => pushdown !== undefined)
+        ? pushdowns.length === 1
+          ? pushdowns[0]
+          : { any: pushdowns as Filter[] }
+        : undefined;
+      await stream(
+        union,
+        splits.some((split) => split.needsStats),
+        (customer, stats) => {
+          for (let i = 0; i < predicates.length; i++)
+            if ((predicates[i] as SegmentPredicate)(customer, stats)) (sets[i] as Set<string>).add(customer.id);
+        },
+      );
+      return segmentOverlaps(new Map(entries.map(([key], i) => [key, sets[i] as ReadonlySet<string>])));
     },
     async explain(ref, customerId) {
       const { filter } = await resolve(ref);
