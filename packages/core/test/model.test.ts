@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import { ValidationError, parseOrThrow } from '@crmkit/core';
 import {
   activityInputSchema,
@@ -470,6 +470,38 @@ describe('entities', () => {
 });
 
 describe('field schemas', () => {
+  test("instants and e-mail addresses accept exactly what zod's datetime and email formats accept", () => {
+    const datetime = z.iso.datetime({ offset: true });
+    const email = z.email();
+    const instants = [
+      '2024-02-29T12:00:00Z',
+      '2023-02-29T12:00:00Z',
+      '2024-05-01T24:00:00Z',
+      '2024-05-01T08:00Z',
+      '2024-05-01T08:00:00.123456+14:00',
+      '2024-05-01T08:00:00+0800',
+      '2024-05-01T08:00:00',
+      '2024-05-01 08:00:00Z',
+      '0000-01-01T00:00:00+00:00',
+    ];
+    for (const value of instants) {
+      assert.equal(instantSchema.safeParse(value).success, datetime.safeParse(value).success, value);
+    }
+    const emails = [
+      'li.lei@example.com',
+      'a+b@x.io',
+      '.a@x.io',
+      'a..b@x.io',
+      'a@x',
+      'a@-x.io',
+      "o'neil@x.co.uk",
+      'a@x.c',
+    ];
+    for (const value of emails) {
+      assert.equal(emailSchema.safeParse(value).success, email.safeParse(value).success, value);
+    }
+  });
+
   test('instants with any offset are normalised to UTC Z form', () => {
     const cases: [string, string][] = [
       ['2024-05-01T08:00:00Z', '2024-05-01T08:00:00.000Z'],

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-// zod/mini's z.iso.datetime and z.iso.date are these calls; reading `z.iso` instead would make bundlers keep the
-// whole namespace (the time and duration formats and their patterns too).
-import { _isoDate, _isoDateTime } from 'zod/v4/core';
+// zod/mini's z.iso.date is this call; reading `z.iso` instead would make bundlers keep the whole namespace (the time
+// and duration formats and their patterns too).
+import { _isoDate } from 'zod/v4/core';
 import { parseOrThrow } from '../errors/parse.js';
 
 /** Longest name, title or label: enough for any real name, short enough to bound storage and layout. */
@@ -41,7 +41,15 @@ export const emailSchema = /* @__PURE__ */ z.pipe(
   /* @__PURE__ */ z
     .string()
     .check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.toLowerCase(), /* @__PURE__ */ z.maxLength(254)),
-  /* @__PURE__ */ z.email('Expected an email address'),
+  // zod's email pattern (z.email's default) as a plain regex check: the format class adds nothing to the test.
+  /* @__PURE__ */ z
+    .string()
+    .check(
+      /* @__PURE__ */ z.regex(
+        /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/,
+        'Expected an email address',
+      ),
+    ),
 );
 
 /**
@@ -81,15 +89,26 @@ export const localeSchema = /* @__PURE__ */ z.pipe(
   }),
 );
 
+/** A calendar date `YYYY-MM-DD` that exists (zod's ISO date pattern knows month lengths and leap years). */
+export const dateOnlySchema = /* @__PURE__ */ _isoDate(z.ZodMiniISODate, 'Expected a calendar date YYYY-MM-DD');
+
 /**
  * An instant: any ISO-8601 date-time with `Z` or a numeric offset, normalised to UTC `toISOString()` form so stored
  * instants sort and compare as strings. A date-time without an offset is rejected: its instant is ambiguous.
  */
 export const instantSchema = /* @__PURE__ */ z.pipe(
-  /* @__PURE__ */ _isoDateTime(z.ZodMiniISODateTime, {
-    offset: true,
-    error: 'Expected an ISO-8601 date-time with Z or an offset',
-  }),
+  // The pattern of zod's `z.iso.datetime({ offset: true })` (seconds required, any fraction, Z or ±hh:mm), built on
+  // the calendar-date pattern `dateOnlySchema` uses, as a plain regex check: the format class adds nothing here.
+  /* @__PURE__ */ z
+    .string()
+    .check(
+      /* @__PURE__ */ z.regex(
+        /* @__PURE__ */ new RegExp(
+          `^${/* @__PURE__ */ (dateOnlySchema._zod.def.pattern as RegExp).source.slice(1, -1)}T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$`,
+        ),
+        'Expected an ISO-8601 date-time with Z or an offset',
+      ),
+    ),
   /* @__PURE__ */ z.transform((value: string, ctx) => {
     const time = Date.parse(value);
     // An offset can push year 0000 or 9999 out of the four-digit range, which toISOString cannot round-trip.
@@ -99,9 +118,6 @@ export const instantSchema = /* @__PURE__ */ z.pipe(
     return z.NEVER;
   }),
 );
-
-/** A calendar date `YYYY-MM-DD` that exists (zod's ISO date pattern knows month lengths and leap years). */
-export const dateOnlySchema = /* @__PURE__ */ _isoDate(z.ZodMiniISODate, 'Expected a calendar date YYYY-MM-DD');
 
 const SAFE_URL_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:', 'tel:']);
 // Controls, spaces and invisible separators: URL parsers silently drop or reinterpret them (`java\tscript:`).

@@ -4,18 +4,17 @@ import { daysFromCivil, instantMs } from './instant.js';
 import { dateOnlySchema, instantSchema } from '../model/primitives.js';
 import type { ZonedCalendar } from './calendar.js';
 
+/** A `Date` that holds a time (not `new Date('x')`): what z.date checks, without its class. */
+const dateSchema = /* @__PURE__ */ z.custom<Date>(
+  (value) => value instanceof Date && !Number.isNaN(value.getTime()),
+  'Expected a valid Date',
+);
+
 /** An instant as a `Date` or an ISO-8601 date-time with `Z` or an offset. */
-export const instantInputSchema = /* @__PURE__ */ z.union([
-  /* @__PURE__ */ z.date('Expected a valid Date'),
-  instantSchema,
-]);
+export const instantInputSchema = /* @__PURE__ */ z.union([dateSchema, instantSchema]);
 
 /** A window bound: an instant, or a `YYYY-MM-DD` calendar day in the report's time zone. */
-export const windowBoundSchema = /* @__PURE__ */ z.union([
-  /* @__PURE__ */ z.date('Expected a valid Date'),
-  instantSchema,
-  dateOnlySchema,
-]);
+export const windowBoundSchema = /* @__PURE__ */ z.union([dateSchema, instantSchema, dateOnlySchema]);
 
 /**
  * Epoch milliseconds of a parsed window bound. A calendar day means its first instant in the calendar's zone; as the
