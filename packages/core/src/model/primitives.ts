@@ -73,20 +73,20 @@ export const countryCodeSchema = /* @__PURE__ */ z
   );
 
 /** A BCP 47 locale tag, canonicalised by `Intl` (`zh-cn` → `zh-CN`). */
-export const localeSchema = /* @__PURE__ */ z.pipe(
-  /* @__PURE__ */ z
-    .string()
-    .check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(35)),
-  /* @__PURE__ */ z.transform((value: string, ctx) => {
+export const localeSchema = /* @__PURE__ */ z.string().check(
+  /* @__PURE__ */ z.trim(),
+  // Aborting, so an empty or overlong tag gets its one message and is not canonicalised.
+  /* @__PURE__ */ z.minLength(1, { abort: true }),
+  /* @__PURE__ */ z.maxLength(35, { abort: true }),
+  // Checks rewrite the value in place: '' (never a tag) marks one `Intl` refuses (a RangeError).
+  /* @__PURE__ */ z.overwrite((value: string) => {
     try {
-      const [canonical] = Intl.getCanonicalLocales(value);
-      if (canonical) return canonical;
+      return Intl.getCanonicalLocales(value)[0] ?? '';
     } catch {
-      // Fall through: RangeError for a malformed tag.
+      return '';
     }
-    ctx.issues.push({ code: 'custom', message: 'Expected a BCP 47 locale tag', input: value });
-    return z.NEVER;
   }),
+  /* @__PURE__ */ z.refine((value) => value !== '', 'Expected a BCP 47 locale tag'),
 );
 
 /** A calendar date `YYYY-MM-DD` that exists (zod's ISO date pattern knows month lengths and leap years). */
@@ -96,27 +96,23 @@ export const dateOnlySchema = /* @__PURE__ */ _isoDate(z.ZodMiniISODate, 'Expect
  * An instant: any ISO-8601 date-time with `Z` or a numeric offset, normalised to UTC `toISOString()` form so stored
  * instants sort and compare as strings. A date-time without an offset is rejected: its instant is ambiguous.
  */
-export const instantSchema = /* @__PURE__ */ z.pipe(
+export const instantSchema = /* @__PURE__ */ z.string().check(
   // The pattern of zod's `z.iso.datetime({ offset: true })` (seconds required, any fraction, Z or ±hh:mm), built on
-  // the calendar-date pattern `dateOnlySchema` uses, as a plain regex check: the format class adds nothing here.
-  /* @__PURE__ */ z
-    .string()
-    .check(
-      /* @__PURE__ */ z.regex(
-        /* @__PURE__ */ new RegExp(
-          `^${/* @__PURE__ */ (dateOnlySchema._zod.def.pattern as RegExp).source.slice(1, -1)}T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$`,
-        ),
-        'Expected an ISO-8601 date-time with Z or an offset',
-      ),
+  // the calendar-date pattern `dateOnlySchema` uses. Aborting, so a string that is no date-time gets its one message.
+  /* @__PURE__ */ z.regex(
+    /* @__PURE__ */ new RegExp(
+      `^${/* @__PURE__ */ (dateOnlySchema._zod.def.pattern as RegExp).source.slice(1, -1)}T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$`,
     ),
-  /* @__PURE__ */ z.transform((value: string, ctx) => {
+    { error: 'Expected an ISO-8601 date-time with Z or an offset', abort: true },
+  ),
+  // Checks rewrite the value in place: '' marks an instant an offset pushes out of the four-digit years, which
+  // toISOString cannot round-trip.
+  /* @__PURE__ */ z.overwrite((value: string) => {
     const time = Date.parse(value);
-    // An offset can push year 0000 or 9999 out of the four-digit range, which toISOString cannot round-trip.
     const iso = Number.isNaN(time) ? '' : new Date(time).toISOString();
-    if (/^\d{4}-/.test(iso)) return iso;
-    ctx.issues.push({ code: 'custom', message: 'Expected an instant between years 0000 and 9999', input: value });
-    return z.NEVER;
+    return /^\d{4}-/.test(iso) ? iso : '';
   }),
+  /* @__PURE__ */ z.refine((value) => value !== '', 'Expected an instant between years 0000 and 9999'),
 );
 
 const SAFE_URL_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:', 'tel:']);
