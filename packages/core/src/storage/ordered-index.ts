@@ -25,6 +25,25 @@ function compareEntry(keyA: unknown, idA: string, keyB: unknown, idB: string): n
   return idA < idB ? -1 : idA > idB ? 1 : 0;
 }
 
+/** The first of `0..length` for which `before` is false (`before` holds for a prefix of them). */
+function bisect(length: number, before: (at: number) => boolean): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether an entry lies before (`key`, `id`). */
+type Before = (key: unknown, id: string) => boolean;
+const beforeEntry =
+  (key: unknown, id: string): Before =>
+  (k, i) =>
+    compareEntry(k, i, key, id) < 0;
+
 export class OrderedIndex {
   private chunks: Chunk[] = [];
   private count = 0;
@@ -52,10 +71,11 @@ export class OrderedIndex {
       return;
     }
     // The first chunk whose last entry is not below (key, id); past the end, the last chunk takes it.
-    let c = this.chunkOf(key, id);
+    const before = beforeEntry(key, id);
+    let c = this.chunkOf(before);
     if (c === this.chunks.length) c--;
     const chunk = this.chunks[c] as Chunk;
-    const at = this.offsetIn(chunk, key, id);
+    const at = offsetIn(chunk, before);
     chunk.keys.splice(at, 0, key);
     chunk.ids.splice(at, 0, id);
     this.count++;
@@ -67,10 +87,9 @@ export class OrderedIndex {
 
   /** Removes the entry; nothing when there is none. */
   remove(key: unknown, id: string): void {
-    const c = this.chunkOf(key, id);
+    const { chunk: c, offset: at } = this.find(beforeEntry(key, id));
     const chunk = this.chunks[c];
     if (!chunk) return;
-    const at = this.offsetIn(chunk, key, id);
     if (chunk.ids[at] !== id || compareValues(chunk.keys[at], key) !== 0) return;
     chunk.keys.splice(at, 1);
     chunk.ids.splice(at, 1);
@@ -80,31 +99,12 @@ export class OrderedIndex {
 
   /** The first position whose entry is at or after (`key`, `id`); `id` '' is before every id of `key`. */
   seek(key: unknown, id = ''): Position {
-    const c = this.chunkOf(key, id);
-    const chunk = this.chunks[c];
-    return chunk ? { chunk: c, offset: this.offsetIn(chunk, key, id) } : this.end();
+    return this.find(beforeEntry(key, id));
   }
 
   /** The first position whose key is above `key` (every id of `key` is before it). */
   seekAbove(key: unknown): Position {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const chunk = this.chunks[mid] as Chunk;
-      if (compareValues(chunk.keys[chunk.keys.length - 1], key) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    const chunk = this.chunks[lo];
-    if (!chunk) return this.end();
-    let a = 0;
-    let b = chunk.keys.length;
-    while (a < b) {
-      const mid = (a + b) >> 1;
-      if (compareValues(chunk.keys[mid], key) <= 0) a = mid + 1;
-      else b = mid;
-    }
-    return { chunk: lo, offset: a };
+    return this.find((k) => compareValues(k, key) <= 0);
   }
 
   /** The first position from `from` on whose key fails `test` (the end when every key passes). */
@@ -169,27 +169,23 @@ export class OrderedIndex {
     }
   }
 
-  private chunkOf(key: unknown, id: string): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const chunk = this.chunks[mid] as Chunk;
-      const last = chunk.keys.length - 1;
-      if (compareEntry(chunk.keys[last], chunk.ids[last] as string, key, id) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** The first position whose entry `before` is false for. */
+  private find(before: Before): Position {
+    const c = this.chunkOf(before);
+    const chunk = this.chunks[c];
+    return chunk ? { chunk: c, offset: offsetIn(chunk, before) } : this.end();
   }
 
-  private offsetIn(chunk: Chunk, key: unknown, id: string): number {
-    let lo = 0;
-    let hi = chunk.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareEntry(chunk.keys[mid], chunk.ids[mid] as string, key, id) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** The first chunk whose last entry `before` is false for. */
+  private chunkOf(before: Before): number {
+    return bisect(this.chunks.length, (mid) => {
+      const chunk = this.chunks[mid] as Chunk;
+      const last = chunk.keys.length - 1;
+      return before(chunk.keys[last], chunk.ids[last] as string);
+    });
   }
+}
+
+function offsetIn(chunk: Chunk, before: Before): number {
+  return bisect(chunk.keys.length, (mid) => before(chunk.keys[mid], chunk.ids[mid] as string));
 }
