@@ -5,6 +5,7 @@ import { currencyCodeSchema } from '../money/money.js';
 import { countryCodeSchema, defaultIdGenerator, idSchema, type IdGenerator } from '../model/primitives.js';
 import { userRoles } from '../model/user.js';
 import type { Contact, ContactInput, ContactPatch } from '../model/customer.js';
+import { isTimeZone, TIME_ZONE_MESSAGE } from '../model/activity.js';
 import {
   teamInputSchema,
   teamPatchSchema,
@@ -177,16 +178,7 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
     role: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(userRoles)),
   }),
   timeZone: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.string().check(
-      /* @__PURE__ */ z.refine((zone) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: zone });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'Expected an IANA time zone such as Asia/Shanghai'),
-    ),
+    /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.refine(isTimeZone, TIME_ZONE_MESSAGE)),
   ),
   currency: /* @__PURE__ */ z.optional(currencyCodeSchema),
   defaultRegion: /* @__PURE__ */ z.optional(countryCodeSchema),

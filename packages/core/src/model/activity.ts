@@ -3,18 +3,23 @@ import { customFieldsProperty } from './custom-fields.js';
 import { entityInput, entityPatch, entityRecord } from './entity.js';
 import { idSchema, instantSchema, longTextSchema, nameSchema, trimmedString } from './primitives.js';
 
+/** True for an IANA time zone `Intl` knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The message for a string {@link isTimeZone} refuses. */
+export const TIME_ZONE_MESSAGE = 'Expected an IANA time zone such as Asia/Shanghai';
+
 /** An IANA time zone `Intl` knows, e.g. `America/New_York`. */
-export const timeZoneSchema = /* @__PURE__ */ z.string().check(
-  /* @__PURE__ */ z.maxLength(64),
-  /* @__PURE__ */ z.refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'Expected an IANA time zone such as Asia/Shanghai'),
-);
+export const timeZoneSchema = /* @__PURE__ */ z
+  .string()
+  .check(/* @__PURE__ */ z.maxLength(64), /* @__PURE__ */ z.refine(isTimeZone, TIME_ZONE_MESSAGE));
 
 /** Kinds of interaction recorded on the customer timeline. */
 export const activityTypes = ['email', 'call', 'meeting', 'note', 'chat', 'web_visit', 'sms'] as const;
