@@ -4,8 +4,10 @@
  * (bench/harness/page.ts), prints it as markdown, optionally writes it as JSON to bench/results/, and exits non-zero
  * when the page failed or a correctness check did not hold.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createServer, defaultClientConditions } from 'vite';
@@ -40,10 +42,21 @@ function freePort() {
  * Serves bench/, opens `page` with `params` as its query string, and resolves to the report it publishes.
  * Everything started here is closed again, whatever happens.
  *
- * @param {{ page: string, params?: Record<string, string>, timeoutMs?: number }} options
+ * By default the page runs in a fresh incognito-like context, whose IndexedDB lives in memory. `persistent: true`
+ * runs it in a profile in a new temporary directory instead (deleted afterwards), so IndexedDB is on disk with the
+ * disk-based quota, as for a user. `jsFlags` are V8 flags added to `--expose-gc` (a larger heap, say).
+ *
+ * @param {{ page: string, params?: Record<string, string>, timeoutMs?: number, persistent?: boolean,
+ *   jsFlags?: string[] }} options
  * @returns {Promise<BenchReport>}
  */
-export async function runBrowserBenchmark({ page: pagePath, params = {}, timeoutMs = 10 * 60_000 }) {
+export async function runBrowserBenchmark({
+  page: pagePath,
+  params = {},
+  timeoutMs = 10 * 60_000,
+  persistent = false,
+  jsFlags = [],
+}) {
   const port = await freePort();
   const server = await createServer({
     configFile: false,
@@ -59,16 +72,27 @@ export async function runBrowserBenchmark({ page: pagePath, params = {}, timeout
   });
   /** @type {import('playwright-core').Browser | undefined} */
   let browser;
+  /** @type {import('playwright-core').BrowserContext | undefined} */
+  let persistentContext;
+  /** @type {string | undefined} */
+  let profile;
   try {
     await server.listen();
-    browser = await chromium.launch({
+    const launchOptions = {
       executablePath: chromiumPath(),
       headless: true,
       // The background flags in chromiumArgs keep timers and the renderer at full speed; --expose-gc lets the page
       // collect garbage before each timed region.
-      args: [...chromiumArgs, '--js-flags=--expose-gc'],
-    });
-    const context = await browser.newContext();
+      args: [...chromiumArgs, `--js-flags=${['--expose-gc', ...jsFlags].join(' ')}`],
+    };
+    let context;
+    if (persistent) {
+      profile = await mkdtemp(join(tmpdir(), 'crmkit-bench-profile-'));
+      context = persistentContext = await chromium.launchPersistentContext(profile, launchOptions);
+    } else {
+      browser = await chromium.launch(launchOptions);
+      context = await browser.newContext();
+    }
     const page = await context.newPage();
     /** @type {string[]} */
     const pageErrors = [];
@@ -91,8 +115,10 @@ export async function runBrowserBenchmark({ page: pagePath, params = {}, timeout
     if (pageErrors.length > 0) throw new Error(`Uncaught errors in the page:\n${pageErrors.join('\n')}`);
     return /** @type {BenchReport} */ (outcome.report);
   } finally {
+    await persistentContext?.close();
     await browser?.close();
     await server.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
   }
 }
 
@@ -128,14 +154,16 @@ export function formatReport(report) {
 
 /**
  * A benchmark's command line: runs the page, prints the report, writes `bench/results/<name>.json` with `--json`,
- * and sets the exit code (1 on a failure or a failed check).
+ * and sets the exit code (1 on a failure or a failed check). `persistent` and `jsFlags` as for
+ * {@link runBrowserBenchmark}.
  *
- * @param {{ name: string, page: string, params?: Record<string, string>, timeoutMs?: number, json?: boolean }} options
+ * @param {{ name: string, page: string, params?: Record<string, string>, timeoutMs?: number, json?: boolean,
+ *   persistent?: boolean, jsFlags?: string[] }} options
  */
-export async function runBenchmarkCli({ name, page, params, timeoutMs, json = false }) {
+export async function runBenchmarkCli({ name, page, params, timeoutMs, json = false, persistent, jsFlags }) {
   const started = Date.now();
   try {
-    const report = await runBrowserBenchmark({ page, params, timeoutMs });
+    const report = await runBrowserBenchmark({ page, params, timeoutMs, persistent, jsFlags });
     console.log(`\n${formatReport(report)}\n`);
     if (json) {
       await mkdir(RESULTS_DIR, { recursive: true });
