@@ -139,8 +139,8 @@ async function main(): Promise<void> {
     .split(',')
     .map((size) => Number(size.replaceAll('_', '')))
     .sort((a, b) => a - b);
-  if (sizes.some((size) => !Number.isInteger(size) || size < 1000 || size > 1_000_000)) {
-    throw new Error('sizes must be whole numbers of customers from 1000 to 1000000');
+  if (sizes.some((size) => !Number.isInteger(size) || size < 2000 || size > 1_000_000)) {
+    throw new Error('sizes must be whole numbers of customers from 2000 (a later page starts after 1000) to 1000000');
   }
   const options = {
     rounds: intParam('rounds', 5),

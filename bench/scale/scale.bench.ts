@@ -199,7 +199,7 @@ async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const adapter = option('adapter', 'both');
   if (
-    sizes.some((size) => !Number.isInteger(size) || size < 1000 || size > 1_000_000) ||
+    sizes.some((size) => !Number.isInteger(size) || size < 2000 || size > 1_000_000) ||
     !Number.isInteger(options.rounds) ||
     options.rounds < 1 ||
     !(options.opBudgetMs > 0) ||
