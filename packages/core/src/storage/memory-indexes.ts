@@ -41,6 +41,8 @@ export interface Candidates {
   readonly size: number;
   /** The ids are exactly the matches: no record needs reading to count them. */
   readonly exact: boolean;
+  /** `ids()` may name a record more than once (a union). */
+  readonly repeats?: boolean;
   /**
    * For one run of equal keys, whose ids the index keeps in ascending order: the ids after `id` (all of them without
    * one), in that order, found by a seek. A page in id order then reads from its cursor on.
@@ -264,6 +266,7 @@ function union(plans: readonly Candidates[]): Candidates {
     size: plans.reduce((total, plan) => total + plan.size, 0),
     // The parts may share ids (two indexes, or two elements of one array).
     exact: false,
+    repeats: true,
     *ids() {
       for (const plan of plans) yield* plan.ids();
     },

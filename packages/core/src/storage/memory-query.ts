@@ -31,13 +31,15 @@ export interface QuerySource {
   readonly onRead: (records: number) => void;
 }
 
-/** The records of `ids` that exist, each once, counted as read. */
-function readDistinct(source: QuerySource, ids: Iterable<string>): StoredRecord[] {
-  const seen = new Set<string>();
+/** The records of `ids` that exist, each once (only a union can name one twice), counted as read. */
+function readDistinct(source: QuerySource, ids: Iterable<string>, repeats = true): StoredRecord[] {
+  const seen = repeats ? new Set<string>() : undefined;
   const records: StoredRecord[] = [];
   for (const id of ids) {
-    if (seen.has(id)) continue;
-    seen.add(id);
+    if (seen) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+    }
     const record = source.read(id);
     if (record) records.push(record);
   }
@@ -45,10 +47,16 @@ function readDistinct(source: QuerySource, ids: Iterable<string>): StoredRecord[
   return records;
 }
 
+/** Every record the reader sees; in id order when nothing is staged (walking the primary index spares a sort). */
 function readAll(source: QuerySource): StoredRecord[] {
-  const records = [...source.all()];
-  source.onRead(records.length);
+  const { primary } = source.indexes;
+  const records = source.staged ? [...source.all()] : readDistinct(source, ids(primary), false);
+  if (source.staged) source.onRead(records.length);
   return records;
+}
+
+function* ids(index: OrderedIndex): Generator<string> {
+  for (const [, id] of index.ascend(index.start())) yield id;
 }
 
 /** The index a walk in `options.orderBy` order can use: the primary key, or one field's single-field index. */
@@ -71,7 +79,10 @@ export function queryIndexed(source: QuerySource, options: QueryOptions, now: Da
   }
   if (plan && (plan.size <= SORT_CANDIDATES || !walkable)) {
     const ids = source.staged ? [...plan.ids(), ...source.staged] : plan.ids();
-    return queryInMemory(readDistinct(source, ids), options, now);
+    const records = readDistinct(source, ids, plan.repeats || !!source.staged);
+    // Exact candidates are the matches: the filter need not run again.
+    const { where: _exact, ...unfiltered } = options;
+    return queryInMemory(records, plan.exact && !source.staged ? unfiltered : options, now);
   }
   if (walkable) {
     const candidates = plan ? new Set(plan.ids()) : undefined;
@@ -89,7 +100,11 @@ export function countIndexed(source: QuerySource, options: QueryOptions, now: Da
   if (plan?.exact && !source.staged) return plan.size;
   const matches = compileFilter(where, { now });
   const records = plan
-    ? readDistinct(source, source.staged ? [...plan.ids(), ...source.staged] : plan.ids())
+    ? readDistinct(
+        source,
+        source.staged ? [...plan.ids(), ...source.staged] : plan.ids(),
+        plan.repeats || !!source.staged,
+      )
     : readAll(source);
   let count = 0;
   for (const record of records) if (matches(record)) count++;

@@ -87,8 +87,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     if (closed) throw new StorageError('Storage is closed');
   };
 
-  const committed = (collection: string): Map<string, StoredRecord> | undefined =>
-    data.get(checkCollection(collection));
+  /** The committed records of a collection whose name the operation has already checked. */
+  const committed = (collection: string): Map<string, StoredRecord> | undefined => data.get(collection);
 
   /** Runs `body` after every earlier write has settled. */
   const exclusive = <T>(body: () => Promise<T>): Promise<T> => {

@@ -21,23 +21,24 @@ const queryOptionsSchema = /* @__PURE__ */ z.strictObject({
   after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(4096))),
 });
 
+const COLLECTION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
 /** A collection name: a letter then letters, digits or `_`, as safe in SQL identifiers as in IndexedDB store names. */
 export const collectionNameSchema = /* @__PURE__ */ z
   .string()
-  .check(
-    /* @__PURE__ */ z.regex(
-      /^[A-Za-z][A-Za-z0-9_]{0,62}$/,
-      'Expected a collection name: a letter, then letters, digits or _',
-    ),
-  );
+  .check(/* @__PURE__ */ z.regex(COLLECTION_NAME, 'Expected a collection name: a letter, then letters, digits or _'));
 
 /** A record id: 1 to 128 characters. */
 export const recordIdSchema = /* @__PURE__ */ z
   .string()
   .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128));
 
-/** Validates a collection name, throwing `ValidationError` naming `collection`. */
+/**
+ * Validates a collection name, throwing `ValidationError` naming `collection`. Adapters call it on every operation, so
+ * a good name costs one regular-expression test; only a bad one goes through the schema, for its message.
+ */
 export function checkCollection(collection: unknown): string {
+  if (typeof collection === 'string' && COLLECTION_NAME.test(collection)) return collection;
   return parseOrThrow(z.strictObject({ collection: collectionNameSchema }), { collection }, 'collection').collection;
 }
 
@@ -164,6 +165,25 @@ export function queryInMemory<T extends object>(
   const orderBy = options.orderBy ?? [];
   const matches = options.where ? compileFilter(options.where as Filter, { now }) : undefined;
   const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
+  if (orderBy.length === 0) {
+    // By id alone (the default order): no sort key per record, which whole-collection reads would pay in garbage.
+    const after = cursorKey?.[0] as string | undefined;
+    const kept: StoredRecord<T>[] = [];
+    let sorted = true;
+    for (const record of records) {
+      if ((matches && !matches(record)) || (after !== undefined && record.id <= after)) continue;
+      if (sorted && kept.length > 0 && kept[kept.length - 1]!.id > record.id) sorted = false;
+      kept.push(record);
+    }
+    // Records read in id order (an index run, the primary index) need no sort.
+    if (!sorted) kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const limit = options.limit ?? kept.length;
+    const last = kept[limit - 1];
+    return {
+      records: kept.length > limit ? kept.slice(0, limit) : kept,
+      ...(kept.length > limit && last ? { next: JSON.stringify([last.id]) } : {}),
+    };
+  }
   const selected: { key: unknown[]; record: StoredRecord<T> }[] = [];
   for (const record of records) {
     if (matches && !matches(record)) continue;
