@@ -42,7 +42,6 @@ import {
   countKeys,
   engineOf,
   idsIn,
-  recordsById,
   recordsIn,
   type Engine,
   type Entry,
@@ -120,19 +119,22 @@ async function selectedIds(engine: Engine, selected: Plan): Promise<string[]> {
   return lists.length === 1 ? lists[0]! : [...new Set(lists.flat())];
 }
 
-/** The records a plan selects, each once, reading each once. */
+/**
+ * The records a plan selects, each once: every range read in one request (`getAll` over the index range), duplicates
+ * dropped in memory. Reading a record twice (two ranges, a multi-entry index) costs far less than one `get` per id,
+ * which is what reading by ids would take.
+ */
 async function selectedRecords(
   engine: Engine,
   selected: Plan,
   indexes: ReadonlyMap<string, IndexInfo>,
 ): Promise<StoredRecord[]> {
-  if (mayRepeat(selected, indexes)) {
-    const records = await recordsById(engine, await selectedIds(engine, selected));
-    return records.filter((record): record is StoredRecord => record !== undefined);
-  }
-  const part = partsOf(selected)[0]!;
-  const range = part.ranges[0];
-  return range ? recordsIn(engine, part.index, range) : [];
+  const lists = await Promise.all(
+    partsOf(selected).flatMap((part) => part.ranges.map((range) => recordsIn(engine, part.index, range))),
+  );
+  if (!mayRepeat(selected, indexes)) return lists[0] ?? [];
+  const seen = new Set<string>();
+  return lists.flat().filter((record) => !seen.has(record.id) && !!seen.add(record.id));
 }
 
 /** Reads every candidate of a plan (or the table without one) and answers the query in memory. */
