@@ -8,6 +8,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compareValues, createMemoryStorage, queryInMemory, type Filter, type StoredRecord } from '@crmkit/core';
 import { OrderedIndex } from '../src/storage/ordered-index.js';
+import { PLANNER_KIT } from '../src/storage/memory.js';
+import { install } from '../src/storage/planner-kit.js';
+
+// The ordered index is part of the planner the memory adapter loads on demand, handing it core's functions.
+install(PLANNER_KIT);
 
 const keyArbitrary = fc.oneof(
   fc.constantFrom(null, true, false),

@@ -16,9 +16,8 @@
  *
  * Compound specs (`[a+b]`) are served by the index of their first field, which the CRM's design always declares too.
  */
-import { getPath, type Filter, type Scalar } from '../filter/index.js';
-import { parseInstant } from '../time/instant.js';
-import { parseIndexSpec } from './indexes.js';
+import type { Filter, Scalar } from '../filter/index.js';
+import { kit } from './planner-kit.js';
 import { OrderedIndex, type Position } from './ordered-index.js';
 import type { StoredRecord } from './port.js';
 
@@ -52,7 +51,7 @@ export interface Candidates {
 
 /** The keys `record` has in `index`: one for a single-field index (missing reads as null), each element for a multi-entry one. */
 function keysOf(index: FieldIndex, record: StoredRecord): unknown[] {
-  const value = getPath(record, index.segments);
+  const value = kit.getPath(record, index.segments);
   if (!index.multiEntry) return [value === undefined ? null : value];
   const elements = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   return [...new Set(elements.filter((element) => element !== null && typeof element !== 'object'))];
@@ -65,7 +64,7 @@ export class CollectionIndexes {
 
   constructor(specs: readonly string[]) {
     for (const spec of specs) {
-      const parsed = parseIndexSpec(spec);
+      const parsed = kit.parseIndexSpec(spec);
       if (parsed.fields.length !== 1) continue;
       const field = parsed.fields[0] as string;
       if (field === 'id') continue;
@@ -211,7 +210,7 @@ export class CollectionIndexes {
 
 function instantOf(value: Scalar | undefined): number | undefined {
   if (typeof value !== 'string') return undefined;
-  const ms = parseInstant(value);
+  const ms = kit.parseInstant(value);
   return ms === ms ? ms : undefined;
 }
 

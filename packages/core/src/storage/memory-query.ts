@@ -10,11 +10,11 @@
  * Inside a transaction that has written to the collection, the staged records join the candidates (1) or the query
  * reads the collection (3), so a transaction always reads its own writes.
  */
-import { compileFilter, type Filter } from '../filter/index.js';
+import type { Filter } from '../filter/index.js';
+import { kit } from './planner-kit.js';
 import type { CollectionIndexes, FieldIndex } from './memory-indexes.js';
 import type { OrderedIndex } from './ordered-index.js';
 import type { QueryOptions, QueryPage, StoredRecord } from './port.js';
-import { compareValues, decodeCursor, encodeCursor, queryInMemory } from './query.js';
 
 /** Candidate sets up to this size are read and sorted rather than walked in order. */
 const SORT_CANDIDATES = 2_000;
@@ -74,7 +74,7 @@ export function queryIndexed(source: QuerySource, options: QueryOptions, now: Da
   const walkable = source.staged === undefined && options.limit !== undefined ? orderIndex(source, options) : undefined;
   if (plan?.idsAfter && walkable && (options.orderBy ?? []).length === 0) {
     // One run of equal keys, in id order: the page's own order, read from the cursor on.
-    const cursor = options.after === undefined ? undefined : (decodeCursor(options.after, [])[0] as string);
+    const cursor = options.after === undefined ? undefined : (kit.decodeCursor(options.after, [])[0] as string);
     return walk(source, plan.idsAfter(cursor), options, now);
   }
   if (plan && (plan.size <= SORT_CANDIDATES || !walkable)) {
@@ -82,14 +82,14 @@ export function queryIndexed(source: QuerySource, options: QueryOptions, now: Da
     const records = readDistinct(source, ids, plan.repeats || !!source.staged);
     // Exact candidates are the matches: the filter need not run again.
     const { where: _exact, ...unfiltered } = options;
-    return queryInMemory(records, plan.exact && !source.staged ? unfiltered : options, now);
+    return kit.queryInMemory(records, plan.exact && !source.staged ? unfiltered : options, now);
   }
   if (walkable) {
     const candidates = plan ? new Set(plan.ids()) : undefined;
     const ids = indexOrder(walkable, options);
     return walk(source, candidates ? filterIds(ids, candidates) : ids, options, now);
   }
-  return queryInMemory(readAll(source), options, now);
+  return kit.queryInMemory(readAll(source), options, now);
 }
 
 /** How many records match `options.where`. */
@@ -98,7 +98,7 @@ export function countIndexed(source: QuerySource, options: QueryOptions, now: Da
   if (!where) return source.staged ? readAll(source).length : source.indexes.primary.size;
   const plan = source.indexes.plan(where, now.getTime());
   if (plan?.exact && !source.staged) return plan.size;
-  const matches = compileFilter(where, { now });
+  const matches = kit.compileFilter(where, { now });
   const records = plan
     ? readDistinct(
         source,
@@ -119,7 +119,7 @@ function* filterIds(ids: Iterable<string>, keep: ReadonlySet<string>): Generator
 function* indexOrder(index: OrderedIndex | FieldIndex, options: QueryOptions): Generator<string> {
   const orderBy = options.orderBy ?? [];
   const tree = 'tree' in index ? index.tree : index;
-  const cursor = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
+  const cursor = options.after === undefined ? undefined : kit.decodeCursor(options.after, orderBy);
   // The cursor is [key, id]: the primary index's key is the id itself, a field index's the field's value.
   const cursorKey = cursor?.[0];
   const cursorId = cursor === undefined ? undefined : (cursor[orderBy.length] as string);
@@ -129,7 +129,7 @@ function* indexOrder(index: OrderedIndex | FieldIndex, options: QueryOptions): G
   }
   for (const [key, id] of tree.ascend(cursor === undefined ? tree.start() : tree.seek(cursorKey, cursorId))) {
     // The seek lands on the cursor's own entry when it still exists: skip it.
-    if (cursorId !== undefined && id === cursorId && compareValues(key, cursorKey) === 0) continue;
+    if (cursorId !== undefined && id === cursorId && kit.compareValues(key, cursorKey) === 0) continue;
     yield id;
   }
 }
@@ -137,7 +137,7 @@ function* indexOrder(index: OrderedIndex | FieldIndex, options: QueryOptions): G
 /** A page from ids already in the query's order and after its cursor: tests each record until the page is full. */
 function walk(source: QuerySource, ids: Iterable<string>, options: QueryOptions, now: Date): QueryPage {
   const limit = options.limit as number;
-  const matches = options.where ? compileFilter(options.where as Filter, { now }) : undefined;
+  const matches = options.where ? kit.compileFilter(options.where as Filter, { now }) : undefined;
   const page: StoredRecord[] = [];
   let read = 0;
   let more = false;
@@ -153,7 +153,7 @@ function walk(source: QuerySource, ids: Iterable<string>, options: QueryOptions,
   }
   source.onRead(read);
   const last = page[page.length - 1];
-  return { records: page, ...(more && last ? { next: encodeCursor(last, options.orderBy ?? []) } : {}) };
+  return { records: page, ...(more && last ? { next: kit.encodeCursor(last, options.orderBy ?? []) } : {}) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, StorageError } from '../errors/errors.js';
-import { FILTER_OPERATORS } from '../filter/index.js';
+import { FILTER_OPERATORS, compileFilter, getPath } from '../filter/index.js';
+import { parseInstant } from '../time/instant.js';
 import type {
   ChangeEvent,
   IndexDesign,
@@ -12,11 +13,20 @@ import type {
   QueryPage,
   StoredRecord,
 } from './port.js';
+import type { CollectionIndexes } from './memory-indexes.js';
 import type { QuerySource } from './memory-query.js';
-import { checkCollection, parseQueryOptions, recordIdSchema } from './query.js';
-import { CRM_INDEXES } from './indexes.js';
-import { CollectionIndexes } from './memory-indexes.js';
-import { countIndexed, queryIndexed } from './memory-query.js';
+import type { PlannerKit } from './planner-kit.js';
+import type * as MemoryPlanner from './memory-planner.js';
+import {
+  checkCollection,
+  compareValues,
+  decodeCursor,
+  encodeCursor,
+  parseQueryOptions,
+  queryInMemory,
+  recordIdSchema,
+} from './query.js';
+import { CRM_INDEXES, parseIndexSpec } from './indexes.js';
 import { parseSnapshot } from './snapshot.js';
 import { stampWrite } from './stamp.js';
 import { createChangeFeed } from './change-feed.js';
@@ -49,6 +59,18 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** The core functions the lazily loaded planner uses (see `planner-kit.ts`). */
+export const PLANNER_KIT: PlannerKit = {
+  compareValues,
+  compileFilter,
+  decodeCursor,
+  encodeCursor,
+  getPath,
+  parseIndexSpec,
+  parseInstant,
+  queryInMemory,
+};
+
 const DELETED = /* @__PURE__ */ Symbol('deleted');
 type Staged = StoredRecord | typeof DELETED;
 
@@ -70,7 +92,19 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const design = options.indexes ?? CRM_INDEXES;
   const onRead = options.onRead ?? (() => undefined);
   const indexes = new Map<string, CollectionIndexes>();
-  const indexesOf = (collection: string): CollectionIndexes => {
+  /** The planner, loaded on the first query (see `memory-planner.ts`) and handed the core functions it uses. */
+  let planner: Promise<typeof MemoryPlanner> | undefined;
+  const loadPlanner = () =>
+    (planner ??= import('./memory-planner.js').then((module) => {
+      module.install(PLANNER_KIT);
+      return module;
+    }));
+  /**
+   * A collection's indexes, built from its records on its first query and kept up to date by every commit after
+   * that: a collection never queried has none to maintain.
+   */
+  const indexesOf = async (collection: string): Promise<CollectionIndexes> => {
+    const { CollectionIndexes } = await loadPlanner();
     let found = indexes.get(collection);
     if (!found) {
       found = new CollectionIndexes(Object.hasOwn(design, collection) ? (design[collection] ?? []) : []);
@@ -109,10 +143,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       for (const [id, record] of committed(collection) ?? []) if (!staged?.has(id)) yield record;
       for (const record of staged?.values() ?? []) if (record !== DELETED) yield record;
     };
-    const source = (collection: string): QuerySource => {
+    const source = async (collection: string): Promise<QuerySource> => {
       const staged = overlay?.get(collection);
       return {
-        indexes: indexesOf(collection),
+        indexes: await indexesOf(collection),
         staged: staged && staged.size > 0 ? staged.keys() : undefined,
         read: (id) => current(collection, id),
         all: () => visible(collection),
@@ -169,12 +203,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       async query<T extends object>(collection: string, queryOptions?: QueryOptions) {
         assertOpen();
         checkCollection(collection);
-        return queryIndexed(source(collection), parseQueryOptions(queryOptions), now()) as QueryPage<T>;
+        const parsed = parseQueryOptions(queryOptions);
+        const { queryIndexed } = await loadPlanner();
+        return queryIndexed(await source(collection), parsed, now()) as QueryPage<T>;
       },
       async count(collection, where) {
         assertOpen();
         checkCollection(collection);
-        return countIndexed(source(collection), parseQueryOptions({ where }), now());
+        const parsed = parseQueryOptions({ where });
+        const { countIndexed } = await loadPlanner();
+        return countIndexed(await source(collection), parsed, now());
       },
     };
   };
@@ -192,13 +230,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         if (!target) data.set(collection, (target = new Map()));
         for (const [id, value] of rows) {
           const before = target.get(id);
-          const index = indexesOf(collection);
-          if (before) index.remove(before);
+          const index = indexes.get(collection);
+          if (before) index?.remove(before);
           if (value === DELETED) {
             target.delete(id);
             events.push({ collection, id, type: 'delete' });
           } else {
-            index.add(value);
+            index?.add(value);
             target.set(id, value);
             events.push({ collection, id, type: 'put', version: value.version });
           }

@@ -1,9 +1,9 @@
 /**
  * An ordered index for the memory adapter: (key, id) entries sorted by the port's total order of values
- * ({@link compareValues}), then by id. It is a list of sorted chunks, so an insert or a delete moves at most one chunk
+ * (`compareValues`), then by id. It is a list of sorted chunks, so an insert or a delete moves at most one chunk
  * (a few hundred entries) and a seek is two binary searches, at any size.
  */
-import { compareValues } from './query.js';
+import { kit } from './planner-kit.js';
 
 /** Entries per chunk before it splits in two. */
 const CHUNK = 512;
@@ -20,7 +20,7 @@ export interface Position {
 }
 
 function compareEntry(keyA: unknown, idA: string, keyB: unknown, idB: string): number {
-  const order = compareValues(keyA, keyB);
+  const order = kit.compareValues(keyA, keyB);
   if (order !== 0) return order;
   return idA < idB ? -1 : idA > idB ? 1 : 0;
 }
@@ -90,7 +90,7 @@ export class OrderedIndex {
     const { chunk: c, offset: at } = this.find(beforeEntry(key, id));
     const chunk = this.chunks[c];
     if (!chunk) return;
-    if (chunk.ids[at] !== id || compareValues(chunk.keys[at], key) !== 0) return;
+    if (chunk.ids[at] !== id || kit.compareValues(chunk.keys[at], key) !== 0) return;
     chunk.keys.splice(at, 1);
     chunk.ids.splice(at, 1);
     this.count--;
@@ -104,7 +104,7 @@ export class OrderedIndex {
 
   /** The first position whose key is above `key` (every id of `key` is before it). */
   seekAbove(key: unknown): Position {
-    return this.find((k) => compareValues(k, key) <= 0);
+    return this.find((k) => kit.compareValues(k, key) <= 0);
   }
 
   /** The first position from `from` on whose key fails `test` (the end when every key passes). */
