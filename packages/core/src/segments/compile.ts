@@ -15,7 +15,7 @@
  * @module
  */
 import { ValidationError } from '../errors/errors.js';
-import { compileFast } from './fast.js';
+import { compileLeaf } from './fast.js';
 import { compileFilter, filterFields, parseFilter, type Filter, type FilterPredicate } from '../filter/index.js';
 
 /** How many recent activity timestamps the aggregate keeps per activity type. */
@@ -80,14 +80,6 @@ function sidesOf(filter: Filter): Set<Side> {
   return new Set(filterFields(filter).map(sideOf));
 }
 
-/** The filter with `stats.` removed from every field (all fields must be stats fields). */
-function stripStats(node: Filter): Filter {
-  if ('all' in node) return { all: node.all.map(stripStats) };
-  if ('any' in node) return { any: node.any.map(stripStats) };
-  if ('not' in node) return { not: stripStats(node.not) };
-  return { ...node, field: node.field.slice(STATS_PREFIX.length) } as Filter;
-}
-
 /** The count of activities of `type` (or every type for `any`) at or after `since`, no later than `nowMs`. */
 export function countRecent(stats: CustomerStats | undefined, type: string, since: number, nowMs: number): number {
   if (!stats) return 0;
@@ -119,9 +111,9 @@ export interface CompileSegmentOptions {
 }
 
 /**
- * Validates a segment filter and compiles it to a predicate over `(customer, stats)`. Subtrees reading only the
- * customer, or only the aggregate, become one compiled filter each; window fields become counting closures that
- * reuse the filter language's comparison of the leaf.
+ * Validates a segment filter and compiles it to a predicate over `(customer, stats)`: one closure per clause, the
+ * usual leaves specialised in `fast.ts` and the rest compiled by the reference evaluator; window fields become
+ * counting closures that reuse the filter language's comparison of the leaf.
  *
  * @throws ValidationError naming the bad node's path.
  */
@@ -131,71 +123,50 @@ export function compileSegment(filter: Filter, options: CompileSegmentOptions = 
   return compileNode(node, now);
 }
 
+/**
+ * Compiles a node to one closure per clause over `(customer, stats)`: a leaf reads its own record (no per-side
+ * wrapper), and `all`/`any` call their children directly, cheapest first (customer clauses, then aggregate ones, then
+ * windows and mixed subtrees; reordering is safe: predicates have no side effects).
+ */
 function compileNode(node: Filter, now: Date): SegmentPredicate {
-  const sides = sidesOf(node);
-  if (sides.size <= 1 && !sides.has('window')) {
-    if (sides.has('stats')) {
-      const stripped = stripStats(node);
-      const predicate = compileFast(stripped, now);
-      return (_customer, stats) => predicate(stats ?? EMPTY_STATS);
-    }
-    // A one-argument predicate is a segment predicate already (the aggregate argument is ignored): no wrapper call.
-    return compileFast(node, now) as SegmentPredicate;
+  if ('all' in node || 'any' in node) {
+    const all = 'all' in node;
+    const children = all ? (node as { all: readonly Filter[] }).all : (node as { any: readonly Filter[] }).any;
+    const rank = (child: Filter): number => {
+      const sides = sidesOf(child);
+      return sides.size === 1 && !sides.has('window') ? (sides.has('customer') ? 0 : 1) : 2;
+    };
+    const ordered = [...children].sort((a, b) => rank(a) - rank(b));
+    return combine(
+      ordered.map((child) => compileNode(child, now)),
+      all,
+    );
   }
-  if ('all' in node) return combine(groupChildren(node.all, 'all', now), true);
-  if ('any' in node) return combine(groupChildren(node.any, 'any', now), false);
   if ('not' in node) {
     const inner = compileNode(node.not, now);
     return (customer, stats) => !inner(customer, stats);
   }
-  return compileWindow(node, now);
+  const side = sideOf(node.field);
+  return side === 'window' ? compileWindow(node, now) : compileLeaf(node, side === 'stats', EMPTY_STATS, now);
 }
 
 const EMPTY_STATS = /* @__PURE__ */ emptyStats('');
 
-/**
- * Compiles the children of an `all` / `any`: the children reading only the customer become one compiled filter, those
- * reading only the aggregate another, so the common case is two closures from the reference compiler. Reordering is
- * safe: predicates have no side effects.
- */
-function groupChildren(children: readonly Filter[], key: 'all' | 'any', now: Date): SegmentPredicate[] {
-  const customer: Filter[] = [];
-  const stats: Filter[] = [];
-  const mixed: Filter[] = [];
-  for (const child of children) {
-    const sides = sidesOf(child);
-    if (sides.size === 1 && sides.has('customer')) customer.push(child);
-    else if (sides.size === 1 && sides.has('stats')) stats.push(child);
-    else mixed.push(child);
+/** `all`/`any` over the children, unrolled in threes: no loop and no array access on the hot path. */
+function combine(children: readonly SegmentPredicate[], all: boolean): SegmentPredicate {
+  const [a, b, c] = children as [SegmentPredicate, SegmentPredicate, SegmentPredicate];
+  switch (children.length) {
+    case 0:
+      return () => all;
+    case 1:
+      return a;
+    case 2:
+      return all ? (x, s) => a(x, s) && b(x, s) : (x, s) => a(x, s) || b(x, s);
+    case 3:
+      return all ? (x, s) => a(x, s) && b(x, s) && c(x, s) : (x, s) => a(x, s) || b(x, s) || c(x, s);
   }
-  const group = (list: Filter[]): Filter[] =>
-    list.length === 0 ? [] : [list.length === 1 ? (list[0] as Filter) : key === 'all' ? { all: list } : { any: list }];
-  return [...group(customer), ...group(stats), ...mixed].map((child) => compileNode(child, now));
-}
-
-function combine(children: SegmentPredicate[], all: boolean): SegmentPredicate {
-  if (children.length === 1) return children[0] as SegmentPredicate;
-  // Unrolled for the usual small arities: no loop and no array access on the hot path.
-  const [a, b, c, d] = children as [SegmentPredicate, SegmentPredicate, SegmentPredicate, SegmentPredicate];
-  if (children.length === 2) return all ? (x, s) => a(x, s) && b(x, s) : (x, s) => a(x, s) || b(x, s);
-  if (children.length === 3) {
-    return all ? (x, s) => a(x, s) && b(x, s) && c(x, s) : (x, s) => a(x, s) || b(x, s) || c(x, s);
-  }
-  if (children.length === 4) {
-    return all
-      ? (x, s) => a(x, s) && b(x, s) && c(x, s) && d(x, s)
-      : (x, s) => a(x, s) || b(x, s) || c(x, s) || d(x, s);
-  }
-  if (all) {
-    return (customer, stats) => {
-      for (let i = 0; i < children.length; i++) if (!(children[i] as SegmentPredicate)(customer, stats)) return false;
-      return true;
-    };
-  }
-  return (customer, stats) => {
-    for (let i = 0; i < children.length; i++) if ((children[i] as SegmentPredicate)(customer, stats)) return true;
-    return false;
-  };
+  const d = combine(children.slice(3), all);
+  return all ? (x, s) => a(x, s) && b(x, s) && c(x, s) && d(x, s) : (x, s) => a(x, s) || b(x, s) || c(x, s) || d(x, s);
 }
 
 function compileWindow(leaf: Filter & { field: string }, now: Date): SegmentPredicate {

@@ -1,8 +1,17 @@
-import { parseInstant } from '../time/instant.js';
+import { hasCanonicalShape, instantMs, parseInstant, toCanonical } from '../time/instant.js';
 import { hasOwn, ownPathValue } from '../filter/path.js';
 import { compileFilter, type Filter, type Scalar } from '../filter/index.js';
 
-type Predicate = (record: unknown) => boolean;
+/** A compiled clause over a customer (`x`) and its aggregate record (`s`). */
+export type PairPredicate = (x: unknown, s: unknown) => boolean;
+type Leaf = Exclude<Filter, { all: unknown } | { any: unknown } | { not: unknown }>;
+type Rec = Record<string, unknown>;
+
+const OBJECT = Object.prototype;
+/** Equal to no value a record can hold. */
+const NONE = {};
+const protoOf = Object.getPrototypeOf;
+const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 };
 
 /** True when `value` can be compared with `===` under the filter language's rules (no instant semantics apply). */
 function plain(value: Scalar): value is string | number | boolean {
@@ -10,188 +19,238 @@ function plain(value: Scalar): value is string | number | boolean {
   return typeof value === 'number' || typeof value === 'boolean';
 }
 
-/**
- * Reads the value at a path of two or more segments (own properties only). Two segments are read without a loop, in
- * this closure's own body rather than through a shared helper, for the reason given above `fastLeaf`.
- */
-function deepReader(segments: readonly string[]): (record: unknown) => unknown {
-  if (segments.length === 2) {
-    const [first, second] = segments as [string, string];
-    return (record) => {
-      if (typeof record !== 'object' || record === null || !hasOwn(record, first)) return undefined;
-      const inner: unknown = (record as Record<string, unknown>)[first];
-      return typeof inner === 'object' && inner !== null && hasOwn(inner, second)
-        ? (inner as Record<string, unknown>)[second]
-        : undefined;
-    };
-  }
-  return (record) => ownPathValue(record, segments);
+function has(list: readonly unknown[], v: unknown): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return true;
+  return false;
 }
 
-/**
- * Compiles a filter with a fast path for the leaves segments use most: `eq`/`ne`/`in`/`nin`/`hasAny` with operands
- * that are not instants (plain `===`), and `gt`/`gte`/`lt`/`lte` with a number. Every other leaf (instants, text
- * operators, `withinLast`…) is compiled by the reference evaluator. The property test holds the result to the
- * reference evaluation. Expects a validated filter.
- */
-export function compileFast(node: Filter, now: Date): Predicate {
-  return fastNode(node) ?? compileFilter(node, { now });
-
-  function fastNode(node: Filter): Predicate | undefined {
-    if ('all' in node || 'any' in node || 'not' in node) return logical(node);
-    return fastLeaf(node);
-  }
-
-  function logical(node: Filter): Predicate {
-    if ('not' in node) {
-      const inner = compileFast(node.not, now);
-      return (r) => !inner(r);
-    }
-    const all = 'all' in node;
-    const children = (all ? (node as { all: readonly Filter[] }).all : (node as { any: readonly Filter[] }).any).map(
-      (child) => compileFast(child, now),
-    );
-    if (children.length === 0) return all ? () => true : () => false;
-    if (children.length === 1) return children[0] as Predicate;
-    if (children.length === 2) {
-      const [a, b] = children as [Predicate, Predicate];
-      return all ? (r) => a(r) && b(r) : (r) => a(r) || b(r);
-    }
-    if (children.length === 3) {
-      const [a, b, c] = children as [Predicate, Predicate, Predicate];
-      return all ? (r) => a(r) && b(r) && c(r) : (r) => a(r) || b(r) || c(r);
-    }
-    // A loop, not `every`/`some`: those would allocate a callback per evaluation.
-    return all
-      ? (r) => {
-          for (let i = 0; i < children.length; i++) if (!(children[i] as Predicate)(r)) return false;
-          return true;
-        }
-      : (r) => {
-          for (let i = 0; i < children.length; i++) if ((children[i] as Predicate)(r)) return true;
-          return false;
-        };
-  }
+/** Reads the path segments after the first (own properties only, as below); `undefined` when there are none. */
+function restReader(rest: readonly string[]): ((r: unknown) => unknown) | undefined {
+  if (rest.length === 0) return undefined;
+  const key = rest[0] as string;
+  if (rest.length > 1) return (r) => ownPathValue(r, rest);
+  return (r) =>
+    typeof r === 'object' && r !== null && key in r && ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+      ? (r as Rec)[key]
+      : undefined;
 }
 
 /*
- * A one-segment field, the usual case, is read inside each closure below (`key`, with `hasOwn` so that inherited
- * properties are never read) rather than through a shared reader. Each closure body then has its own inline cache
- * for the load, which V8 keeps monomorphic while an operator is used on one field, and the call to the reader is
- * gone. Deeper fields go through `deep`. The gain is measured by bench/segment (see docs/benchmarks.md).
+ * A leaf is a test of one value (`test`, no property reads) and a read of the leaf's first path segment written out
+ * in each operator's own two closures, one per record read: closures from one spot in the source share V8's inline
+ * caches, and a cache that saw two field names goes megamorphic, so a shared reader would be slow for every field.
+ * The read is own-only without paying `hasOwn` on plain records: `key in r` and `protoOf(r)` are answered from the
+ * record's shape once the `in` cache has seen it, and a record whose prototype is `Object.prototype` (without `key`)
+ * owns `key` whenever `key in r`. Any other record pays `hasOwn`. Neither `in` nor `protoOf` runs a getter. The gain
+ * is measured by bench/segment.
  */
-function fastLeaf(node: Filter): Predicate | undefined {
-  if ('all' in node || 'any' in node || 'not' in node) return undefined;
-  const segments = node.field.split('.');
-  const key = segments.length === 1 ? (segments[0] as string) : undefined;
-  const deep = deepReader(segments);
+
+/**
+ * Compiles one leaf over the customer, or over the aggregate for a `stats.` field (`stats` missing reads `empty`):
+ * `eq`/`ne`/`in`/`nin`/`hasAny` with operands that are not instants, `gt`/`gte`/`lt`/`lte` with a number, and
+ * `withinLast`/`olderThan` are specialised; every other leaf goes to the reference evaluator. The property tests hold
+ * the result to the reference evaluation. Expects a validated leaf.
+ */
+export function compileLeaf(node: Leaf, onStats: boolean, empty: object, now: Date): PairPredicate {
+  const field = onStats ? node.field.slice('stats.'.length) : node.field;
+  const segments = field.split('.');
+  const key = segments[0] as string;
+  const rest = restReader(segments.slice(1)) ?? ((v: unknown) => v);
   switch (node.op) {
     case 'eq':
     case 'ne': {
-      if (!plain(node.value)) return undefined;
+      if (!plain(node.value)) break;
       const x = node.value;
-      const is =
-        key === undefined
-          ? (r: unknown): boolean => deep(r) === x
-          : (r: unknown): boolean =>
-              (typeof r === 'object' && r !== null && hasOwn(r, key)
-                ? (r as Record<string, unknown>)[key]
-                : undefined) === x;
-      return node.op === 'eq' ? is : (r) => !is(r);
+      const neg = node.op === 'ne';
+      const test = (v: unknown): boolean => (v === x) !== neg;
+      if (onStats) {
+        return (_c, s) => {
+          const r = s ?? empty;
+          return test(
+            rest(
+              typeof r === 'object' &&
+                r !== null &&
+                key in r &&
+                ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+                ? (r as Rec)[key]
+                : undefined,
+            ),
+          );
+        };
+      }
+      return (r) =>
+        test(
+          rest(
+            typeof r === 'object' &&
+              r !== null &&
+              key in r &&
+              ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+              ? (r as Rec)[key]
+              : undefined,
+          ),
+        );
     }
     case 'in':
     case 'nin': {
-      if (!node.values.every(plain)) return undefined;
+      if (!node.values.every(plain)) break;
       const values = node.values;
-      let member: Predicate;
-      if (values.length === 0) {
-        member = () => false;
-      } else if (values.length <= 2) {
-        // One or two values, the usual case, are compared directly: no loop over the list.
-        const [a, b = a] = values as [Scalar, Scalar?];
-        member =
-          key === undefined
-            ? (r) => {
-                const v = deep(r);
-                return v === a || v === b;
-              }
-            : (r) => {
-                const v =
-                  typeof r === 'object' && r !== null && hasOwn(r, key)
-                    ? (r as Record<string, unknown>)[key]
-                    : undefined;
-                return v === a || v === b;
-              };
-      } else {
-        member = (r) => {
-          const v =
-            key === undefined
-              ? deep(r)
-              : typeof r === 'object' && r !== null && hasOwn(r, key)
-                ? (r as Record<string, unknown>)[key]
-                : undefined;
-          for (let i = 0; i < values.length; i++) if (values[i] === v) return true;
-          return false;
+      // One or two values, the usual case, are compared directly; `a` never equals a value when there are none.
+      const [a = NONE, b = a] = values.length <= 2 ? values : [];
+      const neg = node.op === 'nin';
+      const test = (v: unknown): boolean => (v === a || v === b || (values.length > 2 && has(values, v))) !== neg;
+      if (onStats) {
+        return (_c, s) => {
+          const r = s ?? empty;
+          return test(
+            rest(
+              typeof r === 'object' &&
+                r !== null &&
+                key in r &&
+                ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+                ? (r as Rec)[key]
+                : undefined,
+            ),
+          );
         };
       }
-      return node.op === 'in' ? member : (r) => !member(r);
+      return (r) =>
+        test(
+          rest(
+            typeof r === 'object' &&
+              r !== null &&
+              key in r &&
+              ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+              ? (r as Rec)[key]
+              : undefined,
+          ),
+        );
     }
     case 'hasAny': {
-      if (!node.values.every(plain)) return undefined;
+      if (!node.values.every(plain)) break;
       const values = node.values;
-      if (values.length === 1) {
-        // One value, the usual case: one loop over the array instead of two nested ones.
-        const [a] = values as [Scalar];
-        return (r) => {
-          const v =
-            key === undefined
-              ? deep(r)
-              : typeof r === 'object' && r !== null && hasOwn(r, key)
-                ? (r as Record<string, unknown>)[key]
-                : undefined;
-          if (!Array.isArray(v)) return false;
-          for (let i = 0; i < v.length; i++) if (v[i] === a) return true;
-          return false;
-        };
-      }
-      return (r) => {
-        const v =
-          key === undefined
-            ? deep(r)
-            : typeof r === 'object' && r !== null && hasOwn(r, key)
-              ? (r as Record<string, unknown>)[key]
-              : undefined;
+      const only = values.length === 1 ? values[0] : NONE;
+      const test = (v: unknown): boolean => {
         if (!Array.isArray(v)) return false;
-        for (let i = 0; i < v.length; i++) {
-          const element: unknown = v[i];
-          for (let j = 0; j < values.length; j++) if (values[j] === element) return true;
-        }
+        // One value, the usual case: one loop over the array instead of two nested ones.
+        for (let i = 0; i < v.length; i++) if (v[i] === only || (only === NONE && has(values, v[i]))) return true;
         return false;
       };
+      if (onStats) {
+        return (_c, s) => {
+          const r = s ?? empty;
+          return test(
+            rest(
+              typeof r === 'object' &&
+                r !== null &&
+                key in r &&
+                ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+                ? (r as Rec)[key]
+                : undefined,
+            ),
+          );
+        };
+      }
+      return (r) =>
+        test(
+          rest(
+            typeof r === 'object' &&
+              r !== null &&
+              key in r &&
+              ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+              ? (r as Rec)[key]
+              : undefined,
+          ),
+        );
     }
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte': {
-      if (typeof node.value !== 'number') return undefined;
+      if (typeof node.value !== 'number') break;
+      // One test for the four operators: a bound is open on the other side. Anything but a number, NaN included,
+      // compares false.
       const value = node.value;
-      // One closure for the four operators (no inner call): a bound is open on the other side. Any value but a number,
-      // NaN included, compares false.
       const lo = node.op === 'gt' || node.op === 'gte' ? value : -Infinity;
       const hi = node.op === 'lt' || node.op === 'lte' ? value : Infinity;
       const loOpen = node.op === 'gt';
       const hiOpen = node.op === 'lt';
-      return (r) => {
-        const v =
-          key === undefined
-            ? deep(r)
-            : typeof r === 'object' && r !== null && hasOwn(r, key)
-              ? (r as Record<string, unknown>)[key]
-              : undefined;
-        return typeof v === 'number' && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+      const test = (v: unknown): boolean =>
+        typeof v === 'number' && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi);
+      if (onStats) {
+        return (_c, s) => {
+          const r = s ?? empty;
+          return test(
+            rest(
+              typeof r === 'object' &&
+                r !== null &&
+                key in r &&
+                ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+                ? (r as Rec)[key]
+                : undefined,
+            ),
+          );
+        };
+      }
+      return (r) =>
+        test(
+          rest(
+            typeof r === 'object' &&
+              r !== null &&
+              key in r &&
+              ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+              ? (r as Rec)[key]
+              : undefined,
+          ),
+        );
+    }
+    case 'withinLast':
+    case 'olderThan': {
+      const nowMs = now.getTime();
+      const cutoff = nowMs - node.amount * UNIT_MS[node.unit];
+      // An invalid `now` is the reference evaluator's error to raise.
+      if (!Number.isFinite(cutoff)) break;
+      // Canonical text (`toISOString`, how crmkit stores instants) sorts as time, so a canonical-shaped value outside
+      // the bounds' canonical spellings is out of the window (or no instant): no parse. Any other value is parsed,
+      // which also rejects canonical-shaped text that names no date (`2026-02-30T…`). A bound outside years
+      // 0000–9999 has no spelling and disables the pre-check ('' or '\uffff').
+      const within = node.op === 'withinLast';
+      const from = within ? (toCanonical(Math.ceil(cutoff)) ?? '') : '';
+      const to = within ? (toCanonical(Math.floor(nowMs)) ?? '\uffff') : (toCanonical(Math.ceil(cutoff)) ?? '\uffff');
+      const test = (v: unknown): boolean => {
+        if (typeof v !== 'string' || (hasCanonicalShape(v) && (v < from || (within ? v > to : v >= to)))) return false;
+        const ms = instantMs(v);
+        return within ? ms >= cutoff && ms <= nowMs : ms < cutoff;
       };
+      if (onStats) {
+        return (_c, s) => {
+          const r = s ?? empty;
+          return test(
+            rest(
+              typeof r === 'object' &&
+                r !== null &&
+                key in r &&
+                ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+                ? (r as Rec)[key]
+                : undefined,
+            ),
+          );
+        };
+      }
+      return (r) =>
+        test(
+          rest(
+            typeof r === 'object' &&
+              r !== null &&
+              key in r &&
+              ((protoOf(r) === OBJECT && !(key in OBJECT)) || hasOwn(r, key))
+              ? (r as Rec)[key]
+              : undefined,
+          ),
+        );
     }
     default:
-      return undefined;
+      break;
   }
+  const predicate = compileFilter({ ...node, field } as Filter, { now });
+  return onStats ? (_c, s) => predicate(s ?? empty) : predicate;
 }
