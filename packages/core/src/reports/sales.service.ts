@@ -97,8 +97,9 @@ export interface SalesReportService {
 /** Builds the sales report service. */
 export function createSalesReportService(context: CrmContext): SalesReportService {
   const { storage } = context;
+  // One query each: the report needs every matching record at once, and paging would only repeat the planning.
   const all = <T extends object>(collection: string, where?: Filter): Promise<StoredRecord<T>[]> =>
-    loadAll<T>(storage, collection, where, { pageSize: 1000 });
+    loadAll<T>(storage, collection, where);
   const resolve = (raw: SalesReportOptions, schema: typeof rangeSchema | typeof trendSchema = rangeSchema) => {
     const checked = parseOrThrow(schema, raw, 'report options');
     const currency = checked.currency ?? context.currency;

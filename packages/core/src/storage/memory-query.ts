@@ -1,10 +1,11 @@
 /**
  * How the memory adapter answers a query with its indexes, reading about as many records as the page holds:
  *
- * 1. Few candidates (an index serves the filter and selects at most {@link SORT_CANDIDATES}), or no limit: read
- *    them, then filter, order and page them with `queryInMemory`, the reference, so results agree by construction.
+ * 1. Candidates an index selects for the filter, when no walk is possible or reading them costs less than a walk
+ *    (at most {@link SORT_CANDIDATES}, or fewer than the records a walk would test for one page): read them, then
+ *    filter, order and page them with `queryInMemory`, the reference, so results agree by construction.
  * 2. A limit and an order an index holds (by `id`, or by one field with a single-field index): walk that index from
- *    the cursor's key, skip ids outside the candidates, test each record, stop once the page is full.
+ *    the cursor's key, test each record, stop once the page is full.
  * 3. Otherwise, read the collection (`queryInMemory` over every record).
  *
  * Inside a transaction that has written to the collection, the staged records join the candidates (1) or the query
@@ -77,18 +78,22 @@ export function queryIndexed(source: QuerySource, options: QueryOptions, now: Da
     const cursor = options.after === undefined ? undefined : (kit.decodeCursor(options.after, [])[0] as string);
     return walk(source, plan.idsAfter(cursor), options, now);
   }
-  if (plan && (plan.size <= SORT_CANDIDATES || !walkable)) {
+  // Reading and sorting the candidates costs about their number on every page; walking the order and testing each
+  // record costs about limit / share of matches. The cheaper one is taken, so a page never costs the collection.
+  const total = source.indexes.primary.size;
+  const walkCost = walkable && plan ? (((options.limit as number) + 1) * total) / plan.size : 0;
+  if (plan && !source.staged && options.limit === undefined && !options.orderBy?.length && plan.size * 4 > total) {
+    // Most of the collection, all of it wanted in id order: one pass over the primary index beats sorting them.
+    return kit.queryInMemory(readAll(source), options, now);
+  }
+  if (plan && (!walkable || plan.size <= SORT_CANDIDATES || plan.size <= walkCost)) {
     const ids = source.staged ? [...plan.ids(), ...source.staged] : plan.ids();
     const records = readDistinct(source, ids, plan.repeats || !!source.staged);
     // Exact candidates are the matches: the filter need not run again.
     const { where: _exact, ...unfiltered } = options;
     return kit.queryInMemory(records, plan.exact && !source.staged ? unfiltered : options, now);
   }
-  if (walkable) {
-    const candidates = plan ? new Set(plan.ids()) : undefined;
-    const ids = indexOrder(walkable, options);
-    return walk(source, candidates ? filterIds(ids, candidates) : ids, options, now);
-  }
+  if (walkable) return walk(source, indexOrder(walkable, options), options, now);
   return kit.queryInMemory(readAll(source), options, now);
 }
 
@@ -109,10 +114,6 @@ export function countIndexed(source: QuerySource, options: QueryOptions, now: Da
   let count = 0;
   for (const record of records) if (matches(record)) count++;
   return count;
-}
-
-function* filterIds(ids: Iterable<string>, keep: ReadonlySet<string>): Generator<string> {
-  for (const id of ids) if (keep.has(id)) yield id;
 }
 
 /** The ids of `index` in the query's order, after its cursor. */
