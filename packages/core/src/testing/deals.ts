@@ -148,7 +148,8 @@ export function generateDeals(
     converted.add(found);
   }
   for (const customer of acquired) if (converted.size < convertedCount) converted.add(customer);
-  result.converted.push(...converted);
+  // One push per item: spreading a million arguments overflows the stack.
+  for (const customer of converted) result.converted.push(customer);
   // Then every other deal: most often for the customer waiting longest for a first deal, else any there was by then.
   const hasDeal = new Uint8Array(facts.length);
   let known = 0;
