@@ -36,16 +36,7 @@ import {
 } from '@crmkit/core';
 import type { Transaction } from 'dexie';
 import type { IndexCoverage } from './coverage.js';
-import {
-  allRecords,
-  coreRange,
-  countKeys,
-  engineOf,
-  idsIn,
-  recordsIn,
-  type Engine,
-  type Entry,
-} from './engine.js';
+import { allRecords, coreRange, countKeys, engineOf, idsIn, recordsIn, type Engine, type Entry } from './engine.js';
 import { exactPlan, indexesOf, plan, type ExactPlan, type IndexInfo, type Plan, type Table_ } from './ranges.js';
 import { arrayStream, IndexStream, type KeyStream } from './streams.js';
 import { readPage, walkOrder, walkSpec, walkStart, type WalkOrder } from './walk.js';
