@@ -38,7 +38,7 @@ const leadShape = {
 
 /** What creating a lead accepts. */
 export const leadInputSchema = /* @__PURE__ */ entityInput(leadShape);
-/** A stored lead; `matchKeys` as for customers ({@link matchKeysProperty}). */
+/** A stored lead; `matchKeys` as for customers: the normalised e-mail, phone and name keys the services derive. */
 export const leadSchema = /* @__PURE__ */ entityRecord({ ...leadShape, matchKeys: matchKeysProperty });
 /** An update to a lead. */
 export const leadPatchSchema = /* @__PURE__ */ entityPatch(leadShape);
