@@ -97,12 +97,11 @@ export const dateOnlySchema = /* @__PURE__ */ _isoDate(z.ZodMiniISODate, 'Expect
  * instants sort and compare as strings. A date-time without an offset is rejected: its instant is ambiguous.
  */
 export const instantSchema = /* @__PURE__ */ z.string().check(
-  // The pattern of zod's `z.iso.datetime({ offset: true })` (seconds required, any fraction, Z or ±hh:mm), built on
-  // the calendar-date pattern `dateOnlySchema` uses. Aborting, so a string that is no date-time gets its one message.
+  // The pattern of zod's `z.iso.datetime({ offset: true })` (seconds required, any fraction, Z or ±hh:mm), written out
+  // (deriving it from `dateOnlySchema` at load time would keep that schema in every bundle that reads instants).
+  // Aborting, so a string that is no date-time gets its one message.
   /* @__PURE__ */ z.regex(
-    /* @__PURE__ */ new RegExp(
-      `^${/* @__PURE__ */ (dateOnlySchema._zod.def.pattern as RegExp).source.slice(1, -1)}T(?:(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|([+-](?:[01]\\d|2[0-3]):[0-5]\\d)))$`,
-    ),
+    /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/,
     { error: 'Expected an ISO-8601 date-time with Z or an offset', abort: true },
   ),
   // Checks rewrite the value in place: '' marks an instant an offset pushes out of the four-digit years, which
