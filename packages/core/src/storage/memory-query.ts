@@ -5,7 +5,8 @@
  *    (at most {@link SORT_CANDIDATES}, or fewer than the records a walk would test for one page): read them, then
  *    filter, order and page them with `queryInMemory`, the reference, so results agree by construction.
  * 2. A limit and an order an index holds (by `id`, or by one field with a single-field index): walk that index from
- *    the cursor's key, test each record, stop once the page is full.
+ *    the cursor's key (skipping ids outside the candidates when they are at most a few pages), test each record, stop
+ *    once the page is full.
  * 3. Otherwise, read the collection (`queryInMemory` over every record).
  *
  * Inside a transaction that has written to the collection, the staged records join the candidates (1) or the query
@@ -93,7 +94,12 @@ export function queryIndexed(source: QuerySource, options: QueryOptions, now: Da
     const { where: _exact, ...unfiltered } = options;
     return kit.queryInMemory(records, plan.exact && !source.staged ? unfiltered : options, now);
   }
-  if (walkable) return walk(source, indexOrder(walkable, options), options, now);
+  if (walkable) {
+    // A candidate set a few pages large costs little to build and spares reading the records it leaves out.
+    const ids = indexOrder(walkable, options);
+    const fewCandidates = plan && plan.size <= 4 * ((options.limit as number) + 1);
+    return walk(source, fewCandidates ? only(ids, new Set(plan.ids())) : ids, options, now);
+  }
   return kit.queryInMemory(readAll(source), options, now);
 }
 
@@ -114,6 +120,10 @@ export function countIndexed(source: QuerySource, options: QueryOptions, now: Da
   let count = 0;
   for (const record of records) if (matches(record)) count++;
   return count;
+}
+
+function* only(ids: Iterable<string>, keep: ReadonlySet<string>): Generator<string> {
+  for (const id of ids) if (keep.has(id)) yield id;
 }
 
 /** The ids of `index` in the query's order, after its cursor. */
