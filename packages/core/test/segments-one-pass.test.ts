@@ -18,6 +18,7 @@ import { createContext } from '../src/kernel/context.js';
 import { createCustomerAggregates } from '../src/customers/aggregates.service.js';
 import { createSegmentService } from '../src/segments/segment.service.js';
 import { emptyStats, evaluateSegmentReference, segmentOverlaps, type CustomerStats } from '../src/segments/index.js';
+import { filterTree } from './support/filter-tree.js';
 
 const NOW = new Date('2026-06-30T00:00:00.000Z');
 const AT = NOW.toISOString();
@@ -215,15 +216,7 @@ const leafArb: fc.Arbitrary<Filter> = fc.oneof(
     value: fc.integer({ min: 0, max: 4 }),
   }),
 ) as fc.Arbitrary<Filter>;
-const filterArb: fc.Arbitrary<Filter> = fc.letrec<{ node: Filter }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leafArb,
-    fc.record({ all: fc.array(tie('node'), { maxLength: 3 }) }),
-    fc.record({ any: fc.array(tie('node'), { maxLength: 3 }) }),
-    fc.record({ not: tie('node') }),
-  ),
-})).node;
+const filterArb: fc.Arbitrary<Filter> = filterTree(leafArb);
 const isoArb = fc.integer({ min: 0, max: 500 }).map((days) => new Date(NOW.getTime() - days * DAY).toISOString());
 const rowArb = fc.record({
   customer: fc.record(

@@ -14,6 +14,7 @@ import {
   splitSegment,
   type CustomerStats,
 } from '../src/segments/index.js';
+import { filterTree } from './support/filter-tree.js';
 
 const NOW = new Date('2026-06-30T00:00:00.000Z');
 const DAY = 86_400_000;
@@ -162,15 +163,7 @@ const leafArb: fc.Arbitrary<Filter> = fc.oneof(
     value: fc.integer({ min: 0, max: 5 }),
   }),
 ) as fc.Arbitrary<Filter>;
-const filterArb: fc.Arbitrary<Filter> = fc.letrec<{ node: Filter }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leafArb,
-    fc.record({ all: fc.array(tie('node'), { maxLength: 3 }) }),
-    fc.record({ any: fc.array(tie('node'), { maxLength: 3 }) }),
-    fc.record({ not: tie('node') }),
-  ),
-})).node;
+const filterArb: fc.Arbitrary<Filter> = filterTree(leafArb);
 const isoArb = fc.integer({ min: 0, max: 500 }).map((days) => new Date(NOW.getTime() - days * DAY).toISOString());
 const timesArb = fc
   .array(fc.integer({ min: 0, max: 120 }), { maxLength: 8 })
@@ -390,15 +383,7 @@ const ownLeaf: fc.Arbitrary<Filter> = fc.oneof(
   }),
   fc.record({ field: ownField, op: fc.constantFrom('gt', 'gte', 'lt', 'lte'), value: ownNumber }),
 ) as fc.Arbitrary<Filter>;
-const ownFilter: fc.Arbitrary<Filter> = fc.letrec<{ node: Filter }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    ownLeaf,
-    fc.record({ all: fc.array(tie('node'), { maxLength: 5 }) }),
-    fc.record({ any: fc.array(tie('node'), { maxLength: 5 }) }),
-    fc.record({ not: tie('node') }),
-  ),
-})).node;
+const ownFilter: fc.Arbitrary<Filter> = filterTree(ownLeaf, 5);
 
 /** Counts calls of the getters on the class prototype below: a compiled segment must never call one. */
 let inheritedGetterCalls = 0;

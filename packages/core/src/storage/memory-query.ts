@@ -51,9 +51,9 @@ function readDistinct(source: QuerySource, ids: Iterable<string>, repeats = true
 
 /** Every record the reader sees; in id order when nothing is staged (walking the primary index spares a sort). */
 function readAll(source: QuerySource): StoredRecord[] {
-  const { primary } = source.indexes;
-  const records = source.staged ? [...source.all()] : readDistinct(source, ids(primary), false);
-  if (source.staged) source.onRead(records.length);
+  if (!source.staged) return readDistinct(source, ids(source.indexes.primary), false);
+  const records = [...source.all()];
+  source.onRead(records.length);
   return records;
 }
 
