@@ -4,7 +4,7 @@
  * over-include but must never miss a match. See pushdown.ts for the mapping of each operator.
  */
 import { parseInstant, type Filter } from '@crmkit/core';
-import { Dexie, type Table } from 'dexie';
+import { Dexie, cmp, type Table } from 'dexie';
 import type { StoredRecord } from '@crmkit/core';
 
 export type Table_ = Table<StoredRecord, string>;
@@ -53,6 +53,11 @@ function below(value: Key, open: boolean): Range {
   return typeof value === 'number'
     ? { lower: -Infinity, upper: value, lowerOpen: false, upperOpen: open }
     : { lower: '', upper: value, lowerOpen: false, upperOpen: open };
+}
+/** The range, unless it holds no key (`lt ''`, `gt` the largest number): IndexedDB refuses such a range. */
+function nonEmpty(range: Range): Range[] {
+  const order = cmp(range.lower, range.upper);
+  return order > 0 || (order === 0 && (range.lowerOpen || range.upperOpen)) ? [] : [range];
 }
 /** Stored date-times whose instant lies in [from, to] (either end optional), widened for offsets. */
 function instantRange(from: number | undefined, to: number | undefined): Range {
@@ -171,7 +176,7 @@ function leafRanges(leaf: Extract<Filter, { field: string }>, info: IndexInfo, n
         return [lowerSide ? instantRange(at, undefined) : instantRange(undefined, at)];
       }
       if (!isKey(value)) return undefined;
-      return [lowerSide ? above(value, open) : below(value, open)];
+      return nonEmpty(lowerSide ? above(value, open) : below(value, open));
     }
     case 'between': {
       const { min, max } = leaf;

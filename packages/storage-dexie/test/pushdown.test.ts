@@ -83,6 +83,13 @@ describe('filter pushdown onto IndexedDB indexes', () => {
       expect(await readsOf(() => storage.count('customers', where))).to.equal(0);
     });
 
+    it('a condition no index key can meet (lt the empty string) selects nothing, without a crossed key range', async () => {
+      const where: Filter = { field: 'name', op: 'lt', value: '' };
+      expect(await expectSame(where)).to.equal(0);
+      expect(await storage.count('customers', where)).to.equal(0);
+      expect(await expectSame({ any: [where, { field: 'country', op: 'eq', value: 'CN' }] })).to.equal(TOTAL / 10);
+    });
+
     it('a segment-style conjunction reads through its most selective index', async () => {
       const where: Filter = {
         all: [
