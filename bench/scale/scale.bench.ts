@@ -4,7 +4,7 @@
  *
  *   node --conditions=@crmkit/source --import tsx bench/scale/scale.bench.ts [--sizes 10000,100000,1000000]
  *     [--rounds 5] [--op-budget 60] [--max-call 120] [--activities 20] [--load maps|snapshot] [--json]
- *     [--adapter memory|indexeddb|both]
+ *     [--adapter memory|indexeddb|both] [--only capture,overdue]
  *
  * (`npm run bench:scale -- <options>`.) With `--adapter both`, the default, the browser half runs after this one with
  * the same options.
@@ -61,6 +61,8 @@ interface RunOptions {
   readonly maxCallMs: number;
   readonly activities: number;
   readonly load: 'maps' | 'snapshot';
+  /** Name fragments: only the operations whose name contains one of them run (all of them when empty). */
+  readonly only: readonly string[];
 }
 
 /** What the parent sends a child: one size to run, and the medians of the sizes before it. */
@@ -127,7 +129,10 @@ async function runSize(request: ChildRequest): Promise<void> {
   );
 
   const gc = (globalThis as { gc?: () => void }).gc;
-  const results = await measureOperations(operations(session.crm, data), customers, {
+  const chosen = operations(session.crm, data).filter(
+    (operation) => options.only.length === 0 || options.only.some((part) => operation.name.includes(part)),
+  );
+  const results = await measureOperations(chosen, customers, {
     rounds: options.rounds,
     opBudgetMs: options.opBudgetMs,
     maxCallMs: options.maxCallMs,
@@ -195,6 +200,10 @@ async function main(): Promise<void> {
     maxCallMs: Number(option('max-call', '120')) * 1000,
     activities: Number(option('activities', String(ACTIVITIES_PER_CUSTOMER))),
     load: option('load', 'maps') === 'snapshot' ? 'snapshot' : 'maps',
+    only: option('only', '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
   };
   const json = process.argv.includes('--json');
   const adapter = option('adapter', 'both');
@@ -210,7 +219,7 @@ async function main(): Promise<void> {
   ) {
     console.error(
       'usage: scale.bench.ts [--sizes 10000,100000,1000000] [--rounds 5] [--op-budget 60] [--max-call 120] ' +
-        '[--activities 20] [--load maps|snapshot] [--json] [--adapter memory|indexeddb|both]',
+        '[--activities 20] [--load maps|snapshot] [--json] [--adapter memory|indexeddb|both] [--only name,…]',
     );
     process.exit(2);
   }

@@ -181,3 +181,127 @@ test('a page ordered by an indexed field reads about its limit, at any size', as
   assert.equal(await storage.count('customers', { field: 'country', op: 'eq', value: 'DE' }), 2_000);
   assert.equal(read, 0, 'an exact count reads nothing');
 });
+
+// ---- compound indexes ----------------------------------------------------------------------------------------------
+
+const COMPOUND_DESIGN = { items: ['owner', 'status', 'due', '[owner+status]', '[status+due]', '[owner+status+due]'] };
+const OWNERS = ['u1', 'u2', 'u3', null, undefined];
+const STATUSES = ['open', 'done', 'snoozed', undefined];
+const dueArbitrary = fc.oneof(
+  fc.constant(undefined),
+  fc.integer({ min: 0, max: 60 }).map((day) => new Date(Date.UTC(2026, 4, 1) + day * 86_400_000).toISOString()),
+  fc.integer({ min: 0, max: 60 }).map((day) => {
+    const at = new Date(Date.UTC(2026, 4, 1) + day * 86_400_000 + 8 * 3_600_000).toISOString();
+    return `${at.slice(0, 19)}+08:00`;
+  }),
+  fc.integer({ min: 0, max: 9 }),
+);
+const itemArbitrary = fc.record({
+  n: fc.integer({ min: 0, max: 3000 }),
+  owner: fc.constantFrom(...OWNERS),
+  status: fc.constantFrom(...STATUSES),
+  due: dueArbitrary,
+});
+const leaf = (field: string, op: string, extra: object) => ({ field, op, ...extra }) as Filter;
+const compoundFilterArbitrary: fc.Arbitrary<Filter> = fc
+  .tuple(
+    fc.option(fc.constantFrom(...OWNERS.filter((o) => o !== undefined)), { nil: undefined }),
+    fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom('open', 'done').map((value) => leaf('status', 'eq', { value })),
+      fc.subarray(['open', 'snoozed', 'done'], { minLength: 1 }).map((values) => leaf('status', 'in', { values })),
+    ),
+    fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom('2026-05-20T00:00:00Z', '2026-06-01T05:00:00+08:00').map((value) => leaf('due', 'lt', { value })),
+      fc.constantFrom('2026-05-10T00:00:00.000Z').map((value) => leaf('due', 'gte', { value })),
+      fc.integer({ min: 0, max: 9 }).map((value) => leaf('due', 'lte', { value })),
+      fc.constant(leaf('due', 'withinLast', { amount: 20, unit: 'days' })),
+    ),
+    fc.boolean(),
+  )
+  .map(([owner, status, due, extra]) => {
+    const all: Filter[] = [];
+    if (owner !== undefined) all.push(leaf('owner', 'eq', { value: owner }));
+    if (status) all.push(status);
+    if (due) all.push(due);
+    // A condition no index serves: the plan must stay a superset, and not claim to be exact.
+    if (extra) all.push(leaf('n', 'ne', { value: 7 }));
+    return { all };
+  });
+
+test('compound indexes: pages and counts agree with the reference for prefixes, ranges and orders', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(itemArbitrary, { minLength: 0, maxLength: 2500, size: 'max' }),
+      compoundFilterArbitrary,
+      fc.constantFrom([], [{ field: 'due' }], [{ field: 'due', direction: 'desc' as const }], [{ field: 'status' }]),
+      fc.integer({ min: 1, max: 300 }),
+      async (rows, where, orderBy, limit) => {
+        const now = new Date(Date.UTC(2026, 5, 1));
+        const storage = createMemoryStorage({ now: () => now, indexes: COMPOUND_DESIGN });
+        await storage.transaction(async (tx) => {
+          const seen = new Set<number>();
+          for (const { n, ...fields } of rows) {
+            if (seen.has(n)) continue;
+            seen.add(n);
+            const record = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+            await tx.put('items', { id: `i${n}`, n, ...record }, { expectedVersion: 0 });
+          }
+        });
+        // Some records change after the indexes exist: the compound keys follow the writes.
+        await storage.query('items', { where, limit: 1 });
+        const changed = ((await storage.query('items', { limit: 40 })).records as StoredRecord[]).filter(
+          (_, i) => i % 3 === 0,
+        );
+        for (const record of changed) {
+          const { version, createdAt: _c, updatedAt: _u, ...fields } = record;
+          await storage.put('items', { ...fields, status: 'open', owner: 'u2' }, { expectedVersion: version });
+        }
+        const all = (await storage.query('items')).records as StoredRecord[];
+        const expected = queryInMemory(all, { where, orderBy }, now).records.map((r) => r.id);
+        const got: string[] = [];
+        let after: string | undefined;
+        do {
+          const page = await storage.query('items', { where, orderBy, limit, ...(after ? { after } : {}) });
+          got.push(...page.records.map((record) => record.id));
+          after = page.next;
+        } while (after !== undefined && got.length <= all.length);
+        assert.deepEqual(got, expected);
+        assert.equal(await storage.count('items', where), expected.length);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('a compound index counts a prefix without reading, and pages its last field from the cursor', async () => {
+  let read = 0;
+  const storage = createMemoryStorage({ onRead: (records) => (read += records), indexes: COMPOUND_DESIGN });
+  await storage.transaction(async (tx) => {
+    for (let i = 0; i < 20_000; i++) {
+      const due = new Date(Date.UTC(2026, 0, 1) + (i % 300) * 86_400_000).toISOString();
+      // Most past items are done: a walk of `due` alone would read them all before the open ones.
+      const status = i % 20 === 0 ? 'open' : 'done';
+      await tx.put('items', { id: `i${i}`, owner: `u${i % 8}`, status, due }, { expectedVersion: 0 });
+    }
+  });
+  read = 0;
+  const open = { all: [leaf('owner', 'eq', { value: 'u0' }), leaf('status', 'in', { values: ['open', 'snoozed'] })] };
+  assert.equal(await storage.count('items', open), 20_000 / 40);
+  assert.equal(read, 0, 'an owner and a set of statuses counted from [owner+status]');
+  const overdue = {
+    where: { all: [leaf('status', 'eq', { value: 'open' }), leaf('due', 'lt', { value: '2026-10-01T00:00:00Z' })] },
+    orderBy: [{ field: 'due' }],
+    limit: 50,
+  };
+  read = 0;
+  const first = await storage.query('items', overdue);
+  assert.equal(first.records.length, 50);
+  assert.ok(read <= 51, `read ${read} for the first page in due order`);
+  read = 0;
+  const second = await storage.query('items', { ...overdue, after: first.next });
+  assert.equal(second.records.length, 50);
+  assert.ok(read <= 51, `read ${read} for the page after the cursor`);
+  assert.ok(String(second.records[0]!['due']) >= String(first.records[49]!['due']));
+});

@@ -44,6 +44,14 @@ const CRM_INDEXES_V3 = {
   activities: `${CRM_INDEXES_V2.activities}, [customerId+occurredAt], [customerId+type]`,
 } as const satisfies Readonly<Record<string, string>>;
 
+/** The layout of schema version 4, kept as it shipped. */
+const CRM_INDEXES_V4 = {
+  ...CRM_INDEXES_V3,
+  customers: `${CRM_INDEXES_V3.customers}, *matchKeys`,
+  contacts: `${CRM_INDEXES_V3.contacts}, *matchKeys`,
+  leads: `${CRM_INDEXES_V3.leads}, *matchKeys`,
+} as const satisfies Readonly<Record<string, string>>;
+
 /** One collection's layout in Dexie's syntax: the primary key `id`, then the index specs of the port's syntax. */
 export function dexieLayout(specs: readonly string[]): string {
   return ['id', ...specs].join(', ');
@@ -102,11 +110,11 @@ export interface SchemaVersionStep {
 /**
  * Every schema version this code knows, oldest first. Never edit a shipped step: databases in the wild are at
  * those versions. The newest step declares {@link CRM_INDEXES}, i.e. core's index design; once it has shipped, freeze
- * its layout as a literal (as `CRM_INDEXES_V3` is) before core's design changes, and append a step:
+ * its layout as a literal (as `CRM_INDEXES_V4` is) before core's design changes, and append a step:
  *
  * ```ts
  * {
- *   version: 5,
+ *   version: 6,
  *   description: 'leads: index the score band',
  *   stores: (collections) => layout(collections, indexesOf),
  *   upgrade: async (tx) => {
@@ -140,6 +148,12 @@ export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
     version: 4,
     description:
       "Multi-entry matchKeys on customers, contacts and leads: the normalised e-mail and phone keys duplicate detection looks up; the layout is now core's index design (CRM_INDEXES of @crmkit/core). No data migration: normalising a phone number needs metadata loaded asynchronously, which an upgrade transaction cannot wait for, and keys written here would have to follow core's normalisation exactly. IndexedDB builds the index from the records that carry matchKeys; records written before version 4 gain them when the services next write them, and until then duplicate detection finds them through the e-mail and phone indexes (customers and contacts: *emails, *phones; leads: email, phone).",
+    stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V4, name)),
+  },
+  {
+    version: 5,
+    description:
+      "leads: the compound index [ownerId+status], which counts a rep's open leads (lead assignment balances load by them) from the index alone. No data migration: IndexedDB builds it from the stored leads.",
     stores: (collections) => layout(collections, indexesOf),
   },
 ];

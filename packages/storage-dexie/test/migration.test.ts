@@ -31,8 +31,8 @@ const V1_ROWS = {
 
 describe('schema versions and migrations', () => {
   it('declares version 1 as the id-only layout and the newest version as the indexed one', () => {
-    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2, 3, 4]);
-    expect(DEXIE_SCHEMA_VERSION).to.equal(4);
+    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(DEXIE_SCHEMA_VERSION).to.equal(5);
     const v1 = SCHEMA_VERSIONS[0]!.stores(['customers', 'deals']);
     expect(v1).to.deep.equal({ customers: 'id', deals: 'id' });
   });
@@ -76,6 +76,48 @@ describe('schema versions and migrations', () => {
       { expectedVersion: 1 },
     );
     expect(updated.version).to.equal(2);
+    await storage.close();
+    await deleteDatabase(name);
+  });
+
+  it('migrates a version-4 database: leads gain [ownerId+status], built from the stored leads', async () => {
+    const name = uniqueName('migrate-v4');
+    const leads = [
+      stamp('l1', { name: 'A', ownerId: 'u1', status: 'new' }),
+      stamp('l2', { name: 'B', ownerId: 'u1', status: 'converted' }),
+      stamp('l3', { name: 'C', ownerId: 'u2', status: 'working' }),
+      stamp('l4', { name: 'D', ownerId: 'u1', status: 'working' }),
+    ];
+    await rawCreate(name, 40, { leads });
+    const storage = createDexieStorage({ name });
+    const open = {
+      all: [
+        { field: 'ownerId', op: 'eq', value: 'u1' } as const,
+        { field: 'status', op: 'in', values: ['new', 'working', 'qualified'] } as const,
+      ],
+    };
+    expect(await storage.count('leads', open)).to.equal(2);
+    expect((await rawDump(name))!.version).to.equal(DEXIE_SCHEMA_VERSION * 10);
+    const db = (await openExisting(name))!;
+    try {
+      const keys = await new Promise((resolve) => {
+        const request = db
+          .transaction('leads')
+          .objectStore('leads')
+          .index('[ownerId+status]')
+          .getAllKeys(['u1', 'working']);
+        request.onsuccess = () => resolve(request.result);
+      });
+      expect(keys).to.deep.equal(['l4']);
+    } finally {
+      db.close();
+    }
+    expect((await storage.getMany('leads', ['l1', 'l2', 'l3', 'l4'])).map((lead) => lead?.['name'])).to.deep.equal([
+      'A',
+      'B',
+      'C',
+      'D',
+    ]);
     await storage.close();
     await deleteDatabase(name);
   });

@@ -77,6 +77,7 @@ export const CRM_INDEXES: IndexDesign = /* @__PURE__ */ Object.freeze({
     'lastActivityAt',
     'campaign',
     '*matchKeys',
+    '[ownerId+status]',
   ],
   deals: [
     'ownerId',

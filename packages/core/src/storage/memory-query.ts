@@ -4,9 +4,9 @@
  * 1. Candidates an index selects for the filter, when no walk is possible or reading them costs less than a walk
  *    (at most {@link SORT_CANDIDATES}, or fewer than the records a walk would test for one page): read them, then
  *    filter, order and page them with `queryInMemory`, the reference, so results agree by construction.
- * 2. A limit and an order an index holds (by `id`, or by one field with a single-field index): walk that index from
- *    the cursor's key (skipping ids outside the candidates when they are at most a few pages), test each record, stop
- *    once the page is full.
+ * 2. A limit and an order an index holds (by `id`, by one field with a single-field index, or by a compound index's
+ *    last field under a prefix the filter fixes): walk that index from the cursor's key (skipping ids outside the
+ *    candidates when they are at most a few pages), test each record, stop once the page is full.
  * 3. Otherwise, read the collection (`queryInMemory` over every record).
  *
  * Inside a transaction that has written to the collection, the staged records join the candidates (1) or the query
@@ -14,12 +14,9 @@
  */
 import type { Filter } from '../filter/index.js';
 import { kit } from './planner-kit.js';
-import type { CollectionIndexes, FieldIndex } from './memory-indexes.js';
+import { SORT_CANDIDATES, type CollectionIndexes, type FieldIndex } from './memory-indexes.js';
 import type { OrderedIndex } from './ordered-index.js';
 import type { QueryOptions, QueryPage, StoredRecord } from './port.js';
-
-/** Candidate sets up to this size are read and sorted rather than walked in order. */
-const SORT_CANDIDATES = 2_000;
 
 /** What a query reads from: a collection's indexes and records, with a transaction's staged writes. */
 export interface QuerySource {
@@ -72,12 +69,24 @@ function orderIndex(source: QuerySource, options: QueryOptions): OrderedIndex | 
 /** One page of a query (see the module comment for the three ways). */
 export function queryIndexed(source: QuerySource, options: QueryOptions, now: Date): QueryPage {
   const where = options.where as Filter | undefined;
-  const plan = where ? source.indexes.plan(where, now.getTime()) : undefined;
+  const orderBy = options.orderBy ?? [];
+  const ascendingBy = orderBy.length === 1 && orderBy[0]?.direction !== 'desc' ? orderBy[0]?.field : undefined;
+  const plan = where ? source.indexes.plan(where, now.getTime(), ascendingBy) : undefined;
   const walkable = source.staged === undefined && options.limit !== undefined ? orderIndex(source, options) : undefined;
-  if (plan?.idsAfter && walkable && (options.orderBy ?? []).length === 0) {
+  if (plan?.idsAfter && walkable && orderBy.length === 0) {
     // One run of equal keys, in id order: the page's own order, read from the cursor on.
     const cursor = options.after === undefined ? undefined : (kit.decodeCursor(options.after, [])[0] as string);
     return walk(source, plan.idsAfter(cursor), options, now);
+  }
+  if (
+    plan?.orderedBy &&
+    plan.orderedBy.field === ascendingBy &&
+    source.staged === undefined &&
+    options.limit !== undefined
+  ) {
+    // Candidates already in the page's order (a compound index under a fixed prefix): read from the cursor on.
+    const cursor = options.after === undefined ? undefined : kit.decodeCursor(options.after, orderBy);
+    return walk(source, plan.orderedBy.idsFrom(cursor && [cursor[0], cursor[1] as string]), options, now);
   }
   // Reading and sorting the candidates costs about their number on every page; walking the order and testing each
   // record costs about limit / share of matches. The cheaper one is taken, so a page never costs the collection.

@@ -19,8 +19,13 @@ export interface Position {
   readonly offset: number;
 }
 
-function compareEntry(keyA: unknown, idA: string, keyB: unknown, idB: string): number {
-  const order = kit.compareValues(keyA, keyB);
+/** How the index orders keys. */
+export type CompareKeys = (a: unknown, b: unknown) => number;
+
+const byValue: CompareKeys = (a, b) => kit.compareValues(a, b);
+
+function compareEntry(compare: CompareKeys, keyA: unknown, idA: string, keyB: unknown, idB: string): number {
+  const order = compare(keyA, keyB);
   if (order !== 0) return order;
   return idA < idB ? -1 : idA > idB ? 1 : 0;
 }
@@ -40,13 +45,16 @@ function bisect(length: number, before: (at: number) => boolean): number {
 /** Whether an entry lies before (`key`, `id`). */
 type Before = (key: unknown, id: string) => boolean;
 const beforeEntry =
-  (key: unknown, id: string): Before =>
+  (compare: CompareKeys, key: unknown, id: string): Before =>
   (k, i) =>
-    compareEntry(k, i, key, id) < 0;
+    compareEntry(compare, k, i, key, id) < 0;
 
 export class OrderedIndex {
   private chunks: Chunk[] = [];
   private count = 0;
+
+  /** `compare` orders the keys: the port's order of values unless given (a compound index compares tuples). */
+  constructor(private readonly compare: CompareKeys = byValue) {}
 
   /** How many entries the index holds. */
   get size(): number {
@@ -55,7 +63,7 @@ export class OrderedIndex {
 
   /** Replaces the content with these entries (any order): one sort instead of one insert each. */
   load(entries: readonly (readonly [key: unknown, id: string])[]): void {
-    const sorted = [...entries].sort((a, b) => compareEntry(a[0], a[1], b[0], b[1]));
+    const sorted = [...entries].sort((a, b) => compareEntry(this.compare, a[0], a[1], b[0], b[1]));
     this.chunks = [];
     for (let i = 0; i < sorted.length; i += CHUNK) {
       const slice = sorted.slice(i, i + CHUNK);
@@ -71,7 +79,7 @@ export class OrderedIndex {
       return;
     }
     // The first chunk whose last entry is not below (key, id); past the end, the last chunk takes it.
-    const before = beforeEntry(key, id);
+    const before = beforeEntry(this.compare, key, id);
     let c = this.chunkOf(before);
     if (c === this.chunks.length) c--;
     const chunk = this.chunks[c] as Chunk;
@@ -87,10 +95,10 @@ export class OrderedIndex {
 
   /** Removes the entry; nothing when there is none. */
   remove(key: unknown, id: string): void {
-    const { chunk: c, offset: at } = this.find(beforeEntry(key, id));
+    const { chunk: c, offset: at } = this.find(beforeEntry(this.compare, key, id));
     const chunk = this.chunks[c];
     if (!chunk) return;
-    if (chunk.ids[at] !== id || kit.compareValues(chunk.keys[at], key) !== 0) return;
+    if (chunk.ids[at] !== id || this.compare(chunk.keys[at], key) !== 0) return;
     chunk.keys.splice(at, 1);
     chunk.ids.splice(at, 1);
     this.count--;
@@ -99,12 +107,12 @@ export class OrderedIndex {
 
   /** The first position whose entry is at or after (`key`, `id`); `id` '' is before every id of `key`. */
   seek(key: unknown, id = ''): Position {
-    return this.find(beforeEntry(key, id));
+    return this.find(beforeEntry(this.compare, key, id));
   }
 
   /** The first position whose key is above `key` (every id of `key` is before it). */
   seekAbove(key: unknown): Position {
-    return this.find((k) => kit.compareValues(k, key) <= 0);
+    return this.find((k) => this.compare(k, key) <= 0);
   }
 
   /** The first position from `from` on whose key fails `test` (the end when every key passes). */

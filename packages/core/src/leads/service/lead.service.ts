@@ -187,7 +187,7 @@ export function createLeadService(
           }
           decision = explicitAssignment(assignOptions.ownerId);
         } else {
-          decision = await decide(tx, lead, assignmentConfig === false ? {} : assignmentConfig, leadId);
+          decision = await decide(tx, lead, assignmentConfig === false ? {} : assignmentConfig, lead);
         }
         const next = {
           ...withoutMeta(stored),

@@ -179,8 +179,16 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
 
   const stateId = (key: string) => `leads:${key}`;
 
-  /** Decides an owner inside `tx`: loads reps, their open leads (not counting `excludeLeadId`) and rotation states. */
-  const decide = async (tx: StorageOperations, lead: object, config: AssignmentConfig, excludeLeadId?: string) => {
+  /**
+   * Decides an owner inside `tx`: loads reps, their open leads (not counting `reassigned`, the open lead being
+   * assigned again) and rotation states.
+   */
+  const decide = async (
+    tx: StorageOperations,
+    lead: object,
+    config: AssignmentConfig,
+    reassigned?: { readonly ownerId?: string | undefined },
+  ) => {
     const users = new Map<string, StoredRecord>();
     const reps: string[] = [];
     if (config.repIds === undefined) {
@@ -195,13 +203,13 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
     const candidates: AssignmentCandidate[] = [];
     for (const record of users.values()) {
       const user = fromStorage(userSchema, record, 'user');
-      const conditions: Filter[] = [eq('ownerId', user.id), openLeadsFilter];
-      if (excludeLeadId !== undefined) conditions.push({ field: 'id', op: 'ne', value: excludeLeadId });
+      // Owner and status alone: the `[ownerId+status]` index counts them without reading a lead.
+      const open = await tx.count('leads', { all: [eq('ownerId', user.id), openLeadsFilter] });
       candidates.push({
         id: user.id,
         active: user.active,
         ...(user.capacity === undefined ? {} : { capacity: user.capacity }),
-        openLeads: await tx.count('leads', { all: conditions }),
+        openLeads: reassigned?.ownerId === user.id ? open - 1 : open,
       });
     }
     const keys = [DEFAULT_STATE_KEY, ...(config.rules ?? []).map((rule) => ruleStateKey(rule.id))];
