@@ -73,16 +73,16 @@ export function coreRange(range?: Partial<Range>): DBCoreKeyRange {
   };
 }
 
-/** The DBCore index over `field` (`id` is the primary key). */
-export function coreIndex(core: DBCoreTable, field: string): DBCoreIndex {
+/** The DBCore index over `field` (`id` is the primary key), or over the fields of a compound index. */
+export function coreIndex(core: DBCoreTable, field: string | readonly string[]): DBCoreIndex {
   if (field === 'id') return core.schema.primaryKey;
-  const index = core.schema.getIndexByKeyPath(field);
-  if (!index) throw new Error(`No index on ${core.name}.${field}`);
+  const index = core.schema.getIndexByKeyPath(field as string | string[]);
+  if (!index) throw new Error(`No index on ${core.name}.${String(field)}`);
   return index;
 }
 
 /** How many index keys `range` holds (no record is read). */
-export function countKeys(engine: Engine, field: string, range: Range): Promise<number> {
+export function countKeys(engine: Engine, field: string | readonly string[], range: Range): Promise<number> {
   return engine.core.count({
     trans: engine.trans,
     query: { index: coreIndex(engine.core, field), range: coreRange(range) },

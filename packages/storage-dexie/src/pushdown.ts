@@ -37,7 +37,16 @@ import {
 import type { Transaction } from 'dexie';
 import type { IndexCoverage } from './coverage.js';
 import { allRecords, coreRange, countKeys, engineOf, idsIn, recordsIn, type Engine, type Entry } from './engine.js';
-import { exactPlan, indexesOf, plan, type ExactPlan, type IndexInfo, type Plan, type Table_ } from './ranges.js';
+import {
+  compoundExact,
+  exactPlan,
+  indexesOf,
+  plan,
+  type ExactPlan,
+  type IndexInfo,
+  type Plan,
+  type Table_,
+} from './ranges.js';
 import { arrayStream, IndexStream, type KeyStream } from './streams.js';
 import { readPage, walkOrder, walkSpec, walkStart, type WalkOrder } from './walk.js';
 
@@ -228,6 +237,11 @@ export async function runCount(context: TableContext, where: Filter | undefined)
   const { trans } = engine;
   // Counted now, not taken from what the planner remembers: another tab's write may not be announced yet.
   if (!where) return engine.core.count({ trans, query: { index: engine.core.schema.primaryKey, range: coreRange() } });
+  const compound = compoundExact(where, table);
+  if (compound) {
+    const counts = await Promise.all(compound.ranges.map((range) => countKeys(engine, compound.keyPath, range)));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
   const indexes = indexesOf(table);
   const exact = exactPlan(where, indexes);
   if (exact && 'index' in exact) {

@@ -219,6 +219,40 @@ export function plan(filter: Filter, indexes: Map<string, IndexInfo>, now: numbe
   return ranges ? [{ index: filter.field, ranges }] : [];
 }
 
+/** How many combinations of values a compound count may expand `in` into (one native count each). */
+const MAX_COMPOUND_KEYS = 64;
+
+/**
+ * The keys of a compound index that are exactly the matches of `filter`, when it is an `all` of `eq` and `in` on
+ * strings and numbers whose fields are the index's fields: one key per combination of their values. A record missing
+ * one of the fields is in no compound key, and matches no `eq` on it either; that is also why a shorter prefix of a
+ * longer index is never counted this way (a record missing a later field is left out of the index but may match).
+ * Counting these keys reads no record.
+ */
+export function compoundExact(
+  filter: Filter,
+  table: Table_,
+): { readonly keyPath: readonly string[]; readonly ranges: readonly Range[] } | undefined {
+  if (!('all' in filter) || filter.all.length < 2) return undefined;
+  const values = new Map<string, readonly Key[]>();
+  for (const child of filter.all) {
+    if (!('field' in child) || values.has(child.field)) return undefined;
+    const list = child.op === 'eq' ? [child.value] : child.op === 'in' ? [...new Set(child.values)] : undefined;
+    if (!list || list.length === 0 || !list.every(isKey)) return undefined;
+    values.set(child.field, list as Key[]);
+  }
+  for (const index of table.schema.indexes) {
+    const keyPath = index.keyPath;
+    if (!index.compound || !Array.isArray(keyPath) || keyPath.length !== values.size) continue;
+    if (!keyPath.every((field) => values.has(field))) continue;
+    let keys: Key[][] = [[]];
+    for (const field of keyPath) keys = keys.flatMap((head) => values.get(field)!.map((value) => [...head, value]));
+    if (keys.length > MAX_COMPOUND_KEYS) return undefined;
+    return { keyPath, ranges: keys.map((key) => ({ lower: key, upper: key, lowerOpen: false, upperOpen: false })) };
+  }
+  return undefined;
+}
+
 /**
  * A filter whose index keys are its answer: `eq` and `in` on strings and numbers (not date-times, which are widened)
  * over an index that holds one key per record, combined by `all` and `any`. A multi-entry index is never exact: it
