@@ -40,6 +40,11 @@ export interface MeasureOptions {
   readonly abandon?: () => Promise<void>;
   /** Operations whose medians in `earlier` are lower bounds (calls abandoned at `maxCallMs`). */
   readonly lowerBounds?: ReadonlySet<string>;
+  /**
+   * Records the storage read (the memory adapter's `onRead`), reset and read around one extra untimed call of each
+   * bounded operation and its background work: a count no neighbour's load can move.
+   */
+  readonly reads?: { count(): number; reset(): void };
 }
 
 /** Thrown when a call ran past `maxCallMs` and was abandoned. */
@@ -58,6 +63,8 @@ export interface OperationResult {
   readonly reference?: { readonly name: string; readonly samples: readonly number[] };
   /** Storage calls of one call, by method. */
   readonly calls?: CallCounts;
+  /** Records the storage read for one call and its background work (bounded operations, when counted). */
+  readonly recordsRead?: number;
   /** Why it was not measured. */
   readonly skipped?: string;
   /** Failed checks of its answers. */
@@ -266,6 +273,13 @@ async function measureTimed(
     await operation.run(rounds);
     calls = { ...options.calls.counts };
   }
+  let recordsRead: number | undefined;
+  if (operation.kind === 'bounded' && options.reads) {
+    options.reads.reset();
+    await operation.run(rounds + 1);
+    await operation.settle?.();
+    recordsRead = options.reads.count();
+  }
   log(`${operation.name}: median ${median(samples).toFixed(2)} ms over ${samples.length}`);
   return {
     ...base,
@@ -273,6 +287,7 @@ async function measureTimed(
     ...(operation.settle ? { settled } : {}),
     ...(operation.reference ? { reference: { name: operation.reference.name, samples: referenceSamples } } : {}),
     ...(calls ? { calls } : {}),
+    ...(recordsRead === undefined ? {} : { recordsRead }),
     failures,
     firstCallKept,
     firstMs: first,

@@ -208,6 +208,38 @@ export function scaleTables(runs: readonly SizeRun[]): { tables: BenchTable[]; c
     rows: callRows,
   };
 
+  const readNames: string[] = [];
+  for (const run of runs) {
+    for (const result of run.results) {
+      if (result.recordsRead !== undefined && !readNames.includes(result.name)) readNames.push(result.name);
+    }
+  }
+  const readsOf = (run: SizeRun, name: string) => run.results.find((result) => result.name === name)?.recordsRead;
+  const readTable: BenchTable = {
+    caption:
+      'Records read by one call and its background work (memory adapter, counted by its onRead): a bounded ' +
+      "operation's count does not grow with the CRM, whatever the machine's load",
+    columns: [
+      { label: 'operation' },
+      ...labels.map((label) => ({ label, align: 'right' as const })),
+      { label: 'growth', align: 'right' },
+    ],
+    rows: readNames.map((name) => {
+      const counts = runs.map((run) => readsOf(run, name));
+      const first = counts[0];
+      const last = counts[counts.length - 1];
+      const growth =
+        first === undefined || last === undefined
+          ? '—'
+          : first === 0
+            ? last === 0
+              ? 'same'
+              : '—'
+            : `×${(last / first).toFixed(2)}`;
+      return [name, ...counts.map((count) => (count === undefined ? '—' : String(count))), growth];
+    }),
+  };
+
   const firstNames: string[] = [];
   for (const run of runs) {
     for (const result of run.results) {
@@ -267,7 +299,7 @@ export function scaleTables(runs: readonly SizeRun[]): { tables: BenchTable[]; c
     ]),
   };
   const tables = [dataTable, operationTable, ...(skippedRows.length > 0 ? [skippedTable] : []), referenceTable];
-  return { tables: [...tables, callTable, firstTable], checks };
+  return { tables: [...tables, callTable, ...(readNames.length > 0 ? [readTable] : []), firstTable], checks };
 }
 
 /** One table as GitHub markdown, padded to be readable as plain text (as run-browser-bench.mjs prints them). */

@@ -113,8 +113,13 @@ async function runSize(request: ChildRequest): Promise<void> {
       maps.set(name, rows);
     }
   }
+  let recordsRead = 0;
   const open = async () => {
-    const storage = createMemoryStorage({ ...(maps ? { data: maps } : {}), now: () => NOW });
+    const storage = createMemoryStorage({
+      ...(maps ? { data: maps } : {}),
+      now: () => NOW,
+      onRead: (records) => (recordsRead += records),
+    });
     if (!maps) await storage.importSnapshot(toSnapshot(data));
     // The adapter builds a collection's indexes on first use: a count of each collection builds them here, untimed,
     // so no operation's first call pays for them (they are part of loading, shown in the data table).
@@ -140,6 +145,10 @@ async function runSize(request: ChildRequest): Promise<void> {
     lowerBounds: new Set(request.lowerBounds),
     ...(gc ? { collectGarbage: gc } : {}),
     calls: session.calls,
+    reads: {
+      count: () => recordsRead,
+      reset: () => void (recordsRead = 0),
+    },
     log,
     onResult: (result) => void send({ type: 'result', result }),
     abandon: () => session.abandon(),

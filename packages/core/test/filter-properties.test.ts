@@ -273,6 +273,34 @@ test('compileFilter agrees with a naive reference evaluator on random filters an
   );
 });
 
+test('a window (a lower and an upper bound on one field, fused into one test) agrees with the reference', () => {
+  const window = fc
+    .tuple(field, fc.constantFrom('gt', 'gte' as const), operand, fc.constantFrom('lt', 'lte' as const), operand)
+    .chain(([path, lowOp, low, highOp, high]) =>
+      fc
+        .array(leaf, { maxLength: 2 })
+        .chain((others) =>
+          fc.shuffledSubarray(
+            [
+              { field: path, op: lowOp, value: low } as Filter,
+              { field: path, op: highOp, value: high } as Filter,
+              ...others,
+            ],
+            { minLength: 2 + others.length },
+          ),
+        )
+        .map((all): Filter => ({ all })),
+    );
+  fc.assert(
+    fc.property(window, records, fc.boolean(), (f, rs, negated) => {
+      const tree: Filter = negated ? { not: f } : f;
+      const predicate = compileFilter(tree, { now });
+      for (const r of rs) assert.equal(predicate(r), refEvaluate(tree, r, NOW), JSON.stringify({ tree, r }));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
 test('De Morgan: not(all[a, b]) ≡ any[not a, not b] and not(any[a, b]) ≡ all[not a, not b]', () => {
   fc.assert(
     fc.property(filter, filter, records, (a, b, rs) => {

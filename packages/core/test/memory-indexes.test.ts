@@ -107,6 +107,29 @@ const filterArbitrary: fc.Arbitrary<Filter | undefined> = fc.oneof(
       { field: 'score', op: 'lt', value: 50 },
     ],
   } as Filter),
+  // Windows: a lower and an upper bound on one field, the planner intersects them (bounds may cross).
+  fc
+    .tuple(
+      fc.constantFrom('gt', 'gte'),
+      fc.integer({ min: 0, max: 100 }),
+      fc.constantFrom('lt', 'lte'),
+      fc.integer({ min: 0, max: 100 }),
+    )
+    .map(([lowOp, low, highOp, high]) => ({
+      all: [{ field: 'score', op: lowOp, value: low } as Filter, { field: 'score', op: highOp, value: high } as Filter],
+    })),
+  fc
+    .tuple(
+      fc.constantFrom('2026-02-01T00:00:00.000Z', '2026-04-10T12:00:00+08:00', '2026-03'),
+      fc.constantFrom('2026-03-01T00:00:00Z', '2026-06-01T05:00:00+08:00', '2026-05'),
+    )
+    .map(([from, to]) => ({
+      all: [
+        { field: 'lastActivityAt', op: 'gte', value: from } as Filter,
+        { field: 'lastActivityAt', op: 'lt', value: to } as Filter,
+        { field: 'country', op: 'ne', value: 'DE' } as Filter,
+      ],
+    })),
   fc.constant({
     any: [
       { field: 'country', op: 'eq', value: 'JP' },

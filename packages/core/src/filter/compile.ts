@@ -25,6 +25,7 @@ import {
   toMembers,
   toOperand,
   toRange,
+  type Range,
 } from './values.js';
 
 /** A compiled filter: true when the record matches. */
@@ -67,9 +68,9 @@ const alwaysFalse: FilterPredicate = () => false;
 /** Compiles `node`, or its negation when `negate` is set: `not` costs nothing at run time. */
 function compileNode(node: Filter, negate: boolean, nowMs: number): FilterPredicate {
   if ('all' in node) {
-    const children = node.all.map((child) => compileNode(child, negate, nowMs));
     // not(all[a, b]) ≡ any[not a, not b]
-    return negate ? anyOf(children) : allOf(children);
+    if (negate) return anyOf(node.all.map((child) => compileNode(child, true, nowMs)));
+    return allOf(compileConjunction(node.all, nowMs));
   }
   if ('any' in node) {
     const children = node.any.map((child) => compileNode(child, negate, nowMs));
@@ -77,6 +78,79 @@ function compileNode(node: Filter, negate: boolean, nowMs: number): FilterPredic
   }
   if ('not' in node) return compileNode(node.not, !negate, nowMs);
   return compileLeaf(node, negate, nowMs);
+}
+
+type Bound = { readonly field: string; readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: Scalar };
+
+const isBound = (node: Filter, ops: readonly string[]): node is Bound => 'op' in node && ops.includes(node.op);
+
+/**
+ * The children of an `all`, compiled, with each lower bound (`gt`, `gte`) and upper bound (`lt`, `lte`) on one field
+ * fused into one range test: a window such as a report's period reads the field once instead of twice.
+ */
+function compileConjunction(children: readonly Filter[], nowMs: number): FilterPredicate[] {
+  const fused = new Set<Filter>();
+  const compiled: FilterPredicate[] = [];
+  for (const child of children) {
+    if (fused.has(child)) continue;
+    if (isBound(child, ['gt', 'gte'])) {
+      const upper = children.find(
+        (other) => !fused.has(other) && isBound(other, ['lt', 'lte']) && other.field === child.field,
+      ) as Bound | undefined;
+      const range = upper && windowRange(child, upper);
+      if (range) {
+        fused.add(upper);
+        compiled.push(rangeLeaf(child.field, range, false));
+        continue;
+      }
+    }
+    compiled.push(compileNode(child, false, nowMs));
+  }
+  return compiled;
+}
+
+/** One range from a lower and an upper bound, when their operands are of one kind (else each is tested alone). */
+function windowRange(lower: Bound, upper: Bound): Range | undefined {
+  const low = toRange(lower);
+  const high = toRange(upper);
+  if (!low || !high) return undefined;
+  const textual = (range: Range) => range.kind === 'string' || range.kind === 'instant';
+  if (low.kind !== high.kind && !(textual(low) && textual(high))) return undefined;
+  return {
+    kind: low.kind === 'instant' || high.kind === 'instant' ? 'instant' : low.kind,
+    lo: low.lo,
+    loInclusive: low.loInclusive,
+    loMs: low.loMs,
+    hi: high.hi,
+    hiInclusive: high.hiInclusive,
+    hiMs: high.hiMs,
+    canonical: low.canonical && high.canonical,
+  };
+}
+
+/** The test of `field` against `range` (or its negation). */
+function rangeLeaf(field: string, range: Range, negate: boolean): FilterPredicate {
+  const segments = field.split('.');
+  const key = segments[0] as string;
+  const deep = segments.length > 1;
+  switch (range.kind) {
+    case 'number':
+      return deep
+        ? (r) => inNumberRange(deepValue(r, segments), range) !== negate
+        : (r) => inNumberRange(ownValue(r, key), range) !== negate;
+    case 'boolean':
+      return deep
+        ? (r) => inBooleanRange(deepValue(r, segments), range) !== negate
+        : (r) => inBooleanRange(ownValue(r, key), range) !== negate;
+    case 'string':
+      return deep
+        ? (r) => inStringRange(deepValue(r, segments), range) !== negate
+        : (r) => inStringRange(ownValue(r, key), range) !== negate;
+    case 'instant':
+      return deep
+        ? (r) => inInstantRange(deepValue(r, segments), range) !== negate
+        : (r) => inInstantRange(ownValue(r, key), range) !== negate;
+  }
 }
 
 // Unrolled for the common small arities so the hot path has no loop and no array access.
@@ -198,26 +272,7 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
     case 'lte':
     case 'between': {
       const range = toRange(node);
-      if (range === undefined) return constant(false);
-      switch (range.kind) {
-        case 'number':
-          return deep
-            ? (r) => inNumberRange(deepValue(r, segments), range) !== negate
-            : (r) => inNumberRange(ownValue(r, key), range) !== negate;
-        case 'boolean':
-          return deep
-            ? (r) => inBooleanRange(deepValue(r, segments), range) !== negate
-            : (r) => inBooleanRange(ownValue(r, key), range) !== negate;
-        case 'string':
-          return deep
-            ? (r) => inStringRange(deepValue(r, segments), range) !== negate
-            : (r) => inStringRange(ownValue(r, key), range) !== negate;
-        case 'instant':
-          return deep
-            ? (r) => inInstantRange(deepValue(r, segments), range) !== negate
-            : (r) => inInstantRange(ownValue(r, key), range) !== negate;
-      }
-      break;
+      return range === undefined ? constant(false) : rangeLeaf(node.field, range, negate);
     }
 
     case 'in':

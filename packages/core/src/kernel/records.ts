@@ -74,8 +74,10 @@ export async function loadAll<T extends object = Record<string, unknown>>(
       ...(options.pageSize === undefined ? {} : { limit: options.pageSize }),
       ...(after === undefined ? {} : { after }),
     });
-    for (const record of page.records) records.push(record);
     after = page.next;
+    // One page is the whole answer (a query without a limit): its array is fresh, no copy needed.
+    if (after === undefined && records.length === 0) return page.records as StoredRecord<T>[];
+    for (const record of page.records) records.push(record);
   } while (after !== undefined);
   return records;
 }

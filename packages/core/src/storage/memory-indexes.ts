@@ -113,7 +113,8 @@ function tupleOf(index: CompoundIndex, record: StoredRecord): unknown[] {
 
 /** Every index of one collection: the primary key (`id`), one per declared field, and the compound ones. */
 export class CollectionIndexes {
-  readonly primary = new OrderedIndex();
+  /** By id, carrying each record: a read of every record walks it in order, with no lookup by id. */
+  readonly primary = new OrderedIndex(undefined, true);
   private readonly fields = new Map<string, FieldIndex[]>();
   private readonly compounds: CompoundIndex[] = [];
 
@@ -138,7 +139,7 @@ export class CollectionIndexes {
   }
 
   add(record: StoredRecord): void {
-    this.primary.insert(record.id, record.id);
+    this.primary.insert(record.id, record.id, record);
     for (const list of this.fields.values())
       for (const index of list) for (const key of keysOf(index, record)) index.tree.insert(key, record.id);
     for (const index of this.compounds) index.tree.insert(tupleOf(index, record), record.id);
@@ -154,7 +155,7 @@ export class CollectionIndexes {
   /** Rebuilds every index from these records, sorting once. */
   load(records: Iterable<StoredRecord>): void {
     const all = [...records];
-    this.primary.load(all.map((record) => [record.id, record.id] as const));
+    this.primary.load(all.map((record) => [record.id, record.id, record] as const));
     for (const list of this.fields.values())
       for (const index of list)
         index.tree.load(all.flatMap((record) => keysOf(index, record).map((key) => [key, record.id] as const)));
@@ -182,6 +183,8 @@ export class CollectionIndexes {
         const plan = this.plan(child, nowMs);
         if (plan && (!best || plan.size < best.size)) best = plan;
       }
+      const window = this.planWindow(filter.all, nowMs);
+      if (window && (!best || window.size < best.size)) best = window;
       // The child alone is exact only when it is the whole filter.
       if (best && filter.all.length > 1) best = inexact(best);
       for (const index of this.compounds) {
@@ -254,6 +257,30 @@ export class CollectionIndexes {
     }
   }
 
+  /**
+   * The range between a lower and an upper bound that two children of an `all` set on one field (a report's window:
+   * `gte` start and `lt` end), which each child alone leaves open on one side.
+   */
+  private planWindow(children: readonly Filter[], nowMs: number): Candidates | undefined {
+    let best: Candidates | undefined;
+    for (const lower of children) {
+      if (!('op' in lower) || (lower.op !== 'gt' && lower.op !== 'gte')) continue;
+      const index = this.ordered(lower.field);
+      const from = index && boundsOf(lower, nowMs);
+      if (!from) continue;
+      for (const upper of children) {
+        if (!('op' in upper) || (upper.op !== 'lt' && upper.op !== 'lte') || upper.field !== lower.field) continue;
+        const to = boundsOf(upper, nowMs);
+        if (!to || typeof to.hi !== typeof from.lo) continue;
+        const lo = kit.compareValues(from.lo, to.lo) >= 0 ? from.lo : to.lo;
+        const hi = from.hi !== undefined && kit.compareValues(from.hi, to.hi) < 0 ? from.hi : to.hi;
+        const plan = kit.compareValues(lo, hi) > 0 ? EMPTY : range(index, { lo, hi });
+        if (!best || plan.size < best.size) best = plan;
+      }
+    }
+    return best;
+  }
+
   /** Candidates from one compound index for the children of an `all` (see the module comment), or undefined. */
   private planCompound(
     index: CompoundIndex,
@@ -304,9 +331,7 @@ export class CollectionIndexes {
     const plan: Candidates = {
       size: parts.reduce((total, part) => total + tree.distance(part.from, part.to), 0),
       exact,
-      *ids() {
-        for (const part of parts) for (const [, id] of tree.ascend(part.from, part.to)) yield id;
-      },
+      ids: () => parts.flatMap((part) => tree.idsBetween(part.from, part.to)),
     };
     const only = parts.length === 1 ? parts[0] : undefined;
     if (!only) return plan;
@@ -450,14 +475,11 @@ function range(index: FieldIndex, { lo, hi }: Bounds): Candidates {
 }
 
 function positions(index: FieldIndex, from: Position, to: Position, exact: boolean): Candidates {
-  return {
-    size: index.tree.distance(from, to),
-    exact,
-    *ids() {
-      for (const [, id] of index.tree.ascend(from, to)) yield id;
-    },
-  };
+  return { size: index.tree.distance(from, to), exact, ids: () => index.tree.idsBetween(from, to) };
 }
+
+/** No candidates: bounds that cross. */
+const EMPTY: Candidates = { size: 0, exact: false, ids: () => [] };
 
 function inexact(plan: Candidates): Candidates {
   return { ...plan, exact: false };

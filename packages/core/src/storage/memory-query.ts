@@ -32,15 +32,27 @@ export interface QuerySource {
 
 /** The records of `ids` that exist, each once (only a union can name one twice), counted as read. */
 function readDistinct(source: QuerySource, ids: Iterable<string>, repeats = true): StoredRecord[] {
-  const seen = repeats ? new Set<string>() : undefined;
   const records: StoredRecord[] = [];
-  for (const id of ids) {
-    if (seen) {
+  if (repeats) {
+    const seen = new Set<string>();
+    for (const id of ids) {
       if (seen.has(id)) continue;
       seen.add(id);
+      const record = source.read(id);
+      if (record) records.push(record);
     }
-    const record = source.read(id);
-    if (record) records.push(record);
+  } else if (Array.isArray(ids)) {
+    // The common case, an index's ids copied out: a plain loop.
+    const list = ids as readonly string[];
+    for (let i = 0; i < list.length; i++) {
+      const record = source.read(list[i] as string);
+      if (record) records.push(record);
+    }
+  } else {
+    for (const id of ids) {
+      const record = source.read(id);
+      if (record) records.push(record);
+    }
   }
   source.onRead(records.length);
   return records;
@@ -48,14 +60,15 @@ function readDistinct(source: QuerySource, ids: Iterable<string>, repeats = true
 
 /** Every record the reader sees; in id order when nothing is staged (walking the primary index spares a sort). */
 function readAll(source: QuerySource): StoredRecord[] {
-  if (!source.staged) return readDistinct(source, ids(source.indexes.primary), false);
+  if (!source.staged) {
+    const primary = source.indexes.primary;
+    const records = primary.valuesBetween(primary.start()) as StoredRecord[];
+    source.onRead(records.length);
+    return records;
+  }
   const records = [...source.all()];
   source.onRead(records.length);
   return records;
-}
-
-function* ids(index: OrderedIndex): Generator<string> {
-  for (const [, id] of index.ascend(index.start())) yield id;
 }
 
 /** The index a walk in `options.orderBy` order can use: the primary key, or one field's single-field index. */

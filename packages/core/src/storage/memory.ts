@@ -145,10 +145,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     };
     const source = async (collection: string): Promise<QuerySource> => {
       const staged = overlay?.get(collection);
+      const rows = committed(collection);
+      const unstaged = !staged || staged.size === 0;
       return {
         indexes: await indexesOf(collection),
-        staged: staged && staged.size > 0 ? staged.keys() : undefined,
-        read: (id) => current(collection, id),
+        staged: unstaged ? undefined : staged.keys(),
+        // Nothing staged here: a record is read straight from the committed rows.
+        read: unstaged ? (id) => rows?.get(id) : (id) => current(collection, id),
         all: () => visible(collection),
         onRead,
       };

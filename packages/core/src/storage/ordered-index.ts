@@ -11,6 +11,8 @@ const CHUNK = 512;
 interface Chunk {
   keys: unknown[];
   ids: string[];
+  /** Each entry's value, in an index that carries values (the primary index carries the records). */
+  values?: unknown[];
 }
 
 /** A position in the index: a chunk and an offset in it. `chunk === chunks.length` is the end. */
@@ -53,8 +55,14 @@ export class OrderedIndex {
   private chunks: Chunk[] = [];
   private count = 0;
 
-  /** `compare` orders the keys: the port's order of values unless given (a compound index compares tuples). */
-  constructor(private readonly compare: CompareKeys = byValue) {}
+  /**
+   * `compare` orders the keys: the port's order of values unless given (a compound index compares tuples). An index
+   * that `carries` values keeps one per entry, read back in order by {@link valuesBetween} without a lookup.
+   */
+  constructor(
+    private readonly compare: CompareKeys = byValue,
+    private readonly carries = false,
+  ) {}
 
   /** How many entries the index holds. */
   get size(): number {
@@ -62,19 +70,23 @@ export class OrderedIndex {
   }
 
   /** Replaces the content with these entries (any order): one sort instead of one insert each. */
-  load(entries: readonly (readonly [key: unknown, id: string])[]): void {
+  load(entries: readonly (readonly [key: unknown, id: string, value?: unknown])[]): void {
     const sorted = [...entries].sort((a, b) => compareEntry(this.compare, a[0], a[1], b[0], b[1]));
     this.chunks = [];
     for (let i = 0; i < sorted.length; i += CHUNK) {
       const slice = sorted.slice(i, i + CHUNK);
-      this.chunks.push({ keys: slice.map((entry) => entry[0]), ids: slice.map((entry) => entry[1]) });
+      this.chunks.push({
+        keys: slice.map((entry) => entry[0]),
+        ids: slice.map((entry) => entry[1]),
+        ...(this.carries ? { values: slice.map((entry) => entry[2]) } : {}),
+      });
     }
     this.count = sorted.length;
   }
 
-  insert(key: unknown, id: string): void {
+  insert(key: unknown, id: string, value?: unknown): void {
     if (this.chunks.length === 0) {
-      this.chunks.push({ keys: [key], ids: [id] });
+      this.chunks.push({ keys: [key], ids: [id], ...(this.carries ? { values: [value] } : {}) });
       this.count = 1;
       return;
     }
@@ -86,10 +98,15 @@ export class OrderedIndex {
     const at = offsetIn(chunk, before);
     chunk.keys.splice(at, 0, key);
     chunk.ids.splice(at, 0, id);
+    chunk.values?.splice(at, 0, value);
     this.count++;
     if (chunk.keys.length > 2 * CHUNK) {
       const half = chunk.keys.length >> 1;
-      this.chunks.splice(c + 1, 0, { keys: chunk.keys.splice(half), ids: chunk.ids.splice(half) });
+      this.chunks.splice(c + 1, 0, {
+        keys: chunk.keys.splice(half),
+        ids: chunk.ids.splice(half),
+        ...(chunk.values ? { values: chunk.values.splice(half) } : {}),
+      });
     }
   }
 
@@ -101,6 +118,7 @@ export class OrderedIndex {
     if (chunk.ids[at] !== id || this.compare(chunk.keys[at], key) !== 0) return;
     chunk.keys.splice(at, 1);
     chunk.ids.splice(at, 1);
+    chunk.values?.splice(at, 1);
     this.count--;
     if (chunk.keys.length === 0) this.chunks.splice(c, 1);
   }
@@ -143,6 +161,30 @@ export class OrderedIndex {
     let total = ((this.chunks[from.chunk] as Chunk | undefined)?.keys.length ?? 0) - from.offset;
     for (let c = from.chunk + 1; c < to.chunk; c++) total += (this.chunks[c] as Chunk).keys.length;
     return total + to.offset;
+  }
+
+  /** The ids of the entries from `from` up to `to` (exclusive), in order: copied chunk by chunk, no iterator. */
+  idsBetween(from: Position, to: Position = this.end()): string[] {
+    const ids: string[] = [];
+    for (let c = from.chunk; c <= to.chunk && c < this.chunks.length; c++) {
+      const chunkIds = (this.chunks[c] as Chunk).ids;
+      const start = c === from.chunk ? from.offset : 0;
+      const stop = c === to.chunk ? to.offset : chunkIds.length;
+      for (let o = start; o < stop; o++) ids.push(chunkIds[o] as string);
+    }
+    return ids;
+  }
+
+  /** The values of the entries from `from` up to `to` (exclusive), in order (an index that carries values). */
+  valuesBetween(from: Position, to: Position = this.end()): unknown[] {
+    const values: unknown[] = [];
+    for (let c = from.chunk; c <= to.chunk && c < this.chunks.length; c++) {
+      const chunk = this.chunks[c] as Chunk;
+      const start = c === from.chunk ? from.offset : 0;
+      const stop = c === to.chunk ? to.offset : chunk.keys.length;
+      for (let o = start; o < stop; o++) values.push(chunk.values?.[o]);
+    }
+    return values;
   }
 
   /** Entries from `from` up to `to` (exclusive), in order. */
