@@ -79,14 +79,29 @@ function shapeCheck(schema: z.core.$ZodType): Check {
   if (!shape) {
     check = anything;
   } else {
-    // Two parallel arrays and an index loop: no iterator and no destructuring per field of every record read.
-    const keys = Object.keys(shape);
-    const tests = keys.map((key) => valueCheck(shape[key] as z.core.$ZodType));
+    // The record's own keys drive the loop (`for…in` walks a cached key list, no allocation): an absent optional
+    // field costs nothing, and counting the required fields seen proves none is missing. Keys the schema does not
+    // name are left to the write-time parse, as before.
+    const tests: Record<string, Check> = Object.create(null) as Record<string, Check>;
+    const required: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
+    let requiredCount = 0;
+    for (const [key, field] of Object.entries(shape)) {
+      const test = valueCheck(field);
+      tests[key] = test;
+      required[key] = !test(undefined);
+      if (required[key]) requiredCount++;
+    }
     check = (value) => {
       if (typeof value !== 'object' || value === null) return false;
       const record = value as Record<string, unknown>;
-      for (let i = 0; i < keys.length; i++) if (!(tests[i] as Check)(record[keys[i] as string])) return false;
-      return true;
+      let seen = 0;
+      for (const key in record) {
+        const test = tests[key];
+        if (test === undefined) continue;
+        if (!test(record[key])) return false;
+        if (required[key]) seen++;
+      }
+      return seen === requiredCount;
     };
   }
   shapes.set(schema, check);
