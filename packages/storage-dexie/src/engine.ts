@@ -153,7 +153,7 @@ export class KeyCursor {
   }
 
   /** Opens a key cursor on `field`'s index over `range`; `undefined` when the range is empty. */
-  static async open(engine: Engine, field: string, range: Range | undefined, reverse: boolean) {
+  static async open(engine: Engine, field: string | readonly string[], range: Range | undefined, reverse: boolean) {
     const cursor = await engine.core.openCursor({
       trans: engine.trans,
       values: false,
@@ -176,7 +176,7 @@ export class KeyCursor {
    * Moves to the first entry at or beyond (`key`, `id`) in the cursor's direction (within equal keys, ids run in the
    * cursor's direction too); false at the end. Only for a secondary index, and only forwards of the current entry.
    */
-  seek(key: Key, id: string): Promise<boolean> {
+  seek(key: Key | readonly Key[], id: string): Promise<boolean> {
     return this.move(() => this.cursor.continuePrimaryKey(key, id));
   }
 

@@ -17,6 +17,10 @@
  * - `any`: the union of its children's ranges, when every child has one.
  * - `ne`, `nin`, `not`, `exists`, `contains`, booleans and `null`: no range (they match records an index omits).
  *
+ * A page ordered by one field ascending whose filter fixes, with `eq`, every other field of a compound index ending in
+ * that field, and bounds that field, walks that compound index under the fixed prefix (`tasks.overdue` on
+ * `[status+dueAt]`): its entries are the page's order, so the page reads about `limit` records.
+ *
  * A query with a `limit` whose order an index can hand out (by id: the primary key; by a field with an index that
  * holds every record) walks that order from the cursor on (streams.ts) and reads records in batches until the page
  * is full (walk.ts); the filter's selection, when it has one, decides which ids are read. A selection smaller than a
@@ -30,24 +34,29 @@ import {
   queryInMemory,
   type Filter,
   type FilterOperator,
+  type OrderBy,
   type QueryOptions,
   type QueryPage,
   type StoredRecord,
 } from '@crmkit/core';
-import type { Transaction } from 'dexie';
+import { cmp, type Transaction } from 'dexie';
 import type { IndexCoverage } from './coverage.js';
 import { allRecords, coreRange, countKeys, engineOf, idsIn, recordsIn, type Engine, type Entry } from './engine.js';
 import {
   compoundExact,
   exactPlan,
   indexesOf,
+  isKey,
+  leafRanges,
   plan,
   type ExactPlan,
   type IndexInfo,
+  type Key,
   type Plan,
+  type Range,
   type Table_,
 } from './ranges.js';
-import { arrayStream, IndexStream, type KeyStream } from './streams.js';
+import { arrayStream, IndexStream, intersect, type KeyStream } from './streams.js';
 import { readPage, walkOrder, walkSpec, walkStart, type WalkOrder } from './walk.js';
 
 /** Filter operators this adapter evaluates with index ranges (the rest run in memory on the candidates). */
@@ -158,10 +167,68 @@ async function usableOrder(context: TableContext, engine: Engine, options: Query
   return order;
 }
 
+/** A walk of a compound index that hands out a page's order (see {@link compoundOrder}). */
+interface CompoundWalk {
+  readonly keyPath: readonly string[];
+  /** The values the filter fixes, for the fields before the last. */
+  readonly prefix: readonly Key[];
+  /** The range of whole compound keys: the prefix, then the last field's range; null when the bounds cross. */
+  readonly range: Range | null;
+}
+
+/**
+ * The compound index that holds a page's matches in its order, when the page is ordered by one field ascending, the
+ * filter is an `all` fixing every other field of a compound index ending in that field with `eq`, and bounds that
+ * field with a range (so a record missing it, which the index leaves out, cannot match). Under the fixed prefix the
+ * index's entries run by that field, ties by id: the query's own order (`tasks.overdue` on `[status+dueAt]`).
+ */
+function compoundOrder(
+  where: Filter,
+  orderBy: readonly OrderBy[],
+  table: Table_,
+  now: number,
+): CompoundWalk | undefined {
+  const [first, second] = orderBy;
+  if (!first || first.direction === 'desc' || (second && (second.field !== 'id' || second.direction === 'desc')))
+    return;
+  if (orderBy.length > 2 || !('all' in where)) return undefined;
+  const fixed = new Map<string, Key>();
+  let span: Range | null | undefined;
+  for (const child of where.all) {
+    if (!('field' in child)) continue;
+    if (child.op === 'eq' && isKey(child.value) && child.field !== first.field) fixed.set(child.field, child.value);
+    if (child.field !== first.field) continue;
+    const ranges = leafRanges(child, { multi: false }, now);
+    if (!ranges || ranges.length !== 1 || child.op === 'in') continue;
+    span = span === undefined ? ranges[0]! : span && intersect(span, ranges[0]!);
+  }
+  if (span === undefined) return undefined;
+  let best: CompoundWalk | undefined;
+  for (const index of table.schema.indexes) {
+    const keyPath = index.keyPath;
+    if (!index.compound || !Array.isArray(keyPath) || keyPath[keyPath.length - 1] !== first.field) continue;
+    const head = keyPath.slice(0, -1);
+    if (!head.every((field) => fixed.has(field)) || (best && best.keyPath.length >= keyPath.length)) continue;
+    const prefix = head.map((field) => fixed.get(field)!);
+    const range = span && { ...span, lower: [...prefix, span.lower], upper: [...prefix, span.upper] };
+    best = { keyPath, prefix, range };
+  }
+  return best;
+}
+
 /** Runs a validated query on one table. */
 export async function runQuery<T extends object>(context: TableContext, options: QueryOptions): Promise<QueryPage<T>> {
   const { table, tx, now, coverage } = context;
   const engine = engineOf(table.core, tx);
+  const walk =
+    options.where && options.limit !== undefined
+      ? compoundOrder(options.where, options.orderBy ?? [], table, now.getTime())
+      : undefined;
+  const cursorValue = options.after === undefined ? undefined : decodeCursor(options.after, options.orderBy)[0];
+  // A cursor on a value that is no key (a record missing the field) cannot come from such a page: the usual path.
+  if (walk && (cursorValue === undefined || isKey(cursorValue) || typeof cursorValue === 'string')) {
+    return compoundPage<T>(engine, walk, options, now);
+  }
   const indexes = indexesOf(table);
   const plans = options.where ? plan(options.where, indexes, now.getTime()) : [];
   const limit = options.limit;
@@ -204,6 +271,39 @@ export async function runQuery<T extends object>(context: TableContext, options:
   }
   const candidates = new Set(await selectedIds(engine, chosen));
   return readPage<T>(engine, new IndexStream(engine, walkSpec(order, start)), { ...page, candidates }, now);
+}
+
+/** A page read from a compound index's walk, from after the cursor on (see {@link compoundOrder}). */
+async function compoundPage<T extends object>(
+  engine: Engine,
+  walk: CompoundWalk,
+  options: QueryOptions,
+  now: Date,
+): Promise<QueryPage<T>> {
+  const orderBy = options.orderBy ?? [];
+  const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
+  const cursorValue = cursorKey?.[0];
+  const range = walk.range;
+  const order = range && cmp(range.lower, range.upper);
+  // Bounds that cross, or meet where one is open, select nothing (and IndexedDB refuses such a range).
+  if (!range || order! > 0 || (order === 0 && (range.lowerOpen || range.upperOpen))) return { records: [] };
+  const spec = {
+    field: walk.keyPath,
+    desc: false,
+    tiesDesc: false,
+    range,
+    ...(cursorKey
+      ? { start: { key: [...walk.prefix, cursorValue as Key], id: cursorKey[cursorKey.length - 1] as string } }
+      : {}),
+  };
+  const page = {
+    orderBy,
+    limit: options.limit as number,
+    grouped: false,
+    matches: compileFilter(options.where!, { now }),
+    ...(cursorKey ? { cursorKey } : {}),
+  };
+  return readPage<T>(engine, new IndexStream(engine, spec), page, now);
 }
 
 /** The ids, in the walk's order, after `startId`. */

@@ -142,7 +142,11 @@ function prefixRange(prefix: string): Range {
 }
 
 /** Key ranges selecting a superset of the records `leaf` matches, or undefined when no index range can. */
-function leafRanges(leaf: Extract<Filter, { field: string }>, info: IndexInfo, now: number): Range[] | undefined {
+export function leafRanges(
+  leaf: Extract<Filter, { field: string }>,
+  info: IndexInfo,
+  now: number,
+): Range[] | undefined {
   switch (leaf.op) {
     case 'eq':
       if (isKey(leaf.value)) return [exact(leaf.value)];

@@ -11,16 +11,19 @@ import { cmp } from 'dexie';
 import { KeyCursor, type Engine, type Entry } from './engine.js';
 import type { Key, Range } from './ranges.js';
 
-/** Where a walk starts: strictly after (`key`, `id`), or, without an id, at the first entry of `key`. */
+/**
+ * Where a walk starts: strictly after (`key`, `id`), or, without an id, at the first entry of `key` (a compound
+ * index's key is an array).
+ */
 export interface WalkStart {
-  readonly key: Key;
+  readonly key: Key | readonly Key[];
   readonly id?: string;
 }
 
 /** One walk of an index. */
 export interface WalkSpec {
-  /** The indexed field; `id` walks the primary key. */
-  readonly field: string;
+  /** The indexed field; `id` walks the primary key; the fields of a compound index walk it. */
+  readonly field: string | readonly string[];
   /** Keys descending. */
   readonly desc: boolean;
   /** Equal keys by id descending (irrelevant for the primary key, which has no ties). */
@@ -69,7 +72,7 @@ function tighterUpper(a: Range, b: Range): boolean {
 }
 
 /** The keys of both ranges; `null` when none. */
-function intersect(a: Range, b: Range): Range | null {
+export function intersect(a: Range, b: Range): Range | null {
   const low = tighterLower(a, b) ? a : b;
   const high = tighterUpper(a, b) ? a : b;
   const range: Range = { lower: low.lower, lowerOpen: low.lowerOpen, upper: high.upper, upperOpen: high.upperOpen };

@@ -1,7 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { storageConformanceCases } from '@crmkit/storage-conformance';
 import { createDexieStorage, type DexieStorage } from '@crmkit/storage-dexie';
-import { compileFilter, type Filter, type StoredRecord } from '@crmkit/core';
+import { compileFilter, queryInMemory, type Filter, type OrderBy, type StoredRecord } from '@crmkit/core';
+import fc from 'fast-check';
 import { deleteDatabase, rawRead, uniqueName } from './raw-idb.js';
 import { readCounter } from './fixtures/count-reads.js';
 
@@ -228,6 +229,84 @@ describe('filter pushdown onto IndexedDB indexes', () => {
       ] as Filter[]) {
         expect(await storage.count('leads', where)).to.equal(all.filter(compileFilter(where)).length);
       }
+    } finally {
+      await storage.close();
+      await deleteDatabase(name);
+    }
+  });
+  it("pages ordered by a compound index's last field walk it under the fixed prefix, reading about a page", async () => {
+    const name = uniqueName('compound-walk');
+    const reads = readCounter();
+    const NOW = new Date('2026-06-01T00:00:00.000Z');
+    const storage = createDexieStorage({ name, now: () => NOW, configure: reads.configure });
+    const statuses = ['open', 'done', 'open', 'done', 'done'];
+    try {
+      await storage.transaction(async (tx) => {
+        for (let i = 0; i < 1500; i++) {
+          const day = new Date(Date.UTC(2026, 2, 1) + (i % 150) * 86_400_000);
+          // Some due dates carry an offset, whose text sorts apart from its instant; some tasks have none.
+          const dueAt =
+            i % 29 === 0 ? undefined : i % 7 === 0 ? `${day.toISOString().slice(0, 19)}+08:00` : day.toISOString();
+          await tx.put(
+            'tasks',
+            {
+              id: `t${String(i).padStart(4, '0')}`,
+              status: statuses[i % 5],
+              assigneeId: `u${i % 3}`,
+              ...(dueAt ? { dueAt } : {}),
+            },
+            { expectedVersion: 0 },
+          );
+        }
+      });
+      const all = (await storage.query('tasks')).records as StoredRecord[];
+      const leaf = (field: string, op: string, value: unknown) => ({ field, op, value }) as Filter;
+      const filters = fc.oneof(
+        fc
+          .constantFrom('2026-04-15T00:00:00Z', '2026-05-01T03:00:00+08:00', '2026-07-30T00:00:00.000Z')
+          .map((at): Filter => ({ all: [leaf('status', 'eq', 'open'), leaf('dueAt', 'lt', at)] })),
+        fc.constantFrom('u0', 'u2').map((user): Filter => ({
+          all: [
+            leaf('assigneeId', 'eq', user),
+            leaf('status', 'eq', 'open'),
+            leaf('dueAt', 'gte', '2026-04-01T00:00:00Z'),
+          ],
+        })),
+        // Bounds that cross select nothing.
+        fc.constant<Filter>({
+          all: [
+            leaf('status', 'eq', 'open'),
+            leaf('dueAt', 'gt', '2026-05-01T00:00:00Z'),
+            leaf('dueAt', 'lt', '2026-04-01T00:00:00Z'),
+          ],
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(filters, fc.integer({ min: 1, max: 120 }), async (where, limit) => {
+          const orderBy: OrderBy[] = [{ field: 'dueAt' }];
+          const expected = queryInMemory(all, { where, orderBy }, NOW).records.map((r) => r.id);
+          const got: string[] = [];
+          let after: string | undefined;
+          do {
+            reads.reset();
+            const page = await storage.query('tasks', { where, orderBy, limit, ...(after ? { after } : {}) });
+            got.push(...page.records.map((record) => record.id));
+            after = page.next;
+            // The prefix fixes the entries walked: nothing outside it is read, and little beyond the page.
+            expect(reads.count()).to.be.at.most(limit + 1 + 64);
+          } while (after !== undefined && got.length <= all.length);
+          expect(got).to.deep.equal(expected);
+        }),
+        { numRuns: 25 },
+      );
+      reads.reset();
+      const page = await storage.query('tasks', {
+        where: { all: [leaf('status', 'eq', 'open'), leaf('dueAt', 'lt', '2026-07-30T00:00:00.000Z')] },
+        orderBy: [{ field: 'dueAt' }],
+        limit: 50,
+      });
+      expect(page.records.length).to.equal(50);
+      expect(reads.count()).to.be.at.most(51);
     } finally {
       await storage.close();
       await deleteDatabase(name);
