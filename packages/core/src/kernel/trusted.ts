@@ -16,6 +16,8 @@ type Check = (value: unknown) => boolean;
 const anything: Check = () => true;
 const shapes = new WeakMap<object, Check>();
 const foreign = new WeakSet<object>();
+/** Whether any record was ever marked: until then no read pays a lookup in `foreign` (which hashes the record). */
+let anyForeign = false;
 
 interface Def {
   readonly type: string;
@@ -71,10 +73,19 @@ function valueCheck(schema: z.core.$ZodType): Check {
   }
 }
 
+/** The schema asked for last, and its check: reading a list of records asks for one schema many times in a row. */
+let lastSchema: object | undefined;
+let lastCheck: Check = anything;
+
 /** The shape check of a record schema (an object schema; any other schema checks nothing), built once. */
 function shapeCheck(schema: z.core.$ZodType): Check {
+  if (schema === lastSchema) return lastCheck;
   let check = shapes.get(schema);
-  if (check) return check;
+  if (check) {
+    lastSchema = schema;
+    lastCheck = check;
+    return check;
+  }
   const shape = defOf(schema).type === 'object' ? defOf(schema).shape : undefined;
   if (!shape) {
     check = anything;
@@ -105,16 +116,23 @@ function shapeCheck(schema: z.core.$ZodType): Check {
     };
   }
   shapes.set(schema, check);
+  lastSchema = schema;
+  lastCheck = check;
   return check;
 }
 
 /** True when `record` may be returned as read: it came from the CRM's own storage and has its schema's shape. */
 export function isTrustedShape(schema: z.core.$ZodType, record: unknown): boolean {
-  return !(typeof record === 'object' && record !== null && foreign.has(record)) && shapeCheck(schema)(record);
+  return (
+    !(anyForeign && typeof record === 'object' && record !== null && foreign.has(record)) && shapeCheck(schema)(record)
+  );
 }
 
 function mark<T>(record: T): T {
-  if (typeof record === 'object' && record !== null) foreign.add(record);
+  if (typeof record === 'object' && record !== null) {
+    anyForeign = true;
+    foreign.add(record);
+  }
   return record;
 }
 
