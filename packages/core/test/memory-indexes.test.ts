@@ -6,7 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compareValues, createMemoryStorage, queryInMemory, type Filter, type StoredRecord } from '@crmkit/core';
+import {
+  compareValues,
+  createMemoryStorage,
+  queryInMemory,
+  type Filter,
+  type QueryOptions,
+  type StoredRecord,
+} from '@crmkit/core';
 import { OrderedIndex } from '../src/storage/ordered-index.js';
 import { PLANNER_KIT } from '../src/storage/memory.js';
 import { install } from '../src/storage/planner-kit.js';
@@ -72,6 +79,23 @@ test('the ordered index agrees with a sorted array through inserts, deletes and 
     { numRuns: 25 },
   );
 });
+
+/** The ids of every page of a query, following its cursor (stopping once more than `most` came back). */
+async function pageThrough(
+  storage: ReturnType<typeof createMemoryStorage>,
+  collection: string,
+  options: QueryOptions,
+  most: number,
+): Promise<string[]> {
+  const got: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await storage.query(collection, { ...options, ...(after ? { after } : {}) });
+    got.push(...page.records.map((record) => record.id));
+    after = page.next;
+  } while (after !== undefined && got.length <= most);
+  return got;
+}
 
 const COUNTRIES = ['CN', 'US', 'DE', 'JP', null, undefined];
 const recordArbitrary = fc.record({
@@ -168,14 +192,7 @@ test('indexed queries page through exactly what the reference returns', async ()
         const all = (await storage.query('customers')).records as StoredRecord[];
         const options = { ...(where ? { where } : {}), orderBy, limit };
         const expected = queryInMemory(all, { ...(where ? { where } : {}), orderBy }, now).records.map((r) => r.id);
-        const got: string[] = [];
-        let after: string | undefined;
-        do {
-          const page = await storage.query('customers', { ...options, ...(after ? { after } : {}) });
-          got.push(...page.records.map((record) => record.id));
-          after = page.next;
-        } while (after !== undefined && got.length <= all.length);
-        assert.deepEqual(got, expected);
+        assert.deepEqual(await pageThrough(storage, 'customers', options, all.length), expected);
         assert.equal(await storage.count('customers', where), expected.length);
       },
     ),
@@ -283,14 +300,7 @@ test('compound indexes: pages and counts agree with the reference for prefixes, 
         }
         const all = (await storage.query('items')).records as StoredRecord[];
         const expected = queryInMemory(all, { where, orderBy }, now).records.map((r) => r.id);
-        const got: string[] = [];
-        let after: string | undefined;
-        do {
-          const page = await storage.query('items', { where, orderBy, limit, ...(after ? { after } : {}) });
-          got.push(...page.records.map((record) => record.id));
-          after = page.next;
-        } while (after !== undefined && got.length <= all.length);
-        assert.deepEqual(got, expected);
+        assert.deepEqual(await pageThrough(storage, 'items', { where, orderBy, limit }, all.length), expected);
         assert.equal(await storage.count('items', where), expected.length);
       },
     ),
