@@ -16,7 +16,7 @@ import { createDexieStorage } from '@crmkit/storage-dexie';
 import { intParam, log, param, publishFailure, publishReport } from '../harness/page.js';
 import { ACTIVITIES_PER_CUSTOMER, NOW, generateScaleData, totalRecords } from './data.js';
 import { measureOperations, rememberMedians } from './measure.js';
-import { operations } from './operations.js';
+import { operations, selectOperations } from './operations.js';
 import { openSession } from './session.js';
 import { scaleTables, sizeLabel, type SizeRun } from './report.js';
 
@@ -48,7 +48,7 @@ function isQuotaError(error: unknown): boolean {
 
 async function runSize(
   customers: number,
-  options: { rounds: number; opBudgetMs: number; maxCallMs: number; activities: number },
+  options: { rounds: number; opBudgetMs: number; maxCallMs: number; activities: number; only: string },
   earlier: Record<string, Record<number, number>>,
   lowerBounds: ReadonlySet<string>,
 ): Promise<SizeRun> {
@@ -111,7 +111,7 @@ async function runSize(
     return fresh;
   };
   const session = await openSession(open, data, progress);
-  const results = await measureOperations(operations(session.crm, data), customers, {
+  const results = await measureOperations(selectOperations(operations(session.crm, data), options.only), customers, {
     rounds: options.rounds,
     opBudgetMs: options.opBudgetMs,
     maxCallMs: options.maxCallMs,
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     opBudgetMs: intParam('opBudget', 60) * 1000,
     maxCallMs: intParam('maxCall', 120) * 1000,
     activities: intParam('activities', ACTIVITIES_PER_CUSTOMER),
+    only: param('only', ''),
   };
   const startedAt = new Date();
   const runs: SizeRun[] = [];

@@ -51,6 +51,15 @@ export interface Operation {
   readonly countCalls?: boolean;
 }
 
+/** The operations whose name contains one of `only` (comma-separated name fragments); all of them when it is empty. */
+export function selectOperations(all: readonly Operation[], only: string): Operation[] {
+  const parts = only
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  return all.filter((operation) => parts.length === 0 || parts.some((part) => operation.name.includes(part)));
+}
+
 /** Counts of storage calls by method. */
 export type CallCounts = Record<string, number>;
 

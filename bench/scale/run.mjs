@@ -3,7 +3,7 @@
  * Chromium (bench/scale/main.ts; the Node half, on the memory adapter, is bench/scale/scale.bench.ts).
  *
  *   node bench/scale/run.mjs [--sizes 10000,100000,1000000] [--rounds 5] [--op-budget 60] [--max-call 120]
- *     [--activities 20] [--json]
+ *     [--activities 20] [--json] [--only capture,overdue]
  *
  * The page runs in a profile on disk (IndexedDB with the disk-based quota, as for a user) and prints a skip line for
  * a size its heap or the quota cannot hold. Prints the results as markdown, writes bench/results/scale-browser-<time>
@@ -20,6 +20,7 @@ await runBenchmarkCli({
     opBudget: option('op-budget', '60'),
     maxCall: option('max-call', '120'),
     activities: option('activities', '20'),
+    only: option('only', ''),
   },
   timeoutMs: 120 * 60_000,
   persistent: true,

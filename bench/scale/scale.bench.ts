@@ -7,7 +7,7 @@
  *     [--adapter memory|indexeddb|both] [--only capture,overdue]
  *
  * (`npm run bench:scale -- <options>`.) With `--adapter both`, the default, the browser half runs after this one with
- * the same options.
+ * the same options. `--only capture,overdue` runs just the operations whose name contains one of those fragments.
  *
  * At each size (customers; leads, deals and tasks 1 each per customer, contacts about 1.05, activities 20: see
  * data.ts) it times, each as median (min–max) of `--rounds` calls after a warm-up (21 calls for an operation under
@@ -45,7 +45,7 @@ import { createMemoryStorage, type MemoryData, type StoredRecord } from '@crmkit
 import { option } from '../harness/shared.js';
 import { ACTIVITIES_PER_CUSTOMER, NOW, generateScaleData, toSnapshot, totalRecords } from './data.js';
 import { measureOperations, rememberMedians, type OperationResult } from './measure.js';
-import { operations } from './operations.js';
+import { operations, selectOperations } from './operations.js';
 import { openSession } from './session.js';
 import { markdownTable, scaleTables, sizeLabel, type SizeRun } from './report.js';
 
@@ -65,8 +65,8 @@ interface RunOptions {
   readonly maxCallMs: number;
   readonly activities: number;
   readonly load: 'maps' | 'snapshot';
-  /** Name fragments: only the operations whose name contains one of them run (all of them when empty). */
-  readonly only: readonly string[];
+  /** Comma-separated name fragments: only the operations whose name contains one of them run (all when empty). */
+  readonly only: string;
 }
 
 /** What the parent sends a child: one size to run, and the medians of the sizes before it. */
@@ -138,9 +138,7 @@ async function runSize(request: ChildRequest): Promise<void> {
   );
 
   const gc = (globalThis as { gc?: () => void }).gc;
-  const chosen = operations(session.crm, data).filter(
-    (operation) => options.only.length === 0 || options.only.some((part) => operation.name.includes(part)),
-  );
+  const chosen = selectOperations(operations(session.crm, data), options.only);
   const results = await measureOperations(chosen, customers, {
     rounds: options.rounds,
     opBudgetMs: options.opBudgetMs,
@@ -213,10 +211,7 @@ async function main(): Promise<void> {
     maxCallMs: Number(option('max-call', '120')) * 1000,
     activities: Number(option('activities', String(ACTIVITIES_PER_CUSTOMER))),
     load: option('load', 'maps') === 'snapshot' ? 'snapshot' : 'maps',
-    only: option('only', '')
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== ''),
+    only: option('only', ''),
   };
   const json = process.argv.includes('--json');
   const adapter = option('adapter', 'both');

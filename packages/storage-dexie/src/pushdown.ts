@@ -13,7 +13,8 @@
  *   any offset up to ±14 hours, and its text sorts by local time, so the range is widened by 15 hours each way.
  * - `startsWith`: case-sensitive, the prefix range; ignoring case, one prefix range per character whose lower case
  *   begins like the prefix's (so `İstanbul` is found for `i`, as the reference finds it).
- * - `all`: the child whose range holds the fewest keys (IndexedDB counts index keys without reading records).
+ * - `all`: the child whose range holds the fewest keys, found by probing each range for a few hundred keys (Chromium
+ *   counts a range by walking it, so a broad alternative is not counted whole).
  * - `any`: the union of its children's ranges, when every child has one.
  * - `ne`, `nin`, `not`, `exists`, `contains`, booleans and `null`: no range (they match records an index omits).
  *
@@ -41,7 +42,17 @@ import {
 } from '@crmkit/core';
 import { cmp, type Transaction } from 'dexie';
 import type { IndexCoverage } from './coverage.js';
-import { allRecords, coreRange, countKeys, engineOf, idsIn, recordsIn, type Engine, type Entry } from './engine.js';
+import {
+  allRecords,
+  coreIndex,
+  coreRange,
+  countKeys,
+  engineOf,
+  idsIn,
+  recordsIn,
+  type Engine,
+  type Entry,
+} from './engine.js';
 import {
   compoundExact,
   exactPlan,
@@ -104,14 +115,45 @@ async function cost(engine: Engine, selected: Plan): Promise<number> {
   return (await Promise.all(counts)).reduce((sum, n) => sum + n, 0);
 }
 
-/** The plan selecting the fewest keys, and how many. */
+/**
+ * How many keys a range is probed for when plans are compared. Chromium counts a key range by walking it, so counting
+ * a broad alternative (`status = open`, half the tasks) would cost what reading its keys costs; a probe reads at most
+ * this many keys and stops.
+ */
+const PROBE_KEYS = 256;
+
+/** How many keys a plan selects, up to {@link PROBE_KEYS} per range; `more` when some range holds more. */
+async function probe(engine: Engine, selected: Plan): Promise<{ size: number; more: boolean }> {
+  const sizes = await Promise.all(
+    partsOf(selected).flatMap((part) =>
+      part.ranges.map(async (range) => {
+        const { result } = await engine.core.query({
+          trans: engine.trans,
+          values: false,
+          limit: PROBE_KEYS + 1,
+          query: { index: coreIndex(engine.core, part.index), range: coreRange(range) },
+        });
+        return result.length;
+      }),
+    ),
+  );
+  return { size: sizes.reduce((sum, n) => sum + n, 0), more: sizes.some((n) => n > PROBE_KEYS) };
+}
+
+/**
+ * The plan selecting the fewest keys, and how many. Alternatives are compared by probing (a few hundred keys at
+ * most each, so a broad alternative costs little to rule out); the chosen plan is counted exactly only when even it
+ * holds more than a probe reads, since what follows decides by its size.
+ */
 async function cheapest(engine: Engine, options: readonly Plan[]): Promise<{ chosen: Plan; size: number }> {
-  const costs = await Promise.all(options.map((option) => cost(engine, option)));
+  if (options.length === 1) return { chosen: options[0]!, size: await cost(engine, options[0]!) };
+  const probes = await Promise.all(options.map((option) => probe(engine, option)));
   let best = 0;
-  costs.forEach((value, i) => {
-    if (value < costs[best]!) best = i;
+  probes.forEach((value, i) => {
+    if (value.size < probes[best]!.size) best = i;
   });
-  return { chosen: options[best]!, size: costs[best]! };
+  const chosen = options[best]!;
+  return { chosen, size: probes[best]!.more ? await cost(engine, chosen) : probes[best]!.size };
 }
 
 /** Whether a plan may select one record more than once (several ranges, a union, a multi-entry index). */
