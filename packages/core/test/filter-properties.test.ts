@@ -273,7 +273,7 @@ test('compileFilter agrees with a naive reference evaluator on random filters an
   );
 });
 
-test('a window (a lower and an upper bound on one field, fused into one test) agrees with the reference', () => {
+test('a window (a lower and an upper bound on one field, with other conditions) agrees with the reference', () => {
   const window = fc
     .tuple(field, fc.constantFrom('gt', 'gte' as const), operand, fc.constantFrom('lt', 'lte' as const), operand)
     .chain(([path, lowOp, low, highOp, high]) =>

@@ -89,11 +89,12 @@ export function countKeys(engine: Engine, field: string | readonly string[], ran
   });
 }
 
-/** The ids of the records in `range` of the index, in index order (no record is read). */
-export async function idsIn(engine: Engine, field: string, range: Range): Promise<string[]> {
+/** The ids of the records in `range` of the index (the first `limit`), in index order (no record is read). */
+export async function idsIn(engine: Engine, field: string, range: Range, limit?: number): Promise<string[]> {
   const { result } = await engine.core.query({
     trans: engine.trans,
     values: false,
+    ...(limit === undefined ? {} : { limit }),
     query: { index: coreIndex(engine.core, field), range: coreRange(range) },
   });
   return result as string[];

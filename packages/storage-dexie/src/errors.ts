@@ -89,8 +89,7 @@ export function toCrmError(error: unknown, operation: string, transaction?: IDBT
 export function unavailable(cause: unknown): StorageUnavailableError {
   const name = nameOf(cause);
   return new StorageUnavailableError(
-    `IndexedDB is not available here${name ? ` (${name})` : ''}: data cannot be kept in this browser; ` +
-      'fall back to createMemoryStorage() from @crmkit/core',
+    `IndexedDB is not available here${name ? ` (${name})` : ''}; use createMemoryStorage() from @crmkit/core`,
     { cause },
   );
 }

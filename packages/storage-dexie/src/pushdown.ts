@@ -26,8 +26,8 @@
  * holds every record) walks that order from the cursor on (streams.ts) and reads records in batches until the page
  * is full (walk.ts); the filter's selection, when it has one, decides which ids are read. A selection smaller than a
  * page, or too sparse in the order for a walk to find its page soon, is read whole and sorted in memory. `count` of
- * a filter made of `eq` and `in` on single-valued indexes counts index keys and reads no record. Only a query that no
- * index serves (no range, no usable order) reads the table.
+ * an exact filter (`eq`/`in` on a single-valued index, or on a compound index's whole key: see `exactPlan`) counts
+ * index keys and reads no record. Only a query that no index serves (no range, no usable order) reads the table.
  */
 import {
   compileFilter,
@@ -40,34 +40,22 @@ import {
   type QueryPage,
   type StoredRecord,
 } from '@crmkit/core';
-import { cmp, type Transaction } from 'dexie';
+import type { Transaction } from 'dexie';
 import type { IndexCoverage } from './coverage.js';
+import { allRecords, coreRange, countKeys, engineOf, idsIn, recordsIn, type Engine, type Entry } from './engine.js';
 import {
-  allRecords,
-  coreIndex,
-  coreRange,
-  countKeys,
-  engineOf,
-  idsIn,
-  recordsIn,
-  type Engine,
-  type Entry,
-} from './engine.js';
-import {
-  compoundExact,
   exactPlan,
   indexesOf,
   isKey,
   leafRanges,
   plan,
-  type ExactPlan,
   type IndexInfo,
   type Key,
   type Plan,
   type Range,
   type Table_,
 } from './ranges.js';
-import { arrayStream, IndexStream, intersect, type KeyStream } from './streams.js';
+import { arrayStream, IndexStream, intersect, type KeyStream, type WalkSpec } from './streams.js';
 import { readPage, walkOrder, walkSpec, walkStart, type WalkOrder } from './walk.js';
 
 /** Filter operators this adapter evaluates with index ranges (the rest run in memory on the candidates). */
@@ -109,51 +97,38 @@ function partsOf(selected: Plan): Extract<Plan, { index: string }>[] {
   return 'union' in selected ? selected.union.flatMap(partsOf) : [selected];
 }
 
-/** How many index keys a plan selects: one native count per range, since IndexedDB counts keys without reading. */
-async function cost(engine: Engine, selected: Plan): Promise<number> {
-  const counts = partsOf(selected).flatMap((part) => part.ranges.map((range) => countKeys(engine, part.index, range)));
+/**
+ * How many keys a plan selects: one native count per range, or, with `most`, at most `most + 1` keys read per range
+ * (a probe: Chromium counts a key range by walking it, so counting a broad alternative such as "status is open"
+ * just to rule it out would cost a walk over half the tasks).
+ */
+async function cost(engine: Engine, selected: Plan, most?: number): Promise<number> {
+  const counts = partsOf(selected).flatMap((part) =>
+    part.ranges.map(async (range) =>
+      most === undefined
+        ? countKeys(engine, part.index, range)
+        : (await idsIn(engine, part.index, range, most + 1)).length,
+    ),
+  );
   return (await Promise.all(counts)).reduce((sum, n) => sum + n, 0);
 }
 
-/**
- * How many keys a range is probed for when plans are compared. Chromium counts a key range by walking it, so counting
- * a broad alternative (`status = open`, half the tasks) would cost what reading its keys costs; a probe reads at most
- * this many keys and stops.
- */
+/** Keys a probe reads per range when plans are compared. */
 const PROBE_KEYS = 256;
 
-/** How many keys a plan selects, up to {@link PROBE_KEYS} per range; `more` when some range holds more. */
-async function probe(engine: Engine, selected: Plan): Promise<{ size: number; more: boolean }> {
-  const sizes = await Promise.all(
-    partsOf(selected).flatMap((part) =>
-      part.ranges.map(async (range) => {
-        const { result } = await engine.core.query({
-          trans: engine.trans,
-          values: false,
-          limit: PROBE_KEYS + 1,
-          query: { index: coreIndex(engine.core, part.index), range: coreRange(range) },
-        });
-        return result.length;
-      }),
-    ),
-  );
-  return { size: sizes.reduce((sum, n) => sum + n, 0), more: sizes.some((n) => n > PROBE_KEYS) };
-}
-
 /**
- * The plan selecting the fewest keys, and how many. Alternatives are compared by probing (a few hundred keys at
- * most each, so a broad alternative costs little to rule out); the chosen plan is counted exactly only when even it
- * holds more than a probe reads, since what follows decides by its size.
+ * The plan selecting the fewest keys, and how many. Alternatives are compared by probing; the chosen plan is counted
+ * exactly when its probe read more than {@link PROBE_KEYS} keys, since what follows decides by its size.
  */
 async function cheapest(engine: Engine, options: readonly Plan[]): Promise<{ chosen: Plan; size: number }> {
   if (options.length === 1) return { chosen: options[0]!, size: await cost(engine, options[0]!) };
-  const probes = await Promise.all(options.map((option) => probe(engine, option)));
+  const probes = await Promise.all(options.map((option) => cost(engine, option, PROBE_KEYS)));
   let best = 0;
   probes.forEach((value, i) => {
-    if (value.size < probes[best]!.size) best = i;
+    if (value < probes[best]!) best = i;
   });
   const chosen = options[best]!;
-  return { chosen, size: probes[best]!.more ? await cost(engine, chosen) : probes[best]!.size };
+  return { chosen, size: probes[best]! > PROBE_KEYS ? await cost(engine, chosen) : probes[best]! };
 }
 
 /** Whether a plan may select one record more than once (several ranges, a union, a multi-entry index). */
@@ -209,90 +184,96 @@ async function usableOrder(context: TableContext, engine: Engine, options: Query
   return order;
 }
 
-/** A walk of a compound index that hands out a page's order (see {@link compoundOrder}). */
-interface CompoundWalk {
-  readonly keyPath: readonly string[];
-  /** The values the filter fixes, for the fields before the last. */
-  readonly prefix: readonly Key[];
-  /** The range of whole compound keys: the prefix, then the last field's range; null when the bounds cross. */
-  readonly range: Range | null;
-}
-
 /**
- * The compound index that holds a page's matches in its order, when the page is ordered by one field ascending, the
- * filter is an `all` fixing every other field of a compound index ending in that field with `eq`, and bounds that
- * field with a range (so a record missing it, which the index leaves out, cannot match). Under the fixed prefix the
- * index's entries run by that field, ties by id: the query's own order (`tasks.overdue` on `[status+dueAt]`).
+ * The walk of a compound index that hands out a page's matches in its order, when the page is ordered by one field
+ * ascending (and nothing else), the filter is an `all` fixing every other field of a compound index ending in that field with `eq`, and
+ * bounds that field with a range (so a record missing it, which the index leaves out, cannot match). Under the fixed
+ * prefix the index's entries run by that field, ties by id: the query's own order (`tasks.overdue` on
+ * `[status+dueAt]`). `null` when the bounds cross (nothing matches); undefined when no compound index serves.
  */
-function compoundOrder(
+function compoundWalk(
   where: Filter,
   orderBy: readonly OrderBy[],
+  cursorKey: readonly unknown[] | undefined,
   table: Table_,
   now: number,
-): CompoundWalk | undefined {
-  const [first, second] = orderBy;
-  if (!first || first.direction === 'desc' || (second && (second.field !== 'id' || second.direction === 'desc')))
-    return;
-  if (orderBy.length > 2 || !('all' in where)) return undefined;
+): WalkSpec | null | undefined {
+  const [first] = orderBy;
+  const cursorValue = cursorKey?.[0];
+  if (
+    orderBy.length !== 1 ||
+    first!.direction === 'desc' ||
+    !('all' in where) ||
+    // A cursor on a value that is no key (a record missing the field) cannot come from such a page.
+    (cursorKey && typeof cursorValue !== 'string' && !isKey(cursorValue))
+  )
+    return undefined;
   const fixed = new Map<string, Key>();
   let span: Range | null | undefined;
   for (const child of where.all) {
     if (!('field' in child)) continue;
-    if (child.op === 'eq' && isKey(child.value) && child.field !== first.field) fixed.set(child.field, child.value);
-    if (child.field !== first.field) continue;
-    const ranges = leafRanges(child, { multi: false }, now);
-    if (!ranges || ranges.length !== 1 || child.op === 'in') continue;
-    span = span === undefined ? ranges[0]! : span && intersect(span, ranges[0]!);
+    if (child.field !== first!.field) {
+      if (child.op === 'eq' && isKey(child.value)) fixed.set(child.field, child.value);
+      continue;
+    }
+    const ranges = child.op === 'in' ? undefined : leafRanges(child, { multi: false }, now);
+    if (ranges?.length === 1) span = span === undefined ? ranges[0]! : span && intersect(span, ranges[0]!);
   }
-  if (span === undefined) return undefined;
-  let best: CompoundWalk | undefined;
-  for (const index of table.schema.indexes) {
-    const keyPath = index.keyPath;
-    if (!index.compound || !Array.isArray(keyPath) || keyPath[keyPath.length - 1] !== first.field) continue;
-    const head = keyPath.slice(0, -1);
-    if (!head.every((field) => fixed.has(field)) || (best && best.keyPath.length >= keyPath.length)) continue;
-    const prefix = head.map((field) => fixed.get(field)!);
-    const range = span && { ...span, lower: [...prefix, span.lower], upper: [...prefix, span.upper] };
-    best = { keyPath, prefix, range };
+  let best: readonly string[] | undefined;
+  for (const { compound, keyPath } of table.schema.indexes) {
+    if (compound && Array.isArray(keyPath) && keyPath[keyPath.length - 1] === first!.field)
+      if (keyPath.slice(0, -1).every((field) => fixed.has(field)) && keyPath.length > (best?.length ?? 0))
+        best = keyPath;
   }
-  return best;
+  if (!best || span === undefined) return undefined;
+  if (!span) return null;
+  // A span is never empty: each range is (leafRanges), and intersect returns null for bounds that cross.
+  const prefix = best.slice(0, -1).map((field) => fixed.get(field)!);
+  return {
+    field: best,
+    desc: false,
+    tiesDesc: false,
+    range: { ...span, lower: [...prefix, span.lower], upper: [...prefix, span.upper] },
+    ...(cursorKey
+      ? { start: { key: [...prefix, cursorValue as Key], id: cursorKey[cursorKey.length - 1] as string } }
+      : {}),
+  };
 }
 
 /** Runs a validated query on one table. */
 export async function runQuery<T extends object>(context: TableContext, options: QueryOptions): Promise<QueryPage<T>> {
   const { table, tx, now, coverage } = context;
   const engine = engineOf(table.core, tx);
-  const walk =
-    options.where && options.limit !== undefined
-      ? compoundOrder(options.where, options.orderBy ?? [], table, now.getTime())
+  const orderBy = options.orderBy ?? [];
+  const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
+  const limit = options.limit;
+  const matches = options.where ? compileFilter(options.where, { now }) : undefined;
+  const page = {
+    orderBy,
+    limit: limit!,
+    grouped: false,
+    ...(matches ? { matches } : {}),
+    ...(cursorKey ? { cursorKey } : {}),
+  };
+  const compound =
+    options.where && limit !== undefined
+      ? compoundWalk(options.where, orderBy, cursorKey, table, now.getTime())
       : undefined;
-  const cursorValue = options.after === undefined ? undefined : decodeCursor(options.after, options.orderBy)[0];
-  // A cursor on a value that is no key (a record missing the field) cannot come from such a page: the usual path.
-  if (walk && (cursorValue === undefined || isKey(cursorValue) || typeof cursorValue === 'string')) {
-    return compoundPage<T>(engine, walk, options, now);
+  if (compound !== undefined) {
+    return compound ? readPage<T>(engine, new IndexStream(engine, compound), page, now) : { records: [] };
   }
   const indexes = indexesOf(table);
   const plans = options.where ? plan(options.where, indexes, now.getTime()) : [];
-  const limit = options.limit;
   const selection = plans.length === 0 ? undefined : await cheapest(engine, plans);
   if (limit === undefined) return inMemory<T>(engine, options, now, selection?.chosen, indexes);
 
   const order = await usableOrder(context, engine, options);
-  const orderBy = options.orderBy ?? [];
-  const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
   const start = order ? walkStart(order, cursorKey) : null;
   // No walk, or a selection no larger than a page: read what is selected (or everything) and sort it.
   if (!order || start === null || (selection && selection.size <= limit + 1)) {
     return inMemory<T>(engine, options, now, selection?.chosen, indexes);
   }
-  const matches = options.where ? compileFilter(options.where, { now }) : undefined;
-  const page = {
-    orderBy,
-    limit,
-    grouped: order.grouped,
-    ...(matches ? { matches } : {}),
-    ...(cursorKey ? { cursorKey } : {}),
-  };
+  page.grouped = order.grouped;
   if (!selection) return readPage<T>(engine, new IndexStream(engine, walkSpec(order, start)), page, now);
 
   const { chosen, size } = selection;
@@ -315,39 +296,6 @@ export async function runQuery<T extends object>(context: TableContext, options:
   return readPage<T>(engine, new IndexStream(engine, walkSpec(order, start)), { ...page, candidates }, now);
 }
 
-/** A page read from a compound index's walk, from after the cursor on (see {@link compoundOrder}). */
-async function compoundPage<T extends object>(
-  engine: Engine,
-  walk: CompoundWalk,
-  options: QueryOptions,
-  now: Date,
-): Promise<QueryPage<T>> {
-  const orderBy = options.orderBy ?? [];
-  const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
-  const cursorValue = cursorKey?.[0];
-  const range = walk.range;
-  const order = range && cmp(range.lower, range.upper);
-  // Bounds that cross, or meet where one is open, select nothing (and IndexedDB refuses such a range).
-  if (!range || order! > 0 || (order === 0 && (range.lowerOpen || range.upperOpen))) return { records: [] };
-  const spec = {
-    field: walk.keyPath,
-    desc: false,
-    tiesDesc: false,
-    range,
-    ...(cursorKey
-      ? { start: { key: [...walk.prefix, cursorValue as Key], id: cursorKey[cursorKey.length - 1] as string } }
-      : {}),
-  };
-  const page = {
-    orderBy,
-    limit: options.limit as number,
-    grouped: false,
-    matches: compileFilter(options.where!, { now }),
-    ...(cursorKey ? { cursorKey } : {}),
-  };
-  return readPage<T>(engine, new IndexStream(engine, spec), page, now);
-}
-
 /** The ids, in the walk's order, after `startId`. */
 function idStream(ids: string[], order: WalkOrder, startId: string | undefined): KeyStream {
   const sorted = ids.sort();
@@ -356,22 +304,9 @@ function idStream(ids: string[], order: WalkOrder, startId: string | undefined):
   return arrayStream(after.map((id): Entry => ({ key: id, id })));
 }
 
-/** The ids an exact plan answers (no record is read). */
-async function exactIds(engine: Engine, exact: ExactPlan): Promise<Set<string>> {
-  if ('index' in exact) {
-    const lists = await Promise.all(exact.ranges.map((range) => idsIn(engine, exact.index, range)));
-    return new Set(lists.flat());
-  }
-  const sets = await Promise.all(('all' in exact ? exact.all : exact.any).map((child) => exactIds(engine, child)));
-  if ('any' in exact) return new Set(sets.flatMap((set) => [...set]));
-  sets.sort((a, b) => a.size - b.size);
-  const [smallest = new Set<string>(), ...others] = sets;
-  return new Set([...smallest].filter((id) => others.every((set) => set.has(id))));
-}
-
 /**
  * Counts the records matching a validated filter on one table: from index keys alone when the filter is exact (one
- * count per key for a single `eq` or `in`), otherwise by reading the selection (or the table) and filtering.
+ * count per key, see `exactPlan`), otherwise by reading the selection (or the table) and filtering.
  */
 export async function runCount(context: TableContext, where: Filter | undefined): Promise<number> {
   const { table, tx, now } = context;
@@ -379,18 +314,12 @@ export async function runCount(context: TableContext, where: Filter | undefined)
   const { trans } = engine;
   // Counted now, not taken from what the planner remembers: another tab's write may not be announced yet.
   if (!where) return engine.core.count({ trans, query: { index: engine.core.schema.primaryKey, range: coreRange() } });
-  const compound = compoundExact(where, table);
-  if (compound) {
-    const counts = await Promise.all(compound.ranges.map((range) => countKeys(engine, compound.keyPath, range)));
-    return counts.reduce((sum, n) => sum + n, 0);
-  }
   const indexes = indexesOf(table);
-  const exact = exactPlan(where, indexes);
-  if (exact && 'index' in exact) {
+  const exact = exactPlan(where, table, indexes);
+  if (exact) {
     const counts = await Promise.all(exact.ranges.map((range) => countKeys(engine, exact.index, range)));
     return counts.reduce((sum, n) => sum + n, 0);
   }
-  if (exact) return (await exactIds(engine, exact)).size;
   const matches = compileFilter(where, { now });
   const plans = plan(where, indexes, now.getTime());
   const selected = plans.length === 0 ? undefined : (await cheapest(engine, plans)).chosen;

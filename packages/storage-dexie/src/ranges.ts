@@ -226,67 +226,52 @@ export function plan(filter: Filter, indexes: Map<string, IndexInfo>, now: numbe
 /** How many combinations of values a compound count may expand `in` into (one native count each). */
 const MAX_COMPOUND_KEYS = 64;
 
-/**
- * The keys of a compound index that are exactly the matches of `filter`, when it is an `all` of `eq` and `in` on
- * strings and numbers whose fields are the index's fields: one key per combination of their values. A record missing
- * one of the fields is in no compound key, and matches no `eq` on it either; that is also why a shorter prefix of a
- * longer index is never counted this way (a record missing a later field is left out of the index but may match).
- * Counting these keys reads no record.
- */
-export function compoundExact(
-  filter: Filter,
-  table: Table_,
-): { readonly keyPath: readonly string[]; readonly ranges: readonly Range[] } | undefined {
-  if (!('all' in filter) || filter.all.length < 2) return undefined;
-  const values = new Map<string, readonly Key[]>();
-  for (const child of filter.all) {
-    if (!('field' in child) || values.has(child.field)) return undefined;
-    const list = child.op === 'eq' ? [child.value] : child.op === 'in' ? [...new Set(child.values)] : undefined;
-    if (!list || list.length === 0 || !list.every(isKey)) return undefined;
-    values.set(child.field, list as Key[]);
-  }
-  for (const index of table.schema.indexes) {
-    const keyPath = index.keyPath;
-    if (!index.compound || !Array.isArray(keyPath) || keyPath.length !== values.size) continue;
-    if (!keyPath.every((field) => values.has(field))) continue;
-    let keys: Key[][] = [[]];
-    for (const field of keyPath) keys = keys.flatMap((head) => values.get(field)!.map((value) => [...head, value]));
-    if (keys.length > MAX_COMPOUND_KEYS) return undefined;
-    return { keyPath, ranges: keys.map((key) => ({ lower: key, upper: key, lowerOpen: false, upperOpen: false })) };
-  }
-  return undefined;
+/** The keys of one index whose count is a filter's count: an index (or a compound index's fields) and its ranges. */
+export interface ExactPlan {
+  readonly index: string | readonly string[];
+  readonly ranges: readonly Range[];
+}
+
+/** The key values an `eq` or `in` on strings and numbers (not date-times, which are widened) selects; else none. */
+function keysOf(leaf: Filter): Key[] | undefined {
+  if (!('field' in leaf)) return undefined;
+  const values = leaf.op === 'eq' ? [leaf.value] : leaf.op === 'in' ? [...new Set(leaf.values)] : undefined;
+  return values?.every(isKey) ? (values as Key[]) : undefined;
 }
 
 /**
- * A filter whose index keys are its answer: `eq` and `in` on strings and numbers (not date-times, which are widened)
- * over an index that holds one key per record, combined by `all` and `any`. A multi-entry index is never exact: it
- * also holds the value of a record whose field is a scalar, which `hasAny` does not match.
+ * The exact plan of `filter`, whose index keys are its answer, or undefined when the records must decide:
+ * - `eq` or `in` over an index that holds one key per record (a multi-entry index is never exact: it also holds the
+ *   value of a record whose field is a scalar, which `hasAny` does not match);
+ * - an `all` of those whose fields are a compound index's fields (`[ownerId+status]`): one key per combination of
+ *   their values. A record missing one of the fields is in no compound key and matches no `eq` on it either; that is
+ *   also why a shorter prefix of a longer compound index is never counted so (a record missing a later field is left
+ *   out of that index, yet may match).
  */
-export type ExactPlan =
-  | { readonly index: string; readonly ranges: readonly Range[] }
-  | { readonly all: readonly ExactPlan[] }
-  | { readonly any: readonly ExactPlan[] };
-
-/** The exact plan of `filter`, or undefined when some part of it needs the records to decide. */
-export function exactPlan(filter: Filter, indexes: Map<string, IndexInfo>): ExactPlan | undefined {
-  if ('all' in filter || 'any' in filter) {
-    const children = 'all' in filter ? filter.all : filter.any;
-    // An empty `all` matches every record: not worth a key set.
-    if ('all' in filter && children.length === 0) return undefined;
-    const plans: ExactPlan[] = [];
-    for (const child of children) {
-      const childPlan = exactPlan(child, indexes);
-      if (!childPlan) return undefined;
-      plans.push(childPlan);
-    }
-    return 'all' in filter ? { all: plans } : { any: plans };
+export function exactPlan(filter: Filter, table: Table_, indexes: Map<string, IndexInfo>): ExactPlan | undefined {
+  if ('field' in filter) {
+    const keys = keysOf(filter);
+    const info = indexes.get(filter.field);
+    return keys && info && !info.multi ? { index: filter.field, ranges: keys.map(exact) } : undefined;
   }
-  if ('not' in filter) return undefined;
-  const info = indexes.get(filter.field);
-  if (!info || info.multi) return undefined;
-  if (filter.op === 'eq' && isKey(filter.value)) return { index: filter.field, ranges: [exact(filter.value)] };
-  if (filter.op === 'in' && filter.values.every(isKey)) {
-    return { index: filter.field, ranges: [...new Set(filter.values as Key[])].map(exact) };
+  if (!('all' in filter) || filter.all.length < 2) return undefined;
+  const fixed = new Map<string, Key[]>();
+  for (const child of filter.all) {
+    const keys = keysOf(child);
+    if (!keys || fixed.has((child as { field: string }).field)) return undefined;
+    fixed.set((child as { field: string }).field, keys);
+  }
+  for (const index of table.schema.indexes) {
+    const keyPath = index.keyPath;
+    if (!index.compound || !Array.isArray(keyPath) || keyPath.length !== fixed.size) continue;
+    if (!keyPath.every((field) => fixed.has(field))) continue;
+    let tuples: Key[][] = [[]];
+    for (const field of keyPath) tuples = tuples.flatMap((head) => fixed.get(field)!.map((value) => [...head, value]));
+    if (tuples.length > MAX_COMPOUND_KEYS) return undefined;
+    return {
+      index: keyPath,
+      ranges: tuples.map((key) => ({ lower: key, upper: key, lowerOpen: false, upperOpen: false })),
+    };
   }
   return undefined;
 }

@@ -128,32 +128,36 @@ export interface SchemaVersionStep {
 export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
   {
     version: 1,
-    description: 'The first release: one store per collection, primary key `id`, no indexes.',
+    description: 'One store per collection, keyed by id.',
     stores: (collections) => layout(collections, () => PRIMARY_KEY_ONLY),
   },
   {
     version: 2,
-    description: 'Indexes designed for CRM queries (CRM_INDEXES); collections without a design keep only `id`.',
+    description: 'Indexes for CRM queries.',
     stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V2, name)),
     // Adding indexes needs no data migration: IndexedDB builds them from the stored records. A later step that
     // reshapes records does it here, in `upgrade(tx)`.
   },
   {
     version: 3,
-    description:
-      'Indexes for last activity (customers, leads, deals), timelines, task series and due lists, and the stores of reminders fired, lead-assignment rotation, costs, quotas, customer aggregates and lifecycle history.',
+    description: 'Activity, timeline and due-list indexes.',
+    // The stores: reminders fired, lead-assignment rotation, costs, quotas, customer aggregates, lifecycle history.
     stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V3, name)),
   },
   {
     version: 4,
-    description:
-      "Multi-entry matchKeys on customers, contacts and leads: the normalised e-mail and phone keys duplicate detection looks up; the layout is now core's index design (CRM_INDEXES of @crmkit/core). No data migration: normalising a phone number needs metadata loaded asynchronously, which an upgrade transaction cannot wait for, and keys written here would have to follow core's normalisation exactly. IndexedDB builds the index from the records that carry matchKeys; records written before version 4 gain them when the services next write them, and until then duplicate detection finds them through the e-mail and phone indexes (customers and contacts: *emails, *phones; leads: email, phone).",
+    description: 'customers, contacts, leads: *matchKeys.',
+    // No data migration: normalising a phone number needs metadata loaded asynchronously, which an upgrade
+    // transaction cannot wait for, and keys written here would have to follow core's normalisation exactly. IndexedDB
+    // builds the index from the records that carry matchKeys; records written before version 4 gain them when the
+    // services next write them, and until then duplicate detection finds them through the e-mail and phone indexes
+    // (customers and contacts: *emails, *phones; leads: email, phone).
     stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V4, name)),
   },
   {
     version: 5,
-    description:
-      "leads: the compound index [ownerId+status], which counts a rep's open leads (lead assignment balances load by them) from the index alone. No data migration: IndexedDB builds it from the stored leads.",
+    description: 'leads: [ownerId+status].',
+    // No data migration: IndexedDB builds the index from the stored leads.
     stores: (collections) => layout(collections, indexesOf),
   },
 ];

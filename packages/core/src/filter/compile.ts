@@ -68,9 +68,9 @@ const alwaysFalse: FilterPredicate = () => false;
 /** Compiles `node`, or its negation when `negate` is set: `not` costs nothing at run time. */
 function compileNode(node: Filter, negate: boolean, nowMs: number): FilterPredicate {
   if ('all' in node) {
+    const children = node.all.map((child) => compileNode(child, negate, nowMs));
     // not(all[a, b]) ≡ any[not a, not b]
-    if (negate) return anyOf(node.all.map((child) => compileNode(child, true, nowMs)));
-    return allOf(compileConjunction(node.all, nowMs));
+    return negate ? anyOf(children) : allOf(children);
   }
   if ('any' in node) {
     const children = node.any.map((child) => compileNode(child, negate, nowMs));
@@ -78,54 +78,6 @@ function compileNode(node: Filter, negate: boolean, nowMs: number): FilterPredic
   }
   if ('not' in node) return compileNode(node.not, !negate, nowMs);
   return compileLeaf(node, negate, nowMs);
-}
-
-type Bound = { readonly field: string; readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: Scalar };
-
-const isBound = (node: Filter, ops: readonly string[]): node is Bound => 'op' in node && ops.includes(node.op);
-
-/**
- * The children of an `all`, compiled, with each lower bound (`gt`, `gte`) and upper bound (`lt`, `lte`) on one field
- * fused into one range test: a window such as a report's period reads the field once instead of twice.
- */
-function compileConjunction(children: readonly Filter[], nowMs: number): FilterPredicate[] {
-  const fused = new Set<Filter>();
-  const compiled: FilterPredicate[] = [];
-  for (const child of children) {
-    if (fused.has(child)) continue;
-    if (isBound(child, ['gt', 'gte'])) {
-      const upper = children.find(
-        (other) => !fused.has(other) && isBound(other, ['lt', 'lte']) && other.field === child.field,
-      ) as Bound | undefined;
-      const range = upper && windowRange(child, upper);
-      if (range) {
-        fused.add(upper);
-        compiled.push(rangeLeaf(child.field, range, false));
-        continue;
-      }
-    }
-    compiled.push(compileNode(child, false, nowMs));
-  }
-  return compiled;
-}
-
-/** One range from a lower and an upper bound, when their operands are of one kind (else each is tested alone). */
-function windowRange(lower: Bound, upper: Bound): Range | undefined {
-  const low = toRange(lower);
-  const high = toRange(upper);
-  if (!low || !high) return undefined;
-  const textual = (range: Range) => range.kind === 'string' || range.kind === 'instant';
-  if (low.kind !== high.kind && !(textual(low) && textual(high))) return undefined;
-  return {
-    kind: low.kind === 'instant' || high.kind === 'instant' ? 'instant' : low.kind,
-    lo: low.lo,
-    loInclusive: low.loInclusive,
-    loMs: low.loMs,
-    hi: high.hi,
-    hiInclusive: high.hiInclusive,
-    hiMs: high.hiMs,
-    canonical: low.canonical && high.canonical,
-  };
 }
 
 /** The test of `field` against `range` (or its negation). */
