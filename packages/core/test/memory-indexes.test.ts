@@ -80,6 +80,24 @@ test('the ordered index agrees with a sorted array through inserts, deletes and 
   );
 });
 
+/** Writes generated rows in one transaction, the first of each `n` only, leaving out fields generated undefined. */
+async function writeRows(
+  storage: ReturnType<typeof createMemoryStorage>,
+  collection: string,
+  rows: readonly ({ readonly n: number } & Record<string, unknown>)[],
+  key: (n: number) => { id: string } & Record<string, unknown>,
+): Promise<void> {
+  await storage.transaction(async (tx) => {
+    const seen = new Set<number>();
+    for (const { n, ...fields } of rows) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const record = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+      await tx.put(collection, { ...key(n), ...record }, { expectedVersion: 0 });
+    }
+  });
+}
+
 /** The ids of every page of a query, following its cursor (stopping once more than `most` came back). */
 async function pageThrough(
   storage: ReturnType<typeof createMemoryStorage>,
@@ -180,15 +198,7 @@ test('indexed queries page through exactly what the reference returns', async ()
       async (rows, where, orderBy, limit) => {
         const now = new Date(Date.UTC(2026, 5, 1));
         const storage = createMemoryStorage({ now: () => now });
-        await storage.transaction(async (tx) => {
-          const seen = new Set<number>();
-          for (const { n, ...fields } of rows) {
-            if (seen.has(n)) continue;
-            seen.add(n);
-            const record = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-            await tx.put('customers', { id: `c${n}`, ...record }, { expectedVersion: 0 });
-          }
-        });
+        await writeRows(storage, 'customers', rows, (n) => ({ id: `c${n}` }));
         const all = (await storage.query('customers')).records as StoredRecord[];
         const options = { ...(where ? { where } : {}), orderBy, limit };
         const expected = queryInMemory(all, { ...(where ? { where } : {}), orderBy }, now).records.map((r) => r.id);
@@ -280,15 +290,7 @@ test('compound indexes: pages and counts agree with the reference for prefixes, 
       async (rows, where, orderBy, limit) => {
         const now = new Date(Date.UTC(2026, 5, 1));
         const storage = createMemoryStorage({ now: () => now, indexes: COMPOUND_DESIGN });
-        await storage.transaction(async (tx) => {
-          const seen = new Set<number>();
-          for (const { n, ...fields } of rows) {
-            if (seen.has(n)) continue;
-            seen.add(n);
-            const record = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-            await tx.put('items', { id: `i${n}`, n, ...record }, { expectedVersion: 0 });
-          }
-        });
+        await writeRows(storage, 'items', rows, (n) => ({ id: `i${n}`, n }));
         // Some records change after the indexes exist: the compound keys follow the writes.
         await storage.query('items', { where, limit: 1 });
         const changed = ((await storage.query('items', { limit: 40 })).records as StoredRecord[]).filter(

@@ -14,7 +14,7 @@
  * - `startsWith`: case-sensitive, the prefix range; ignoring case, one prefix range per character whose lower case
  *   begins like the prefix's (so `İstanbul` is found for `i`, as the reference finds it).
  * - `all`: the child whose range holds the fewest keys, found by probing each range for a few hundred keys (Chromium
- *   counts a range by walking it, so a broad alternative is not counted whole).
+ *   counts a range by walking it, so a broad alternative is not counted whole when a narrow one exists).
  * - `any`: the union of its children's ranges, when every child has one.
  * - `ne`, `nin`, `not`, `exists`, `contains`, booleans and `null`: no range (they match records an index omits).
  *
@@ -117,18 +117,16 @@ async function cost(engine: Engine, selected: Plan, most?: number): Promise<numb
 const PROBE_KEYS = 256;
 
 /**
- * The plan selecting the fewest keys, and how many. Alternatives are compared by probing; the chosen plan is counted
- * exactly when its probe read more than {@link PROBE_KEYS} keys, since what follows decides by its size.
+ * The plan selecting the fewest keys, and how many. Alternatives are first probed: one that holds at most
+ * {@link PROBE_KEYS} keys is then known exactly, and the broad ones are never counted. When none is that small, each
+ * is counted, since what follows decides by the chosen plan's size.
  */
 async function cheapest(engine: Engine, options: readonly Plan[]): Promise<{ chosen: Plan; size: number }> {
-  if (options.length === 1) return { chosen: options[0]!, size: await cost(engine, options[0]!) };
-  const probes = await Promise.all(options.map((option) => cost(engine, option, PROBE_KEYS)));
-  let best = 0;
-  probes.forEach((value, i) => {
-    if (value < probes[best]!) best = i;
-  });
-  const chosen = options[best]!;
-  return { chosen, size: probes[best]! > PROBE_KEYS ? await cost(engine, chosen) : probes[best]! };
+  let sizes = options.length > 1 ? await Promise.all(options.map((option) => cost(engine, option, PROBE_KEYS))) : [];
+  if (!sizes.some((size) => size <= PROBE_KEYS))
+    sizes = await Promise.all(options.map((option) => cost(engine, option)));
+  const best = sizes.indexOf(Math.min(...sizes));
+  return { chosen: options[best]!, size: sizes[best]! };
 }
 
 /** Whether a plan may select one record more than once (several ranges, a union, a multi-entry index). */
