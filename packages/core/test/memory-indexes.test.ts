@@ -230,6 +230,18 @@ test('a page ordered by an indexed field reads about its limit, at any size', as
   read = 0;
   assert.equal(await storage.count('customers', { field: 'country', op: 'eq', value: 'DE' }), 2_000);
   assert.equal(read, 0, 'an exact count reads nothing');
+  // An exact condition every record meets, read whole: every record, in id order, and a record that stops meeting
+  // it is left out again.
+  const every = { field: 'kind', op: 'eq', value: 'person' } as const;
+  const people = createMemoryStorage();
+  await people.transaction(async (tx) => {
+    for (let i = 0; i < 50; i++) await tx.put('customers', { id: `p${i}`, kind: 'person' }, { expectedVersion: 0 });
+  });
+  const all = (await people.query('customers', { where: every })).records.map((record) => record.id);
+  assert.deepEqual(all, [...all].sort());
+  assert.equal(all.length, 50);
+  await people.put('customers', { id: 'p7', kind: 'organisation' }, { expectedVersion: 1 });
+  assert.equal((await people.query('customers', { where: every })).records.length, 49);
 });
 
 // ---- compound indexes ----------------------------------------------------------------------------------------------

@@ -107,6 +107,9 @@ export function queryIndexed(source: QuerySource, options: QueryOptions, now: Da
   const walkCost = walkable && plan ? (((options.limit as number) + 1) * total) / plan.size : 0;
   if (plan && !source.staged && options.limit === undefined && !options.orderBy?.length && plan.size * 4 > total) {
     // Most of the collection, all of it wanted in id order: one pass over the primary index beats sorting them.
+    // Exact candidates that are every record (a funnel's one pipeline) are all matches: they are the answer as read,
+    // in id order, unless a cursor cuts them.
+    if (plan.exact && plan.size === total && options.after === undefined) return { records: readAll(source) };
     return kit.queryInMemory(readAll(source), options, now);
   }
   if (plan && (!walkable || plan.size <= SORT_CANDIDATES || plan.size <= walkCost)) {
