@@ -245,7 +245,8 @@ export async function runQuery<T extends object>(context: TableContext, options:
   const orderBy = options.orderBy ?? [];
   const cursorKey = options.after === undefined ? undefined : decodeCursor(options.after, orderBy);
   const limit = options.limit;
-  const matches = options.where ? compileFilter(options.where, { now }) : undefined;
+  // Compiled only for a page read here: an unlimited query is answered by `queryInMemory`, which compiles its own.
+  const matches = options.where && limit !== undefined ? compileFilter(options.where, { now }) : undefined;
   const page = {
     orderBy,
     limit: limit!,
