@@ -78,8 +78,11 @@ async function crmOver(storage: StoragePort, role: UserRole = 'admin', id = 'usr
   return crm;
 }
 
-/** What the demo data lacks for this card: open tasks, consent, saved segments, lifecycle history, aggregates. */
-async function enrich(crm: Crm): Promise<void> {
+/**
+ * What the demo data lacks for this card: open tasks, consent (written straight to the storage the CRM was created
+ * over), saved segments, lifecycle history, aggregates.
+ */
+async function enrich(crm: Crm, storage: StoragePort): Promise<void> {
   const related = { kind: 'customer', id: CUSTOMER } as const;
   await crm.tasks.create({ title: OVERDUE_TASK, type: 'call', dueAt: '2026-06-20T09:00:00Z', related });
   await crm.tasks.create({ title: 'Send the revised proposal', type: 'email', dueAt: '2026-07-05T09:00:00Z', related });
@@ -87,7 +90,7 @@ async function enrich(crm: Crm): Promise<void> {
     ['marketing_email', 'granted'],
     ['sms', 'withdrawn'],
   ] as const) {
-    await crm.storage.put(
+    await storage.put(
       'consents',
       {
         id: `consent-${purpose}`,
@@ -117,7 +120,7 @@ async function enrich(crm: Crm): Promise<void> {
 async function storyCrm(role: UserRole = 'admin'): Promise<Crm> {
   const storage = await demoStorage();
   const admin = await crmOver(storage);
-  await enrich(admin);
+  await enrich(admin, storage);
   return role === 'admin' ? admin : crmOver(storage, role, 'usr-0099');
 }
 
@@ -401,8 +404,9 @@ export const Empty: Story = {
   args: { customerId: 'cus-new' },
   loaders: [
     async () => {
-      const crm = await crmOver(createMemoryStorage({ now: () => NOW }));
-      await crm.storage.put(
+      const storage = createMemoryStorage({ now: () => NOW });
+      const crm = await crmOver(storage);
+      await storage.put(
         'customers',
         { id: 'cus-new', kind: 'person', name: 'Mei Lin', emails: [], phones: [], tags: [], lifecycleStage: 'lead' },
         { expectedVersion: 0 },

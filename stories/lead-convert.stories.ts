@@ -189,7 +189,10 @@ export const Converted: Story = {
     );
     const { dealId } = (args.onConverted as ReturnType<typeof fn>).mock.calls[0]![0].detail;
     // The new deal's first move forward is not refused by the proposal stage's gate.
-    await expect((await crm.deals.moveToStage(dealId, 'proposal')).stageId).toBe('proposal');
+    const deal = await crm.deals.get(dealId);
+    await expect((await crm.deals.moveToStage(dealId, 'proposal', { expectedVersion: deal.version })).stageId).toBe(
+      'proposal',
+    );
   },
 };
 

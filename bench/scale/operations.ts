@@ -387,7 +387,8 @@ export function operations(crm: () => Crm, data: ScaleData): Operation[] {
     {
       name: 'deals.moveToStage (opportunity → proposal)',
       kind: 'bounded',
-      run: () => crm().deals.moveToStage(nextTarget(movable, moves++, 'movable deals'), 'proposal'),
+      // By id, as a script would: the measured cost is the move's, not a read before it.
+      run: () => crm().deals.moveToStage(nextTarget(movable, moves++, 'movable deals'), 'proposal', { force: true }),
       settle,
       check: (result) => ((result as { stageId: string }).stageId === 'proposal' ? undefined : 'deal not moved'),
     },

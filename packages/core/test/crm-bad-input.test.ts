@@ -84,6 +84,9 @@ const targets: Target[] = [
 
 async function world(): Promise<{ crm: Crm; storage: StoragePort; ids: Record<string, string>; snapshot: string }> {
   const storage = createMemoryStorage({ now: () => new Date('2026-03-01T00:00:00Z') });
+  // The deal's customer: a deal must name one that exists.
+  const customer = { kind: 'organisation', name: 'Yunfan', emails: [], phones: [], tags: [], lifecycleStage: 'lead' };
+  await storage.put('customers', { ...customer, id: 'cus-1', ownerId: 'rep-1' }, { expectedVersion: 0 });
   const crm = await createCrm({ storage, actor: { id: 'rep-1' } });
   const ids: Record<string, string> = {};
   for (const target of targets) ids[target.service] = (await crm[target.service].create(target.valid as never)).id;

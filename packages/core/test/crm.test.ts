@@ -24,7 +24,7 @@ async function setup(role?: 'admin' | 'rep' | 'viewer') {
   const storage = createMemoryStorage({ data, now: clock });
   const crm = await createCrm({
     storage,
-    actor: { id: 'rep-1', ...(role ? { role } : {}) },
+    actor: { id: 'rep-1', role: role ?? 'admin' },
     clock,
     timeZone: 'Asia/Shanghai',
     currency: 'CNY',
@@ -121,8 +121,12 @@ test('list filters, orders and pages; count agrees', async () => {
 test('every write is audited with actor, time and changed field names, and no values', async () => {
   const { crm } = await setup();
   const created = await crm.customers.create(ada);
-  await crm.customers.update(created.id, { phones: ['+44 20 7946 1111'], tags: [] }, { expectedVersion: 1 });
-  await crm.customers.remove(created.id);
+  const updated = await crm.customers.update(
+    created.id,
+    { phones: ['+44 20 7946 1111'], tags: [] },
+    { expectedVersion: 1 },
+  );
+  await crm.customers.remove(created.id, { expectedVersion: updated.version });
   const { records } = await crm.audit.list({ orderBy: [{ field: 'at' }] });
   assert.deepEqual(
     records.map((entry) => [entry.action, entry.entity, entry.entityId, entry.actorId]),

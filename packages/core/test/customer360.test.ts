@@ -57,7 +57,7 @@ function setup() {
   const events = new RecordingEvents();
   const context = createContext({
     storage: port,
-    actor: { id: 'u1' },
+    actor: { id: 'u1', role: 'admin' },
     events,
     clock: now,
     idGenerator: () => `id-${String(++ids).padStart(4, '0')}`,
@@ -160,7 +160,8 @@ test('aggregates: activities feed time windows; a deleted activity or deal is ta
   await aggregates.settled();
   const engaged = { filter: { field: 'stats.activity.meeting.last30d', op: 'gte', value: 3 } } as const;
   assert.deepEqual(await segments.memberIds(engaged), [c.id]);
-  await activities.remove((made[0] as { id: string }).id);
+  const first = made[0] as { id: string; version: number };
+  await activities.remove(first.id, { expectedVersion: first.version });
   await aggregates.settled();
   assert.deepEqual(await segments.memberIds(engaged), []);
   assert.equal((await aggregates.get(c.id))?.activityCount, 3);

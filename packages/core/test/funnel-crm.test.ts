@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   ConflictError,
   CrmErrorCode,
+  DependantsError,
   DEFAULT_LOST_REASON_CODES,
   DEFAULT_PIPELINE,
   DEFAULT_PIPELINE_ID,
@@ -36,13 +37,20 @@ async function setup(
   const storage = options.storage ?? createMemoryStorage({ now: clock });
   const crm = await createCrm({
     storage,
-    actor: { id: 'rep-1', ...(options.role ? { role: options.role } : {}) },
+    actor: { id: 'rep-1', role: options.role ?? 'admin' },
     clock,
     timeZone: 'Asia/Shanghai',
     currency: 'CNY',
     idGenerator: () => `id-${++ids}`,
     ...(options.lostReasons ? { lostReasons: options.lostReasons } : {}),
   });
+  // The deals here are about customer cus-1: a deal's customer must exist. Stored without a tick of the test's clock.
+  if (!(await storage.get('customers', 'cus-1'))) {
+    const customer = { kind: 'organisation', name: 'Yunfan', emails: [], phones: [], tags: [], ownerId: 'rep-1' };
+    const ticks = tick;
+    await storage.put('customers', { ...customer, id: 'cus-1', lifecycleStage: 'subscriber' }, { expectedVersion: 0 });
+    tick = ticks;
+  }
   const events: { name: string; payload: unknown }[] = [];
   for (const name of [
     'deal.created',
@@ -154,18 +162,21 @@ test('moveToStage checks the gate and writes nothing when it fails', async () =>
   const deal = await crm.deals.create({ ...erp, amount: { amountMinor: 0, currency: 'CNY' } });
   const before = await snapshotOf(storage);
   const eventCount = events.length;
-  await assert.rejects(crm.deals.moveToStage(deal.id, 'proposal'), (error: unknown) => {
-    assert.ok(error instanceof StageGateError);
-    assert.equal(error.code, 'CRM_STAGE_GATE');
-    assert.equal(error.code, CrmErrorCode.stageGate);
-    assert.ok(isCrmError(error, 'CRM_STAGE_GATE'));
-    assert.deepEqual(error.missingFields, ['expectedCloseDate']);
-    assert.deepEqual(error.failedConditions, [{ path: '(root)', fields: ['amount.amountMinor'] }]);
-    assert.equal(error.dealId, deal.id);
-    assert.equal(error.stageId, 'proposal');
-    assert.doesNotMatch(error.message, /ERP|1280000|cus-1/);
-    return true;
-  });
+  await assert.rejects(
+    crm.deals.moveToStage(deal.id, 'proposal', { expectedVersion: deal.version }),
+    (error: unknown) => {
+      assert.ok(error instanceof StageGateError);
+      assert.equal(error.code, 'CRM_STAGE_GATE');
+      assert.equal(error.code, CrmErrorCode.stageGate);
+      assert.ok(isCrmError(error, 'CRM_STAGE_GATE'));
+      assert.deepEqual(error.missingFields, ['expectedCloseDate']);
+      assert.deepEqual(error.failedConditions, [{ path: '(root)', fields: ['amount.amountMinor'] }]);
+      assert.equal(error.dealId, deal.id);
+      assert.equal(error.stageId, 'proposal');
+      assert.doesNotMatch(error.message, /ERP|1280000|cus-1/);
+      return true;
+    },
+  );
   assert.equal(await snapshotOf(storage), before);
   assert.equal(events.length, eventCount);
 });
@@ -210,24 +221,25 @@ test('moveToStage moves, records the change and its audit entry, and emits ids o
 test('won and lost close the deal; lost needs a configured reason; reopening is allowed and recorded', async () => {
   const { crm } = await setup();
   const deal = await crm.deals.create({ ...erp, expectedCloseDate: '2026-04-30' });
-  await assert.rejects(crm.deals.moveToStage(deal.id, 'lost'), (error: unknown) => {
+  const at = { expectedVersion: deal.version };
+  await assert.rejects(crm.deals.moveToStage(deal.id, 'lost', at), (error: unknown) => {
     assert.ok(error instanceof ValidationError);
     assert.deepEqual(error.fields, ['lostReason']);
     return true;
   });
-  await assert.rejects(crm.deals.moveToStage(deal.id, 'lost', { lostReason: 'vibes' }), ValidationError);
-  await assert.rejects(crm.deals.moveToStage(deal.id, 'proposal', { lostReason: 'price' }), ValidationError);
-  await assert.rejects(crm.deals.moveToStage(deal.id, 'opportunity'), ValidationError);
-  await assert.rejects(crm.deals.moveToStage(deal.id, 'nowhere'), ValidationError);
-  await assert.rejects(crm.deals.moveToStage('missing', 'lost'), NotFoundError);
+  await assert.rejects(crm.deals.moveToStage(deal.id, 'lost', { ...at, lostReason: 'vibes' }), ValidationError);
+  await assert.rejects(crm.deals.moveToStage(deal.id, 'proposal', { ...at, lostReason: 'price' }), ValidationError);
+  await assert.rejects(crm.deals.moveToStage(deal.id, 'opportunity', at), ValidationError);
+  await assert.rejects(crm.deals.moveToStage(deal.id, 'nowhere', at), ValidationError);
+  await assert.rejects(crm.deals.moveToStage('missing', 'lost', { force: true }), NotFoundError);
 
-  const lost = await crm.deals.moveToStage(deal.id, 'lost', { lostReason: 'price' });
+  const lost = await crm.deals.moveToStage(deal.id, 'lost', { ...at, lostReason: 'price' });
   assert.deepEqual([lost.status, lost.lostReason, lost.closedAt], ['lost', 'price', lost.stageEnteredAt]);
-  const reopened = await crm.deals.moveToStage(deal.id, 'proposal');
+  const reopened = await crm.deals.moveToStage(deal.id, 'proposal', { expectedVersion: lost.version });
   assert.equal(reopened.status, 'open');
   assert.equal(reopened.closedAt, undefined);
   assert.equal(reopened.lostReason, undefined);
-  const won = await crm.deals.moveToStage(deal.id, 'won');
+  const won = await crm.deals.moveToStage(deal.id, 'won', { expectedVersion: reopened.version });
   assert.deepEqual([won.status, won.closedAt], ['won', won.stageEnteredAt]);
   assert.deepEqual(
     (await crm.deals.history(deal.id)).map((c) => `${c.fromStageId}→${c.toStageId}`),
@@ -237,9 +249,13 @@ test('won and lost close the deal; lost needs a configured reason; reopening is 
 
   const custom = await setup({ lostReasons: ['too_slow'] });
   const other = await custom.crm.deals.create(erp);
-  await assert.rejects(custom.crm.deals.moveToStage(other.id, 'lost', { lostReason: 'price' }), ValidationError);
+  const otherAt = { expectedVersion: other.version };
+  await assert.rejects(
+    custom.crm.deals.moveToStage(other.id, 'lost', { ...otherAt, lostReason: 'price' }),
+    ValidationError,
+  );
   assert.equal(
-    (await custom.crm.deals.moveToStage(other.id, 'lost', { lostReason: 'too_slow' })).lostReason,
+    (await custom.crm.deals.moveToStage(other.id, 'lost', { ...otherAt, lostReason: 'too_slow' })).lostReason,
     'too_slow',
   );
   await assert.rejects(setup({ lostReasons: [] }), ValidationError);
@@ -249,16 +265,20 @@ test('won and lost close the deal; lost needs a configured reason; reopening is 
 test('a stale version, a viewer or bad values write nothing', async () => {
   const { crm, storage } = await setup();
   const deal = await crm.deals.create(erp);
-  await crm.deals.update(deal.id, { title: 'ERP pilot, phase 1' }, { expectedVersion: 1 });
+  const updated = await crm.deals.update(deal.id, { title: 'ERP pilot, phase 1' }, { expectedVersion: 1 });
+  const current = { expectedVersion: updated.version };
   const before = await snapshotOf(storage);
   await assert.rejects(crm.deals.moveToStage(deal.id, 'won', { expectedVersion: 1 }), ConflictError);
-  await assert.rejects(crm.deals.moveToStage(deal.id, 'won', { values: { title: '' } }), (error: unknown) => {
-    assert.ok(error instanceof ValidationError);
-    assert.deepEqual(error.fields, ['title']);
-    return true;
-  });
   await assert.rejects(
-    crm.deals.moveToStage(deal.id, 'won', { values: { stageId: 'lost' } as never }),
+    crm.deals.moveToStage(deal.id, 'won', { ...current, values: { title: '' } }),
+    (error: unknown) => {
+      assert.ok(error instanceof ValidationError);
+      assert.deepEqual(error.fields, ['title']);
+      return true;
+    },
+  );
+  await assert.rejects(
+    crm.deals.moveToStage(deal.id, 'won', { ...current, values: { stageId: 'lost' } as never }),
     (error: unknown) => {
       assert.ok(error instanceof ValidationError);
       assert.deepEqual(error.fields, ['values.stageId']);
@@ -268,7 +288,7 @@ test('a stale version, a viewer or bad values write nothing', async () => {
   assert.equal(await snapshotOf(storage), before);
 
   const viewer = await setup({ role: 'viewer', storage });
-  await assert.rejects(viewer.crm.deals.moveToStage(deal.id, 'won'), PermissionError);
+  await assert.rejects(viewer.crm.deals.moveToStage(deal.id, 'won', current), PermissionError);
   assert.equal(await snapshotOf(storage), before);
 });
 
@@ -287,16 +307,20 @@ test('update refuses the stage fields; remove deletes the history with the deal'
       return true;
     });
   }
-  await crm.deals.moveToStage(deal.id, 'won');
-  await crm.deals.remove(deal.id);
+  const won = await crm.deals.moveToStage(deal.id, 'won', { expectedVersion: deal.version });
+  await crm.deals.remove(deal.id, { expectedVersion: won.version });
   assert.equal(await storage.count('stageChanges'), 0);
   await assert.rejects(crm.deals.get(deal.id), NotFoundError);
 });
 
 test('pipeline edits: rename, add, update, reorder; a stage holding deals is never dropped silently', async () => {
   const { crm } = await setup();
-  await crm.pipelines.ensureDefault();
-  const renamed = await crm.pipelines.rename('default', { en: 'New business', 'zh-CN': '新业务' });
+  const installed = await crm.pipelines.ensureDefault();
+  const renamed = await crm.pipelines.rename(
+    'default',
+    { en: 'New business', 'zh-CN': '新业务' },
+    { expectedVersion: installed.version },
+  );
   assert.equal(renamed.name.en, 'New business');
   const added = await crm.pipelines.addStage('default', {
     id: 'negotiation',
@@ -310,9 +334,17 @@ test('pipeline edits: rename, add, update, reorder; a stage holding deals is nev
     ['opportunity', 'proposal', 'negotiation', 'won', 'lost'],
   );
   assert.deepEqual(added.stages[2]!.gate?.requiredFields, []);
-  const updated = await crm.pipelines.updateStage('default', 'negotiation', { probability: 0.7, rottingDays: 7 });
+  const updated = await crm.pipelines.updateStage(
+    'default',
+    'negotiation',
+    { probability: 0.7, rottingDays: 7 },
+    { expectedVersion: added.version },
+  );
   assert.deepEqual([updated.stages[2]!.probability, updated.stages[2]!.rottingDays], [0.7, 7]);
-  await assert.rejects(crm.pipelines.updateStage('default', 'negotiation', { kind: 'won' } as never), ValidationError);
+  await assert.rejects(
+    crm.pipelines.updateStage('default', 'negotiation', { kind: 'won' } as never, { expectedVersion: updated.version }),
+    ValidationError,
+  );
   const reordered = await crm.pipelines.reorderStages('default', [
     'opportunity',
     'negotiation',
@@ -349,12 +381,18 @@ test('pipeline edits: rename, add, update, reorder; a stage holding deals is nev
     ),
     (error: unknown) => error instanceof ValidationError && error.fields.join() === 'stages',
   );
-  await assert.rejects(crm.pipelines.removeStage('default', 'negotiation'), (error: unknown) => {
+  const current = { expectedVersion: (await crm.pipelines.get('default')).version };
+  await assert.rejects(crm.pipelines.removeStage('default', 'negotiation', current), (error: unknown) => {
     assert.ok(error instanceof ValidationError);
     assert.deepEqual(error.fields, ['moveDealsTo']);
     return true;
   });
-  await assert.rejects(crm.pipelines.remove('default'), ValidationError);
+  await assert.rejects(crm.pipelines.remove('default', current), (error: unknown) => {
+    assert.ok(error instanceof DependantsError);
+    assert.equal(error.code, 'CRM_HAS_DEPENDANTS');
+    assert.deepEqual(error.dependants, { deals: 1 });
+    return true;
+  });
   assert.equal((await crm.deals.get(deal.id)).stageId, 'negotiation');
 });
 
@@ -365,12 +403,17 @@ test('removing a stage moves its deals with history, audit and events, all in on
   const c = await crm.deals.create({ ...erp, stageId: 'won' });
   events.length = 0;
   // Moving deals into a lost stage needs a reason for the ones not already lost.
-  await assert.rejects(crm.pipelines.removeStage('default', 'opportunity', { moveDealsTo: 'lost' }), ValidationError);
+  const at = { expectedVersion: (await crm.pipelines.get('default')).version };
   await assert.rejects(
-    crm.pipelines.removeStage('default', 'opportunity', { moveDealsTo: 'opportunity' }),
+    crm.pipelines.removeStage('default', 'opportunity', { ...at, moveDealsTo: 'lost' }),
+    ValidationError,
+  );
+  await assert.rejects(
+    crm.pipelines.removeStage('default', 'opportunity', { ...at, moveDealsTo: 'opportunity' }),
     ValidationError,
   );
   const { pipeline, movedDeals } = await crm.pipelines.removeStage('default', 'opportunity', {
+    ...at,
     moveDealsTo: 'lost',
     lostReason: 'no_decision',
   });
@@ -454,12 +497,15 @@ test('a move is all or nothing: when its stage change cannot be written, the dea
   const before = await snapshotOf(storage);
   const eventCount = events.length;
   control.armed = true;
-  await assert.rejects(crm.deals.moveToStage(a.id, 'won'), StorageError);
+  await assert.rejects(crm.deals.moveToStage(a.id, 'won', { expectedVersion: a.version }), StorageError);
   assert.equal(await snapshotOf(storage), before);
   // Removing a stage fails on the second deal's stage change: the first deal's move and the pipeline edit roll back.
   control.seen = 0;
   control.failAt = 2;
-  await assert.rejects(crm.pipelines.removeStage('default', 'opportunity', { moveDealsTo: 'won' }), StorageError);
+  await assert.rejects(
+    crm.pipelines.removeStage('default', 'opportunity', { force: true, moveDealsTo: 'won' }),
+    StorageError,
+  );
   assert.equal(await snapshotOf(storage), before);
   assert.equal(events.length, eventCount);
 });
@@ -494,7 +540,7 @@ test('crm.reports.funnel equals funnelReport on the same data, with the filters 
   const { storage, queries } = spied(memory);
   const crm = await createCrm({
     storage,
-    actor: { id: 'analyst' },
+    actor: { id: 'analyst', role: 'admin' },
     timeZone: 'Asia/Shanghai',
     clock: () => new Date(DEMO_NOW),
   });
@@ -549,7 +595,7 @@ test('crm.reports.forecast equals weightedForecast, and names a missing exchange
   const data = generateDemoData({ scale: 2 });
   const storage = createMemoryStorage();
   await storage.importSnapshot(toStorageSnapshot(data));
-  const crm = await createCrm({ storage, actor: { id: 'analyst' }, timeZone: 'Asia/Shanghai' });
+  const crm = await createCrm({ storage, actor: { id: 'analyst', role: 'admin' }, timeZone: 'Asia/Shanghai' });
   await assert.rejects(crm.reports.forecast({ pipelineId: DEMO_PIPELINE_ID }), (error: unknown) => {
     assert.ok(error instanceof ValidationError);
     assert.deepEqual(error.fields, ['rates.USD']);

@@ -57,7 +57,7 @@ function setup() {
   let ids = 0;
   const context = createContext({
     storage,
-    actor: { id: 'actor' },
+    actor: { id: 'actor', role: 'admin' },
     events,
     clock: now,
     idGenerator: () => `id-${String(++ids).padStart(3, '0')}`,
@@ -315,19 +315,20 @@ test('qualify and disqualify move the status with its reason and timestamps', as
   const qualified = await env.leads.qualify(lead.id, { expectedVersion: lead.version });
   assert.equal(qualified.status, 'qualified');
   assert.equal(qualified.qualifiedAt, new Date(env.clock.now).toISOString());
+  const current = { expectedVersion: qualified.version };
   await assert.rejects(
-    env.leads.qualify(lead.id),
+    env.leads.qualify(lead.id, current),
     (error: unknown) => error instanceof ValidationError && error.fields.join() === 'status',
   );
   await assert.rejects(
-    env.leads.disqualify(lead.id, { reason: '  ' }),
+    env.leads.disqualify(lead.id, { ...current, reason: '  ' }),
     (error: unknown) => error instanceof ValidationError && error.fields.join() === 'reason',
   );
   await assert.rejects(env.leads.disqualify(lead.id, { reason: 'stale', expectedVersion: 1 }), ConflictError);
-  const disqualified = await env.leads.disqualify(lead.id, { reason: ' No budget this year ' });
+  const disqualified = await env.leads.disqualify(lead.id, { ...current, reason: ' No budget this year ' });
   assert.deepEqual([disqualified.status, disqualified.disqualifyReason], ['disqualified', 'No budget this year']);
   await assert.rejects(env.leads.convert(lead.id), /Qualify a disqualified lead/);
-  const requalified = await env.leads.qualify(lead.id);
+  const requalified = await env.leads.qualify(lead.id, { expectedVersion: disqualified.version });
   assert.equal(requalified.disqualifyReason, undefined);
   assert.equal(requalified.disqualifiedAt, undefined);
   const names = env.events.log.map(([name]) => name).filter((name) => /qualified/.test(name));

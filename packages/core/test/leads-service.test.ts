@@ -36,7 +36,7 @@ function setup(options: LeadServiceOptions = {}, role?: 'viewer' | 'rep') {
   let ids = 0;
   const context = createContext({
     storage,
-    actor: { id: 'actor', ...(role ? { role } : {}) },
+    actor: { id: 'actor', role: role ?? 'admin' },
     events,
     clock: now,
     idGenerator: () => `id-${String(++ids).padStart(3, '0')}`,
@@ -373,13 +373,13 @@ test('assign re-assigns by strategy or to a named owner; an inactive owner is re
   );
   const { lead } = await env.leads.capture({ name: 'A' }, { source: 'web' });
   assert.equal(lead.ownerId, 'r1');
-  const again = await env.leads.assign(lead.id);
+  const again = await env.leads.assign(lead.id, { expectedVersion: lead.version });
   assert.equal(again.lead.ownerId, 'r2');
   assert.equal(again.decision.code, 'rotation');
   const manual = await env.leads.assign(lead.id, { ownerId: 'someone', expectedVersion: again.lead.version });
   assert.deepEqual([manual.lead.ownerId, manual.lead.assignment?.strategy], ['someone', 'explicit']);
   await assert.rejects(
-    env.leads.assign(lead.id, { ownerId: 'gone' }),
+    env.leads.assign(lead.id, { ownerId: 'gone', expectedVersion: manual.lead.version }),
     (error: unknown) => error instanceof ValidationError && error.fields.join() === 'ownerId',
   );
   const event = env.events.log.filter(([name]) => name === 'lead.assigned').at(-1)?.[1];
@@ -487,7 +487,7 @@ test('the follow-up SLA: time to first activity per lead, and overdue leads', as
     { leadId: b.id, state: 'overdue', dueAt: new Date(T0 + HOUR).toISOString(), minutesOverdue: 90 },
   ]);
   assert.equal((await env.leads.sla(c.id)).state, 'pending');
-  await env.leads.disqualify(b.id, { reason: 'spam' });
+  await env.leads.disqualify(b.id, { reason: 'spam', expectedVersion: (await env.leads.get(b.id)).version });
   assert.deepEqual(await env.leads.overdue(), []);
   await env.leads.whenIdle();
   assert.deepEqual(env.backgroundErrors, []);

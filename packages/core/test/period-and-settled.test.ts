@@ -74,9 +74,10 @@ async function quarterCrm() {
       expectedCloseDate: '2026-03-31',
     });
     now += 10 * 86_400_000;
-    if (i % 3 === 0) await crm.deals.moveToStage(deal.id, 'won');
-    else if (i % 3 === 1) await crm.deals.moveToStage(deal.id, 'lost', { lostReason: 'price' });
-    else await crm.deals.moveToStage(deal.id, 'proposal');
+    const at = { expectedVersion: deal.version };
+    if (i % 3 === 0) await crm.deals.moveToStage(deal.id, 'won', at);
+    else if (i % 3 === 1) await crm.deals.moveToStage(deal.id, 'lost', { ...at, lostReason: 'price' });
+    else await crm.deals.moveToStage(deal.id, 'proposal', at);
     await crm.leads.capture({ name: `Lead ${i}`, company: `Firm ${i}` }, { source: i % 2 ? 'web' : 'referral' });
   }
   await crm.settled();
@@ -111,7 +112,7 @@ test('one period passed to the funnel and to every sales report gives what the o
 
 test('crm.settled() waits for aggregate updates and lead re-scoring; the old waits still work', async () => {
   const storage = createMemoryStorage();
-  const crm = await createCrm({ storage, actor: { id: 'rep-1' } });
+  const crm = await createCrm({ storage, actor: { id: 'rep-1', role: 'admin' } });
   const customer = await crm.customers.create({ kind: 'person', name: 'Ada Lovelace' });
   const { lead } = await crm.leads.capture({ name: 'Grace Hopper' }, { source: 'web' });
   await crm.activities.log({

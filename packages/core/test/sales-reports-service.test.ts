@@ -12,7 +12,7 @@ function setup(role?: 'viewer') {
   let ids = 0;
   const context = createContext({
     storage,
-    actor: { id: 'u-1', ...(role ? { role } : {}) },
+    actor: { id: 'u-1', role: role ?? 'admin' },
     events: new CrmEvents(),
     clock: now,
     idGenerator: () => `id-${++ids}`,
@@ -111,7 +111,7 @@ test('reports read stored deals, leads, activities, costs and quotas in the CRMâ
     [['u-1', 1, 1, 0.5, 1, 18_000, 0.5]],
   );
   const [cost] = await reports.listCosts();
-  await reports.removeCost(cost!.id);
+  await reports.removeCost(cost!.id, { expectedVersion: cost!.version });
   assert.equal((await reports.listCosts()).length, 0);
 });
 

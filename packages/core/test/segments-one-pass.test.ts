@@ -79,7 +79,7 @@ function setup(data: MemoryData) {
   };
   const context = createContext({
     storage: counted,
-    actor: { id: 'u1' },
+    actor: { id: 'u1', role: 'admin' },
     events: new CrmEvents(),
     clock: () => NOW,
     idGenerator: () => 'unused',

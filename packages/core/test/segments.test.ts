@@ -214,7 +214,7 @@ function setup() {
   let n = 0;
   const context = createContext({
     storage,
-    actor: { id: 'u1' },
+    actor: { id: 'u1', role: 'admin' },
     events: new CrmEvents(),
     clock: () => NOW,
     idGenerator: () => `id${String(++n).padStart(4, '0')}`,

@@ -21,7 +21,7 @@ function setup(nowIso: string, timeZone = 'America/New_York') {
   let ids = 0;
   const context = createContext({
     storage,
-    actor: { id: 'u-1' },
+    actor: { id: 'u-1', role: 'admin' },
     events,
     clock: now,
     idGenerator: () => `t-${String(++ids).padStart(2, '0')}`,

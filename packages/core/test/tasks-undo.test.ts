@@ -14,7 +14,7 @@ async function setup() {
   const storage = createMemoryStorage({ data, now: clock });
   const crm = await createCrm({
     storage,
-    actor: { id: 'rep-1' },
+    actor: { id: 'rep-1', role: 'admin' },
     clock,
     timeZone: 'Asia/Shanghai',
     currency: 'CNY',
@@ -123,7 +123,7 @@ test('a refused reopen changes nothing: stale version, an open task, a next occu
 });
 
 test('a viewer may not reopen a task', async () => {
-  const { crm, customer, data } = await setup();
+  const { crm, storage, customer, data } = await setup();
   const task = await crm.tasks.create({
     title: 'Send the quote',
     type: 'email',
@@ -131,7 +131,7 @@ test('a viewer may not reopen a task', async () => {
     related: { kind: 'customer', id: customer.id },
   });
   const { task: done } = await crm.tasks.complete(task.id, { expectedVersion: 1 });
-  const viewer = await createCrm({ storage: crm.storage, actor: { id: 'viewer-1', role: 'viewer' } });
+  const viewer = await createCrm({ storage, actor: { id: 'viewer-1', role: 'viewer' } });
   const before = JSON.stringify([...data]);
   await assert.rejects(viewer.tasks.reopen(task.id, { expectedVersion: done.version }), PermissionError);
   assert.equal(JSON.stringify([...data]), before);

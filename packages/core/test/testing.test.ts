@@ -602,7 +602,7 @@ describe('seedStorage', () => {
     const deal = await storage.get('deals', 'del-0001');
     assert.equal(deal?.createdAt, small.deals[0]!.createdAt);
     assert.equal(deal?.version, 1);
-    const crm = await createCrm({ storage, actor: { id: 'usr-0001' } });
+    const crm = await createCrm({ storage, actor: { id: 'usr-0001', role: 'admin' } });
     assert.equal((await crm.activities.list({ limit: 1 })).records[0]!.id, 'act-0001');
   });
 });

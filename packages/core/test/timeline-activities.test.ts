@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CrmEvents,
-  NotFoundError,
+  ValidationError,
   createMemoryStorage,
   customerInputSchema,
   customerPatchSchema,
@@ -38,7 +38,7 @@ async function setup() {
   let ids = 0;
   const context = createContext({
     storage,
-    actor: { id: 'u-1' },
+    actor: { id: 'u-1', role: 'admin' },
     events,
     clock: now,
     idGenerator: () => `id-${String(++ids).padStart(3, '0')}`,
@@ -115,10 +115,10 @@ test('logging an activity sets lastActivityAt on its customer, lead and deal in 
   assert.equal((await env.customers.get(env.customer.id)).lastActivityAt, '2026-03-05T02:00:00.000Z');
 
   // Moving or deleting the latest activity recomputes it.
-  await env.activities.update(call.id, { occurredAt: '2026-02-01T00:00:00Z' }, { expectedVersion: 1 });
+  const moved = await env.activities.update(call.id, { occurredAt: '2026-02-01T00:00:00Z' }, { expectedVersion: 1 });
   assert.equal((await env.customers.get(env.customer.id)).lastActivityAt, '2026-03-01T00:00:00.000Z');
   assert.equal((await env.deals.get(env.deal.id)).lastActivityAt, '2026-02-01T00:00:00.000Z');
-  await env.activities.remove(call.id);
+  await env.activities.remove(call.id, { expectedVersion: moved.version });
   assert.equal((await env.deals.get(env.deal.id)).lastActivityAt, undefined);
 });
 
@@ -127,7 +127,9 @@ test('an activity about a missing record is refused and nothing is written', asy
   const before = await env.storage.count('activities');
   await assert.rejects(
     env.activities.log({ type: 'note', direction: 'internal', occurredAt: '2026-03-01T00:00:00Z', leadId: 'nope' }),
-    NotFoundError,
+    (error: unknown) =>
+      error instanceof ValidationError &&
+      JSON.stringify(error.issues) === JSON.stringify([{ path: ['leadId'], message: 'No lead with this id' }]),
   );
   assert.equal(await env.storage.count('activities'), before);
   await assert.rejects(

@@ -115,7 +115,7 @@ const ID_OF = { customers: 'customer', leads: 'lead', deals: 'deal', tasks: 'tas
 
 /** The stored version of the world's record in `collection`, so an update is refused for its input alone. */
 async function version(crm: Crm, collection: keyof typeof ID_OF, ids: Record<string, string>): Promise<number> {
-  return (await crm.storage.get(collection, ids[ID_OF[collection]]!))!.version;
+  return (await crm.records.get(collection, ids[ID_OF[collection]]!))!['version'] as number;
 }
 
 /** One write of each service with a valid input, into which the property adds an unknown key at `where`. */

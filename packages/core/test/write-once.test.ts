@@ -39,7 +39,7 @@ function setup() {
   let ids = 0;
   const context = createContext({
     storage,
-    actor: { id: 'actor' },
+    actor: { id: 'actor', role: 'admin' },
     events: new CrmEvents(),
     clock: () => new Date(Date.UTC(2026, 0, 5)),
     idGenerator: () => `id-${++ids}`,
@@ -73,6 +73,9 @@ test('a capture validates the lead once and normalises its phone once', async ()
 test('a deal is validated once on create and once on a move, which returns the stored deal', async () => {
   const { context, storage } = setup();
   const deals = createDealService(context, ['price']);
+  // The deal's customer must exist.
+  const customer = { kind: 'organisation', name: 'Acme', emails: [], phones: [], tags: [], lifecycleStage: 'lead' };
+  await storage.put('customers', { ...customer, id: 'c1', ownerId: 'actor' }, { expectedVersion: 0 });
   dealAmount.reset();
   const deal = await deals.create({
     title: 'Fleet renewal',
@@ -83,7 +86,10 @@ test('a deal is validated once on create and once on a move, which returns the s
   });
   assert.equal(dealAmount.count, 1);
   dealAmount.reset();
-  const moved = await deals.moveToStage(deal.id, 'proposal', { values: { expectedCloseDate: '2026-03-01' } });
+  const moved = await deals.moveToStage(deal.id, 'proposal', {
+    values: { expectedCloseDate: '2026-03-01' },
+    expectedVersion: deal.version,
+  });
   assert.equal(dealAmount.count, 1, 'the move values are a patch; the deal itself is validated once');
   assert.deepEqual(moved, await storage.get('deals', deal.id), 'the board can use it without reading it again');
 });

@@ -3,7 +3,7 @@
 import { expect, html, waitUntil } from '@open-wc/testing';
 import { render } from 'lit';
 import { sendKeys } from '@web/test-runner-commands';
-import { createCrm, createMemoryStorage, type Crm } from '@crmkit/core';
+import { createCrm, createMemoryStorage, type Crm, type StoragePort } from '@crmkit/core';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-customer-360';
 import { setCrmLocale, type CrmLabels } from '@crmkit/elements';
@@ -13,7 +13,7 @@ import type { CrmTaskReopenedEvent } from '../src/customer-360/events.js';
 const NOW = new Date('2026-07-01T04:00:00.000Z');
 const crms: Crm[] = [];
 
-async function setup(): Promise<{ crm: Crm; customerId: string }> {
+async function setup(): Promise<{ crm: Crm; storage: StoragePort; customerId: string }> {
   const storage = createMemoryStorage({ now: () => NOW });
   const crm = await createCrm({ storage, actor: { id: 'usr-1', role: 'admin' }, clock: () => NOW });
   crms.push(crm);
@@ -22,11 +22,14 @@ async function setup(): Promise<{ crm: Crm; customerId: string }> {
     name: 'Huadong Logistics',
     source: 'trade_show',
   });
-  return { crm, customerId: customer.id };
+  return { crm, storage, customerId: customer.id };
 }
 
-/** Activities on channels the core stores as free codes, a rule-driven lifecycle change, a deal lost on price. */
-async function codes(crm: Crm, customerId: string): Promise<void> {
+/**
+ * Activities on channels the core stores as free codes, a rule-driven lifecycle change, a deal lost on price (the
+ * last two written straight to the storage the CRM was created over, as the rules and an import would leave them).
+ */
+async function codes(crm: Crm, storage: StoragePort, customerId: string): Promise<void> {
   await crm.activities.log({
     type: 'email',
     direction: 'outbound',
@@ -49,7 +52,7 @@ async function codes(crm: Crm, customerId: string): Promise<void> {
     occurredAt: '2026-06-28T02:00:00Z',
     customerId,
   });
-  await crm.storage.put(
+  await storage.put(
     'lifecycleChanges',
     {
       id: 'lc-1',
@@ -70,7 +73,7 @@ async function codes(crm: Crm, customerId: string): Promise<void> {
     stageId: 'opportunity',
     amount: { amountMinor: 1_000_00, currency: 'CNY' },
   });
-  await crm.storage.put(
+  await storage.put(
     'deals',
     { ...deal, status: 'lost', lostReason: 'price', closedAt: '2026-06-25T02:00:00.000Z' },
     { expectedVersion: deal.version },
@@ -111,8 +114,8 @@ describe('<crm-customer-360> labels', () => {
   });
 
   it('shows labels, not codes, in English', async () => {
-    const { crm, customerId } = await setup();
-    await codes(crm, customerId);
+    const { crm, storage, customerId } = await setup();
+    await codes(crm, storage, customerId);
     const card = mount(crm, customerId, 'en');
     await loaded(card);
     const all = text(shadow(card).querySelector('.card'));
@@ -128,8 +131,8 @@ describe('<crm-customer-360> labels', () => {
   });
 
   it('shows labels, not codes, in Simplified Chinese, with the host’s own labels first', async () => {
-    const { crm, customerId } = await setup();
-    await codes(crm, customerId);
+    const { crm, storage, customerId } = await setup();
+    await codes(crm, storage, customerId);
     await setCrmLocale('zh-CN');
     const card = mount(crm, customerId, 'zh-CN', {
       channel: { douyin_live: { en: 'Douyin Live', 'zh-CN': '抖音直播' } },

@@ -43,17 +43,24 @@ async function crmOver(storage: StoragePort, role: UserRole = 'admin', id = 'usr
   return crm;
 }
 
-/** What the demo data lacks for this card: open tasks, consent, saved segments, lifecycle history, aggregates. */
-async function enrich(crm: Crm, customerId = CUSTOMER): Promise<void> {
+/**
+ * What the demo data lacks for this card: open tasks, consent (written straight to the storage the CRM was created
+ * over), saved segments, lifecycle history, aggregates.
+ */
+async function enrich(crm: Crm, storage: StoragePort, customerId = CUSTOMER): Promise<void> {
   const related = { kind: 'customer', id: customerId } as const;
-  await crm.tasks.create({ title: OVERDUE_TASK, type: 'call', dueAt: '2026-06-20T09:00:00Z', related });
-  await crm.tasks.create({ title: SECOND_OVERDUE_TASK, type: 'email', dueAt: '2026-06-25T09:00:00Z', related });
-  await crm.tasks.create({ title: UPCOMING_TASK, type: 'follow_up', dueAt: '2026-07-05T09:00:00Z', related });
+  // The tasks are the customer's owner's (a rep, usr-0006 for the demo's cus-0004): a rep sees and changes only the
+  // tasks assigned to them, and the tests below act as that rep on them.
+  const assigneeId = (await crm.customers.get(customerId)).ownerId!;
+  const task = { related, assigneeId } as const;
+  await crm.tasks.create({ title: OVERDUE_TASK, type: 'call', dueAt: '2026-06-20T09:00:00Z', ...task });
+  await crm.tasks.create({ title: SECOND_OVERDUE_TASK, type: 'email', dueAt: '2026-06-25T09:00:00Z', ...task });
+  await crm.tasks.create({ title: UPCOMING_TASK, type: 'follow_up', dueAt: '2026-07-05T09:00:00Z', ...task });
   for (const [purpose, status] of [
     ['marketing_email', 'granted'],
     ['sms', 'withdrawn'],
   ] as const) {
-    await crm.storage.put(
+    await storage.put(
       'consents',
       {
         id: `consent-${purpose}`,
@@ -156,7 +163,7 @@ describe('<crm-customer-360>', () => {
   beforeEach(async () => {
     storage = await demoStorage();
     crm = await crmOver(storage);
-    await enrich(crm);
+    await enrich(crm, storage);
   });
   afterEach(async () => {
     document.body.replaceChildren();

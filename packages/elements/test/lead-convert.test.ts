@@ -236,7 +236,7 @@ describe('<crm-lead-convert>', () => {
       const deal = await fixture.crm.deals.get(lead.convertedDealId!);
       expect(deal.expectedCloseDate).to.equal('2025-06-30');
       expect(deal.amount.amountMinor).to.equal(26_800_050);
-      const moved = await fixture.crm.deals.moveToStage(deal.id, 'proposal');
+      const moved = await fixture.crm.deals.moveToStage(deal.id, 'proposal', { expectedVersion: deal.version });
       expect(moved.stageId).to.equal('proposal');
       // The form is gone; the success line took focus's place and says where the deal is.
       expect(shadow(element).querySelector('form')).to.equal(null);
@@ -289,7 +289,7 @@ describe('<crm-lead-convert>', () => {
       const deal = await fixture.crm.deals.get(lead.convertedDealId!);
       expect(deal.customFields['region']).to.equal('north');
       expect(deal.source).to.equal('trade_show');
-      await fixture.crm.deals.moveToStage(deal.id, 'qualify');
+      await fixture.crm.deals.moveToStage(deal.id, 'qualify', { expectedVersion: deal.version });
     });
 
     it('asks for the required custom fields of deals, labelled from their definitions, with a control of their type', async () => {
@@ -384,7 +384,7 @@ describe('<crm-lead-convert>', () => {
       leads.convert = async (id: string, options?: ConvertOptions) => {
         if (!raced) {
           raced = true;
-          await leads.assign(id, { ownerId: fixture.users.li });
+          await leads.assign(id, { ownerId: fixture.users.li, expectedVersion: (await leads.get(id)).version });
         }
         return convert(id, options);
       };

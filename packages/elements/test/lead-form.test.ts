@@ -10,6 +10,7 @@ import {
   type Crm,
   type DuplicateQuery,
   type LeadCaptureInput,
+  type StoragePort,
 } from '@crmkit/core';
 import { setCrmLocale } from '@crmkit/elements';
 import '@crmkit/elements/crm-provider';
@@ -21,8 +22,9 @@ import type { CrmLeadCaptureFailedEvent, CrmLeadCapturedEvent, CrmLeadSubmitEven
 
 const NOW = new Date('2025-03-01T09:00:00.000Z');
 
-function newCrm(): Promise<Crm> {
-  return createCrm({ storage: createMemoryStorage(), actor: { id: 'usr-admin', role: 'admin' }, clock: () => NOW });
+/** An admin's CRM over `storage` (a fresh memory storage by default: pass one to read it back). */
+function newCrm(storage: StoragePort = createMemoryStorage()): Promise<Crm> {
+  return createCrm({ storage, actor: { id: 'usr-admin', role: 'admin' }, clock: () => NOW });
 }
 
 /** Renders `template` into a fresh container attached to the body and returns the first `<crm-lead-form>`. */
@@ -444,7 +446,8 @@ describe('<crm-lead-form>', () => {
 
   describe('submitting through the CRM', () => {
     it('captures the lead with source, campaign, consent and message, fires crm-lead-captured and resets', async () => {
-      crm = await newCrm();
+      const storage = createMemoryStorage();
+      crm = await newCrm(storage);
       const form = await mount(
         html`<crm-lead-form
           .crm=${crm}
@@ -472,7 +475,7 @@ describe('<crm-lead-form>', () => {
       const { records: leads } = await crm.leads.list();
       expect(leads.map((lead) => lead.id)).to.deep.equal([detail.leadId]);
       expect(leads[0]).to.include({ source: 'trade_show', campaign: 'Spring fair', phone: '+8613800138000' });
-      const consents = await crm.storage.query<Record<string, unknown>>('consents');
+      const consents = await storage.query<Record<string, unknown>>('consents');
       expect(consents.records.map((consent) => consent.id)).to.deep.equal(detail.consentIds);
       expect(consents.records[0]).to.include({
         subjectKind: 'lead',
@@ -501,7 +504,8 @@ describe('<crm-lead-form>', () => {
     });
 
     it('records no consent when the box is left unticked, and keeps values with keep-values', async () => {
-      crm = await newCrm();
+      const storage = createMemoryStorage();
+      crm = await newCrm(storage);
       const form = await mount(
         html`<crm-lead-form .crm=${crm} keep-values consent-purpose="marketing_email"></crm-lead-form>`,
       );
@@ -509,14 +513,14 @@ describe('<crm-lead-form>', () => {
       await fillAll(form, { name: 'Li Lei', email: 'li@example.com' });
       await form.submit();
       expect(captured[0]!.detail.consentIds).to.deep.equal([]);
-      expect((await crm.storage.query('consents')).records).to.deep.equal([]);
+      expect((await storage.query('consents')).records).to.deep.equal([]);
       expect(control(form, 'name').value).to.equal('Li Lei');
     });
 
     it('finds its CRM through <crm-provider>, and the lead shows up in storage without a reload', async () => {
       crm = await newCrm();
       const seen: string[] = [];
-      const unsubscribe = crm.storage.subscribe((changes) => seen.push(...changes.map((c) => c.collection)));
+      const unsubscribe = crm.subscribe((changes) => seen.push(...changes.map((c) => c.collection)));
       const container = document.createElement('div');
       document.body.append(container);
       render(html`<crm-provider .crm=${crm}><crm-lead-form></crm-lead-form></crm-provider>`, container);

@@ -66,7 +66,8 @@ describe('<crm-pipeline-board> keyboard', () => {
   it('moves focus with the arrow keys, Home and End, skipping empty columns', async () => {
     const { Alpha, Beta, Gamma, Delta, Zeta } = fixture.deals;
     // Epsilon is the only won deal; without it the won column is empty.
-    await crm.deals.remove(fixture.deals.Epsilon);
+    const epsilon = await crm.deals.get(fixture.deals.Epsilon);
+    await crm.deals.remove(epsilon.id, { expectedVersion: epsilon.version });
     await waitUntil(() => board.shownColumns[2]!.cards.length === 0, 'won did not empty', { timeout: 5000 });
     cardOf(board, Gamma)!.focus();
     expect(focusedDealId(board)).to.equal(Gamma);

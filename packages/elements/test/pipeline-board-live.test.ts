@@ -3,7 +3,7 @@
  * (another tab) through the Dexie adapter's cross-connection change feed.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import type { ChangeEvent, Crm } from '@crmkit/core';
+import { createMemoryStorage, type ChangeEvent, type Crm } from '@crmkit/core';
 import { createDexieStorage, type DexieStorage } from '@crmkit/storage-dexie';
 import type { CrmDealMovedEvent } from '@crmkit/elements';
 import { ignoreResizeObserverNotice } from './support.js';
@@ -24,15 +24,17 @@ describe('<crm-pipeline-board> live', () => {
   afterEach(() => document.body.replaceChildren());
 
   it('shows moves, new deals and renamed customers written by another CRM over the same storage', async () => {
-    const crm = await crmOver();
-    const other = await crmOver(crm.storage);
+    const storage = createMemoryStorage();
+    const crm = await crmOver(storage);
+    const other = await crmOver(storage);
     try {
       const fixture = await seedFixture(crm);
       const board = await mountBoard(crm);
       await waitForCards(board);
       const moved = collect<CrmDealMovedEvent>(board, 'crm-deal-moved');
 
-      await other.deals.moveToStage(fixture.deals.Beta, 'won');
+      const beta = await other.deals.get(fixture.deals.Beta);
+      await other.deals.moveToStage(beta.id, 'won', { expectedVersion: beta.version });
       await waitForCardIn(board, fixture.deals.Beta, 'won');
 
       const created = await other.deals.create({
@@ -90,9 +92,10 @@ describe('<crm-pipeline-board> live', () => {
     it('shows a move made through a second connection to the same database, without reloading', async () => {
       // Seeded through a memory CRM and imported (the fixture's stage-entry times are in the past), then moved through
       // a CRM over the second connection: a real move, in that connection's transaction.
-      const seed = await crmOver();
+      const seeded = createMemoryStorage();
+      const seed = await crmOver(seeded);
       const fixture = await seedFixture(seed);
-      await here.importSnapshot(await seed.storage.exportSnapshot());
+      await here.importSnapshot(await seeded.exportSnapshot());
       seed.dispose();
       const board = await mountBoard(crmHere);
       await waitForCards(board);

@@ -69,7 +69,7 @@ describe('the board loads changes piecemeal', () => {
             }
             let data = await loadBoard(crm, 'default');
             const changes: ChangeEvent[] = [];
-            crm.storage.subscribe((events) => changes.push(...events.filter((event) => WATCHED.has(event.collection))));
+            crm.subscribe((events) => changes.push(...events.filter((event) => WATCHED.has(event.collection))));
             for (const batch of batches) {
               for (const action of batch)
                 await apply(
@@ -107,7 +107,7 @@ describe('the board loads changes piecemeal', () => {
     });
     const previous = await loadBoard(crm, 'default');
     const changes: ChangeEvent[] = [];
-    crm.storage.subscribe((events) => changes.push(...events));
+    crm.subscribe((events) => changes.push(...events));
     await crm.deals.moveToStage(deal.id, 'proposal', { expectedVersion: deal.version });
     const wheres: unknown[] = [];
     const list = crm.deals.list.bind(crm.deals);

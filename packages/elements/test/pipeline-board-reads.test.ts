@@ -68,7 +68,11 @@ describe('<crm-pipeline-board> storage reads', () => {
     const alone = countingStorage();
     const bare = await crmOver(alone.storage);
     const bareFixture = await seedFixture(bare);
-    const moveReads = await readsOf(bare, alone.reads, () => bare.deals.moveToStage(bareFixture.deals.Beta, 'won'));
+    // Read before counting: the board knows the deal's version from its own load.
+    const beta = await bare.deals.get(bareFixture.deals.Beta);
+    const moveReads = await readsOf(bare, alone.reads, () =>
+      bare.deals.moveToStage(beta.id, 'won', { expectedVersion: beta.version }),
+    );
     await bare.dispose();
 
     const boardReads = await readsOf(crm, counted.reads, async () => {

@@ -73,7 +73,8 @@ describe('<crm-provider>', () => {
       locale: 'zh-CN',
       currency: 'CNY',
       timeZone: 'Asia/Shanghai',
-      actor: { id: 'u1' },
+      // `crm.actor`: the actor option, its role defaulted to `rep`.
+      actor: { id: 'u1', role: 'rep' },
     });
     expect(consumer.context.value).to.equal(el.contextValue);
   });

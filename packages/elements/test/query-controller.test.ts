@@ -1,6 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { LitElement, type TemplateResult } from 'lit';
-import { createCrm, createMemoryStorage, type Crm } from '@crmkit/core';
+import { createCrm, createMemoryStorage, type Crm, type StoragePort } from '@crmkit/core';
 import '@crmkit/elements/crm-provider';
 import {
   type CrmErrorEvent,
@@ -17,7 +17,7 @@ type Query = (crm: Crm, signal: AbortSignal, update?: CrmQueryUpdate<number>) =>
 
 /** A consumer whose query the test swaps; it renders the count, or the shared loading/error messages. */
 class TestCount extends LitElement {
-  static query: Query = async (crm) => crm.storage.count('contacts');
+  static query: Query = async (crm) => crm.contacts.count();
   calls = 0;
   readonly data = new CrmQueryController<number>(this, {
     collections: ['contacts'],
@@ -39,14 +39,18 @@ class TestCount extends LitElement {
 defineElement('test-count', TestCount);
 
 const text = (el: TestCount) => el.shadowRoot!.querySelector('p')!.textContent;
-const put = (crm: Crm, collection: string, id: string) =>
-  crm.storage.put(collection, { id, name: id }, { expectedVersion: 0 });
+/** Writes straight to the storage a CRM was created over, as another writer of the same storage would. */
+const put = (storage: StoragePort, collection: string, id: string) =>
+  storage.put(collection, { id, name: id }, { expectedVersion: 0 });
 
 describe('CrmQueryController', () => {
+  let storage: StoragePort;
   let crm: Crm;
   beforeEach(async () => {
-    TestCount.query = async (c) => c.storage.count('contacts');
-    crm = await createCrm({ storage: createMemoryStorage(), actor: { id: 'u1' } });
+    TestCount.query = async (c) => c.contacts.count();
+    storage = createMemoryStorage();
+    // An admin: the records written below have no owner, and this suite is about the controller, not access.
+    crm = await createCrm({ storage, actor: { id: 'u1', role: 'admin' } });
   });
   afterEach(() => crm.dispose());
 
@@ -77,7 +81,7 @@ describe('CrmQueryController', () => {
   it('re-queries after a write through the port, one re-run per batch of writes', async () => {
     const { el } = await mount();
     expect(el.calls).to.equal(1);
-    await crm.storage.transaction(async (tx) => {
+    await storage.transaction(async (tx) => {
       await tx.put('contacts', { id: 'a', name: 'a' }, { expectedVersion: 0 });
       await tx.put('contacts', { id: 'b', name: 'b' }, { expectedVersion: 0 });
     });
@@ -87,7 +91,7 @@ describe('CrmQueryController', () => {
     expect(el.data.value).to.equal(2);
     expect(text(el)).to.equal('2 records');
     // Two separate commits reported in the same microtask batch make one re-run.
-    const [first, second] = [put(crm, 'contacts', 'c'), put(crm, 'contacts', 'd')];
+    const [first, second] = [put(storage, 'contacts', 'c'), put(storage, 'contacts', 'd')];
     await Promise.all([first, second]);
     await el.data.settled();
     expect(el.data.value).to.equal(4);
@@ -98,10 +102,10 @@ describe('CrmQueryController', () => {
     const updates: (string[] | undefined)[] = [];
     TestCount.query = async (c, _signal, update) => {
       updates.push(update?.changes.map((change) => `${change.collection}/${change.id}`));
-      return c.storage.count('contacts');
+      return c.contacts.count();
     };
     const { el } = await mount();
-    await crm.storage.transaction(async (tx) => {
+    await storage.transaction(async (tx) => {
       await tx.put('contacts', { id: 'a', name: 'a' }, { expectedVersion: 0 });
       await tx.put('notes', { id: 'n', name: 'n' }, { expectedVersion: 0 });
     });
@@ -116,8 +120,8 @@ describe('CrmQueryController', () => {
 
   it('ignores changes to collections it does not depend on', async () => {
     const { el } = await mount();
-    await put(crm, 'notes', 'n1');
-    await put(crm, 'deals', 'd1');
+    await put(storage, 'notes', 'n1');
+    await put(storage, 'deals', 'd1');
     await el.data.settled();
     expect(el.calls).to.equal(1);
     expect(el.data.status).to.equal('complete');
@@ -131,12 +135,12 @@ describe('CrmQueryController', () => {
       slowSignal = signal;
       return new Promise<number>((resolve) => (releaseSlow = resolve));
     };
-    await put(crm, 'contacts', 'a');
+    await put(storage, 'contacts', 'a');
     await waitUntil(() => el.data.status === 'pending');
     const staleRelease = releaseSlow;
     const staleSignal = slowSignal;
     TestCount.query = async () => 42;
-    await put(crm, 'contacts', 'b');
+    await put(storage, 'contacts', 'b');
     await el.data.settled();
     expect(staleSignal.aborted).to.equal(true);
     expect(el.data.value).to.equal(42);
@@ -154,7 +158,7 @@ describe('CrmQueryController', () => {
     };
     const errors: CrmErrorEvent[] = [];
     provider.addEventListener('crm-error', (event) => errors.push(event));
-    await put(crm, 'contacts', 'a');
+    await put(storage, 'contacts', 'a');
     await el.data.settled();
     await el.updateComplete;
     expect(el.data.status).to.equal('error');
@@ -168,7 +172,7 @@ describe('CrmQueryController', () => {
   it('stops listening when disconnected and resumes when reconnected', async () => {
     const { provider, el } = await mount();
     el.remove();
-    await put(crm, 'contacts', 'a');
+    await put(storage, 'contacts', 'a');
     await el.data.settled();
     expect(el.calls).to.equal(1);
     provider.append(el);
@@ -178,13 +182,14 @@ describe('CrmQueryController', () => {
 
   it('follows the provider to a new CRM', async () => {
     const { provider, el } = await mount();
-    const other = await createCrm({ storage: createMemoryStorage(), actor: { id: 'u2' } });
-    await put(other, 'contacts', 'x');
+    const otherStorage = createMemoryStorage();
+    const other = await createCrm({ storage: otherStorage, actor: { id: 'u2', role: 'admin' } });
+    await put(otherStorage, 'contacts', 'x');
     provider.crm = other;
     await waitUntil(() => el.data.value === 1);
     // The old CRM's writes no longer count.
     const calls = el.calls;
-    await put(crm, 'contacts', 'y');
+    await put(storage, 'contacts', 'y');
     await el.data.settled();
     expect(el.calls).to.equal(calls);
     other.dispose();

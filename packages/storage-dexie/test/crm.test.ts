@@ -29,7 +29,8 @@ describe('createCrm over IndexedDB', () => {
       { name: 'Li Wei', company: 'Hangzhou Lighting Co.', email: 'li.wei@example.com' },
       { source: 'web' },
     );
-    await crm.leads.qualify(lead.id);
+    await crm.settled();
+    await crm.leads.qualify(lead.id, { expectedVersion: (await crm.leads.get(lead.id)).version });
     const { deal, customer } = await crm.leads.convert(lead.id, {
       deal: {
         title: 'LED retrofit',

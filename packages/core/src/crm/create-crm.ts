@@ -30,7 +30,11 @@ import {
   type CustomFieldDefinitionPatch,
 } from '../model/custom-fields.js';
 import { auditEntrySchema, type AuditEntry } from '../model/compliance.js';
-import type { StoragePort, QueryOptions } from '../storage/port.js';
+import type { ChangeListener, QueryOptions, StoragePort } from '../storage/port.js';
+import type { AccessPolicy } from '../access/policy.js';
+import { createBackupService, type CrmBackup } from '../backup/backup.service.js';
+import { guardedAggregates } from '../customers/guarded-aggregates.service.js';
+import { configurationOnly } from '../access/configuration.js';
 import {
   AUDIT_COLLECTION,
   CrmEvents,
@@ -38,10 +42,16 @@ import {
   createEntityService,
   storedReader,
   type EntityPage,
+  auditHead,
+  verifyAuditLog,
+  type AuditHead,
+  type AuditVerification,
+  type EntityDescriptor,
   type EntityService,
   readPolicy,
 } from '../kernel/index.js';
 import type { CrmActor } from '../kernel/context.js';
+import type { BackgroundErrorHandler } from '../kernel/background.js';
 import type { CrmEventMap, CrmEventName } from '../kernel/events.js';
 import { createCustomerAggregates, type CustomerAggregates } from '../customers/aggregates.service.js';
 import { createCustomerService, type CustomerService } from '../customers/customer.service.js';
@@ -107,6 +117,37 @@ export interface CreateCrmOptions {
   readonly tasks?: TaskServiceOptions;
   /** Defaults of `crm.reminders()`: the notifier, the clock, whose tasks, the catch-up window. */
   readonly reminders?: CrmReminderOptions;
+  /**
+   * Receives failures of background work (customer aggregates, lead re-scoring) with `{ task }`; by default each
+   * emits `background.error` (`{ task, code }`) and warns on the console. Never an unhandled rejection.
+   */
+  readonly onBackgroundError?: BackgroundErrorHandler;
+  /**
+   * Who may see and change what: roles, ownership, teams, capabilities (see the security guide). Core applies it to
+   * every service call. `defaultAccessPolicy` when left out.
+   */
+  readonly policy?: AccessPolicy;
+}
+
+/** The audit log as an actor with the `audit` capability reads it. */
+export interface CrmAudit {
+  /** Entries, newest first unless `orderBy` says otherwise. */
+  list(options?: QueryOptions): Promise<EntityPage<AuditEntry>>;
+  /**
+   * Walks the chain and reports the first broken link: an entry changed (`hash`), removed (`sequence`) or malformed
+   * (`shape`); with a `head` kept earlier, also a log cut back or rewritten at its end (`truncated`).
+   */
+  verify(options?: { readonly head?: AuditHead }): Promise<AuditVerification>;
+  /** The newest entry's sequence number and hash, to keep outside the CRM and pass to `verify` later. */
+  head(): Promise<AuditHead | undefined>;
+}
+
+/** Reads by id through the policy: what the elements use to follow changes. */
+export interface CrmRecords {
+  /** The record, or `undefined` when there is none or the actor may not read it. */
+  get(collection: string, id: string): Promise<Record<string, unknown> | undefined>;
+  /** The records, in the same order; `undefined` where there is none or the actor may not read it. */
+  getMany(collection: string, ids: readonly string[]): Promise<(Record<string, unknown> | undefined)[]>;
 }
 
 /** What `crm.reminders()` can be told; the storage and event bus are the CRM's own. */
@@ -145,10 +186,24 @@ export interface Crm {
   reminders(overrides?: Partial<CrmReminderOptions>): ReminderScheduler;
   /** The lost-reason codes deals may carry. */
   readonly lostReasons: readonly string[];
-  /** The audit log, newest first unless `orderBy` says otherwise. */
-  readonly audit: { list(options?: QueryOptions): Promise<EntityPage<AuditEntry>> };
-  readonly storage: StoragePort;
-  readonly actor: CrmActor;
+  /** The audit log (capability `audit`): append-only and hash-chained (see the privacy guide). */
+  readonly audit: CrmAudit;
+  /** Reads by id, as the actor may see them (the policy's scope, personal data masked without `pii`). */
+  readonly records: CrmRecords;
+  /** Whole-CRM snapshots (capability `backup`): export, and restore after every record was validated; audited. */
+  readonly backup: CrmBackup;
+  /**
+   * Calls `listener` after every committed change, with collection, id and version only (never contents): re-read
+   * what matters through the services, which apply the policy. Returns the function that unsubscribes.
+   */
+  subscribe(listener: ChangeListener): () => void;
+  /**
+   * The same CRM acting as someone else (capability `actAs`, admins by default): a new `Crm` over the same storage
+   * and options with its own frozen actor.
+   */
+  as(actor: CrmActor): Promise<Crm>;
+  /** Who acts: a frozen copy of the `actor` option, role defaulted to `rep`. */
+  readonly actor: Readonly<Required<CrmActor>>;
   readonly timeZone: string;
   readonly currency: string;
   /** The region phone numbers without `+` are read in (`defaultRegion`, else `leads.defaultRegion`), if any. */
@@ -171,6 +226,16 @@ export interface Crm {
   /** Subscribes to a domain event after its change has committed; returns the function that unsubscribes. */
   on<N extends CrmEventName>(name: N, handler: (payload: CrmEventMap[N]) => void): () => void;
 }
+
+const verifyOptionsSchema = /* @__PURE__ */ z.strictObject({
+  head: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.strictObject({
+      seq: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()),
+      hash: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.regex(/^[0-9a-f]{64}$/)),
+      id: idSchema,
+    }),
+  ),
+});
 
 const optionsSchema = /* @__PURE__ */ z.strictObject({
   actor: /* @__PURE__ */ z.strictObject({
@@ -202,6 +267,9 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
   lifecycle: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   tasks: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   reminders: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  onBackgroundError: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<BackgroundErrorHandler>((value) => typeof value === 'function', 'Expected a function'),
+  ),
 });
 
 /** Creates the CRM over a storage adapter. Async so later versions can prepare storage (migrations, defaults). */
@@ -211,6 +279,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
   const context = createContext({
     storage: readPolicy(options.storage),
     actor: checked.actor,
+    ...(options.policy ? { policy: options.policy } : {}),
     events,
     clock: options.clock ?? (() => new Date()),
     idGenerator: options.idGenerator ?? defaultIdGenerator,
@@ -222,7 +291,8 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
   });
   const lostReasons: readonly string[] = Object.freeze([...(checked.lostReasons ?? DEFAULT_LOST_REASON_CODES)]);
   // The aggregator subscribes to events before any service can write.
-  const aggregates = createCustomerAggregates(context);
+  // Aggregates are kept by the CRM itself, whoever's change triggered them: they read and write past the policy.
+  const aggregates = createCustomerAggregates({ ...context, storage: context.system }, checked.onBackgroundError);
   const segments = createSegmentService(context, aggregates);
   // Phones: the CRM's region and normaliser, which the lead service's own options override for leads.
   const defaultRegion = checked.defaultRegion ?? regionOption(options.leads);
@@ -236,8 +306,12 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     context,
     isPlainObject(options.leads) || options.leads === undefined ? { ...phones, ...options.leads } : options.leads,
     deals,
+    checked.onBackgroundError,
   );
   const readAuditEntry = storedReader(auditEntrySchema, 'audit entry');
+  /** An entity service of configuration: its writes need `configure`. */
+  const configured = <I, E extends { id: string }, P>(name: string, descriptor: EntityDescriptor<I, E, P>) =>
+    configurationOnly(context.guard, createEntityService(context, descriptor), name, ['create', 'update', 'remove']);
   /** Waits for every piece of background work (aggregate updates, lead re-scoring) until none is left. */
   const settled = async (): Promise<void> => {
     // Neither starts work for the other: aggregates follow deal and activity events (and run the lifecycle rules
@@ -252,24 +326,32 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
       ...phones,
     }),
     segments,
-    aggregates,
+    aggregates: guardedAggregates(context, aggregates),
     contacts: createContactService(context, phones),
     leads,
     deals,
-    pipelines: createPipelineService(context, lostReasons),
+    pipelines: configurationOnly(context.guard, createPipelineService(context, lostReasons), 'pipeline', [
+      'update',
+      'remove',
+      'rename',
+      'addStage',
+      'updateStage',
+      'reorderStages',
+      'removeStage',
+    ]),
     activities: createActivityService(context),
     tasks: createTaskService(context, options.tasks),
-    users: createEntityService(context, {
+    users: configured('user', {
       name: 'user',
       collection: 'users',
       schemas: { input: userInputSchema, record: userSchema, patch: userPatchSchema },
     }),
-    teams: createEntityService(context, {
+    teams: configured('team', {
       name: 'team',
       collection: 'teams',
       schemas: { input: teamInputSchema, record: teamSchema, patch: teamPatchSchema },
     }),
-    customFields: createEntityService(context, {
+    customFields: configured('customFieldDefinition', {
       name: 'customFieldDefinition',
       collection: CUSTOM_FIELDS_COLLECTION,
       schemas: {
@@ -281,7 +363,7 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     reports: { ...createReportService(context), ...createSalesReportService(context) },
     reminders: (overrides) =>
       createReminderScheduler({
-        storage: options.storage,
+        storage: context.storage,
         ...options.reminders,
         ...overrides,
         emit: (name, payload) => events.emit(name, payload),
@@ -289,7 +371,8 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
     lostReasons,
     audit: {
       async list(queryOptions) {
-        const page = await context.storage.query(AUDIT_COLLECTION, {
+        await context.guard.require('audit', 'audit.list');
+        const page = await context.system.query(AUDIT_COLLECTION, {
           orderBy: [{ field: 'at', direction: 'desc' }],
           ...queryOptions,
         });
@@ -298,9 +381,26 @@ export async function createCrm(options: CreateCrmOptions): Promise<Crm> {
           ...(page.next ? { next: page.next } : {}),
         };
       },
+      async verify(verifyOptions) {
+        await context.guard.require('audit', 'audit.verify');
+        return verifyAuditLog(context.system, parseOrThrow(verifyOptionsSchema, verifyOptions ?? {}, 'verify options'));
+      },
+      async head() {
+        await context.guard.require('audit', 'audit.head');
+        return auditHead(context.system);
+      },
     },
-    storage: options.storage,
-    actor: checked.actor,
+    records: {
+      get: (collection, id) => context.storage.get(collection, id),
+      getMany: (collection, ids) => context.storage.getMany(collection, ids),
+    },
+    backup: createBackupService(context),
+    subscribe: (listener) => context.storage.subscribe(listener),
+    async as(actor) {
+      await context.guard.require('actAs', 'crm.as');
+      return createCrm({ ...options, actor });
+    },
+    actor: context.actor,
     timeZone: context.timeZone,
     currency: context.currency,
     ...(defaultRegion === undefined ? {} : { defaultRegion }),

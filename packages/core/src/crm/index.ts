@@ -5,9 +5,29 @@
  * @module
  */
 export { createCrm } from './create-crm.js';
-export type { Crm, CreateCrmOptions, CrmReminderOptions } from './create-crm.js';
+export type { Crm, CreateCrmOptions, CrmAudit, CrmReminderOptions, CrmRecords } from './create-crm.js';
+export type { AuditHead, AuditVerification, AuditBreakReason } from '../kernel/audit-log.js';
+export type { CrmBackup } from '../backup/backup.service.js';
+export {
+  defaultAccessPolicy,
+  OWNER_FIELDS,
+  CONFIGURATION_COLLECTIONS,
+  type AccessPolicy,
+  type AccessAction,
+  type Capability,
+  type PolicyActor,
+  type Scope,
+} from '../access/policy.js';
 export type { CrmActor, CrmContext } from '../kernel/context.js';
-export type { EntityService, EntityPage, VersionedWrite } from '../kernel/entity-service.js';
+export type {
+  EntityService,
+  EntityPage,
+  GuardedWrite,
+  RemoveOptions,
+  VersionedWrite,
+} from '../kernel/entity-service.js';
+export { CRM_REFERENCES } from '../kernel/references.js';
+export type { DependantsMode, Reference } from '../kernel/references.js';
 export { CrmEvents } from '../kernel/events.js';
 export type { PendingEvent } from '../kernel/events.js';
 export type { CrmEventMap, CrmEventName, CrmEventBase, CrmUpdatedEvent, CrmEntityName } from '../kernel/events.js';

@@ -1,6 +1,11 @@
 import * as z from 'zod/mini';
 import { ConflictError } from '../errors/errors.js';
 import { fromStorage, loadAll, ratesFor } from '../kernel/index.js';
+import {
+  defaultBackgroundErrorHandler,
+  reportBackgroundError,
+  type BackgroundErrorHandler,
+} from '../kernel/background.js';
 import type { CrmContext } from '../kernel/context.js';
 import type { LifecycleTrigger } from '../lifecycle/rules.js';
 import { activityTypes } from '../model/activity.js';
@@ -100,8 +105,20 @@ const CUSTOMERS = 'customers';
 const DEALS = 'deals';
 const PAGE = 500;
 
-/** Creates the aggregator over the CRM's storage and subscribes it to deal and activity events. */
-export function createCustomerAggregates(context: CrmContext): CustomerAggregates {
+/** The `task` a failed event-driven update is reported with. */
+const AGGREGATES_TASK = 'customerAggregates';
+
+/**
+ * Creates the aggregator over the CRM's storage and subscribes it to deal and activity events. A failed event-driven
+ * update goes to `onBackgroundError` (by default: a `background.error` event and a console warning), never to an
+ * unhandled rejection; the next event for that customer recomputes it.
+ */
+export function createCustomerAggregates(
+  context: CrmContext,
+  onBackgroundError: BackgroundErrorHandler = defaultBackgroundErrorHandler((name, payload) =>
+    context.events.emit(name, payload),
+  ),
+): CustomerAggregates {
   const { storage, events } = context;
   const chains = new Map<string, Promise<unknown>>();
   const pending = new Set<Promise<unknown>>();
@@ -176,34 +193,38 @@ export function createCustomerAggregates(context: CrmContext): CustomerAggregate
   const onDeal = (trigger: 'created' | 'changed') => (payload: { id?: string; dealId?: string }) => {
     const dealId = payload.dealId ?? payload.id;
     if (!dealId) return;
-    const job = storage.get<DealFact & { customerId?: string }>(DEALS, dealId).then((deal) => {
-      if (!deal?.customerId) return;
-      const lifecycle: LifecycleTrigger =
-        deal.status === 'won' ? 'deal.won' : deal.status === 'lost' ? 'deal.lost' : 'deal.created';
-      return enqueue(deal.customerId, trigger === 'created' && deal.status === 'open' ? 'deal.created' : lifecycle);
-    });
-    track(job);
+    track(() =>
+      storage.get<DealFact & { customerId?: string }>(DEALS, dealId).then((deal) => {
+        if (!deal?.customerId) return;
+        const lifecycle: LifecycleTrigger =
+          deal.status === 'won' ? 'deal.won' : deal.status === 'lost' ? 'deal.lost' : 'deal.created';
+        return enqueue(deal.customerId, trigger === 'created' && deal.status === 'open' ? 'deal.created' : lifecycle);
+      }),
+    );
   };
   const onActivity = (payload: { id: string }) => {
-    const job = storage.get<ActivityFact & { customerId?: string }>(ACTIVITIES, payload.id).then((activity) => {
-      if (activity?.customerId) return enqueue(activity.customerId, 'activity.created');
-    });
-    track(job);
+    track(() =>
+      storage.get<ActivityFact & { customerId?: string }>(ACTIVITIES, payload.id).then((activity) => {
+        if (activity?.customerId) return enqueue(activity.customerId, 'activity.created');
+      }),
+    );
   };
   const onDeleted = (field: 'dealIds' | 'recentActivityIds') => (payload: { id: string }) => {
-    const job = storage
-      .query(CUSTOMER_STATS_COLLECTION, { where: { field, op: 'hasAny', values: [payload.id] } })
-      .then((page) => Promise.all(page.records.map((record) => enqueue(record.id, undefined))));
-    track(job);
+    track(() =>
+      storage
+        .query(CUSTOMER_STATS_COLLECTION, { where: { field, op: 'hasAny', values: [payload.id] } })
+        .then((page) => Promise.all(page.records.map((record) => enqueue(record.id, undefined)))),
+    );
   };
-  const track = (job: Promise<unknown>): void => {
+  /**
+   * Starts an event-driven job and tracks it for `settled()`. Its failure, which no caller awaits, goes to the
+   * handler, an adapter that throws instead of rejecting included: an event handler must not throw.
+   */
+  const track = (start: () => Promise<unknown>): void => {
+    const job = (async () => start())();
     pending.add(job);
     void job
-      .catch((error: unknown) =>
-        queueMicrotask(() => {
-          throw error;
-        }),
-      )
+      .catch((error: unknown) => reportBackgroundError(onBackgroundError, error, AGGREGATES_TASK))
       .finally(() => pending.delete(job));
   };
 

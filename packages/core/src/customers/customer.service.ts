@@ -1,6 +1,7 @@
-import type * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
-import { createEntityService, fromStorage, type EntityPage, type EntityService } from '../kernel/index.js';
+import * as z from 'zod/mini';
+import { parseOrThrow } from '../errors/parse.js';
+import { createEntityService, fromStorage, objectInput, type EntityPage, type EntityService } from '../kernel/index.js';
 import type { CrmContext } from '../kernel/context.js';
 import { lifecycleChangeSchema, LIFECYCLE_CHANGES_COLLECTION, type LifecycleChange } from '../lifecycle/events.js';
 import { createLifecycleService, type LifecycleOperations } from '../lifecycle/lifecycle.service.js';
@@ -21,12 +22,13 @@ import {
 import { dealSchema, type Deal } from '../model/deal.js';
 import { segmentSchema, type Segment } from '../model/segment.js';
 import type { SegmentService } from '../segments/segment.service.js';
-import { timelineActivitiesQuery } from '../timeline/activity.service.js';
+import { activityRemovalHooks, timelineActivitiesQuery } from '../timeline/activity.service.js';
 import { decodeTimelineCursor, encodeTimelineCursor, timelineKey } from '../timeline/timeline.js';
 import { purchaseFrequency } from '../value/index.js';
 import type { CustomerAggregates } from './aggregates.service.js';
 import { withMatchKeys } from '../leads/service/keyed-storage.js';
 import { createPhoneReader, phonesIntake } from './phones.service.js';
+import { contactsFollowOwner } from './contact-owners.service.js';
 import type { StoredCustomerStats } from './stats.js';
 
 /** Value metrics of one customer, from its aggregate. */
@@ -88,7 +90,12 @@ export interface View360Options {
   readonly activitiesAfter?: string;
 }
 
-/** Customers: CRUD with lifecycle stages validated against the configuration, lifecycle rules and history, 360° view. */
+/**
+ * Customers: CRUD with lifecycle stages validated against the configuration, lifecycle rules and history, 360° view.
+ * `remove(id, { expectedVersion, dependants })` refuses a customer that contacts, deals, activities, tasks or consents
+ * point at (`DependantsError`), or with `dependants: 'cascade'` deletes them with it; its lifecycle history and
+ * aggregate go with it either way.
+ */
 export interface CustomerService extends EntityService<CustomerInput, Customer, CustomerPatch>, LifecycleOperations {
   /**
    * One call for the 360° view. Reads a bounded number of storage queries (at most {@link VIEW360_MAX_QUERIES})
@@ -117,13 +124,17 @@ export interface CustomerServiceOptions {
 }
 
 const CUSTOMERS = 'customers';
+const view360OptionsSchema = /* @__PURE__ */ z.strictObject({
+  activityLimit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  activitiesAfter: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+});
 /** How many recently completed tasks the 360° view lists. */
 const COMPLETED_TASKS = 20;
 
 /** Creates the customer service: the entity service plus lifecycle and the 360° view. */
 export function createCustomerService(context: CrmContext, options: CustomerServiceOptions): CustomerService {
   // Every customer written carries its match keys, for duplicate detection.
-  context = { ...context, storage: withMatchKeys(context.storage) };
+  context = { ...context, storage: withMatchKeys(context.storage), system: withMatchKeys(context.system) };
   const { aggregates, segments } = options;
   const { checkStage, ...lifecycle } = createLifecycleService(context, { aggregates, config: options.lifecycle });
   const base = createEntityService(context, {
@@ -133,6 +144,8 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
     ownerField: 'ownerId',
     customFields: 'customer',
     prepare: phonesIntake(createPhoneReader(options), context.storage, 'customer'),
+    removalHooks: activityRemovalHooks(context),
+    onWrite: contactsFollowOwner(context),
   });
 
   const capped = async <T>(
@@ -148,11 +161,11 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
     ...base,
     ...lifecycle,
     async create(input) {
-      checkStage((input as { lifecycleStage?: unknown }).lifecycleStage, 'lifecycleStage');
+      checkStage(objectInput(input, 'customer')['lifecycleStage'], 'lifecycleStage');
       return base.create(input);
     },
     async update(id, patch, updateOptions) {
-      if ((patch as { lifecycleStage?: unknown }).lifecycleStage !== undefined) {
+      if (objectInput(patch, 'customer update')['lifecycleStage'] !== undefined) {
         throw new ValidationError(
           [
             {
@@ -166,6 +179,8 @@ export function createCustomerService(context: CrmContext, options: CustomerServ
       return base.update(id, patch, updateOptions);
     },
     async view360(id, viewOptions = {}) {
+      // Keys here; the values below, with messages of their own.
+      parseOrThrow(view360OptionsSchema, viewOptions, 'options');
       const activityLimit = viewOptions.activityLimit ?? 50;
       if (!Number.isInteger(activityLimit) || activityLimit < 1 || activityLimit > 200) {
         throw new ValidationError(

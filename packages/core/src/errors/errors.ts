@@ -18,6 +18,7 @@ export const CrmErrorCode = {
   permission: 'CRM_PERMISSION',
   stageGate: 'CRM_STAGE_GATE',
   duplicate: 'CRM_DUPLICATE',
+  hasDependants: 'CRM_HAS_DEPENDANTS',
 } as const;
 export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode];
 
@@ -83,6 +84,30 @@ export class ConflictError extends CrmError {
     this.id = id;
     this.expectedVersion = expectedVersion;
     this.actualVersion = actualVersion;
+  }
+}
+
+/**
+ * A record was not deleted because other records point at it (a customer's contacts, deals, activities, tasks,
+ * consents). Nothing was written. `dependants` counts them per collection; it names no record and holds no value.
+ */
+export class DependantsError extends CrmError {
+  readonly collection: string;
+  readonly id: string;
+  /** How many records of each collection point at the record, e.g. `{ contacts: 2, deals: 1 }`. */
+  readonly dependants: Readonly<Record<string, number>>;
+
+  constructor(collection: string, id: string, dependants: Readonly<Record<string, number>>) {
+    const counts = Object.entries(dependants)
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ');
+    super(
+      CrmErrorCode.hasDependants,
+      `Record ${id} in ${collection} has dependants (${counts}): remove them first, or pass dependants: 'cascade'`,
+    );
+    this.collection = collection;
+    this.id = id;
+    this.dependants = dependants;
   }
 }
 

@@ -9,6 +9,7 @@ export {
   ValidationError,
   NotFoundError,
   ConflictError,
+  DependantsError,
   StorageError,
   StorageQuotaError,
   StorageUnavailableError,

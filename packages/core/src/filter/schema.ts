@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ValidationError } from '../errors/errors.js';
+import { ValidationError, type ValidationIssue } from '../errors/errors.js';
 import { parseOwnMessages } from '../errors/parse.js';
 
 /** A value a filter compares against. */
@@ -85,9 +85,12 @@ export const FILTER_OPERATORS = [
 /** The name of one operator of the filter language. */
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
-/** Deeper filters are rejected before they reach the recursive schema, so a hostile body cannot exhaust the stack. */
-const MAX_FILTER_DEPTH = 64;
-const DEPTH_MESSAGE = `Filters nest at most ${MAX_FILTER_DEPTH} deep`;
+// Limits on what one filter may cost to parse, store and evaluate (docs/guides/core.md, "Input limits"): 32 levels,
+// 1 000 nodes, field paths of 200 characters, lists of 1 000 values, strings of 10 000 characters. Each number is
+// written into its check and message: a minifier keeps a named constant as a variable, and bundles that parse
+// filters are budgeted to the byte. Deeper filters are rejected before they reach the recursive schema, so a hostile
+// body cannot exhaust the stack.
+const DEPTH_MESSAGE = 'Filters nest at most 32 deep';
 
 const forbiddenSegments = new Set(['__proto__', 'prototype', 'constructor']);
 
@@ -99,21 +102,26 @@ export function isSafeFieldPath(path: string): boolean {
   return true;
 }
 
-const fieldSchema = /* @__PURE__ */ z
-  .string('Expected a field path')
-  .check(
-    /* @__PURE__ */ z.refine(
-      isSafeFieldPath,
-      'Expected a dotted path of non-empty segments, none of __proto__, prototype, constructor',
-    ),
-  );
+const fieldSchema = /* @__PURE__ */ z.string('Expected a field path').check(
+  // Aborts, so a 10 MB path is not split into segments as well.
+  /* @__PURE__ */ z.refine((path) => path.length <= 200, { error: 'Expected at most 200 characters', abort: true }),
+  /* @__PURE__ */ z.refine(
+    isSafeFieldPath,
+    'Expected a dotted path of non-empty segments, none of __proto__, prototype, constructor',
+  ),
+);
+const textSchema = /* @__PURE__ */ z
+  .string('Expected a string')
+  .check(/* @__PURE__ */ z.refine((text) => text.length <= 10_000, 'Expected at most 10000 characters'));
 const scalarSchema = /* @__PURE__ */ z.union(
-  [/* @__PURE__ */ z.string(), /* @__PURE__ */ z.number(), /* @__PURE__ */ z.boolean(), /* @__PURE__ */ z.null()],
+  [textSchema, /* @__PURE__ */ z.number(), /* @__PURE__ */ z.boolean(), /* @__PURE__ */ z.null()],
   {
     error: 'Expected a string, a finite number, a boolean or null',
   },
 );
-const scalarsSchema = /* @__PURE__ */ z.array(scalarSchema, 'Expected an array of scalars');
+const scalarsSchema = /* @__PURE__ */ z
+  .array(scalarSchema, 'Expected an array of scalars')
+  .check(/* @__PURE__ */ z.refine((values) => values.length <= 1000, 'Expected at most 1000 values'));
 
 /** Names unknown keys (clipped: they come from the input) so a misspelt operand is easy to spot. */
 const strict = {
@@ -170,7 +178,7 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
       {
         field: fieldSchema,
         op: /* @__PURE__ */ z.literal(['contains', 'startsWith']),
-        value: /* @__PURE__ */ z.string('Expected a string'),
+        value: textSchema,
         caseSensitive: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean('Expected a boolean')),
       },
       strict,
@@ -203,34 +211,43 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
   },
 );
 
-/** The path of the first node nested deeper than {@link MAX_FILTER_DEPTH}, if any; recursion stops there. */
-function tooDeep(node: unknown, path: (string | number)[], depth: number): (string | number)[] | undefined {
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
-  if (depth >= MAX_FILTER_DEPTH) return path;
-  const record = node as Record<string, unknown>;
-  for (const key of ['all', 'any'] as const) {
-    const children = Object.hasOwn(record, key) ? record[key] : undefined;
-    if (!Array.isArray(children)) continue;
-    for (let i = 0; i < children.length; i++) {
-      const found = tooDeep(children[i], [...path, key, i], depth + 1);
-      if (found) return found;
+/**
+ * The first node nested deeper than 32 levels or past the 1 000th, if any. The walk stops there, so it never recurses
+ * deeper than the limit itself and never visits more nodes than the limit.
+ */
+function overLimit(input: unknown): ValidationIssue | undefined {
+  let nodes = 0;
+  const visit = (node: unknown, path: (string | number)[], depth: number): ValidationIssue | undefined => {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    if (depth >= 32) return { path, message: DEPTH_MESSAGE };
+    if (++nodes > 1000) return { path, message: 'Filters hold at most 1000 nodes' };
+    const record = node as Record<string, unknown>;
+    for (const key of ['all', 'any'] as const) {
+      const children = Object.hasOwn(record, key) ? record[key] : undefined;
+      if (!Array.isArray(children)) continue;
+      for (let i = 0; i < children.length; i++) {
+        const found = visit(children[i], [...path, key, i], depth + 1);
+        if (found) return found;
+      }
     }
-  }
-  return Object.hasOwn(record, 'not') ? tooDeep(record['not'], [...path, 'not'], depth + 1) : undefined;
+    return Object.hasOwn(record, 'not') ? visit(record['not'], [...path, 'not'], depth + 1) : undefined;
+  };
+  return visit(input, [], 0);
 }
 
 // Runs before the recursive schema (a pipe stops at the first stage's issues), so every user of filterSchema —
 // parseFilter, saved segments, HTTP bodies — gets a ValidationError rather than a stack overflow.
 const depthGuard = /* @__PURE__ */ z.unknown().check(
   /* @__PURE__ */ z.superRefine((input, ctx) => {
-    const path = tooDeep(input, [], 0);
-    if (path) ctx.addIssue({ code: 'custom', path, input, message: DEPTH_MESSAGE });
+    const issue = overLimit(input);
+    if (issue) ctx.addIssue({ code: 'custom', input, ...issue, path: [...issue.path] });
   }),
 );
 
 /**
  * The zod/mini schema of {@link Filter}. Unknown keys are rejected rather than stripped: a misspelt operand would
- * otherwise silently widen a segment. Nesting deeper than 64 levels is rejected.
+ * otherwise silently widen a segment. Limits: 32 levels of nesting, 1 000 nodes, field paths of 200 characters,
+ * lists of 1 000 values, strings of 10 000 characters.
  */
 export const filterSchema: z.ZodMiniType<Filter> = /* @__PURE__ */ z.pipe(
   depthGuard,
@@ -245,8 +262,8 @@ export const filterSchema: z.ZodMiniType<Filter> = /* @__PURE__ */ z.pipe(
 export function parseFilter(input: unknown): Filter {
   // The depth check of filterSchema, done here without its pipe: a light compileFilter does not bundle zod's pipe and
   // custom-issue code for it.
-  const deep = tooDeep(input, [], 0);
-  if (deep) throw new ValidationError([{ path: deep, message: DEPTH_MESSAGE }], 'filter');
+  const issue = overLimit(input);
+  if (issue) throw new ValidationError([issue], 'filter');
   // Every node names unknown keys itself, so parseOrThrow's key suggestions would never apply.
   return parseOwnMessages(nodeSchema, input, 'filter') as Filter;
 }

@@ -8,17 +8,21 @@ import { StageGateError, ValidationError, type ValidationIssue } from '../errors
 import { parseOrThrow } from '../errors/parse.js';
 import {
   applyPatch,
+  checkReferences,
   createEntityService,
   fromStorage,
+  guardedWrite,
   insertAudited,
   loadAll,
   loadAt,
-  removeAudited,
+  objectInput,
   schemaWithCustomFields,
   updateAudited,
   withoutMeta,
   written,
   type EntityService,
+  type GuardedWrite,
+  type RemoveOptions,
 } from '../kernel/index.js';
 import type { CrmContext } from '../kernel/context.js';
 import type { PendingEvent } from '../kernel/events.js';
@@ -36,6 +40,7 @@ import {
   type StageChange,
 } from '../model/deal.js';
 import type { StorageOperations, StoredRecord } from '../storage/port.js';
+import { activityRemovalHooks } from '../timeline/activity.service.js';
 import type { DealStageChangedEvent } from './events.js';
 import { checkStageGate } from './gate.js';
 import { enterStage, lostReasonCodeSchema } from './pipeline.js';
@@ -51,8 +56,11 @@ export const DEAL_STAGE_FIELDS = [
   'lostReason',
 ] as const;
 
-/** Options of {@link DealService.moveToStage}. */
-export interface MoveToStageOptions {
+/**
+ * Options of {@link DealService.moveToStage}: the version last read (`expectedVersion`; when the stored deal is at
+ * another, `ConflictError` and nothing is written) or `force: true`, one of them required.
+ */
+export type MoveToStageOptions = GuardedWrite & {
   /**
    * Field values to set with the move, validated like an update (not the stage fields), e.g. the expected close
    * date the stage's gate asks for. The gate is checked on the deal with these applied.
@@ -60,9 +68,7 @@ export interface MoveToStageOptions {
   readonly values?: DealPatch;
   /** Required when the stage is a lost stage, refused otherwise: one of the CRM's lost reason codes. */
   readonly lostReason?: string;
-  /** The version last read; when the stored deal is at another, `ConflictError` and nothing is written. */
-  readonly expectedVersion?: number;
-}
+};
 
 /** Deals: CRUD with stage history, and moves through the pipeline. */
 export interface DealService extends EntityService<DealInput, Deal, DealPatch> {
@@ -74,8 +80,11 @@ export interface DealService extends EntityService<DealInput, Deal, DealPatch> {
   create(input: DealInput): Promise<Deal>;
   /** As for any entity, except that the stage fields (`stageId`, `status`, …) are refused: use `moveToStage`. */
   update(id: string, patch: DealPatch, options: { readonly expectedVersion: number }): Promise<Deal>;
-  /** Deletes the deal together with its stage history. */
-  remove(id: string, options?: { readonly expectedVersion?: number }): Promise<void>;
+  /**
+   * Deletes the deal together with its stage history; its activities and tasks are refused (`DependantsError`) or,
+   * with `dependants: 'cascade'`, deleted too.
+   */
+  remove(id: string, options: RemoveOptions): Promise<void>;
   /**
    * Moves a deal to another stage of its pipeline, in one transaction: checks the stage's gate (`StageGateError`
    * listing the missing fields and failed conditions; nothing written), updates the deal (stage, `stageEnteredAt`;
@@ -84,11 +93,11 @@ export interface DealService extends EntityService<DealInput, Deal, DealPatch> {
    * it: its status returns to `open` and its `closedAt` and lost reason are cleared; the move is recorded like any
    * other.
    *
-   * @throws ValidationError for an unknown stage, the deal's current stage, bad `values`, or a missing or unknown
-   * lost reason; `NotFoundError` for an unknown deal; `ConflictError` for a stale `expectedVersion`;
-   * `PermissionError` for a viewer.
+   * @throws ValidationError for an unknown stage, the deal's current stage, bad `values`, a missing or unknown lost
+   * reason, or neither `expectedVersion` nor `force: true`; `NotFoundError` for an unknown deal; `ConflictError` for a
+   * stale `expectedVersion`; `PermissionError` for a viewer.
    */
-  moveToStage(dealId: string, stageId: string, options?: MoveToStageOptions): Promise<Deal>;
+  moveToStage(dealId: string, stageId: string, options: MoveToStageOptions): Promise<Deal>;
   /** The deal's stage changes, oldest first. */
   history(dealId: string): Promise<StageChange[]>;
 }
@@ -108,10 +117,9 @@ export interface DealWriter {
   ): Promise<{ readonly deal: StoredRecord; readonly events: readonly PendingEvent[] }>;
 }
 
-const moveOptionsSchema = /* @__PURE__ */ z.strictObject({
+const moveOptionsSchema = /* @__PURE__ */ guardedWrite({
   values: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   lostReason: /* @__PURE__ */ z.optional(lostReasonCodeSchema),
-  expectedVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
 });
 
 /** Refuses the stage fields in a patch: they change only through stage moves. */
@@ -151,6 +159,7 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
     schemas: { input: dealInputSchema, record: dealSchema, patch: dealPatchSchema },
     ownerField: 'ownerId',
     customFields: 'deal',
+    removalHooks: activityRemovalHooks(context),
   });
   const allowedReasons: ReadonlySet<string> = new Set(lostReasons);
   const inputSchema = (tx: StorageOperations) => schemaWithCustomFields(context, tx, dealInputSchema, 'deal');
@@ -167,7 +176,7 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
   };
 
   const createIn: DealWriter['createIn'] = async (tx, input, at, path = []) => {
-    const raw = { ...input };
+    const raw = { ...objectInput(input, 'deal') };
     if (raw['ownerId'] === undefined) raw['ownerId'] = context.actor.id;
     const entity = parseOrThrow(await inputSchema(tx), raw, 'deal', path) as Record<string, unknown>;
     const { pipeline, installed } = await pipelineForWrite(context, tx, entity['pipelineId'] as string, [
@@ -188,6 +197,7 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
       );
     }
     checkLostReason(stage, entity['lostReason'] as string | undefined, allowedReasons, [...path, 'lostReason']);
+    await checkReferences(tx, 'deals', entity, path);
     // The stage fields follow from the stage: valid by construction, so the entity is not validated again.
     const enteredAt = (entity['stageEnteredAt'] as string | undefined) ?? at;
     const deal: Record<string, unknown> = { ...entity, status: stage.kind, stageEnteredAt: enteredAt };
@@ -215,10 +225,9 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
 
     async create(input) {
       context.assertCanWrite('deal.create');
+      const raw = objectInput(input, 'deal');
       const at = context.nowIso();
-      const { deal, events } = await context.storage.transaction((tx) =>
-        createIn(tx, input as Record<string, unknown>, at),
-      );
+      const { deal, events } = await context.storage.transaction((tx) => createIn(tx, raw, at));
       context.events.emitAll(events);
       return written<Deal>(deal);
     },
@@ -229,19 +238,9 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
       return base.update(id, patch, options);
     },
 
-    async remove(id, options) {
-      context.assertCanWrite('deal.delete');
-      const at = context.nowIso();
-      await context.storage.transaction(async (tx) => {
-        await removeAudited(context, tx, 'deals', id, at, options?.expectedVersion);
-        for (const change of await loadHistory(tx, id)) await tx.delete('stageChanges', change.id);
-      });
-      context.events.emit('deal.deleted', { entity: 'deal', id, actorId: context.actor.id, at });
-    },
-
-    async moveToStage(dealId, stageId, options = {}) {
+    async moveToStage(dealId, stageId, options) {
       context.assertCanWrite('deal.moveToStage');
-      const opts = parseOrThrow(moveOptionsSchema, options, 'move options');
+      const opts = parseOrThrow(moveOptionsSchema, options ?? {}, 'move options');
       const ids = parseOrThrow(z.strictObject({ dealId: idSchema, stageId: idSchema }), { dealId, stageId }, 'move');
       refuseStageFields(opts.values, ['values'], 'move options');
       const values = (
@@ -297,6 +296,8 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
     },
 
     async history(dealId) {
+      // The history follows its deal: only someone who may read the deal reads it.
+      await loadAt(context.storage, 'deals', dealId);
       const records = await loadHistory(context.storage, dealId);
       return records
         .map((record) => fromStorage(stageChangeSchema, record, 'stage change'))

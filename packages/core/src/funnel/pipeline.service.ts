@@ -9,13 +9,18 @@ import { parseOrThrow } from '../errors/parse.js';
 import {
   createEntityService,
   fromStorage,
+  guardedWrite,
+  guardedWriteSchema,
   loadAll,
   loadAt,
+  objectInput,
   updateAudited,
   versionedWriteSchema,
   withoutMeta,
   written,
   type EntityService,
+  type GuardedWrite,
+  type RemoveOptions,
 } from '../kernel/index.js';
 import type { CrmContext } from '../kernel/context.js';
 import {
@@ -31,6 +36,7 @@ import {
 import { dealInputSchema, dealSchema } from '../model/deal.js';
 import { idSchema, localizedTextSchema, type LocalizedText } from '../model/primitives.js';
 import type { StorageOperations } from '../storage/port.js';
+import { activityRemovalHooks } from '../timeline/activity.service.js';
 import type { DealStageChangedEvent } from './events.js';
 import {
   DEFAULT_PIPELINE_ID,
@@ -50,13 +56,16 @@ export interface PipelineEditOptions {
   readonly expectedVersion?: number;
 }
 
-/** Options of {@link PipelineService.removeStage}. */
-export interface RemoveStageOptions extends PipelineEditOptions {
+/**
+ * Options of {@link PipelineService.removeStage}: the pipeline version last read (`expectedVersion`) or
+ * `force: true`, one of them required.
+ */
+export type RemoveStageOptions = GuardedWrite & {
   /** Where the stage's deals go; required when it holds any. */
   readonly moveDealsTo?: string;
   /** The lost reason of deals moved to a lost stage (deals that were lost already keep theirs). */
   readonly lostReason?: string;
-}
+};
 
 /** Pipelines: CRUD, the built-in pipeline, and stage edits. */
 export interface PipelineService extends EntityService<PipelineInput, Pipeline, PipelinePatch> {
@@ -70,23 +79,24 @@ export interface PipelineService extends EntityService<PipelineInput, Pipeline, 
    * (`ValidationError` at `stages` otherwise: use {@link PipelineService.removeStage}).
    */
   update(id: string, patch: PipelinePatch, options: { readonly expectedVersion: number }): Promise<Pipeline>;
-  /** Deletes a pipeline that holds no deals (`ValidationError` otherwise). */
-  remove(id: string, options?: { readonly expectedVersion?: number }): Promise<void>;
-  /** Renames the pipeline. */
-  rename(pipelineId: string, name: LocalizedText, options?: PipelineEditOptions): Promise<Pipeline>;
+  /**
+   * Deletes a pipeline that holds no deals: counted inside the delete's transaction, so a deal created meanwhile is
+   * never stranded (`DependantsError` otherwise, unless `dependants: 'cascade'` deletes them too).
+   */
+  remove(id: string, options: RemoveOptions): Promise<void>;
+  /** Renames the pipeline, at the version last read (`expectedVersion`) or with `force: true`. */
+  rename(pipelineId: string, name: LocalizedText, options: GuardedWrite): Promise<Pipeline>;
   /** Adds a stage at `index` (default: before the first closing stage for an open stage, else at the end). */
   addStage(
     pipelineId: string,
     stage: z.input<typeof stageSchema>,
     options?: PipelineEditOptions & { readonly index?: number },
   ): Promise<Pipeline>;
-  /** Changes a stage's name, probability, rotting days or gate; ids and kinds are fixed. */
-  updateStage(
-    pipelineId: string,
-    stageId: string,
-    update: StageUpdate,
-    options?: PipelineEditOptions,
-  ): Promise<Pipeline>;
+  /**
+   * Changes a stage's name, probability, rotting days or gate, at the pipeline version last read (`expectedVersion`)
+   * or with `force: true`; ids and kinds are fixed.
+   */
+  updateStage(pipelineId: string, stageId: string, update: StageUpdate, options: GuardedWrite): Promise<Pipeline>;
   /** Puts the stages in the order of `stageIds` (every stage exactly once). History is untouched: ids are kept. */
   reorderStages(pipelineId: string, stageIds: readonly string[], options?: PipelineEditOptions): Promise<Pipeline>;
   /**
@@ -98,15 +108,17 @@ export interface PipelineService extends EntityService<PipelineInput, Pipeline, 
   removeStage(
     pipelineId: string,
     stageId: string,
-    options?: RemoveStageOptions,
+    options: RemoveStageOptions,
   ): Promise<{ pipeline: Pipeline; movedDeals: number }>;
 }
 
 const editOptionsSchema = /* @__PURE__ */ z.strictObject({
   expectedVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
 });
-const removeOptionsSchema = /* @__PURE__ */ z.strictObject({
-  expectedVersion: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+const addStageOptionsSchema = /* @__PURE__ */ z.extend(editOptionsSchema, {
+  index: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int()),
+});
+const removeStageOptionsSchema = /* @__PURE__ */ guardedWrite({
   moveDealsTo: /* @__PURE__ */ z.optional(idSchema),
   lostReason: /* @__PURE__ */ z.optional(lostReasonCodeSchema),
 });
@@ -124,6 +136,7 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
     name: 'pipeline',
     collection: 'pipelines',
     schemas: { input: pipelineInputSchema, record: pipelineSchema, patch: pipelinePatchSchema },
+    removalHooks: activityRemovalHooks(context),
   });
   const allowedReasons: ReadonlySet<string> = new Set(lostReasons);
 
@@ -184,10 +197,9 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
 
   const editStages = async (
     pipelineId: string,
-    options: unknown,
+    expectedVersion: number | undefined,
     stages: (current: Pipeline) => Stage[],
   ): Promise<Pipeline> => {
-    const { expectedVersion } = parseOrThrow(editOptionsSchema, options ?? {}, 'options');
     const { pipeline } = await edit(pipelineId, expectedVersion, async (_tx, current) => ({
       next: { ...withoutMeta(current), stages: stages(current) },
       extra: undefined,
@@ -222,7 +234,11 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
 
     async update(id, patch, options) {
       context.assertCanWrite('pipeline.update');
-      const changes = parseOrThrow(pipelinePatchSchema, patch, 'pipeline update') as Record<string, unknown>;
+      const changes = parseOrThrow(
+        pipelinePatchSchema,
+        objectInput(patch, 'pipeline update'),
+        'pipeline update',
+      ) as Record<string, unknown>;
       const { expectedVersion } = parseOrThrow(versionedWriteSchema, options, 'options');
       const { pipeline } = await edit(id, expectedVersion, async (tx, current) => {
         if (changes['stages'] !== undefined) await checkStagesKeepDeals(tx, current, changes['stages'] as Stage[]);
@@ -231,21 +247,9 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
       return pipeline;
     },
 
-    async remove(id, options) {
-      context.assertCanWrite('pipeline.delete');
-      const held = await context.storage.count('deals', { field: 'pipelineId', op: 'eq', value: id });
-      if (held > 0) {
-        throw new ValidationError(
-          [{ path: ['id'], message: `The pipeline holds ${held} deal(s): move or delete them first` }],
-          'pipeline delete',
-        );
-      }
-      return base.remove(id, options);
-    },
-
     rename(pipelineId, name, options) {
       const parsed = parseOrThrow(localizedTextSchema, name, 'pipeline name');
-      const { expectedVersion } = parseOrThrow(editOptionsSchema, options ?? {}, 'options');
+      const { expectedVersion } = parseOrThrow(guardedWriteSchema, options ?? {}, 'options');
       return edit(pipelineId, expectedVersion, async (_tx, current) => ({
         next: { ...withoutMeta(current), name: parsed },
         extra: undefined,
@@ -253,26 +257,22 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
     },
 
     addStage(pipelineId, stage, options) {
-      const index = parseOrThrow(
-        z.strictObject({ index: z.optional(z.int()) }),
-        { index: options?.index },
-        'options',
-      ).index;
-      return editStages(pipelineId, { expectedVersion: options?.expectedVersion }, (current) =>
-        addStage(current.stages, stage, index),
-      );
+      const { index, expectedVersion } = parseOrThrow(addStageOptionsSchema, options ?? {}, 'options');
+      return editStages(pipelineId, expectedVersion, (current) => addStage(current.stages, stage, index));
     },
 
     updateStage(pipelineId, stageId, update, options) {
-      return editStages(pipelineId, options, (current) => updateStage(current.stages, stageId, update));
+      const { expectedVersion } = parseOrThrow(guardedWriteSchema, options ?? {}, 'options');
+      return editStages(pipelineId, expectedVersion, (current) => updateStage(current.stages, stageId, update));
     },
 
     reorderStages(pipelineId, stageIds, options) {
-      return editStages(pipelineId, options, (current) => reorderStages(current.stages, stageIds));
+      const { expectedVersion } = parseOrThrow(editOptionsSchema, options ?? {}, 'options');
+      return editStages(pipelineId, expectedVersion, (current) => reorderStages(current.stages, stageIds));
     },
 
     async removeStage(pipelineId, stageId, options) {
-      const opts = parseOrThrow(removeOptionsSchema, options ?? {}, 'options');
+      const opts = parseOrThrow(removeStageOptionsSchema, options ?? {}, 'options');
       const { pipeline, extra, at } = await edit(pipelineId, opts.expectedVersion, async (tx, current, at) => {
         const stages = removeStage(current.stages, stageId);
         const target = opts.moveDealsTo === undefined ? undefined : stages.find((s) => s.id === opts.moveDealsTo);

@@ -2,6 +2,7 @@
  * What the deal, pipeline and lead services share to put deals in stages: reading pipelines for a write (installing
  * the built-in one on first use) and recording stage changes, inside the caller's transaction.
  */
+import { underlying } from '../access/guard.js';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import { fromStorage, insertAudited, type CrmContext } from '../kernel/index.js';
@@ -44,6 +45,14 @@ async function installDefault(context: CrmContext, tx: StorageOperations): Promi
   context.assertCanWrite('pipeline.create');
   const { id: _id, ...definition } = DEFAULT_PIPELINE;
   const entity = parseOrThrow(pipelineInputSchema, structuredClone(definition), 'pipeline');
-  const record = await insertAudited(context, tx, 'pipelines', entity, context.nowIso(), DEFAULT_PIPELINE_ID);
+  // The built-in pipeline is the CRM's own, not an actor's configuration: any writer installs it, past the policy.
+  const record = await insertAudited(
+    context,
+    underlying(tx),
+    'pipelines',
+    entity,
+    context.nowIso(),
+    DEFAULT_PIPELINE_ID,
+  );
   return fromStorage(pipelineSchema, record, 'pipeline');
 }

@@ -11,7 +11,9 @@ import type { ExchangeRates, ExchangeRateTable } from '../money/exchange.js';
 import type { IdGenerator } from '../model/primitives.js';
 import type { UserRole } from '../model/user.js';
 import type { StorageOperations, StoragePort } from '../storage/port.js';
-import { AUDIT_COLLECTION } from './collections.js';
+import { createGuard, underlying, type Guard } from '../access/guard.js';
+import { defaultAccessPolicy, type AccessPolicy } from '../access/policy.js';
+import { appendAuditEntry } from './audit-log.js';
 import type { CrmEvents } from './events.js';
 import { storedReader } from './records.js';
 
@@ -20,14 +22,22 @@ const readDefinition = /* @__PURE__ */ storedReader(customFieldDefinitionSchema,
 /** Who is acting: every write is attributed to them, and their role decides what they may do. */
 export interface CrmActor {
   readonly id: string;
-  /** `viewer`s may read but not write. Default `rep`. */
+  /** What the access policy lets them do (see the security guide). Default `rep`. */
   readonly role?: UserRole;
 }
 
 /** What the services share: storage, actor, clock, ids, events and the audit log. */
 export interface CrmContext {
+  /** The port as the actor may use it: the access policy applied to every read and write (`access/guard.ts`). */
   readonly storage: StoragePort;
-  readonly actor: CrmActor;
+  /**
+   * The port underneath, for what the CRM does for itself whatever the actor may see: background aggregates and
+   * re-scoring, de-duplication and assignment across owners, the audit log. Never handed to a caller.
+   */
+  readonly system: StoragePort;
+  /** The access policy applied to this actor. */
+  readonly guard: Guard;
+  readonly actor: Readonly<Required<CrmActor>>;
   readonly events: CrmEvents;
   readonly timeZone: string;
   readonly currency: string;
@@ -60,6 +70,7 @@ export function ratesFor(
 export function createContext(options: {
   storage: StoragePort;
   actor: CrmActor;
+  policy?: AccessPolicy;
   events: CrmEvents;
   clock: () => Date;
   idGenerator: IdGenerator;
@@ -67,7 +78,9 @@ export function createContext(options: {
   currency: string;
   exchangeRates?: ExchangeRateTable | undefined;
 }): CrmContext {
-  const { storage, actor, events, clock, idGenerator } = options;
+  const { storage, events, clock, idGenerator } = options;
+  // A frozen copy: changing the caller's object afterwards changes nothing; acting as someone else is a new CRM.
+  const actor = Object.freeze({ id: options.actor.id, role: options.actor.role ?? 'rep' });
   // Definitions are read on every write of an entity with custom fields: keep them until one changes. The cached
   // array's identity is what the compiled-schema cache keys on, so it must stay the same object while valid.
   let definitionsCache: Map<CustomFieldEntity, readonly CustomFieldDefinition[]> | undefined;
@@ -75,8 +88,12 @@ export function createContext(options: {
     if (changes.some((change) => change.collection === CUSTOM_FIELDS_COLLECTION)) definitionsCache = undefined;
   });
 
+  const guard = createGuard(storage, options.policy ?? defaultAccessPolicy, actor);
+
   return {
-    storage,
+    storage: guard.port(),
+    system: storage,
+    guard,
     actor,
     events,
     timeZone: options.timeZone,
@@ -87,6 +104,7 @@ export function createContext(options: {
     newId: () => idGenerator(),
     dispose() {
       unsubscribe();
+      guard.dispose();
       definitionsCache = undefined;
     },
     assertCanWrite(action) {
@@ -94,7 +112,8 @@ export function createContext(options: {
     },
     async audit(ops, entry) {
       const parsed = parseOrThrow(auditEntryInputSchema, { ...entry, actorId: actor.id }, 'audit entry');
-      await ops.put(AUDIT_COLLECTION, { ...parsed, id: idGenerator() }, { expectedVersion: 0 });
+      // The CRM's own write: the actor's scope (which may hide the log from them) must not decide the chain's head.
+      await appendAuditEntry(underlying(ops), parsed);
     },
     async customFieldDefinitions(ops, entity) {
       if (!definitionsCache) {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import type { Filter } from '../filter/schema.js';
 import type { CustomFieldEntity } from '../model/custom-fields.js';
@@ -9,13 +10,14 @@ import {
   applyPatch,
   insertAudited,
   loadAt,
-  removeAudited,
   schemaWithCustomFields,
   storedReader,
   updateAudited,
   withoutMeta,
   written,
 } from './records.js';
+import { checkId } from '../storage/snapshot.js';
+import { checkReferences, removeWithDependants, type DependantsMode, type RemovalHook } from './references.js';
 
 /** How one entity is stored and validated. */
 export interface EntityDescriptor<Input, Entity, Patch> {
@@ -42,15 +44,41 @@ export interface EntityDescriptor<Input, Entity, Patch> {
    */
   readonly onWrite?: (
     tx: StorageOperations,
-    change: { readonly before?: Record<string, unknown>; readonly after?: Record<string, unknown> },
+    change: {
+      /** The record's id (on update). */
+      readonly id?: string;
+      readonly before?: Record<string, unknown>;
+      readonly after?: Record<string, unknown>;
+    },
     at: string,
   ) => Promise<readonly PendingEvent[]>;
+  /** What deleting records of other collections must also do when a delete of this entity cascades to them. */
+  readonly removalHooks?: Readonly<Partial<Record<string, RemovalHook>>>;
 }
 
 /** Options of a versioned write: the version the caller last read; a stale one gets `ConflictError`. */
 export interface VersionedWrite {
   readonly expectedVersion: number;
 }
+
+/**
+ * Options of a write that replaces or deletes what the caller saw: the version last read (`ConflictError` when the
+ * stored one is another), or `force: true` to write whatever the stored version is. One of them is required, so a
+ * stale write is never accepted by leaving the version out.
+ */
+export type GuardedWrite =
+  | { readonly expectedVersion: number; readonly force?: true }
+  | { readonly expectedVersion?: number; readonly force: true };
+
+/** Options of a delete: guarded, and what to do with the records that point at the deleted one. */
+export type RemoveOptions = GuardedWrite & {
+  /**
+   * `refuse` (default): `DependantsError` (code `CRM_HAS_DEPENDANTS`) when any record points at it, e.g. a customer's
+   * contacts, deals, activities, tasks or consents; `cascade`: those are deleted too (and what points at them), each
+   * audited, in the same transaction, with their `*.deleted` events after commit.
+   */
+  readonly dependants?: DependantsMode;
+};
 
 /** A page of entities. */
 export interface EntityPage<Entity> {
@@ -71,8 +99,11 @@ export interface EntityService<Input, Entity, Patch> {
    * validated as a whole. `ConflictError` when `expectedVersion` is not the stored version.
    */
   update(id: string, patch: Patch, options: VersionedWrite): Promise<Entity>;
-  /** Deletes the entity, at `expectedVersion` when given. */
-  remove(id: string, options?: Partial<VersionedWrite>): Promise<void>;
+  /**
+   * Deletes the entity at `expectedVersion` (or with `force: true`); records pointing at it are refused or deleted
+   * with it (`dependants`).
+   */
+  remove(id: string, options: RemoveOptions): Promise<void>;
   /** A page of entities matching `where`, in `orderBy` order. */
   list(options?: QueryOptions): Promise<EntityPage<Entity>>;
   /** How many entities match. */
@@ -105,20 +136,21 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
       : input;
   const onWrite = async (
     tx: StorageOperations,
-    change: { before?: Record<string, unknown>; after?: Record<string, unknown> },
+    change: { id?: string; before?: Record<string, unknown>; after?: Record<string, unknown> },
     at: string,
   ): Promise<readonly PendingEvent[]> => (descriptor.onWrite ? descriptor.onWrite(tx, change, at) : []);
 
   return {
     async create(input) {
       context.assertCanWrite(`${name}.create`);
-      const prepared = await prepare(input);
+      const prepared = await prepare(objectInput(input, name));
       const at = context.nowIso();
       const { stored, events } = await context.storage.transaction(async (tx) => {
         const raw = { ...(prepared as Record<string, unknown>) };
         if (descriptor.ownerField && raw[descriptor.ownerField] === undefined)
           raw[descriptor.ownerField] = context.actor.id;
         const entity = parseOrThrow(await inputSchema(tx), raw, name) as Record<string, unknown>;
+        await checkReferences(tx, collection, entity);
         const record = await insertAudited(context, tx, collection, entity, at);
         return { stored: record, events: await onWrite(tx, { after: entity }, at) };
       });
@@ -132,12 +164,14 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
     },
 
     async find(id) {
+      checkId(id); // a non-string id is a caller's bug, not a miss
       const record = await context.storage.get(collection, id);
       return record && fromStorage(record);
     },
 
     async update(id, patch, options) {
       context.assertCanWrite(`${name}.update`);
+      objectInput(patch, `${name} update`);
       const changes = parseOrThrow(descriptor.schemas.patch, await prepare(patch, id), `${name} update`) as Record<
         string,
         unknown
@@ -153,11 +187,12 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
           string,
           unknown
         >;
+        await checkReferences(tx, collection, entity, [], before);
         const write = await updateAudited(context, tx, collection, current, entity, at, { expectedVersion });
         return {
           stored: write.record,
           changedFields: write.changedFields,
-          events: await onWrite(tx, { before, after: entity }, at),
+          events: await onWrite(tx, { id, before, after: entity }, at),
         };
       });
       context.events.emit(`${name}.updated`, { entity: name, id, actorId: context.actor.id, at, changedFields });
@@ -167,17 +202,23 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
 
     async remove(id, options) {
       context.assertCanWrite(`${name}.delete`);
+      const { expectedVersion, dependants } = parseOrThrow(removeOptionsSchema, options ?? {}, 'remove options');
       const at = context.nowIso();
       const events = await context.storage.transaction(async (tx) => {
-        const current = descriptor.onWrite ? withoutMeta(await loadAt(tx, collection, id)) : undefined;
-        await removeAudited(context, tx, collection, id, at, options?.expectedVersion);
-        return current ? onWrite(tx, { before: current }, at) : [];
+        const removal = await removeWithDependants(context, tx, collection, id, at, {
+          expectedVersion,
+          dependants,
+          hooks: descriptor.removalHooks,
+        });
+        const own = descriptor.onWrite ? await onWrite(tx, { before: withoutMeta(removal.before) }, at) : [];
+        return [...removal.events, ...own];
       });
       context.events.emit(`${name}.deleted`, { entity: name, id, actorId: context.actor.id, at });
       context.events.emitAll(events);
     },
 
     async list(options) {
+      parseOrThrow(listOptionsSchema, options ?? {}, 'list options');
       const page = await context.storage.query(collection, options);
       return { records: page.records.map(fromStorage), ...(page.next ? { next: page.next } : {}) };
     },
@@ -188,7 +229,56 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
   };
 }
 
+/** A version a caller read: a positive integer. */
+const versionSchema = /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive());
+
 /** Options of a versioned write, as every service checks them. */
-export const versionedWriteSchema = /* @__PURE__ */ z.strictObject({
-  expectedVersion: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()),
+export const versionedWriteSchema = /* @__PURE__ */ z.strictObject({ expectedVersion: versionSchema });
+
+/** What a write without `expectedVersion` or `force: true` is told. */
+export const GUARDED_WRITE_MESSAGE =
+  'Pass the version you read as expectedVersion, or force: true to write over any version';
+
+/**
+ * The strict schema of a guarded write's options with `shape`'s options beside `expectedVersion` and `force`: one of
+ * those two is required (`ValidationError` at `expectedVersion` otherwise), and unknown keys are refused by name.
+ */
+export function guardedWrite<S extends Record<string, z.core.SomeType>>(shape: S) {
+  return z
+    .strictObject({
+      ...shape,
+      expectedVersion: z.optional(versionSchema),
+      force: z.optional(z.literal(true)),
+    })
+    .check(
+      z.refine((options) => hasGuard(options as { expectedVersion?: number; force?: true }), {
+        path: ['expectedVersion'],
+        message: GUARDED_WRITE_MESSAGE,
+      }),
+    );
+}
+
+const hasGuard = (options: { expectedVersion?: number; force?: true }): boolean =>
+  options.expectedVersion !== undefined || options.force === true;
+
+/** Options of a guarded write (see {@link GuardedWrite}). */
+export const guardedWriteSchema = /* @__PURE__ */ guardedWrite({});
+
+/** Options of a delete (see {@link RemoveOptions}). */
+export const removeOptionsSchema = /* @__PURE__ */ guardedWrite({
+  dependants: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['refuse', 'cascade'])),
 });
+
+/** A list's options, their keys only: the adapter parses the values (the filter once, where it runs). */
+const listOptionsSchema = /* @__PURE__ */ z.strictObject({
+  where: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  orderBy: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  limit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+});
+
+/** `input` when it is a plain object; otherwise `ValidationError` at the root (`null`, an array, a number, a string). */
+export function objectInput(input: unknown, context: string): Record<string, unknown> {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) return input as Record<string, unknown>;
+  throw new ValidationError([{ path: [], message: 'Expected an object' }], context);
+}

@@ -2,6 +2,7 @@ import type { FunnelEventMap } from '../funnel/events.js';
 import type { LeadEventMap } from '../leads/events.js';
 import type { CustomerLifecycleChangedEvent } from '../lifecycle/events.js';
 import type { TaskReminderEvent } from '../tasks/events.js';
+import type { BackgroundErrorEvent } from './background.js';
 /**
  * Domain events. Payloads carry ids and field names only, never record values: events travel to analytics, logs and
  * other tabs, where personal data must not follow.
@@ -40,10 +41,11 @@ type LifecycleEvents<E extends CrmEntityName> = {
   [K in `${E}.created` | `${E}.deleted`]: CrmEventBase;
 } & { [K in `${E}.updated`]: CrmUpdatedEvent };
 
-/** Events of the reminder scheduler and of customer lifecycles. */
+/** Events of the reminder scheduler, of customer lifecycles and of failed background work. */
 export interface ReminderEventMap {
   readonly 'task.reminder': TaskReminderEvent;
   readonly 'customer.lifecycleChanged': CustomerLifecycleChangedEvent;
+  readonly 'background.error': BackgroundErrorEvent;
 }
 
 /** Every event name and its payload; `crm.on(name, handler)` type-checks against it. */

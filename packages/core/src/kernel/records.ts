@@ -13,6 +13,7 @@ import type { Filter } from '../filter/schema.js';
 import type { AuditEntryInput } from '../model/compliance.js';
 import { withCustomFields, type CustomFieldDefinition, type CustomFieldEntity } from '../model/custom-fields.js';
 import type { OrderBy, StorageOperations, StoredRecord } from '../storage/port.js';
+import { checkId } from '../storage/snapshot.js';
 import { changedFieldNames } from './audit.js';
 import { isTrustedShape } from './trusted.js';
 
@@ -111,8 +112,9 @@ export async function loadByIds<T extends object = Record<string, unknown>>(
 }
 
 /**
- * The stored record; `NotFoundError` when there is none, `ConflictError` when `expectedVersion` is given and the
- * record is at another version.
+ * The stored record; `ValidationError` naming `id` when `id` is not a string (every service's `get`, `update` and
+ * `remove` load through here), `NotFoundError` when there is none, `ConflictError` when `expectedVersion` is given and
+ * the record is at another version.
  */
 export async function loadAt(
   ops: StorageOperations,
@@ -120,6 +122,7 @@ export async function loadAt(
   id: string,
   expectedVersion?: number,
 ): Promise<StoredRecord> {
+  checkId(id);
   const record = await ops.get(collection, id);
   if (!record) throw new NotFoundError(collection, id);
   if (expectedVersion !== undefined && record.version !== expectedVersion) {
@@ -219,6 +222,7 @@ export async function removeAudited(
   at: string,
   expectedVersion?: number,
 ): Promise<void> {
+  checkId(id);
   await tx.delete(collection, id, expectedVersion === undefined ? {} : { expectedVersion });
   await context.audit(tx, { action: 'delete', entity: collection, entityId: id, at, changedFields: [] });
 }

@@ -10,6 +10,7 @@
  */
 import type * as z from 'zod/mini';
 import type { StorageOperations, StoragePort } from '../storage/port.js';
+import { wrapsOperations } from '../access/guard.js';
 
 type Check = (value: unknown) => boolean;
 
@@ -137,17 +138,20 @@ function mark<T>(record: T): T {
 }
 
 function markedOperations<O extends StorageOperations>(ops: O): O {
-  return {
-    ...ops,
-    get: async (collection, id) => mark(await ops.get(collection, id)),
-    getMany: async (collection, ids) => (await ops.getMany(collection, ids)).map(mark),
-    query: async (collection, options) => {
-      const page = await ops.query(collection, options);
-      page.records.forEach(mark);
-      return page;
-    },
-    put: async (collection, record, options) => mark(await ops.put(collection, record, options)),
-  };
+  return wrapsOperations(
+    {
+      ...ops,
+      get: async (collection, id) => mark(await ops.get(collection, id)),
+      getMany: async (collection, ids) => (await ops.getMany(collection, ids)).map(mark),
+      query: async (collection, options) => {
+        const page = await ops.query(collection, options);
+        page.records.forEach(mark);
+        return page;
+      },
+      put: async (collection, record, options) => mark(await ops.put(collection, record, options)),
+    } as O,
+    ops,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@
  * The customer lifecycle over the port: stage moves with their history records and audit entries (by hand, or by the
  * rules the aggregate updates trigger, or by the periodic sweep). `crm.customers` carries these operations.
  */
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import {
@@ -49,6 +50,10 @@ export interface LifecycleOperations {
 }
 
 const CUSTOMERS = 'customers';
+const historyOptionsSchema = /* @__PURE__ */ z.strictObject({
+  limit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+});
 
 /**
  * Builds the lifecycle operations over the CRM's context, and subscribes the rules to aggregate updates. `checkStage`
@@ -80,9 +85,10 @@ export function createLifecycleService(
     ruleId: string,
     trigger: string,
     expect: (tx: StorageOperations, current: StoredRecord) => number | undefined,
+    port = context.storage,
   ): Promise<{ customer: Customer; change?: LifecycleChange }> => {
     const at = context.nowIso();
-    const result = await context.storage.transaction(async (tx) => {
+    const result = await port.transaction(async (tx) => {
       const current = await loadAt(tx, CUSTOMERS, id);
       const expectedVersion = expect(tx, current);
       const from = String(current['lifecycleStage']);
@@ -127,8 +133,13 @@ export function createLifecycleService(
     return { customer, ...(result.change ? { change: result.change } : {}) };
   };
 
-  const applyLifecycleRules = async (id: string, trigger: LifecycleTrigger): Promise<LifecycleMove | undefined> => {
-    const record = await context.storage.get(CUSTOMERS, id);
+  // Rules run as the CRM itself after any actor's change (`context.system`), or as the actor who asks for them.
+  const applyLifecycleRules = async (
+    id: string,
+    trigger: LifecycleTrigger,
+    port = context.storage,
+  ): Promise<LifecycleMove | undefined> => {
+    const record = await port.get(CUSTOMERS, id);
     if (!record) return undefined;
     const customer = fromStorage(customerSchema, record, 'customer');
     const decision = evaluateLifecycle({
@@ -140,14 +151,19 @@ export function createLifecycleService(
     });
     if (!decision) return undefined;
     // Re-check inside the transaction that nobody moved the customer since the evaluation.
-    const { change } = await move(id, decision.to, decision.ruleId, trigger, (_tx, current) =>
-      current['lifecycleStage'] === decision.from ? current.version : undefined,
+    const { change } = await move(
+      id,
+      decision.to,
+      decision.ruleId,
+      trigger,
+      (_tx, current) => (current['lifecycleStage'] === decision.from ? current.version : undefined),
+      port,
     );
     return change ? decision : undefined;
   };
 
   aggregates.onRefreshed(async (customerId, trigger) => {
-    if (trigger) await applyLifecycleRules(customerId, trigger);
+    if (trigger) await applyLifecycleRules(customerId, trigger, context.system);
   });
 
   return {
@@ -160,7 +176,10 @@ export function createLifecycleService(
       const { customer } = await move(id, stage, 'manual', 'manual', () => expectedVersion);
       return customer;
     },
-    async lifecycleHistory(id, historyOptions = {}) {
+    async lifecycleHistory(id, rawOptions = {}) {
+      const historyOptions = parseOrThrow(historyOptionsSchema, rawOptions, 'options');
+      // The history follows its customer: only someone who may read the customer reads it.
+      await loadAt(context.storage, CUSTOMERS, id);
       const page = await context.storage.query(LIFECYCLE_CHANGES_COLLECTION, {
         where: { field: 'customerId', op: 'eq', value: id },
         orderBy: [{ field: 'at', direction: 'desc' }],
@@ -172,8 +191,12 @@ export function createLifecycleService(
         ...(page.next ? { next: page.next } : {}),
       };
     },
-    applyLifecycleRules,
+    applyLifecycleRules: async (id, trigger) => {
+      context.assertCanWrite('customer.update');
+      return applyLifecycleRules(id, trigger);
+    },
     async sweepLifecycle() {
+      context.assertCanWrite('customer.update');
       let moved = 0;
       for (const record of await loadAll(context.storage, CUSTOMERS, undefined, { pageSize: 500 })) {
         if (await applyLifecycleRules(record.id, 'sweep')) moved++;

@@ -73,8 +73,19 @@ const auditEntryShape = {
 
 /** What recording an audit entry accepts. */
 export const auditEntryInputSchema = /* @__PURE__ */ entityInput(auditEntryShape);
-/** A stored audit entry. */
-export const auditEntrySchema = /* @__PURE__ */ entityRecord(auditEntryShape);
+/**
+ * A stored audit entry. `seq` and `prev` link it into the hash chain (kernel `audit-log.ts`); the log sets them, never
+ * a caller. Entries written before the chain existed have neither.
+ */
+export const auditEntrySchema = /* @__PURE__ */ entityRecord({
+  ...auditEntryShape,
+  /** Its place in the chain: 1 for the first chained entry, then one more per entry. */
+  seq: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive())),
+  /** The SHA-256 of the entry before it (64 zeros for the first), as lowercase hex. */
+  prev: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.regex(/^[0-9a-f]{64}$/, 'Expected a SHA-256 in lowercase hex')),
+  ),
+});
 /** An update to an audit entry (the log is append-only; provided for uniformity). */
 export const auditEntryPatchSchema = /* @__PURE__ */ entityPatch(auditEntryShape);
 export type AuditEntryInput = z.input<typeof auditEntryInputSchema>;

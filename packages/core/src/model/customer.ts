@@ -101,6 +101,8 @@ export type CustomerPatch = z.input<typeof customerPatchSchema>;
 const contactShape = {
   /** The organisation customer this person works at. */
   customerId: idSchema,
+  /** Who owns the contact: its customer's owner unless given, and moved along when the customer is reassigned. */
+  ownerId: /* @__PURE__ */ z.optional(idSchema),
   name: nameSchema,
   givenName: /* @__PURE__ */ z.optional(nameSchema),
   familyName: /* @__PURE__ */ z.optional(nameSchema),

@@ -24,7 +24,16 @@ import {
   type SalesTrendReport,
 } from './sales.js';
 import type { StoredRecord } from '../storage/port.js';
-import { insertAudited, loadAll, ratesFor, removeAudited, written, type CrmContext } from '../kernel/index.js';
+import {
+  guardedWriteSchema,
+  insertAudited,
+  loadAll,
+  ratesFor,
+  removeAudited,
+  written,
+  type CrmContext,
+  type GuardedWrite,
+} from '../kernel/index.js';
 
 /** Where cost entries are stored. */
 export const COST_ENTRIES_COLLECTION = 'costEntries';
@@ -35,7 +44,7 @@ const moneySchema = /* @__PURE__ */ z.strictObject({ amountMinor: /* @__PURE__ *
 
 /** A cost entry as `addCost` accepts it. */
 export const costEntryInputSchema = /* @__PURE__ */ z
-  .object({
+  .strictObject({
     source: sourceSchema,
     campaign: /* @__PURE__ */ z.optional(nameSchema),
     from: dateOnlySchema,
@@ -87,7 +96,8 @@ export interface SalesReportService {
   performance(options: SalesReportOptions): Promise<PerformanceReport>;
   /** Records money spent on a source (and campaign) over a date range. */
   addCost(input: CostEntryInput): Promise<StoredCostEntry>;
-  removeCost(id: string): Promise<void>;
+  /** Deletes a cost entry at the version last read (`expectedVersion`) or with `force: true`. */
+  removeCost(id: string, options: GuardedWrite): Promise<void>;
   listCosts(): Promise<StoredCostEntry[]>;
   /** Sets (or replaces) a user's quota for a month. */
   setQuota(input: QuotaInput): Promise<StoredQuota>;
@@ -182,10 +192,11 @@ export function createSalesReportService(context: CrmContext): SalesReportServic
       );
     },
 
-    async removeCost(id) {
+    async removeCost(id, options) {
       context.assertCanWrite('costEntry.delete');
+      const { expectedVersion } = parseOrThrow(guardedWriteSchema, options ?? {}, 'options');
       const at = context.nowIso();
-      await storage.transaction((tx) => removeAudited(context, tx, COST_ENTRIES_COLLECTION, id, at));
+      await storage.transaction((tx) => removeAudited(context, tx, COST_ENTRIES_COLLECTION, id, at, expectedVersion));
     },
 
     listCosts: () => all<CostEntry>(COST_ENTRIES_COLLECTION),

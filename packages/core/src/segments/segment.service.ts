@@ -22,7 +22,16 @@ import {
   type SegmentPredicate,
 } from './compile.js';
 import type { CustomerAggregates } from '../customers/aggregates.service.js';
-import { createEntityService, fromStorage, loadAt, type EntityService, type VersionedWrite } from '../kernel/index.js';
+import * as z from 'zod/mini';
+import { parseOrThrow } from '../errors/parse.js';
+import {
+  createEntityService,
+  fromStorage,
+  loadAt,
+  objectInput,
+  type EntityService,
+  type VersionedWrite,
+} from '../kernel/index.js';
 import type { CrmContext } from '../kernel/context.js';
 
 /** The collection of saved segments. */
@@ -57,6 +66,10 @@ export interface SegmentService extends EntityService<SegmentInput, Segment, Seg
 }
 
 const CUSTOMERS = 'customers';
+const membersOptionsSchema = /* @__PURE__ */ z.strictObject({
+  limit: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
+  after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+});
 /**
  * Customers per page of a whole-collection pass. Large, so a pass costs few round trips; at least the number of
  * candidates an adapter may read and sort for one page, so no page re-reads another's.
@@ -159,16 +172,16 @@ export function createSegmentService(context: CrmContext, aggregates: CustomerAg
   return {
     ...base,
     async create(input) {
-      const raw = input as { filter?: unknown };
-      validateFilter(raw.filter);
+      validateFilter(objectInput(input, 'segment')['filter']);
       return base.create(input);
     },
     async update(id: string, patch: SegmentPatch, options: VersionedWrite) {
-      const raw = patch as { filter?: unknown };
-      if (raw.filter !== undefined) validateFilter(raw.filter);
+      const filter = objectInput(patch, 'segment update')['filter'];
+      if (filter !== undefined) validateFilter(filter);
       return base.update(id, patch, options);
     },
     async members(ref, options = {}) {
+      parseOrThrow(membersOptionsSchema, options, 'options');
       const limit = options.limit ?? 100;
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
         throw new ValidationError([{ path: ['limit'], message: 'Expected an integer from 1 to 10000' }], 'options');

@@ -76,7 +76,8 @@ function orderIndex(source: QuerySource, options: QueryOptions): OrderedIndex | 
   const orderBy = options.orderBy ?? [];
   if (orderBy.length === 0) return source.indexes.primary;
   if (orderBy.length !== 1) return undefined;
-  return source.indexes.ordered((orderBy[0] as { field: string }).field);
+  const field = (orderBy[0] as { field: string }).field;
+  return field === 'id' ? source.indexes.primary : source.indexes.ordered(field);
 }
 
 /** One page of a query (see the module comment for the three ways). */

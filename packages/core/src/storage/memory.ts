@@ -27,7 +27,7 @@ import {
   recordIdSchema,
 } from './query.js';
 import { CRM_INDEXES, parseIndexSpec } from './indexes.js';
-import { parseSnapshot } from './snapshot.js';
+import { checkId, parseSnapshot } from './snapshot.js';
 import { stampWrite } from './stamp.js';
 import { createChangeFeed } from './change-feed.js';
 import { parseOrThrow } from '../errors/parse.js';
@@ -167,6 +167,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       async get<T extends object>(collection: string, id: string) {
         assertOpen();
         checkCollection(collection);
+        checkId(id);
         const row = current(collection, id);
         onRead(row ? 1 : 0);
         return row as StoredRecord<T> | undefined;
@@ -174,7 +175,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       async getMany<T extends object>(collection: string, ids: readonly string[]) {
         assertOpen();
         checkCollection(collection);
-        const rows = ids.map((id) => current(collection, id) as StoredRecord<T> | undefined);
+        const rows = ids.map((id) => {
+          checkId(id);
+          return current(collection, id) as StoredRecord<T> | undefined;
+        });
         onRead(rows.filter((row) => row !== undefined).length);
         return rows;
       },
@@ -195,6 +199,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       async delete(collection: string, id: string, deleteOptions?: DeleteOptions) {
         assertOpen();
         checkCollection(collection);
+        checkId(id);
         const row = current(collection, id);
         if (!row) throw new NotFoundError(collection, id);
         const expected = deleteOptions?.expectedVersion;

@@ -9,6 +9,7 @@
  * and tests drive it with a fake clock.
  */
 import { isCrmError } from '../errors/errors.js';
+import { parseOrThrow } from '../errors/parse.js';
 import { taskSchema, type Task } from '../model/activity.js';
 import type { StorageOperations, StoragePort } from '../storage/port.js';
 import type { TaskReminderEvent } from './events.js';
@@ -77,8 +78,26 @@ export function firedReminderId(taskId: string, reminderKey: string): string {
   return `${taskId}|${reminderKey}`;
 }
 
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const fn = () => /* @__PURE__ */ z.optional(/* @__PURE__ */ z.custom(isFunction, 'Expected a function'));
+const schedulerOptionsSchema = /* @__PURE__ */ z.strictObject({
+  storage: /* @__PURE__ */ z.custom(
+    (value) => typeof value === 'object' && value !== null,
+    'Expected a storage adapter',
+  ),
+  clock: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom((value) => typeof value === 'object' && value !== null, 'Expected a scheduler clock'),
+  ),
+  notifier: /* @__PURE__ */ fn(),
+  emit: /* @__PURE__ */ fn(),
+  assigneeId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1))),
+  catchUpMs: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative())),
+  onError: /* @__PURE__ */ fn(),
+});
+
 /** Creates a reminder scheduler over the storage port. Call `start()`; call `stop()` when the user signs out. */
 export function createReminderScheduler(options: ReminderSchedulerOptions): ReminderScheduler {
+  parseOrThrow(schedulerOptionsSchema, options, 'reminder options');
   const { storage } = options;
   const clock = options.clock ?? systemSchedulerClock;
   const catchUp = options.catchUpMs ?? 86_400_000;

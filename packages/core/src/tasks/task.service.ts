@@ -22,6 +22,7 @@ import {
   fromStorage,
   insertAudited,
   loadAt,
+  objectInput,
   removeAudited,
   updateAudited,
   versionedWriteSchema,
@@ -96,9 +97,14 @@ const listOptionsSchema = /* @__PURE__ */ z.strictObject({
   after: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 
+const serviceOptionsSchema = /* @__PURE__ */ z.strictObject({
+  defaultTimeZone: /* @__PURE__ */ z.optional(timeZoneSchema),
+});
+
 /** Builds `crm.tasks`. */
 export function createTaskService(context: CrmContext, options: TaskServiceOptions = {}): TaskService {
-  const defaultTimeZone = options.defaultTimeZone ?? context.timeZone;
+  const defaultTimeZone =
+    parseOrThrow(serviceOptionsSchema, options, 'task options').defaultTimeZone ?? context.timeZone;
   const base = createEntityService(context, {
     name: 'task',
     collection: TASKS_COLLECTION,
@@ -139,8 +145,8 @@ export function createTaskService(context: CrmContext, options: TaskServiceOptio
   return {
     ...base,
 
-    create(input) {
-      const raw = input as Record<string, unknown>;
+    async create(input) {
+      const raw = objectInput(input, 'task');
       return base.create({ ...raw, timeZone: raw['timeZone'] ?? defaultTimeZone } as TaskInput);
     },
 

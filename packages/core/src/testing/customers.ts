@@ -183,6 +183,8 @@ export function generateCustomers(
     return {
       id: contactId(index),
       customerId: customers[draft.customer]!.id,
+      // Contacts belong to their customer's owner, as the contact service keeps them.
+      ...(customers[draft.customer]!.ownerId === undefined ? {} : { ownerId: customers[draft.customer]!.ownerId }),
       name: draft.person.name,
       givenName: draft.person.givenName,
       familyName: draft.person.familyName,

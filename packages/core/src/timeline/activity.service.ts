@@ -4,6 +4,7 @@
  * without its aggregate — plus the merged, paginated timeline of a record.
  */
 import * as z from 'zod/mini';
+import { underlying } from '../access/guard.js';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import type { Filter } from '../filter/index.js';
@@ -30,10 +31,10 @@ import {
 import {
   createEntityService,
   fromStorage,
-  loadAt,
   updateAudited,
   withoutMeta,
   type EntityService,
+  type RemovalHook,
 } from '../kernel/index.js';
 import type { CrmContext } from '../kernel/context.js';
 import type { PendingEvent } from '../kernel/events.js';
@@ -139,43 +140,60 @@ export function timelineActivitiesQuery(
   };
 }
 
+/**
+ * Sets each record related to the activities' `lastActivityAt` to its latest activity's `occurredAt` (or removes it),
+ * inside the activity's write; resolves to the `*.updated` events of the records it changed. A related record being
+ * deleted in the same transaction (a cascade) is left alone.
+ */
+async function refreshLastActivity(
+  context: CrmContext,
+  tx: StorageOperations,
+  activities: readonly (Record<string, unknown> | undefined)[],
+  at: string,
+): Promise<PendingEvent[]> {
+  const events: PendingEvent[] = [];
+  const seen = new Set<string>();
+  for (const activity of activities) {
+    if (!activity) continue;
+    for (const { field, collection, entity } of RELATED) {
+      const id = activity[field];
+      if (typeof id !== 'string' || seen.has(`${collection}/${id}`)) continue;
+      seen.add(`${collection}/${id}`);
+      // Kept by the CRM itself, like any aggregate: the latest activity of all, written whoever logged it (the
+      // activity's own write, and its references, were the actor's).
+      const all = underlying(tx);
+      const stored = await all.get(collection, id);
+      if (!stored) continue;
+      const latest = await all.query(ACTIVITIES, {
+        where: { field, op: 'eq', value: id },
+        orderBy: [{ field: 'occurredAt', direction: 'desc' }],
+        limit: 1,
+      });
+      const value = latest.records[0]?.['occurredAt'] as string | undefined;
+      if (stored['lastActivityAt'] === value) continue;
+      const next = withoutMeta(stored);
+      if (value === undefined) delete next['lastActivityAt'];
+      else next['lastActivityAt'] = value;
+      const changedFields = ['lastActivityAt'];
+      await updateAudited(context, all, collection, stored, next, at, { changedFields });
+      events.push([`${entity}.updated`, { entity, id, actorId: context.actor.id, at, changedFields }]);
+    }
+  }
+  return events;
+}
+
+/** What deleting activities in a cascade must also do: their related records get their `lastActivityAt` again. */
+export function activityRemovalHooks(context: CrmContext): { readonly activities: RemovalHook } {
+  return { activities: (tx, removed, at) => refreshLastActivity(context, tx, removed, at) };
+}
+
 /** Builds `crm.activities`. */
 export function createActivityService(context: CrmContext): ActivityService {
-  /**
-   * Sets each related record's `lastActivityAt` to its latest activity's `occurredAt` (or removes it), inside the
-   * activity's write; resolves to the `*.updated` events of the records it changed.
-   */
-  const refresh = async (
+  const refresh = (
     tx: StorageOperations,
     change: { readonly before?: Record<string, unknown>; readonly after?: Record<string, unknown> },
     at: string,
-  ): Promise<PendingEvent[]> => {
-    const events: PendingEvent[] = [];
-    const seen = new Set<string>();
-    for (const activity of [change.before, change.after]) {
-      if (!activity) continue;
-      for (const { field, collection, entity } of RELATED) {
-        const id = activity[field];
-        if (typeof id !== 'string' || seen.has(`${collection}/${id}`)) continue;
-        seen.add(`${collection}/${id}`);
-        const stored = await loadAt(tx, collection, id);
-        const latest = await tx.query(ACTIVITIES, {
-          where: { field, op: 'eq', value: id },
-          orderBy: [{ field: 'occurredAt', direction: 'desc' }],
-          limit: 1,
-        });
-        const value = latest.records[0]?.['occurredAt'] as string | undefined;
-        if (stored['lastActivityAt'] === value) continue;
-        const next = withoutMeta(stored);
-        if (value === undefined) delete next['lastActivityAt'];
-        else next['lastActivityAt'] = value;
-        const changedFields = ['lastActivityAt'];
-        await updateAudited(context, tx, collection, stored, next, at, { changedFields });
-        events.push([`${entity}.updated`, { entity, id, actorId: context.actor.id, at, changedFields }]);
-      }
-    }
-    return events;
-  };
+  ): Promise<PendingEvent[]> => refreshLastActivity(context, tx, [change.before, change.after], at);
 
   const base = createEntityService(context, {
     name: 'activity',

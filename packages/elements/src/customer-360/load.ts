@@ -211,7 +211,7 @@ export async function affects360(
     }
   }
   for (const [collection, ids] of unknown) {
-    const records = await crm.storage.getMany(collection, ids);
+    const records = await crm.records.getMany(collection, ids);
     if (records.some((record) => names(record, OWNED_BY[collection]!, related))) return true;
   }
   return false;

@@ -29,8 +29,11 @@ function renderPhones(phones: readonly string[], context: SectionContext): Templ
   // Stored in E.164, shown as people write them (national in the CRM's region); the link keeps the E.164 number.
   return html`${phones.map((phone) => {
     const href = context.masked ? undefined : telHref(phone);
-    const shown = context.phone(phone);
-    const text = context.masked ? maskPhone(shown) : shown;
+    // Core's access policy may have masked it already (a role without `pii`): masking `+86 ** **** 8024` again would
+    // hide the digits the mask keeps. A stored number never holds `*`.
+    const premasked = phone.includes('*');
+    const shown = premasked ? phone : context.phone(phone);
+    const text = context.masked && !premasked ? maskPhone(shown) : shown;
     return html`<span class="value-item">${href ? html`<a href=${href}>${text}</a>` : text}</span>`;
   })}`;
 }

@@ -161,7 +161,7 @@ export class CrmQueryController<T> implements ReactiveController {
       return;
     }
     const watched = new Set(this.options.collections);
-    const unsubscribe = crm.storage.subscribe((events: readonly ChangeEvent[]) => {
+    const unsubscribe = crm.subscribe((events: readonly ChangeEvent[]) => {
       const relevant = events.filter((event) => watched.has(event.collection) && !this.known(event));
       if (relevant.length === 0) return;
       this.changes.push(...relevant);

@@ -17,7 +17,7 @@ import {
   type ReactiveControllerHost,
   type TemplateResult,
 } from 'lit';
-import type { Deal, FailedGateCondition } from '@crmkit/core';
+import type { Deal, FailedGateCondition, MoveToStageOptions } from '@crmkit/core';
 import type { BoardData } from './load.js';
 import type * as ContentModule from './move-dialogs-content.js';
 import type { MoveController, MoveVia } from './move-controller.js';
@@ -37,6 +37,20 @@ export interface DetailsRequest {
 export interface MoveExtra {
   readonly values?: Record<string, unknown>;
   readonly lostReason?: string;
+}
+
+/**
+ * A move's options: the deal's version as the board shows it, so a deal changed elsewhere meanwhile is a conflict,
+ * never overwritten; then the details entered. A deal read through the CRM always has a version: without one the move
+ * is refused (and rolled back), not forced.
+ */
+export function moveOptions(version: number | undefined, extra: MoveExtra): MoveToStageOptions {
+  if (version === undefined) throw new Error('The deal has no version to move it at');
+  return {
+    expectedVersion: version,
+    ...(extra.values ? { values: extra.values } : {}),
+    ...(extra.lostReason ? { lostReason: extra.lostReason } : {}),
+  };
 }
 
 type Host = ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };

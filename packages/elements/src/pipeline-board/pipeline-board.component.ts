@@ -37,7 +37,7 @@ import { CrmDealMoveEvent, CrmDealMovedEvent, CrmDealSelectEvent } from './event
 import { renderFilters } from './filters.js';
 import { loadBoard, withStoredDeal, type BoardData } from './load.js';
 import { boardMessages, sourceLabel } from './messages.js';
-import { MoveDialogsController, type DetailsRequest, type MoveExtra } from './move-dialogs.js';
+import { MoveDialogsController, moveOptions, type DetailsRequest, type MoveExtra } from './move-dialogs.js';
 import { MoveController, type MoveVia } from './move-controller.js';
 import { boardStyles } from './pipeline-board.styles.js';
 
@@ -451,11 +451,7 @@ export class CrmPipelineBoard extends LitElement {
       deal.id,
       toStageId,
       async () => {
-        const moved = await crm.deals.moveToStage(deal.id, toStageId, {
-          ...(deal.version === undefined ? {} : { expectedVersion: deal.version }),
-          ...(extra.values ? { values: extra.values } : {}),
-          ...(extra.lostReason ? { lostReason: extra.lostReason } : {}),
-        });
+        const moved = await crm.deals.moveToStage(deal.id, toStageId, moveOptions(deal.version, extra));
         const write: ChangeEvent = { collection: 'deals', id: deal.id, type: 'put', version: moved.version };
         const current = this.data.value;
         const next = current && withStoredDeal(current, moved);

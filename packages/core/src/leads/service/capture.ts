@@ -54,7 +54,10 @@ export function createCapture(t: LeadTools) {
       normaliseOptions(normalisePhone),
     );
     const at = context.nowIso();
-    const outcome = await context.storage.transaction(async (tx) => {
+    // Intake runs as the CRM: de-duplication and assignment see every owner's leads, customers and contacts, and
+    // assignment may give the lead to someone else. A direct create is the actor's own write, checked below.
+    if (mode.via === 'create') await context.guard.actor();
+    const outcome = await context.system.transaction(async (tx) => {
       const schema = await leadSchemaFor(tx);
       const entity = parseOrThrow(schema, raw, 'lead') as Record<string, unknown>;
       const subject = subjectOf(entity);
@@ -81,6 +84,7 @@ export function createCapture(t: LeadTools) {
         scoreHistory: [historyEntry(score, 'capture', at)],
         ...(mode.note === undefined ? {} : { lastActivityAt: at }),
       };
+      if (mode.via === 'create') await context.guard.checkWrite('leads', lead);
       const record = await insertAudited(context, tx, 'leads', lead, at, id);
       const consentIds: string[] = [];
       for (const grant of mode.consents) {

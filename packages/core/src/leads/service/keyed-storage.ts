@@ -1,6 +1,7 @@
 /** Match keys kept on every write: the port the lead, customer and contact services write through. */
 import type { PutOptions, QueryOptions, RecordInput, StorageOperations, StoragePort } from '../../storage/port.js';
 import { readPolicy } from '../../kernel/index.js';
+import { wrapsOperations } from '../../access/guard.js';
 import { isMatchKeyCollection, matchKeysOf, MATCH_KEYS_FIELD } from '../match-keys.js';
 
 /** `record` with its match keys derived from its own fields; whatever `matchKeys` it carried is replaced. */
@@ -33,21 +34,25 @@ function keyedOperations(ops: StorageOperations, unkeyedReads: boolean): Storage
   const one = <R>(collection: string, record: R): R => (unkeyedReads ? unkeyed(collection, record) : record);
   const many = <R>(collection: string, records: R[]): R[] =>
     unkeyedReads && isMatchKeyCollection(collection) ? records.map((record) => unkeyed(collection, record)) : records;
-  return {
-    get: async <T extends object>(collection: string, id: string) => one(collection, await ops.get<T>(collection, id)),
-    getMany: async <T extends object>(collection: string, ids: readonly string[]) =>
-      many(collection, await ops.getMany<T>(collection, ids)),
-    query: async <T extends object>(collection: string, options?: QueryOptions) => {
-      const page = await ops.query<T>(collection, options);
-      return unkeyedReads && isMatchKeyCollection(collection)
-        ? { ...page, records: many(collection, page.records) }
-        : page;
+  return wrapsOperations(
+    {
+      get: async <T extends object>(collection: string, id: string) =>
+        one(collection, await ops.get<T>(collection, id)),
+      getMany: async <T extends object>(collection: string, ids: readonly string[]) =>
+        many(collection, await ops.getMany<T>(collection, ids)),
+      query: async <T extends object>(collection: string, options?: QueryOptions) => {
+        const page = await ops.query<T>(collection, options);
+        return unkeyedReads && isMatchKeyCollection(collection)
+          ? { ...page, records: many(collection, page.records) }
+          : page;
+      },
+      count: (collection, where) => ops.count(collection, where),
+      delete: (collection, id, options) => ops.delete(collection, id, options),
+      put: <T extends object>(collection: string, record: RecordInput<T>, options: PutOptions) =>
+        ops.put<T>(collection, keyed(collection, record), options),
     },
-    count: (collection, where) => ops.count(collection, where),
-    delete: (collection, id, options) => ops.delete(collection, id, options),
-    put: <T extends object>(collection: string, record: RecordInput<T>, options: PutOptions) =>
-      ops.put<T>(collection, keyed(collection, record), options),
-  };
+    ops,
+  );
 }
 
 const wrapped = new WeakSet<object>();

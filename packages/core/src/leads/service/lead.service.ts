@@ -10,7 +10,10 @@ import { ValidationError } from '../../errors/errors.js';
 import { parseOrThrow } from '../../errors/parse.js';
 import { createEntityService, fromStorage, loadAll, loadWhereIn, withoutMeta } from '../../kernel/index.js';
 import type { CrmContext } from '../../kernel/context.js';
+import type { BackgroundErrorHandler } from '../../kernel/background.js';
+import type { Filter } from '../../filter/schema.js';
 import { activitySchema, type Activity } from '../../model/activity.js';
+import { activityRemovalHooks } from '../../timeline/activity.service.js';
 import { createDealService, type DealWriter } from '../../funnel/deal.service.js';
 import { DEFAULT_LOST_REASON_CODES } from '../../funnel/pipeline.js';
 import { explicitAssignment, type AssignmentDecision } from '../assignment.js';
@@ -33,6 +36,7 @@ import {
   openLeadsFilter,
   qualifyOptionsSchema,
   refuseManagedFields,
+  rescoreAllOptionsSchema,
   stringField,
   subjectOf,
 } from './schemas.js';
@@ -42,14 +46,16 @@ import type { LeadService, LeadServiceOptions } from './types.js';
 /**
  * Builds the lead service over the CRM's context. Options are validated here (`ValidationError` naming the option).
  * A conversion creates its deal through `deals` (the CRM's deal service; one over the same context by default).
+ * Background re-scoring failures go to `options.onBackgroundError`, else to `onBackgroundError` (the CRM's handler).
  */
 export function createLeadService(
   context: CrmContext,
   options: LeadServiceOptions = {},
   deals: DealWriter = createDealService(context, DEFAULT_LOST_REASON_CODES),
+  onBackgroundError?: BackgroundErrorHandler,
 ): LeadService {
   // Every lead (and every customer or contact a conversion or merge writes) carries its match keys.
-  context = { ...context, storage: withMatchKeys(context.storage) };
+  context = { ...context, storage: withMatchKeys(context.storage), system: withMatchKeys(context.system) };
   const t = createLeadTools(context, options);
   const {
     opts,
@@ -79,10 +85,13 @@ export function createLeadService(
     schemas: { input: extendedLeadInputSchema, record: extendedLeadSchema, patch: extendedLeadPatchSchema },
     ownerField: 'ownerId',
     customFields: 'lead',
+    removalHooks: activityRemovalHooks(context),
   });
   const relations = createRelations(t);
   const insert = createCapture(t);
-  const rescoring = createRescoring(t);
+  // Scores are the CRM's own derivation, kept after any actor's change: re-scoring writes past the policy. A caller
+  // asking for it is checked first (`rescore` reads the lead as the actor).
+  const rescoring = createRescoring({ ...t, context: { ...context, storage: context.system } }, onBackgroundError);
   const { rescoreNow } = rescoring;
   const convert = createConvert(t, relations, deals);
   const { merge, mergeIntoCustomer } = createMerge(t, relations);
@@ -150,12 +159,14 @@ export function createLeadService(
 
     async rescore(leadId) {
       context.assertCanWrite('lead.rescore');
+      await loadLead(context.storage, leadId);
       return rescoreNow(leadId, 'rescore', false);
     },
 
     async rescoreAll(options = {}) {
       context.assertCanWrite('lead.rescore');
-      const where = options.where ?? openLeadsFilter;
+      const where = (parseOrThrow(rescoreAllOptionsSchema, options, 'rescore options').where ??
+        openLeadsFilter) as Filter;
       let rescored = 0;
       let changed = 0;
       for (const record of await loadAll(context.storage, 'leads', where)) {
@@ -166,9 +177,9 @@ export function createLeadService(
       return { rescored, changed };
     },
 
-    async assign(leadId, options = {}) {
+    async assign(leadId, options) {
       context.assertCanWrite('lead.assign');
-      const assignOptions = parseOrThrow(assignOptionsSchema, options, 'assign options');
+      const assignOptions = parseOrThrow(assignOptionsSchema, options ?? {}, 'assign options');
       const at = context.nowIso();
       const outcome = await context.storage.transaction(async (tx) => {
         const stored = await loadLead(tx, leadId, assignOptions.expectedVersion);
@@ -211,8 +222,8 @@ export function createLeadService(
       return { lead: toLead(outcome.record), decision: outcome.decision };
     },
 
-    async qualify(leadId, options = {}) {
-      const { expectedVersion } = parseOrThrow(qualifyOptionsSchema, options, 'qualify options');
+    async qualify(leadId, options) {
+      const { expectedVersion } = parseOrThrow(qualifyOptionsSchema, options ?? {}, 'qualify options');
       return transition(
         leadId,
         'lead.qualify',
@@ -227,7 +238,7 @@ export function createLeadService(
     },
 
     async disqualify(leadId, options) {
-      const { reason, expectedVersion } = parseOrThrow(disqualifyOptionsSchema, options, 'disqualify options');
+      const { reason, expectedVersion } = parseOrThrow(disqualifyOptionsSchema, options ?? {}, 'disqualify options');
       return transition(
         leadId,
         'lead.disqualify',

@@ -123,6 +123,7 @@ export function createRelations(t: LeadTools) {
       return { contact: record, created: false, events };
     }
     const existing = await tx.count('contacts', eq('customerId', customerId));
+    const owner = (await tx.get('customers', customerId))?.['ownerId'];
     const record = await createRecord(
       tx,
       'contacts',
@@ -134,6 +135,7 @@ export function createRelations(t: LeadTools) {
         emails: lead.email === undefined ? [] : [lead.email],
         phones: lead.phone === undefined ? [] : [lead.phone],
         primary: existing === 0,
+        ...(typeof owner === 'string' ? { ownerId: owner } : {}),
         ...values,
       },
       at,

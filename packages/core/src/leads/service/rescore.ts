@@ -1,14 +1,27 @@
 /** Re-scoring: now, inside a write, and in the background when activities or scored fields change. */
 import { ConflictError, NotFoundError } from '../../errors/errors.js';
 import { withoutMeta } from '../../kernel/index.js';
+import {
+  defaultBackgroundErrorHandler,
+  reportBackgroundError,
+  type BackgroundErrorHandler,
+} from '../../kernel/background.js';
 import type { StorageOperations, StoredRecord } from '../../storage/port.js';
 import { OPEN_LEAD_STATUSES, type ScoreTrigger } from '../schema.js';
 import { stringField, withScore } from './schemas.js';
 import type { LeadTools } from './tools.js';
 import type { RescoreResult } from './types.js';
 
-/** Re-scoring over the lead service's tools; `settled()` resolves when queued background work has finished. */
-export function createRescoring(t: LeadTools) {
+/** The `task` a failed background re-scoring is reported with. */
+const RESCORE_TASK = 'leadRescore';
+
+/**
+ * Re-scoring over the lead service's tools; `settled()` resolves when queued background work has finished. A failed
+ * background job goes to the lead options' `onBackgroundError`, else to `onBackgroundError` (the CRM's), else to the
+ * default handler (a `background.error` event and a console warning); never to an unhandled rejection, and the queue
+ * goes on with the next job.
+ */
+export function createRescoring(t: LeadTools, onBackgroundError?: BackgroundErrorHandler) {
   const {
     context,
     opts,
@@ -61,13 +74,13 @@ export function createRescoring(t: LeadTools) {
   };
 
   let queue: Promise<void> = Promise.resolve();
+  const handler: BackgroundErrorHandler =
+    opts.onBackgroundError ??
+    onBackgroundError ??
+    defaultBackgroundErrorHandler((name, payload) => context.events.emit(name, payload));
   const report = (error: unknown) => {
     if (error instanceof NotFoundError) return; // the lead or activity was deleted meanwhile
-    if (opts.onBackgroundError) opts.onBackgroundError(error);
-    else
-      queueMicrotask(() => {
-        throw error;
-      });
+    reportBackgroundError(handler, error, RESCORE_TASK);
   };
   const enqueue = (job: () => Promise<void>) => {
     const run = async () => {

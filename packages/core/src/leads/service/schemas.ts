@@ -16,6 +16,7 @@ import {
   sourceSchema,
   trimmedString,
 } from '../../model/primitives.js';
+import { guardedWrite, guardedWriteSchema } from '../../kernel/entity-service.js';
 import { collectionNameSchema } from '../../storage/query.js';
 import { rotationStateSchema } from '../assignment.js';
 import type { DedupeSource, DedupeSubject } from '../dedupe.js';
@@ -110,14 +111,11 @@ export const duplicateQuerySchema = /* @__PURE__ */ z.strictObject({
   country: /* @__PURE__ */ z.optional(countryCodeSchema),
 });
 
-export const assignOptionsSchema = /* @__PURE__ */ z.strictObject({
-  ownerId: /* @__PURE__ */ z.optional(idSchema),
-  expectedVersion: versionSchema,
-});
-export const qualifyOptionsSchema = /* @__PURE__ */ z.strictObject({ expectedVersion: versionSchema });
-export const disqualifyOptionsSchema = /* @__PURE__ */ z.strictObject({
-  reason: /* @__PURE__ */ trimmedString(2000),
-  expectedVersion: versionSchema,
+export const assignOptionsSchema = /* @__PURE__ */ guardedWrite({ ownerId: /* @__PURE__ */ z.optional(idSchema) });
+export const qualifyOptionsSchema = guardedWriteSchema;
+export const disqualifyOptionsSchema = /* @__PURE__ */ guardedWrite({ reason: /* @__PURE__ */ trimmedString(2000) });
+export const rescoreAllOptionsSchema = /* @__PURE__ */ z.strictObject({
+  where: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
 });
 
 export const storedStateSchema = /* @__PURE__ */ z.object({

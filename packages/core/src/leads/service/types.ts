@@ -1,5 +1,5 @@
 /** The lead service's public types: its options, what each operation takes and returns, and the service itself. */
-import type { EntityService } from '../../kernel/index.js';
+import type { EntityService, GuardedWrite } from '../../kernel/index.js';
 import type { consentStatuses, legalBases } from '../../model/compliance.js';
 import type { Contact, Customer } from '../../model/customer.js';
 import type { Deal } from '../../model/deal.js';
@@ -237,19 +237,20 @@ export interface LeadService extends EntityService<ExtendedLeadInput, ExtendedLe
   /**
    * Assigns the lead: to `ownerId` when given (an inactive user is refused), else by the configured strategy. The
    * decision and its reason are returned, kept on the lead (`assignment`) and emitted as `lead.assigned`. When nobody
-   * is eligible the owner is unchanged and the decision says so.
+   * is eligible the owner is unchanged and the decision says so. At the lead's version last read (`expectedVersion`)
+   * or with `force: true`.
    */
-  assign(
-    leadId: string,
-    options?: { readonly ownerId?: string; readonly expectedVersion?: number },
-  ): Promise<AssignResult>;
-  /** Marks the lead qualified (合格线索): from `new`, `working` or `disqualified`. Emits `lead.qualified`. */
-  qualify(leadId: string, options?: { readonly expectedVersion?: number }): Promise<ExtendedLead>;
-  /** Marks the lead disqualified with a reason: from `new`, `working` or `qualified`. Emits `lead.disqualified`. */
-  disqualify(
-    leadId: string,
-    options: { readonly reason: string; readonly expectedVersion?: number },
-  ): Promise<ExtendedLead>;
+  assign(leadId: string, options: GuardedWrite & { readonly ownerId?: string }): Promise<AssignResult>;
+  /**
+   * Marks the lead qualified (合格线索): from `new`, `working` or `disqualified`. Emits `lead.qualified`. At the lead's
+   * version last read (`expectedVersion`) or with `force: true`.
+   */
+  qualify(leadId: string, options: GuardedWrite): Promise<ExtendedLead>;
+  /**
+   * Marks the lead disqualified with a reason: from `new`, `working` or `qualified`. Emits `lead.disqualified`. At the
+   * lead's version last read (`expectedVersion`) or with `force: true`.
+   */
+  disqualify(leadId: string, options: GuardedWrite & { readonly reason: string }): Promise<ExtendedLead>;
   /**
    * Converts the lead: creates (or links) the customer — an organisation named after the company with the person as
    * its contact, or a person — and opens a deal in the pipeline's first open stage; moves the lead's activities,
