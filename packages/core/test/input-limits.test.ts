@@ -8,6 +8,8 @@ import {
   createMemoryStorage,
   filterSchema,
   parseFilter,
+  checkFilterLimits,
+  checkSnapshotShape,
   parseSnapshot,
   type Crm,
   type StorageSnapshot,
@@ -15,6 +17,12 @@ import {
 } from '@crmkit/core';
 import { generateDemoData, seedStorage } from '@crmkit/core/testing';
 import { SNAPSHOT_MAX_ISSUES, checkSnapshotRecords } from '../src/kernel/index.js';
+
+/** A snapshot as an importer checks it: its shape (names, depth), then its format and metadata. */
+const checked = (snapshot: unknown) => {
+  checkSnapshotShape(snapshot);
+  return parseSnapshot(snapshot);
+};
 
 // Hostile input is refused with a ValidationError naming where it is, never a crash (RangeError, TypeError) and never
 // accepted or dropped silently. The limits are documented in docs/guides/core.md, "Input limits".
@@ -36,15 +44,15 @@ async function admin(): Promise<Crm> {
 
 // --- Filters -------------------------------------------------------------------------------------------------------
 
-test('a filter with a 10 MB field name is refused by parseFilter, segments and queries, and nothing is stored', async () => {
+test('a filter with a 10 MB field name is refused where filters enter (checkFilterLimits), by segments and by queries, and nothing is stored', async () => {
   const field = 'a'.repeat(10 * 1024 * 1024);
   const filter = { field, op: 'eq', value: 1 };
-  assert.throws(() => parseFilter(filter), isValidationAt(['field'], /at most 200 characters/));
-  assert.throws(() => parseFilter({ all: [{ not: filter }] }), isValidationAt(['all', 0, 'not', 'field']));
+  assert.throws(() => checkFilterLimits(filter), isValidationAt(['field'], /at most 200 characters/));
+  assert.throws(() => checkFilterLimits({ all: [{ not: filter }] }), isValidationAt(['all', 0, 'not', 'field']));
   assert.equal(z.safeParse(filterSchema, filter).success, false);
 
   const crm = await admin();
-  await assert.rejects(crm.segments.create({ name: 'Huge', filter } as never), isValidationAt(['field']));
+  await assert.rejects(crm.segments.create({ name: 'Huge', filter } as never), isValidationAt(['filter', 'field']));
   assert.equal((await crm.segments.list()).records.length, 0, 'not stored');
   await assert.rejects(crm.customers.list({ where: filter as never }), isValidationAt(['where', 'field']));
   await crm.dispose();
@@ -52,11 +60,11 @@ test('a filter with a 10 MB field name is refused by parseFilter, segments and q
 
 test('filter limits: field paths of 200 characters, lists of 1000 values, strings of 10000 characters', () => {
   const at = (field: string, extra: Record<string, unknown>) => ({ field, ...extra });
-  assert.doesNotThrow(() => parseFilter(at('a'.repeat(200), { op: 'exists', value: true })));
-  assert.throws(() => parseFilter(at('a'.repeat(201), { op: 'exists', value: true })), isValidationAt(['field']));
+  assert.doesNotThrow(() => checkFilterLimits(at('a'.repeat(200), { op: 'exists', value: true })));
+  assert.throws(() => checkFilterLimits(at('a'.repeat(201), { op: 'exists', value: true })), isValidationAt(['field']));
   // A long path of empty segments is refused for its length alone, without splitting it.
   assert.throws(
-    () => parseFilter(at('.'.repeat(1e6), { op: 'exists', value: true })),
+    () => checkFilterLimits(at('.'.repeat(1e6), { op: 'exists', value: true })),
     (error: unknown) => {
       assert.ok(error instanceof ValidationError);
       assert.deepEqual(error.issues, [{ path: ['field'], message: 'Expected at most 200 characters' }]);
@@ -66,27 +74,27 @@ test('filter limits: field paths of 200 characters, lists of 1000 values, string
 
   const values = (length: number) => Array.from({ length }, (_, i) => `v${i}`);
   for (const op of ['in', 'nin', 'hasAny', 'hasAll']) {
-    assert.doesNotThrow(() => parseFilter(at('tags', { op, values: values(1000) })));
+    assert.doesNotThrow(() => checkFilterLimits(at('tags', { op, values: values(1000) })));
     assert.throws(
-      () => parseFilter(at('tags', { op, values: values(1001) })),
+      () => checkFilterLimits(at('tags', { op, values: values(1001) })),
       isValidationAt(['values'], /at most 1000 values/),
     );
   }
 
   const text = (length: number) => 'x'.repeat(length);
   for (const op of ['eq', 'ne', 'gt', 'contains', 'startsWith']) {
-    assert.doesNotThrow(() => parseFilter(at('name', { op, value: text(10_000) })));
+    assert.doesNotThrow(() => checkFilterLimits(at('name', { op, value: text(10_000) })));
     assert.throws(
-      () => parseFilter(at('name', { op, value: text(10_001) })),
+      () => checkFilterLimits(at('name', { op, value: text(10_001) })),
       isValidationAt(['value'], /at most 10000 characters/),
     );
   }
   assert.throws(
-    () => parseFilter(at('name', { op: 'in', values: ['ok', text(10_001)] })),
+    () => checkFilterLimits(at('name', { op: 'in', values: ['ok', text(10_001)] })),
     isValidationAt(['values', 1], /at most 10000 characters/),
   );
   assert.throws(
-    () => parseFilter(at('name', { op: 'between', min: 'a', max: text(10_001) })),
+    () => checkFilterLimits(at('name', { op: 'between', min: 'a', max: text(10_001) })),
     isValidationAt(['max'], /at most 10000 characters/),
   );
 });
@@ -142,15 +150,15 @@ function pathToLevel(kinds: readonly ('all' | 'any' | 'not')[], depth: number): 
 
 test('filters hold at most 1000 nodes, logical ones included; the 1001st is named', () => {
   const leaf = { field: 'a', op: 'exists', value: true };
-  assert.doesNotThrow(() => parseFilter({ all: Array.from({ length: 999 }, () => leaf) }));
+  assert.doesNotThrow(() => checkFilterLimits({ all: Array.from({ length: 999 }, () => leaf) }));
   assert.throws(
-    () => parseFilter({ all: Array.from({ length: 1000 }, () => leaf) }),
+    () => checkFilterLimits({ all: Array.from({ length: 1000 }, () => leaf) }),
     isValidationAt(['all', 999], /at most 1000 nodes/),
   );
   // Spread over branches: 10 `any` nodes of 99 leaves each, under one `all`, is 1 + 10 + 990 = 1001.
   const branches = Array.from({ length: 10 }, () => ({ any: Array.from({ length: 99 }, () => leaf) }));
-  assert.throws(() => parseFilter({ all: branches }), isValidationAt(['all', 9, 'any', 98]));
-  assert.doesNotThrow(() => parseFilter({ all: branches.slice(0, 9).concat({ any: [] }) }));
+  assert.throws(() => checkFilterLimits({ all: branches }), isValidationAt(['all', 9, 'any', 98]));
+  assert.doesNotThrow(() => checkFilterLimits({ all: branches.slice(0, 9).concat({ any: [] }) }));
   assert.equal(z.safeParse(filterSchema, { all: branches }).success, false);
 });
 
@@ -193,16 +201,16 @@ test('a snapshot record nested 10 000 levels deep is a ValidationError naming it
 test('records nest at most 64 levels below the record, whatever mix of objects and arrays', async () => {
   const { storage, unchanged } = await storageWithOne();
   const at = (levels: number) => snapshotOf({ deals: [{ id: 'd', ...META, data: deepValue(levels) }] });
-  parseSnapshot(at(64));
-  assert.throws(() => parseSnapshot(at(65)), isValidationAt(['collections', 'deals', 0]));
+  checked(at(64));
+  assert.throws(() => checked(at(65)), isValidationAt(['collections', 'deals', 0]));
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 0, max: 130 }), async (levels) => {
       const snapshot = snapshotOf({ deals: [{ id: 'd', ...META, data: deepValue(levels) }] });
       // `data` is the first level below the record, its innermost object or array level `levels`.
       if (levels <= 64) {
-        parseSnapshot(snapshot);
+        checked(snapshot);
       } else {
-        assert.throws(() => parseSnapshot(snapshot), isValidationAt(['collections', 'deals', 0], /nest at most 64/));
+        assert.throws(() => checked(snapshot), isValidationAt(['collections', 'deals', 0], /nest at most 64/));
         await assert.rejects(storage.importSnapshot(snapshot), ValidationError);
         await unchanged();
       }
@@ -220,7 +228,7 @@ test('a snapshot whose collection key is __proto__, constructor or another Objec
       `{"format":"crmkit.storage","formatVersion":1,"collections":{"customers":[],${JSON.stringify(name)}:[${record}]}}`,
     ) as StorageSnapshot;
     assert.ok(Object.hasOwn(snapshot.collections, name));
-    assert.throws(() => parseSnapshot(snapshot), isValidationAt(['collections', name]), name);
+    assert.throws(() => checked(snapshot), isValidationAt(['collections', name]), name);
     await assert.rejects(storage.importSnapshot(snapshot), isValidationAt(['collections', name]), name);
     await unchanged();
   }

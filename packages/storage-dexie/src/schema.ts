@@ -94,10 +94,11 @@ function designOf(design: Readonly<Record<string, string>>, collection: string):
 
 /** One step of the schema history. */
 export interface SchemaVersionStep {
-  /** Our version number (a positive integer; Dexie stores it as `version × 10`). */
+  /**
+   * Our version number (a positive integer; Dexie stores it as `version × 10`). What changed is said in a comment
+   * above the step: it is for the people who read this history, not for the code.
+   */
   readonly version: number;
-  /** What changed, in a sentence, for the people who read this history. */
-  readonly description: string;
   /** The layout of every store at this version, given the collections the database holds. */
   stores(collections: readonly string[]): Record<string, string | null>;
   /**
@@ -113,9 +114,9 @@ export interface SchemaVersionStep {
  * its layout as a literal (as `CRM_INDEXES_V4` is) before core's design changes, and append a step:
  *
  * ```ts
+ * // 6: leads: index the score band.
  * {
  *   version: 6,
- *   description: 'leads: index the score band',
  *   stores: (collections) => layout(collections, indexesOf),
  *   upgrade: async (tx) => {
  *     await tx.table('leads').toCollection().modify((lead) => { lead.scoreBand = band(lead.score); });
@@ -126,27 +127,27 @@ export interface SchemaVersionStep {
  * {@link DEXIE_SCHEMA_VERSION} follows the last step.
  */
 export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
+  // 1: One store per collection, keyed by id.
   {
     version: 1,
-    description: 'One store per collection, keyed by id.',
     stores: (collections) => layout(collections, () => PRIMARY_KEY_ONLY),
   },
+  // 2: Indexes for CRM queries.
   {
     version: 2,
-    description: 'Indexes for CRM queries.',
     stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V2, name)),
     // Adding indexes needs no data migration: IndexedDB builds them from the stored records. A later step that
     // reshapes records does it here, in `upgrade(tx)`.
   },
+  // 3: Activity, timeline and due-list indexes.
   {
     version: 3,
-    description: 'Activity, timeline and due-list indexes.',
     // The stores: reminders fired, lead-assignment rotation, costs, quotas, customer aggregates, lifecycle history.
     stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V3, name)),
   },
+  // 4: customers, contacts, leads: *matchKeys.
   {
     version: 4,
-    description: 'customers, contacts, leads: *matchKeys.',
     // No data migration: normalising a phone number needs metadata loaded asynchronously, which an upgrade
     // transaction cannot wait for, and keys written here would have to follow core's normalisation exactly. IndexedDB
     // builds the index from the records that carry matchKeys; records written before version 4 gain them when the
@@ -154,9 +155,9 @@ export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
     // (customers and contacts: *emails, *phones; leads: email, phone).
     stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V4, name)),
   },
+  // 5: leads: [ownerId+status].
   {
     version: 5,
-    description: 'leads: [ownerId+status].',
     // No data migration: IndexedDB builds the index from the stored leads.
     stores: (collections) => layout(collections, indexesOf),
   },

@@ -4,8 +4,8 @@
  * - a query or count has the actor's read scope ANDed into its `where` (the adapter pushes it down);
  * - a single record outside the read scope reads as absent, so its existence is not revealed either;
  * - a write outside the write scope, of the record as it was or as it would be, is a `PermissionError`;
- * - outside a transaction, records come back with personal data masked for an actor without `pii`, and pages carry
- *   opaque cursors that name a record, never its values.
+ * - outside a transaction, records come back with personal data masked for an actor without `pii`, pages carry
+ *   opaque cursors that name a record, never its values, and a `where` over the input limits is refused.
  *
  * Work the CRM does for itself (audit appends, background aggregates, de-duplication across owners) uses the port
  * underneath, which no public API hands out.
@@ -14,6 +14,7 @@
  */
 import { PermissionError, ValidationError } from '../errors/errors.js';
 import { compileFilter, type FilterPredicate } from '../filter/compile.js';
+import { checkFilterLimits } from '../filter/schema.js';
 import type { Filter } from '../filter/schema.js';
 import type { UserRole } from '../model/user.js';
 import { maskAddress, maskEmail, maskPhone } from '../privacy/mask.js';
@@ -44,8 +45,6 @@ export interface Guard {
   operations(ops: StorageOperations, outside: boolean): StorageOperations;
   /** The port restricted to the actor's scopes. */
   port(): StoragePort;
-  /** Whether the actor may read this stored record of `collection`. */
-  mayRead(collection: string, record: unknown): Promise<boolean>;
   /** Throws `PermissionError` unless the actor may write this record of `collection` (as it would be stored). */
   checkWrite(collection: string, record: unknown): Promise<void>;
   /** Stops following team changes. */
@@ -143,6 +142,7 @@ export function createGuard(
         );
       },
       async query<T extends object>(collection: string, options: QueryOptions = {}): Promise<QueryPage<T>> {
+        if (outside) checkFilterLimits(options.where, ['where']);
         const scope = await scopeOf(collection, 'read');
         if (scope.none) return { records: [] };
         const where = both(options.where, scope.filter);
@@ -159,6 +159,7 @@ export function createGuard(
         return { records, next: outside && last ? CURSOR + last.id : page.next };
       },
       async count(collection, where) {
+        if (outside) checkFilterLimits(where, ['where']);
         const scope = await scopeOf(collection, 'read');
         return scope.none ? 0 : ops.count(collection, both(where, scope.filter));
       },
@@ -208,9 +209,6 @@ export function createGuard(
       };
       unguarded.set(port, raw);
       return port;
-    },
-    async mayRead(collection, record) {
-      return (await scopeOf(collection, 'read')).allows(record);
     },
     async checkWrite(collection, record) {
       const scope = await scopeOf(collection, 'write');

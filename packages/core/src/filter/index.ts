@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { FILTER_OPERATORS, filterSchema, parseFilter, filterFields } from './schema.js';
+export { FILTER_OPERATORS, checkFilterLimits, filterSchema, parseFilter, filterFields } from './schema.js';
 export type { Filter, Scalar, FilterOperator, FilterTimeUnit } from './schema.js';
 export { compileFilter } from './compile.js';
 export type { CompileFilterOptions, FilterPredicate } from './compile.js';

@@ -86,10 +86,8 @@ export const FILTER_OPERATORS = [
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
 // Limits on what one filter may cost to parse, store and evaluate (docs/guides/core.md, "Input limits"): 32 levels,
-// 1 000 nodes, field paths of 200 characters, lists of 1 000 values, strings of 10 000 characters. Each number is
-// written into its check and message: a minifier keeps a named constant as a variable, and bundles that parse
-// filters are budgeted to the byte. Deeper filters are rejected before they reach the recursive schema, so a hostile
-// body cannot exhaust the stack.
+// 1 000 nodes, field paths of 200 characters, lists of 1 000 values, strings of 10 000 characters, all checked by one
+// walk before the recursive schema runs (`overLimit`), so a hostile body cannot exhaust the stack.
 const DEPTH_MESSAGE = 'Filters nest at most 32 deep';
 
 const forbiddenSegments = new Set(['__proto__', 'prototype', 'constructor']);
@@ -102,26 +100,21 @@ export function isSafeFieldPath(path: string): boolean {
   return true;
 }
 
-const fieldSchema = /* @__PURE__ */ z.string('Expected a field path').check(
-  // Aborts, so a 10 MB path is not split into segments as well.
-  /* @__PURE__ */ z.refine((path) => path.length <= 200, { error: 'Expected at most 200 characters', abort: true }),
-  /* @__PURE__ */ z.refine(
-    isSafeFieldPath,
-    'Expected a dotted path of non-empty segments, none of __proto__, prototype, constructor',
-  ),
-);
-const textSchema = /* @__PURE__ */ z
-  .string('Expected a string')
-  .check(/* @__PURE__ */ z.refine((text) => text.length <= 10_000, 'Expected at most 10000 characters'));
+const fieldSchema = /* @__PURE__ */ z
+  .string('Expected a field path')
+  .check(
+    /* @__PURE__ */ z.refine(
+      isSafeFieldPath,
+      'Expected a dotted path of non-empty segments, none of __proto__, prototype, constructor',
+    ),
+  );
 const scalarSchema = /* @__PURE__ */ z.union(
-  [textSchema, /* @__PURE__ */ z.number(), /* @__PURE__ */ z.boolean(), /* @__PURE__ */ z.null()],
+  [/* @__PURE__ */ z.string(), /* @__PURE__ */ z.number(), /* @__PURE__ */ z.boolean(), /* @__PURE__ */ z.null()],
   {
     error: 'Expected a string, a finite number, a boolean or null',
   },
 );
-const scalarsSchema = /* @__PURE__ */ z
-  .array(scalarSchema, 'Expected an array of scalars')
-  .check(/* @__PURE__ */ z.refine((values) => values.length <= 1000, 'Expected at most 1000 values'));
+const scalarsSchema = /* @__PURE__ */ z.array(scalarSchema, 'Expected an array of scalars');
 
 /** Names unknown keys (clipped: they come from the input) so a misspelt operand is easy to spot. */
 const strict = {
@@ -178,7 +171,7 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
       {
         field: fieldSchema,
         op: /* @__PURE__ */ z.literal(['contains', 'startsWith']),
-        value: textSchema,
+        value: /* @__PURE__ */ z.string('Expected a string'),
         caseSensitive: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean('Expected a boolean')),
       },
       strict,
@@ -212,16 +205,19 @@ const nodeSchema = /* @__PURE__ */ z.discriminatedUnion(
 );
 
 /**
- * The first node nested deeper than 32 levels or past the 1 000th, if any. The walk stops there, so it never recurses
- * deeper than the limit itself and never visits more nodes than the limit.
+ * The first node nested deeper than 32 levels, or the first `check` refuses. The walk stops there, so it never
+ * recurses deeper than the limit.
  */
-function overLimit(input: unknown): ValidationIssue | undefined {
-  let nodes = 0;
+function overLimit(
+  input: unknown,
+  check?: (node: Record<string, unknown>, path: (string | number)[]) => ValidationIssue | undefined,
+): ValidationIssue | undefined {
   const visit = (node: unknown, path: (string | number)[], depth: number): ValidationIssue | undefined => {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
     if (depth >= 32) return { path, message: DEPTH_MESSAGE };
-    if (++nodes > 1000) return { path, message: 'Filters hold at most 1000 nodes' };
     const record = node as Record<string, unknown>;
+    const refused = check?.(record, path);
+    if (refused) return refused;
     for (const key of ['all', 'any'] as const) {
       const children = Object.hasOwn(record, key) ? record[key] : undefined;
       if (!Array.isArray(children)) continue;
@@ -235,11 +231,56 @@ function overLimit(input: unknown): ValidationIssue | undefined {
   return visit(input, [], 0);
 }
 
+/**
+ * The first node past the 1 000th, field path over 200 characters (checked before it is split, so a 10 MB path costs
+ * nothing), list over 1 000 values or string operand over 10 000 characters: `overLimit`'s check for filters that
+ * enter the CRM.
+ */
+function inputOverLimit(input: unknown): ValidationIssue | undefined {
+  let nodes = 0;
+  return overLimit(input, (record, path) =>
+    ++nodes > 1000 ? { path, message: 'Filters hold at most 1000 nodes' } : operandOverLimit(record, path),
+  );
+}
+
+function operandOverLimit(record: Record<string, unknown>, path: (string | number)[]): ValidationIssue | undefined {
+  for (const [key, most] of [
+    ['field', 200],
+    ['value', 1e4],
+    ['min', 1e4],
+    ['max', 1e4],
+    ['values', 1000],
+  ] as const) {
+    const operand = record[key];
+    if ((typeof operand === 'string' || Array.isArray(operand)) && operand.length > most) {
+      return {
+        path: [...path, key],
+        message: `Expected at most ${most} ${key === 'values' ? 'values' : 'characters'}`,
+      };
+    }
+  }
+  const values = record['values'];
+  const long = Array.isArray(values)
+    ? values.findIndex((value) => typeof value === 'string' && value.length > 1e4)
+    : -1;
+  return long >= 0 ? { path: [...path, 'values', long], message: 'Expected at most 10000 characters' } : undefined;
+}
+
+/**
+ * Refuses a filter over the limits of what enters the CRM (docs/guides/core.md, "Input limits") with a
+ * `ValidationError` naming the path. Every service query and count checks its `where` with it, and `filterSchema`
+ * (saved segments, gates, rules) carries it; `parseFilter` checks nesting only, for the stack's sake.
+ */
+export function checkFilterLimits(input: unknown, at: readonly (string | number)[] = []): void {
+  const issue = inputOverLimit(input);
+  if (issue) throw new ValidationError([{ ...issue, path: [...at, ...issue.path] }], 'filter');
+}
+
 // Runs before the recursive schema (a pipe stops at the first stage's issues), so every user of filterSchema —
-// parseFilter, saved segments, HTTP bodies — gets a ValidationError rather than a stack overflow.
+// saved segments, gates, HTTP bodies — gets a ValidationError rather than a stack overflow.
 const depthGuard = /* @__PURE__ */ z.unknown().check(
   /* @__PURE__ */ z.superRefine((input, ctx) => {
-    const issue = overLimit(input);
+    const issue = inputOverLimit(input);
     if (issue) ctx.addIssue({ code: 'custom', input, ...issue, path: [...issue.path] });
   }),
 );

@@ -16,7 +16,7 @@ import { dealSchema, pipelineSchema, stageChangeSchema } from '../model/deal.js'
 import { segmentSchema } from '../model/segment.js';
 import { teamSchema, userSchema } from '../model/user.js';
 import type { StorageSnapshot } from '../storage/port.js';
-import { parseSnapshot } from '../storage/snapshot.js';
+import { checkSnapshotShape, parseSnapshot } from '../storage/snapshot.js';
 import type { CrmCollection } from './collections.js';
 
 /** At most this many issues are listed; the check stops once it has found them. */
@@ -75,6 +75,7 @@ function isPlainObject(value: unknown): boolean {
  *   snapshot, e.g. `['collections', 'customers', 3, 'emails', 0]`. Messages name what was expected, never a value.
  */
 export function checkSnapshotRecords(snapshot: StorageSnapshot): void {
+  checkSnapshotShape(snapshot);
   parseSnapshot(snapshot);
   const issues: ValidationIssue[] = [];
   // The records as given, not the parsed copies: those are plain objects whatever the input held.

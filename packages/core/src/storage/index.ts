@@ -37,7 +37,7 @@ export {
   collectionNameSchema,
   recordIdSchema,
 } from './query.js';
-export { parseSnapshot } from './snapshot.js';
+export { checkSnapshotShape, parseSnapshot } from './snapshot.js';
 export { createMemoryStorage } from './memory.js';
 export { createChangeFeed } from './change-feed.js';
 export type { ChangeFeed } from './change-feed.js';

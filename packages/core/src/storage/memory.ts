@@ -27,7 +27,7 @@ import {
   recordIdSchema,
 } from './query.js';
 import { CRM_INDEXES, parseIndexSpec } from './indexes.js';
-import { checkId, parseSnapshot } from './snapshot.js';
+import { checkId, checkSnapshotShape, parseSnapshot } from './snapshot.js';
 import { stampWrite } from './stamp.js';
 import { createChangeFeed } from './change-feed.js';
 import { parseOrThrow } from '../errors/parse.js';
@@ -282,6 +282,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
     async importSnapshot(snapshot) {
       assertOpen();
+      checkSnapshotShape(snapshot);
       const parsed = deepFreeze(structuredClone(parseSnapshot(snapshot)));
       return exclusive(async () => {
         const events: ChangeEvent[] = [];

@@ -18,8 +18,8 @@ const instantSchema = /* @__PURE__ */ z
   .check(/* @__PURE__ */ z.refine((value) => !Number.isNaN(Date.parse(value)), 'Expected an instant'));
 
 /**
- * True when no object or array inside `record` nests more than 64 levels down (written out rather than named: see
- * filter/schema.ts), so copying or freezing it cannot exhaust the stack. Walked with an explicit stack, not recursion.
+ * True when no object or array inside `record` nests more than 64 levels down, so copying or freezing it cannot
+ * exhaust the stack. Walked with an explicit stack, not recursion.
  */
 function shallow(record: object): boolean {
   const stack: [object, number][] = [[record, 0]];
@@ -31,14 +31,12 @@ function shallow(record: object): boolean {
   return true;
 }
 
-const storedRecordSchema = /* @__PURE__ */ z
-  .looseObject({
-    id: recordIdSchema,
-    version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()),
-    createdAt: instantSchema,
-    updatedAt: instantSchema,
-  })
-  .check(/* @__PURE__ */ z.refine(shallow, 'Records nest at most 64 deep'));
+const storedRecordSchema = /* @__PURE__ */ z.looseObject({
+  id: recordIdSchema,
+  version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.positive()),
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
+});
 
 const snapshotSchema = /* @__PURE__ */ z.strictObject({
   format: /* @__PURE__ */ z.literal('crmkit.storage'),
@@ -47,16 +45,32 @@ const snapshotSchema = /* @__PURE__ */ z.strictObject({
 });
 
 /**
+ * What a snapshot must be before anything in it is copied: no collection named like a key every object has (zod
+ * skips `__proto__` and accepts `constructor`), and no record nesting more than 64 levels deep. The memory adapter and
+ * `crm.backup.restore` check it before `parseSnapshot`.
+ */
+export function checkSnapshotShape(input: unknown): void {
+  const collections = (input as { collections?: unknown } | null)?.collections;
+  if (typeof collections !== 'object' || collections === null) return;
+  for (const [name, records] of Object.entries(collections)) {
+    const path = ['collections', name];
+    if (name in Object.prototype)
+      throw new ValidationError([{ path, message: 'Expected a collection name' }], 'snapshot');
+    if (!Array.isArray(records)) continue;
+    records.forEach((record: unknown, index) => {
+      if (typeof record === 'object' && record !== null && !shallow(record)) {
+        throw new ValidationError([{ path: [...path, index], message: 'Records nest at most 64 deep' }], 'snapshot');
+      }
+    });
+  }
+}
+
+/**
  * Validates a snapshot before any of it is imported: its format, collection names, and every record's id, version
- * and timestamps, and that no record nests more than 64 levels deep. Records keep their other fields as they are (the
- * entities' own schemas check those on read; `checkSnapshotRecords` checks them all up front).
+ * and timestamps. Records keep their other fields as they are (the entities' own schemas check those on read;
+ * `checkSnapshotRecords` checks them all up front).
  */
 export function parseSnapshot(input: unknown): StorageSnapshot {
-  // zod skips a `__proto__` key and accepts `constructor` as a name: a key every object has is refused here.
-  for (const name of Object.keys((input as { collections?: object } | null)?.collections ?? {})) {
-    if (name in Object.prototype)
-      throw new ValidationError([{ path: ['collections', name], message: 'Expected a collection name' }], 'snapshot');
-  }
   const snapshot = parseOrThrow(snapshotSchema, input, 'snapshot') as StorageSnapshot;
   for (const [collection, records] of Object.entries(snapshot.collections)) {
     const seen = new Set<string>();

@@ -41,13 +41,12 @@ export interface MoveExtra {
 
 /**
  * A move's options: the deal's version as the board shows it, so a deal changed elsewhere meanwhile is a conflict,
- * never overwritten; then the details entered. A deal read through the CRM always has a version: without one the move
- * is refused (and rolled back), not forced.
+ * never overwritten; then the details entered. A deal without a version is never forced: the CRM refuses the move
+ * (`ValidationError`) and the board rolls it back.
  */
 export function moveOptions(version: number | undefined, extra: MoveExtra): MoveToStageOptions {
-  if (version === undefined) throw new Error('The deal has no version to move it at');
   return {
-    expectedVersion: version,
+    expectedVersion: version as number,
     ...(extra.values ? { values: extra.values } : {}),
     ...(extra.lostReason ? { lostReason: extra.lostReason } : {}),
   };
