@@ -391,3 +391,21 @@ test('crm.audit.verify and head: the chain through the public API, admin only; t
   assert.equal(report.ok, false);
   assert.deepEqual(report.ok ? undefined : report.brokenAt, { seq: 3, id: 'z000000000003', reason: 'hash' });
 });
+
+test('a restore validates every record first: one malformed customer refuses the whole snapshot, and nothing changes', async () => {
+  const w = await world();
+  await w.admin.settled();
+  const snapshot = await w.admin.backup.export();
+  const customers = snapshot.collections['customers']!;
+  const bad = { ...customers[0]!, emails: 'not-a-list' };
+  const tampered = { ...snapshot, collections: { ...snapshot.collections, customers: [bad, ...customers.slice(1)] } };
+  const before = await w.admin.customers.list();
+  await assert.rejects(w.admin.backup.restore(tampered), (error: unknown) => {
+    assert.ok(error instanceof ValidationError);
+    assert.deepEqual(error.issues[0]?.path.slice(0, 4), ['collections', 'customers', 0, 'emails']);
+    return true;
+  });
+  assert.deepEqual(await w.admin.customers.list(), before, 'storage is as it was, and every customer still reads');
+  const proto = JSON.parse('{"format":"crmkit.storage","formatVersion":1,"collections":{"__proto__":[]}}');
+  await assert.rejects(w.admin.backup.restore(proto), ValidationError);
+});

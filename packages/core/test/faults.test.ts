@@ -73,15 +73,20 @@ async function setup(t: TestContext, storage: StoragePort, options: Partial<Crea
   return { crm, failures, warnings: () => warnings.mock.calls.map((call) => String(call.arguments[0])) };
 }
 
-async function customerWithDeal(crm: Awaited<ReturnType<typeof createCrm>>) {
-  const customer = await crm.customers.create({ kind: 'person', name: 'Ada Lovelace', emails: [SECRET] });
-  await crm.deals.create({
-    title: 'Analytical engine',
-    customerId: customer.id,
+/** A deal of the customer in the built-in pipeline's first stage. */
+function dealOf(crm: Awaited<ReturnType<typeof createCrm>>, customerId: string, title: string, amountMinor: number) {
+  return crm.deals.create({
+    title,
+    customerId,
     pipelineId: 'default',
     stageId: 'opportunity',
-    amount: { amountMinor: 100_000, currency: 'CNY' },
+    amount: { amountMinor, currency: 'CNY' },
   });
+}
+
+async function customerWithDeal(crm: Awaited<ReturnType<typeof createCrm>>) {
+  const customer = await crm.customers.create({ kind: 'person', name: 'Ada Lovelace', emails: [SECRET] });
+  await dealOf(crm, customer.id, 'Analytical engine', 100_000);
   return customer;
 }
 
@@ -105,13 +110,7 @@ test('a storage error while updating aggregates after deals.create reaches the d
 
   // Nothing is stuck: the next deal of the customer recomputes its aggregate from everything stored.
   failStats = false;
-  await crm.deals.create({
-    title: 'Difference engine',
-    customerId: customer.id,
-    pipelineId: 'default',
-    stageId: 'opportunity',
-    amount: { amountMinor: 5_000, currency: 'CNY' },
-  });
+  await dealOf(crm, customer.id, 'Difference engine', 5_000);
   await crm.settled();
   assert.equal((await crm.aggregates.get(customer.id))?.openDeals, 2);
 });
@@ -247,13 +246,7 @@ test('a handler that throws does not escape, and neither queue stops', async (t)
   assert.equal(calls, 1);
   assert.deepEqual(warnings(), ['crmkit: the background error handler failed on task customerAggregates']);
   fail = false;
-  await crm.deals.create({
-    title: 'Difference engine',
-    customerId: customer.id,
-    pipelineId: 'default',
-    stageId: 'opportunity',
-    amount: { amountMinor: 5_000, currency: 'CNY' },
-  });
+  await dealOf(crm, customer.id, 'Difference engine', 5_000);
   await crm.settled();
   assert.equal((await crm.aggregates.get(customer.id))?.openDeals, 2);
   assert.deepEqual(await watch.done(), []);

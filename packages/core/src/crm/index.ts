@@ -7,6 +7,7 @@
 export { createCrm } from './create-crm.js';
 export type { Crm, CreateCrmOptions, CrmAudit, CrmReminderOptions, CrmRecords } from './create-crm.js';
 export type { AuditHead, AuditVerification, AuditBreakReason } from '../kernel/audit-log.js';
+export type { BackgroundErrorContext, BackgroundErrorEvent, BackgroundErrorHandler } from '../kernel/background.js';
 export type { CrmBackup } from '../backup/backup.service.js';
 export {
   defaultAccessPolicy,

@@ -3,7 +3,7 @@
  * index answers "my contacts" without a join. A new contact takes its customer's owner; reassigning a customer moves
  * its contacts along, in the same transaction.
  */
-import { updateAudited, withoutMeta, type PendingEvent } from '../kernel/index.js';
+import { updateAudited, withoutMeta, type EntityDescriptor, type PendingEvent } from '../kernel/index.js';
 import type { CrmContext } from '../kernel/context.js';
 import type { StorageOperations } from '../storage/port.js';
 
@@ -17,17 +17,11 @@ export async function withCustomerOwner(
   return typeof owner === 'string' ? { ...input, ownerId: owner } : input;
 }
 
+type WriteHook = NonNullable<EntityDescriptor<unknown, unknown, unknown>['onWrite']>;
+
 /** After a customer write: when its owner changed, gives its contacts the new owner; resolves to their events. */
-export function contactsFollowOwner(context: CrmContext) {
-  return async (
-    tx: StorageOperations,
-    change: {
-      readonly id?: string;
-      readonly before?: Record<string, unknown>;
-      readonly after?: Record<string, unknown>;
-    },
-    at: string,
-  ): Promise<readonly PendingEvent[]> => {
+export function contactsFollowOwner(context: CrmContext): WriteHook {
+  return async (tx, change, at) => {
     const { before, after } = change;
     if (!before || !after || before['ownerId'] === after['ownerId']) return [];
     const customerId = change.id;

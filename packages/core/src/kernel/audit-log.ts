@@ -35,7 +35,7 @@ export interface AuditHead {
  */
 export type AuditBreakReason = 'hash' | 'sequence' | 'shape' | 'truncated';
 
-/** The outcome of {@link verifyAuditLog}. `entries` counts the chained entries read before any break. */
+/** The outcome of `crm.audit.verify()`. `entries` counts the chained entries read before any break. */
 export type AuditVerification =
   | { readonly ok: true; readonly entries: number; readonly head: AuditHead | undefined }
   | {
