@@ -75,6 +75,45 @@ test('a rep sees and changes only their own records; another rep’s read as abs
   assert.equal((await w.admin.customers.get(w.ofB.id)).name, 'Bea West', 'nothing of B changed');
 });
 
+test('what is shared with a rep they read, with its contacts, and never change', async () => {
+  const w = await world();
+  const repB = await w.as(REP_B);
+  const repA = await w.as(REP_A);
+  await w.admin.contacts.create({ customerId: w.ofB.id, name: 'Ben West' });
+  await w.admin.settled();
+  const current = await repB.customers.get(w.ofB.id);
+  // The owner shares their customer; its contacts follow.
+  const shared = await repB.customers.update(
+    w.ofB.id,
+    { sharedWith: [REP_A.id] },
+    { expectedVersion: current.version },
+  );
+  assert.deepEqual(ids((await repA.customers.list()).records), [w.ofA.id, w.ofB.id].sort());
+  assert.equal((await repA.customers.get(w.ofB.id)).name, 'Bea West');
+  const contacts = (await repA.contacts.list({ where: { field: 'customerId', op: 'eq', value: w.ofB.id } })).records;
+  assert.deepEqual(
+    contacts.map((contact) => contact.name),
+    ['Ben West'],
+  );
+  assert.equal((await repA.customers.view360(w.ofB.id)).customer.id, w.ofB.id);
+  // Read, never changed: no rename, no removal, no deal or contact added for B.
+  await assert.rejects(
+    repA.customers.update(w.ofB.id, { name: 'Mine now' }, { expectedVersion: shared.version }),
+    PermissionError,
+  );
+  await assert.rejects(repA.customers.remove(w.ofB.id, { force: true, dependants: 'cascade' }), PermissionError);
+  await assert.rejects(repA.contacts.create({ customerId: w.ofB.id, name: 'Intruder' }), PermissionError);
+  // The deal of B's customer was not shared: it stays B's alone.
+  assert.deepEqual(ids((await repA.deals.list()).records), [w.dealOfA.id]);
+  // Unsharing takes it back, contacts included.
+  await repB.customers.update(w.ofB.id, { sharedWith: [] }, { expectedVersion: shared.version });
+  assert.deepEqual(ids((await repA.customers.list()).records), [w.ofA.id]);
+  assert.equal(
+    (await repA.contacts.list({ where: { field: 'customerId', op: 'eq', value: w.ofB.id } })).records.length,
+    0,
+  );
+});
+
 test('a manager sees their team’s records, not other teams’', async () => {
   const w = await world();
   const manager = await w.as(MANAGER);
@@ -222,9 +261,17 @@ test('the scope is ANDed into the query the adapter receives, so it can push it 
   assert.deepEqual(query?.options?.where, {
     all: [
       { field: 'kind', op: 'eq', value: 'organisation' },
-      { field: 'ownerId', op: 'eq', value: REP_A.id },
+      {
+        any: [
+          { field: 'ownerId', op: 'eq', value: REP_A.id },
+          { field: 'sharedWith', op: 'hasAny', values: [REP_A.id] },
+        ],
+      },
     ],
   });
+  // Both halves of the scope are indexed, so the adapter answers it from its indexes.
+  const indexed = inner.capabilities.indexes['customers'] ?? [];
+  assert.ok(indexed.includes('ownerId') && indexed.includes('*sharedWith'));
   assert.equal(query?.options?.limit, 10, 'a page, not every record filtered in memory');
 });
 
@@ -247,13 +294,22 @@ test('cursors name a record, never its values; a cursor whose record is gone is 
 
 // The policy as a plain function: what the default policy lets each actor read and write.
 const TEAM = new Set([MANAGER.id, REP_A.id]);
-function mayRead(actor: CrmActor, owner: string | undefined): boolean {
-  if (actor.role === 'admin' || actor.role === 'viewer') return true;
-  if (actor.role === 'manager') return owner !== undefined && TEAM.has(owner);
-  return owner === actor.id;
+/** A customer as the model knows it: its owner and the users it is shared with. */
+interface Known {
+  readonly owner: string | undefined;
+  readonly shared: readonly string[];
 }
-function mayWrite(actor: CrmActor, owner: string | undefined): boolean {
-  return actor.role !== 'viewer' && mayRead(actor, owner);
+/** Whether `owner` is within the actor's own scope: everyone for an admin, the team for a manager, themselves. */
+function owns(actor: CrmActor, owner: string | undefined): boolean {
+  if (actor.role === 'admin') return true;
+  if (actor.role === 'manager') return owner !== undefined && TEAM.has(owner);
+  return actor.role === 'rep' && owner === actor.id;
+}
+function mayRead(actor: CrmActor, known: Known): boolean {
+  return actor.role === 'viewer' || owns(actor, known.owner) || known.shared.includes(actor.id);
+}
+function mayWrite(actor: CrmActor, known: Known): boolean {
+  return actor.role !== 'viewer' && owns(actor, known.owner);
 }
 
 type Command =
@@ -263,6 +319,7 @@ type Command =
   | { kind: 'addContact'; actor: number; target: number }
   | { kind: 'addDeal'; actor: number; target: number }
   | { kind: 'remove'; actor: number; target: number; cascade: boolean }
+  | { kind: 'share'; actor: number; target: number; with: number }
   | { kind: 'list'; actor: number };
 
 const actorIndex = fc.integer({ min: 0, max: ACTORS.length - 1 });
@@ -274,6 +331,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('addContact' as const), actor: actorIndex, target }),
   fc.record({ kind: fc.constant('addDeal' as const), actor: actorIndex, target }),
   fc.record({ kind: fc.constant('remove' as const), actor: actorIndex, target, cascade: fc.boolean() }),
+  fc.record({ kind: fc.constant('share' as const), actor: actorIndex, target, with: actorIndex }),
   fc.record({ kind: fc.constant('list' as const), actor: actorIndex }),
 );
 
@@ -283,9 +341,11 @@ test('property: random operations by random actors match the policy as a plain f
       const w = await world();
       const crms = new Map<string, Crm>();
       for (const actor of ACTORS) crms.set(actor.id, await w.as(actor));
-      // The model: every customer's owner, as the admin sees it.
-      const owners = new Map<string, string | undefined>();
-      for (const customer of (await w.admin.customers.list()).records) owners.set(customer.id, customer.ownerId);
+      // The model: every customer's owner and shares, as the admin sees them.
+      const owners = new Map<string, Known>();
+      for (const customer of (await w.admin.customers.list()).records) {
+        owners.set(customer.id, { owner: customer.ownerId, shared: [] });
+      }
       const pick = (index: number) => [...owners.keys()].sort()[index % Math.max(owners.size, 1)];
       const outcome = async (run: () => Promise<unknown>) => {
         try {
@@ -308,7 +368,7 @@ test('property: random operations by random actors match the policy as a plain f
         const crm = crms.get(actor.id)!;
         if (step.kind === 'list') {
           const visible = ids((await crm.customers.list()).records);
-          const expected = [...owners].filter(([, owner]) => mayRead(actor, owner)).map(([id]) => id);
+          const expected = [...owners].filter(([, known]) => mayRead(actor, known)).map(([id]) => id);
           assert.deepEqual(visible, expected.sort());
           continue;
         }
@@ -316,38 +376,48 @@ test('property: random operations by random actors match the policy as a plain f
           const owner = ACTORS[step.owner]!.id;
           const result = await outcome(async () => {
             const created = await crm.customers.create({ kind: 'organisation', name: 'New', ownerId: owner });
-            owners.set(created.id, owner);
+            owners.set(created.id, { owner, shared: [] });
           });
-          assert.equal(result, mayWrite(actor, owner) ? 'ok' : 'refused', `${actor.id} creates for ${owner}`);
+          assert.equal(result, owns(actor, owner) ? 'ok' : 'refused', `${actor.id} creates for ${owner}`);
           continue;
         }
         const id = pick(step.target);
         if (id === undefined) continue;
-        const owner = owners.get(id);
+        const known = owners.get(id)!;
+        const { owner } = known;
         const current = await w.admin.customers.get(id);
         if (step.kind === 'rename') {
           const result = await outcome(() =>
             crm.customers.update(id, { name: 'Renamed' }, { expectedVersion: current.version }),
           );
-          assert.equal(result, mayWrite(actor, owner) ? 'ok' : 'refused');
+          assert.equal(result, mayWrite(actor, known) ? 'ok' : 'refused');
+        } else if (step.kind === 'share') {
+          const shared = [ACTORS[step.with]!.id];
+          const result = await outcome(() =>
+            crm.customers.update(id, { sharedWith: shared }, { expectedVersion: current.version }),
+          );
+          // Sharing is a write of the record: only who may change it shares it.
+          assert.equal(result, mayWrite(actor, known) ? 'ok' : 'refused', `${actor.id} shares ${owner}'s`);
+          if (result === 'ok') owners.set(id, { owner, shared });
         } else if (step.kind === 'reassign') {
           const next = ACTORS[step.owner]!.id;
           const result = await outcome(() =>
             crm.customers.update(id, { ownerId: next }, { expectedVersion: current.version }),
           );
-          const allowed = mayWrite(actor, owner) && mayWrite(actor, next);
+          const allowed = mayWrite(actor, known) && owns(actor, next);
           assert.equal(result, allowed ? 'ok' : 'refused', `${actor.id} gives ${owner} → ${next}`);
-          if (allowed) owners.set(id, next);
+          if (allowed) owners.set(id, { ...known, owner: next });
         } else if (step.kind === 'addContact' || step.kind === 'addDeal') {
           const result = await outcome(() =>
             step.kind === 'addContact'
               ? crm.contacts.create({ customerId: id, name: 'Person' })
               : crm.deals.create({ ...DEAL, customerId: id, title: 'Deal', ownerId: owner ?? actor.id }),
           );
-          // The customer must be readable (else it reads as absent) and the new record writable.
+          // The customer must be readable (else it reads as absent) and the new record, owned as the customer is,
+          // writable: a share lets a rep read a customer, not add to it.
           assert.equal(
             result === 'ok',
-            mayRead(actor, owner) && mayWrite(actor, owner),
+            mayRead(actor, known) && mayWrite(actor, known),
             `${actor.id} adds to ${owner}`,
           );
         } else {
@@ -357,7 +427,7 @@ test('property: random operations by random actors match the policy as a plain f
               dependants: step.cascade ? 'cascade' : 'refuse',
             }),
           );
-          if (!mayWrite(actor, owner)) assert.equal(result, 'refused');
+          if (!mayWrite(actor, known)) assert.equal(result, 'refused');
           else if (result === 'ok') owners.delete(id);
           else assert.equal(result, step.cascade ? 'refused' : 'dependants');
         }

@@ -52,6 +52,12 @@ const CRM_INDEXES_V4 = {
   leads: `${CRM_INDEXES_V3.leads}, *matchKeys`,
 } as const satisfies Readonly<Record<string, string>>;
 
+/** The layout of schema version 5, kept as it shipped. */
+const CRM_INDEXES_V5 = {
+  ...CRM_INDEXES_V4,
+  leads: `${CRM_INDEXES_V4.leads}, [ownerId+status]`,
+} as const satisfies Readonly<Record<string, string>>;
+
 /** One collection's layout in Dexie's syntax: the primary key `id`, then the index specs of the port's syntax. */
 export function dexieLayout(specs: readonly string[]): string {
   return ['id', ...specs].join(', ');
@@ -111,12 +117,12 @@ export interface SchemaVersionStep {
 /**
  * Every schema version this code knows, oldest first. Never edit a shipped step: databases in the wild are at
  * those versions. The newest step declares {@link CRM_INDEXES}, i.e. core's index design; once it has shipped, freeze
- * its layout as a literal (as `CRM_INDEXES_V4` is) before core's design changes, and append a step:
+ * its layout as a literal (as `CRM_INDEXES_V5` is) before core's design changes, and append a step:
  *
  * ```ts
- * // 6: leads: index the score band.
+ * // 7: leads: index the score band.
  * {
- *   version: 6,
+ *   version: 7,
  *   stores: (collections) => layout(collections, indexesOf),
  *   upgrade: async (tx) => {
  *     await tx.table('leads').toCollection().modify((lead) => { lead.scoreBand = band(lead.score); });
@@ -159,6 +165,12 @@ export const SCHEMA_VERSIONS: readonly SchemaVersionStep[] = [
   {
     version: 5,
     // No data migration: IndexedDB builds the index from the stored leads.
+    stores: (collections) => layout(collections, (name) => designOf(CRM_INDEXES_V5, name)),
+  },
+  // 6: customers, contacts, leads, deals: *sharedWith.
+  {
+    version: 6,
+    // No data migration: records without `sharedWith` are simply not in the index, as nobody shares them.
     stores: (collections) => layout(collections, indexesOf),
   },
 ];

@@ -31,8 +31,8 @@ const V1_ROWS = {
 
 describe('schema versions and migrations', () => {
   it('declares version 1 as the id-only layout and the newest version as the indexed one', () => {
-    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2, 3, 4, 5]);
-    expect(DEXIE_SCHEMA_VERSION).to.equal(5);
+    expect(SCHEMA_VERSIONS.map((step) => step.version)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(DEXIE_SCHEMA_VERSION).to.equal(6);
     const v1 = SCHEMA_VERSIONS[0]!.stores(['customers', 'deals']);
     expect(v1).to.deep.equal({ customers: 'id', deals: 'id' });
   });
@@ -118,6 +118,42 @@ describe('schema versions and migrations', () => {
       'C',
       'D',
     ]);
+    await storage.close();
+    await deleteDatabase(name);
+  });
+
+  it('migrates a version-5 database: customers, contacts, leads and deals gain *sharedWith from what they hold', async () => {
+    const name = uniqueName('migrate-v5');
+    const customers = [
+      stamp('c1', { name: 'A', ownerId: 'u1', sharedWith: ['u2', 'u3'] }),
+      stamp('c2', { name: 'B', ownerId: 'u2' }),
+      stamp('c3', { name: 'C', ownerId: 'u3', sharedWith: ['u2'] }),
+    ];
+    const deals = [stamp('d1', { ownerId: 'u1', sharedWith: ['u2'] }), stamp('d2', { ownerId: 'u1' })];
+    await rawCreate(name, 50, { customers, deals });
+    const storage = createDexieStorage({ name });
+    const visibleTo = (user: string) => ({
+      any: [
+        { field: 'ownerId', op: 'eq', value: user } as const,
+        { field: 'sharedWith', op: 'hasAny', values: [user] } as const,
+      ],
+    });
+    const ids = async (collection: string, user: string) =>
+      (await storage.query(collection, { where: visibleTo(user) })).records.map((record) => record.id).sort();
+    expect(await ids('customers', 'u2')).to.deep.equal(['c1', 'c2', 'c3']);
+    expect(await ids('customers', 'u3')).to.deep.equal(['c1', 'c3']);
+    expect(await ids('deals', 'u2')).to.deep.equal(['d1']);
+    expect((await rawDump(name))!.version).to.equal(DEXIE_SCHEMA_VERSION * 10);
+    const db = (await openExisting(name))!;
+    try {
+      const keys = await new Promise((resolve) => {
+        const request = db.transaction('customers').objectStore('customers').index('sharedWith').getAllKeys('u2');
+        request.onsuccess = () => resolve(request.result);
+      });
+      expect(keys).to.deep.equal(['c1', 'c3']);
+    } finally {
+      db.close();
+    }
     await storage.close();
     await deleteDatabase(name);
   });

@@ -56,6 +56,14 @@ export const OWNER_FIELDS: Readonly<Record<string, string>> = {
   tasks: 'assigneeId',
 };
 
+/** Collections whose records may be shared beyond their owner (`sharedWith`, indexed in `CRM_INDEXES`). */
+export const SHARED_COLLECTIONS: ReadonlySet<string> = /* @__PURE__ */ new Set([
+  'customers',
+  'contacts',
+  'leads',
+  'deals',
+]);
+
 /** Collections that configure the CRM: every role reads them, only `configure` writes them. */
 export const CONFIGURATION_COLLECTIONS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'pipelines',
@@ -69,6 +77,7 @@ export const CONFIGURATION_COLLECTIONS: ReadonlySet<string> = /* @__PURE__ */ ne
  * - `admin`: every record, every capability;
  * - `manager`: the records owned by the users of their teams (themselves included);
  * - `rep`: the records they own (tasks: assigned to them);
+ * - both also read, without changing them, the customers, contacts, leads and deals shared with them (`sharedWith`);
  * - `viewer`: reads every record with personal data masked, writes nothing.
  *
  * Everyone reads the configuration; only admins change it. The audit log is read through `crm.audit` (admins) and
@@ -83,9 +92,13 @@ export const defaultAccessPolicy: AccessPolicy = {
     if (CONFIGURATION_COLLECTIONS.has(collection)) return action === 'read';
     const owner = OWNER_FIELDS[collection];
     if (owner === undefined || actor.role === 'viewer') return true;
-    return actor.role === 'manager'
-      ? { field: owner, op: 'in', values: [...actor.teamUserIds] }
-      : { field: owner, op: 'eq', value: actor.id };
+    const own: Filter =
+      actor.role === 'manager'
+        ? { field: owner, op: 'in', values: [...actor.teamUserIds] }
+        : { field: owner, op: 'eq', value: actor.id };
+    return action === 'read' && SHARED_COLLECTIONS.has(collection)
+      ? { any: [own, { field: 'sharedWith', op: 'hasAny', values: [actor.id] }] }
+      : own;
   },
   allows(actor, capability) {
     return actor.role === 'admin' || (capability === 'pii' && actor.role !== 'viewer');

@@ -13,6 +13,7 @@ import {
   safeUrlSchema,
   sourceSchema,
   tagsSchema,
+  sharedWithSchema,
 } from './primitives.js';
 
 /**
@@ -76,6 +77,7 @@ const customerShape = {
   avatarUrl: /* @__PURE__ */ z.optional(safeUrlSchema),
   source: /* @__PURE__ */ z.optional(sourceSchema),
   ownerId: /* @__PURE__ */ z.optional(idSchema),
+  sharedWith: sharedWithSchema,
   tags: tagsSchema,
   lifecycleStage: /* @__PURE__ */ z._default(
     lifecycleStageIdSchema as z.ZodMiniType<LifecycleStage, string>,
@@ -103,6 +105,7 @@ const contactShape = {
   customerId: idSchema,
   /** Who owns the contact: its customer's owner unless given, and moved along when the customer is reassigned. */
   ownerId: /* @__PURE__ */ z.optional(idSchema),
+  sharedWith: sharedWithSchema,
   name: nameSchema,
   givenName: /* @__PURE__ */ z.optional(nameSchema),
   familyName: /* @__PURE__ */ z.optional(nameSchema),

@@ -12,6 +12,7 @@ import {
   nameSchema,
   sourceSchema,
   trimmedString,
+  sharedWithSchema,
 } from './primitives.js';
 
 /** Whether a deal is still being worked, or was won or lost. */
@@ -91,6 +92,7 @@ const dealShape = {
   stageId: idSchema,
   amount: dealAmountSchema,
   ownerId: /* @__PURE__ */ z.optional(idSchema),
+  sharedWith: sharedWithSchema,
   status: /* @__PURE__ */ z._default(/* @__PURE__ */ z.enum(dealStatuses), 'open'),
   /** The day the deal is expected to close, in the owner's calendar. */
   expectedCloseDate: /* @__PURE__ */ z.optional(dateOnlySchema),

@@ -10,6 +10,7 @@ import {
   phoneSchema,
   sourceSchema,
   trimmedString,
+  sharedWithSchema,
 } from './primitives.js';
 
 /** A lead's progress: captured, being worked, qualified (合格线索), disqualified, or converted to customer and deal. */
@@ -28,6 +29,7 @@ const leadShape = {
   /** The lead score; scoring models decide the scale. */
   score: /* @__PURE__ */ z._default(/* @__PURE__ */ z.number(), 0),
   ownerId: /* @__PURE__ */ z.optional(idSchema),
+  sharedWith: sharedWithSchema,
   disqualifyReason: /* @__PURE__ */ z.optional(/* @__PURE__ */ trimmedString(2000)),
   convertedCustomerId: /* @__PURE__ */ z.optional(idSchema),
   convertedDealId: /* @__PURE__ */ z.optional(idSchema),

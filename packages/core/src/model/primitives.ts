@@ -156,6 +156,14 @@ export const tagsSchema = /* @__PURE__ */ z._default(
   () => [],
 );
 
+/**
+ * The users a record is shared with beside its owner (at most 100 ids): the default access policy lets them read it,
+ * not change it.
+ */
+export const sharedWithSchema = /* @__PURE__ */ z.optional(
+  /* @__PURE__ */ z.array(idSchema).check(/* @__PURE__ */ z.maxLength(100)),
+);
+
 /** Where a record came from (a channel such as `web`, `referral`, `trade_show`); reports group ROI by it. */
 export const sourceSchema = /* @__PURE__ */ trimmedString(100);
 

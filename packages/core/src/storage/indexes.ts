@@ -44,7 +44,8 @@ export function indexesIn(design: IndexDesign, collection: string): IndexSpec[] 
 
 /**
  * The CRM's index design: every field a service filters, orders or looks up by. `matchKeys` (leads, customers,
- * contacts) holds the normalised e-mail addresses and phone numbers duplicate detection looks up.
+ * contacts) holds the normalised e-mail addresses and phone numbers duplicate detection looks up; `sharedWith`
+ * (customers, contacts, leads, deals) is what the access policy's scopes look up beside the owner.
  */
 export const CRM_INDEXES: IndexDesign = /* @__PURE__ */ Object.freeze({
   customers: [
@@ -61,8 +62,9 @@ export const CRM_INDEXES: IndexDesign = /* @__PURE__ */ Object.freeze({
     '*phones',
     'lastActivityAt',
     '*matchKeys',
+    '*sharedWith',
   ],
-  contacts: ['customerId', 'name', 'updatedAt', '*emails', '*phones', '*matchKeys'],
+  contacts: ['customerId', 'name', 'updatedAt', '*emails', '*phones', '*matchKeys', '*sharedWith'],
   leads: [
     'ownerId',
     'status',
@@ -78,6 +80,7 @@ export const CRM_INDEXES: IndexDesign = /* @__PURE__ */ Object.freeze({
     'campaign',
     '*matchKeys',
     '[ownerId+status]',
+    '*sharedWith',
   ],
   deals: [
     'ownerId',
@@ -93,6 +96,7 @@ export const CRM_INDEXES: IndexDesign = /* @__PURE__ */ Object.freeze({
     'amount.amountMinor',
     '[pipelineId+stageId]',
     'lastActivityAt',
+    '*sharedWith',
   ],
   pipelines: [],
   stageChanges: ['dealId', 'toStageId', 'at'],

@@ -123,7 +123,8 @@ export function createRelations(t: LeadTools) {
       return { contact: record, created: false, events };
     }
     const existing = await tx.count('contacts', eq('customerId', customerId));
-    const owner = (await tx.get('customers', customerId))?.['ownerId'];
+    // The contact is seen by whoever sees its customer (see customers/contact-owners.service.ts).
+    const customer = await tx.get('customers', customerId);
     const record = await createRecord(
       tx,
       'contacts',
@@ -135,7 +136,8 @@ export function createRelations(t: LeadTools) {
         emails: lead.email === undefined ? [] : [lead.email],
         phones: lead.phone === undefined ? [] : [lead.phone],
         primary: existing === 0,
-        ...(typeof owner === 'string' ? { ownerId: owner } : {}),
+        ...(customer?.['ownerId'] === undefined ? {} : { ownerId: customer['ownerId'] }),
+        ...(customer?.['sharedWith'] === undefined ? {} : { sharedWith: customer['sharedWith'] }),
         ...values,
       },
       at,
