@@ -479,3 +479,29 @@ test('a restore validates every record first: one malformed customer refuses the
   const proto = JSON.parse('{"format":"crmkit.storage","formatVersion":1,"collections":{"__proto__":[]}}');
   await assert.rejects(w.admin.backup.restore(proto), ValidationError);
 });
+
+test('a failed read of the teams fails that call only: the next one reads them again', async () => {
+  const inner = createMemoryStorage();
+  let failTeams = 1;
+  const flaky: StoragePort = {
+    ...inner,
+    capabilities: inner.capabilities,
+    query: (collection, options) => {
+      if (collection === 'teams' && failTeams-- > 0) return Promise.reject(new Error('connection reset'));
+      return inner.query(collection, options);
+    },
+    get: (collection, id) => inner.get(collection, id),
+    getMany: (collection, list) => inner.getMany(collection, list),
+    put: (collection, record, options) => inner.put(collection, record, options),
+    delete: (collection, id, options) => inner.delete(collection, id, options),
+    count: (collection, where) => inner.count(collection, where),
+    transaction: (body) => inner.transaction(body),
+    subscribe: (listener) => inner.subscribe(listener),
+    exportSnapshot: () => inner.exportSnapshot(),
+    importSnapshot: (snapshot) => inner.importSnapshot(snapshot),
+    close: () => inner.close(),
+  };
+  const rep = await createCrm({ storage: flaky, actor: REP_A });
+  await assert.rejects(rep.customers.list(), /connection reset/);
+  assert.deepEqual((await rep.customers.list()).records, []);
+});

@@ -83,6 +83,7 @@ export function createGuard(
     }
   });
 
+  // A failed read of the teams is not kept: the next call tries again.
   const resolve = (): Promise<PolicyActor> =>
     (resolved ??= (async () => {
       const page = await raw.query<{ managerId?: string; memberIds?: string[] }>('teams');
@@ -101,7 +102,10 @@ export function createGuard(
         teamIds: Object.freeze(teamIds),
         teamUserIds: Object.freeze([...users]),
       });
-    })());
+    })().catch((error: unknown) => {
+      resolved = undefined;
+      throw error;
+    }));
 
   const scopeOf = async (collection: string, action: AccessAction): Promise<Applied> => {
     const key = `${action}:${collection}`;
