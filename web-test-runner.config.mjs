@@ -9,7 +9,12 @@ import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { reactAsEsm } from './scripts/wtr-react.mjs';
 
 export default {
-  files: ['packages/*/test/**/*.test.ts', '!packages/core/test/**', '!packages/storage-conformance/test/**'],
+  files: [
+    'packages/*/test/**/*.test.ts',
+    '!packages/core/test/**',
+    '!packages/storage-conformance/test/**',
+    '!packages/storage-postgres/test/**',
+  ],
   nodeResolve: { exportConditions: ['@crmkit/source', 'browser', 'development'] },
   // Two cores: more parallel browser pages only contend with each other.
   concurrency: 2,

@@ -20,6 +20,7 @@ function nodeTestFiles() {
   for (const folder of [
     'packages/core/test',
     'packages/storage-conformance/test',
+    'packages/storage-postgres/test',
     'packages/elements/test-node',
     'test',
   ]) {

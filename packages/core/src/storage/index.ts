@@ -28,6 +28,7 @@ export type { IndexSpec } from './indexes.js';
 export {
   queryInMemory,
   compareValues,
+  sortRank,
   compareRecords,
   encodeCursor,
   decodeCursor,

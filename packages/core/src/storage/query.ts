@@ -63,8 +63,11 @@ function parseFilterAt(where: unknown): Filter {
   }
 }
 
-/** Sort rank of a value's type: missing and null first, then booleans, numbers, strings, then anything else. */
-function rank(value: unknown): number {
+/**
+ * Sort rank of a value's type: missing and null first (0), then booleans (1), numbers (2), strings (3), then anything
+ * else (4). Adapters that order in their engine use it to place a cursor's value the way core orders it.
+ */
+export function sortRank(value: unknown): number {
   switch (typeof value) {
     case 'undefined':
       return 0;
@@ -84,8 +87,8 @@ function rank(value: unknown): number {
  * unit, locale-independent, so every adapter sorts alike) < other values (by their JSON).
  */
 export function compareValues(a: unknown, b: unknown): number {
-  const ra = rank(a);
-  const rb = rank(b);
+  const ra = sortRank(a);
+  const rb = sortRank(b);
   if (ra !== rb) return ra - rb;
   if (ra === 0) return 0;
   if (ra === 4) {

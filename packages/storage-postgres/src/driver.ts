@@ -1,0 +1,188 @@
+/**
+ * The small SQL driver the adapter runs on, and its shims for `pg` and PGlite. Every statement goes through
+ * `query(sql, params)` with `$n` parameters, so values never become SQL text, whatever the engine.
+ */
+
+/** The rows of one statement. */
+export interface SqlResult {
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+/** Runs one parameterised statement. */
+export interface SqlExecutor {
+  query(sql: string, params?: readonly unknown[]): Promise<SqlResult>;
+}
+
+/** What the adapter needs of a database: statements, and transactions on one connection. */
+export interface SqlDriver extends SqlExecutor {
+  /**
+   * Runs `body` in one transaction at REPEATABLE READ on one connection: committed when it resolves, rolled back
+   * when it rejects (the rejection is passed on).
+   */
+  transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` with the payload of every notification on `channel` (a lower-case identifier) until the
+   * returned function is called. Without it, the storage reports only its own changes.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
+/** The part of a `pg` `Pool`, `Client` or `PoolClient` the shims use. */
+export interface PgQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A `pg` notification. */
+export interface PgNotification {
+  readonly channel: string;
+  readonly payload?: string;
+}
+
+/** The part of a `pg` `Client` that receives notifications. */
+export interface PgListenable extends PgQueryable {
+  on(event: 'notification', listener: (message: PgNotification) => void): unknown;
+  off?(event: 'notification', listener: (message: PgNotification) => void): unknown;
+}
+
+/** The part of a `pg` `Pool` the shim uses. */
+export interface PgPoolLike extends PgQueryable {
+  connect(): Promise<PgListenable & { release(error?: Error | boolean): void }>;
+}
+
+/** The part of a PGlite instance (`@electric-sql/pglite`) the shim uses. */
+export interface PgliteLike {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  transaction<T>(
+    body: (tx: { query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }> }) => Promise<T>,
+  ): Promise<T>;
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
+// REPEATABLE READ: a transaction reads one snapshot (a query and a count in it agree) and a concurrent write to a row
+// it also writes aborts it with 40001, which the adapter retries. Lost updates are already impossible through the
+// version checks, so SERIALIZABLE's predicate locks would only add aborts.
+const ISOLATION = 'ISOLATION LEVEL REPEATABLE READ';
+
+const executor = (target: PgQueryable): SqlExecutor => ({
+  query: async (sql, params) => ({
+    rows: (await target.query(sql, [...(params ?? [])])).rows as Record<string, unknown>[],
+  }),
+});
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `LISTEN` on `connection`, delivering `channel`'s payloads to `onNotify`; resolves to the function that stops. */
+async function listenOn(
+  connection: PgListenable,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  // LISTEN takes no parameters: the channel is spliced, so it must be a plain identifier.
+  if (!CHANNEL.test(channel)) throw new Error('Not a channel name');
+  const listener = (message: PgNotification) => {
+    if (message.channel === channel) onNotify(message.payload ?? '');
+  };
+  connection.on('notification', listener);
+  await connection.query(`LISTEN ${channel}`);
+  return async () => {
+    connection.off?.('notification', listener);
+    await connection.query(`UNLISTEN ${channel}`);
+  };
+}
+
+/** Runs `body` in a transaction on `connection`; resolves `broken` when the connection's state is unknown after. */
+async function inTransaction<T>(
+  connection: PgQueryable,
+  body: (tx: SqlExecutor) => Promise<T>,
+  broken: (error: Error) => void = () => undefined,
+): Promise<T> {
+  const rollback = () =>
+    connection
+      .query('ROLLBACK')
+      .catch((error: unknown) => broken(error instanceof Error ? error : new Error('ROLLBACK failed')));
+  await connection.query(`BEGIN ${ISOLATION}`);
+  let result: T;
+  try {
+    result = await body(executor(connection));
+  } catch (error) {
+    await rollback();
+    throw error;
+  }
+  try {
+    await connection.query('COMMIT');
+  } catch (error) {
+    // A failed COMMIT (a serialization failure) has already ended the transaction; ROLLBACK is a harmless no-op.
+    await rollback();
+    throw error;
+  }
+  return result;
+}
+
+/** A driver over a `pg` `Pool`: each transaction on a connection of its own, statements on any. */
+export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
+  return {
+    ...executor(pool),
+    async transaction(body) {
+      const connection = await pool.connect();
+      // A connection whose ROLLBACK failed may still be in a transaction: it is discarded, not returned to the pool.
+      let broken: Error | undefined;
+      try {
+        return await inTransaction(connection, body, (error) => (broken = error));
+      } finally {
+        connection.release(broken);
+      }
+    },
+    // Notifications arrive on the connection that listens, so it is held until the storage closes.
+    async listen(channel, onNotify) {
+      const connection = await pool.connect();
+      try {
+        const stop = await listenOn(connection, channel, onNotify);
+        return async () => {
+          try {
+            await stop();
+          } finally {
+            connection.release();
+          }
+        };
+      } catch (error) {
+        connection.release(error instanceof Error ? error : true);
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * A driver over one `pg` `Client` (or a `PoolClient` held for the adapter's lifetime). One connection has one
+ * transaction at a time, so statements and transactions take turns: a statement never lands inside another caller's
+ * transaction.
+ */
+export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 'on' | 'off'>>): SqlDriver {
+  let tail: Promise<unknown> = Promise.resolve();
+  const turn = <T>(body: () => Promise<T>): Promise<T> => {
+    const run = tail.then(body, body);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  const plain = executor(client);
+  return {
+    query: (sql, params) => turn(() => plain.query(sql, params)),
+    transaction: (body) => turn(() => inTransaction(client, body)),
+    ...(client.on
+      ? { listen: (channel, onNotify) => turn(() => listenOn(client as PgListenable, channel, onNotify)) }
+      : {}),
+  };
+}
+
+/** A driver over PGlite, which has one connection and serialises its transactions itself. */
+export function pgliteDriver(db: PgliteLike): SqlDriver {
+  return {
+    ...executor(db),
+    transaction: (body) =>
+      db.transaction(async (tx) => {
+        await tx.query(`SET TRANSACTION ${ISOLATION}`);
+        return body(executor(tx));
+      }),
+    listen: (channel, onNotify) => db.listen(channel, onNotify),
+  };
+}

@@ -1,0 +1,448 @@
+/**
+ * The PostgreSQL adapter: every collection of one tenant in one table of JSONB documents, versioned writes checked by
+ * the database itself, so any number of processes may share it.
+ */
+import {
+  CRM_INDEXES,
+  ConflictError,
+  NotFoundError,
+  StorageError,
+  checkCollection,
+  checkSnapshotShape,
+  compileFilter,
+  createChangeFeed,
+  parseOrThrow,
+  parseQueryOptions,
+  parseSnapshot,
+  queryInMemory,
+  recordIdSchema,
+  stampWrite,
+  type ChangeEvent,
+  type Filter,
+  type PutOptions,
+  type QueryOptions,
+  type QueryPage,
+  type RecordInput,
+  type StorageOperations,
+  type StoragePort,
+  type StoredRecord,
+} from '@crmkit/core';
+import { pgClientDriver, pgPoolDriver, pgliteDriver, type SqlDriver, type SqlExecutor } from './driver.js';
+import { engineError, retrying } from './errors.js';
+import { pushedPage, type PageContext } from './paging.js';
+import { PUSHED_OPERATORS, Params, pushFilter } from './pushdown.js';
+import { optionsSchema, type PostgresStorageOptions } from './options.js';
+import { migrate } from './schema.js';
+
+/** The PostgreSQL storage: a `StoragePort` plus what it runs on. */
+export interface PostgresStorage extends StoragePort {
+  /** The tenant this storage reads and writes. */
+  readonly tenant: string;
+  /** The PostgreSQL schema holding its tables. */
+  readonly schema: string;
+}
+
+/** The default PostgreSQL schema. */
+export const DEFAULT_POSTGRES_SCHEMA = 'crmkit';
+
+/** Whether `value` can be a stored version (the column is a PostgreSQL `integer`); any other one never matches. */
+const isVersion = (value: number) => Number.isInteger(value) && value >= 0 && value <= 2_147_483_647;
+
+/**
+ * `pg_notify` of a committed change to other processes, its channel and `origin:` prefix the parameters `$first`
+ * and `$first + 1`: the payload is `origin:transaction id:tenant`, short whatever the transaction wrote.
+ */
+const notifyCall = (first: number) => `pg_notify($${first}, $${first + 1} || txid_current()::text || ':' || $1)`;
+
+/**
+ * Opens the PostgreSQL storage of one tenant: checks the options, brings the schema up to date (once, under an
+ * advisory lock) and resolves to the port.
+ *
+ * @throws ValidationError when the options are not valid.
+ * @throws SchemaVersionError when the database was migrated by newer code.
+ * @throws StorageError when the database fails.
+ */
+export async function createPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
+  const parsed = parseOrThrow(optionsSchema, options, 'options');
+  const driver: SqlDriver =
+    parsed.driver ??
+    (parsed.pool
+      ? pgPoolDriver(parsed.pool)
+      : parsed.client
+        ? pgClientDriver(parsed.client)
+        : pgliteDriver(parsed.pglite!));
+  const tenant = parsed.tenant;
+  const schemaName = parsed.schema ?? DEFAULT_POSTGRES_SCHEMA;
+  const now = parsed.now ?? (() => new Date());
+  const onRead = parsed.onRead ?? (() => undefined);
+  const records = `"${schemaName}".records`;
+  const changes = `"${schemaName}".changes`;
+  try {
+    await migrate(driver, schemaName);
+  } catch (error) {
+    throw engineError(error);
+  }
+
+  const feed = createChangeFeed();
+  let closed = false;
+  /** Tells this storage's own notifications from other processes'. */
+  const origin = globalThis.crypto.randomUUID();
+  const channel = `crmkit_${schemaName}`.slice(0, 63);
+  const assertOpen = () => {
+    if (closed) throw new StorageError('Storage is closed');
+  };
+
+  /** Runs one statement; every statement binds the tenant as `$1`. */
+  const run = async (executor: SqlExecutor, sql: string, params: readonly unknown[]) => {
+    try {
+      return (await executor.query(sql, [tenant, ...params])).rows;
+    } catch (error) {
+      throw engineError(error);
+    }
+  };
+  const docs = (rows: readonly Record<string, unknown>[]): StoredRecord[] => {
+    onRead(rows.length);
+    return rows.map((row) => row['doc'] as StoredRecord);
+  };
+  const checkId = (id: unknown) => parseOrThrow(recordIdSchema, id, 'record id');
+  const versionOf = async (executor: SqlExecutor, collection: string, id: string) => {
+    const rows = await run(
+      executor,
+      `SELECT version FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND id = $3`,
+      [collection, id],
+    );
+    return rows[0] === undefined ? undefined : Number(rows[0]['version']);
+  };
+
+  /** The candidates of a filter: every record of the collection that its pushed part selects. */
+  const candidates = async (executor: SqlExecutor, collection: string, where: Filter | undefined) => {
+    const params = new Params([tenant, collection]);
+    const pushed = where ? pushFilter(where, params) : undefined;
+    const rows = await run(
+      executor,
+      `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2${pushed ? ` AND ${pushed.sql}` : ''}`,
+      params.values.slice(1),
+    );
+    return docs(rows);
+  };
+
+  const pageContext: PageContext = { tenant, records, run, docs };
+
+  /**
+   * Reads and writes through `executor`; `events` collects a transaction's changes, reported after it commits. A
+   * single write (`inTransaction` false) notifies other processes in its own statement; a transaction does once, at
+   * its end.
+   */
+  const operations = (executor: SqlExecutor, events: ChangeEvent[], inTransaction: boolean): StorageOperations => {
+    /** The `pg_notify` column of a single write whose channel and origin are its parameters `$first`, `$first+1`. */
+    const poke = (first: number) => (inTransaction ? '' : `, ${notifyCall(first)} AS notified`);
+    const pokeParams = inTransaction ? [] : [channel, `${origin}:`];
+    return {
+      async get<T extends object>(collection: string, id: string) {
+        assertOpen();
+        checkCollection(collection);
+        checkId(id);
+        const rows = await run(
+          executor,
+          `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND id = $3`,
+          [collection, id],
+        );
+        return docs(rows)[0] as StoredRecord<T> | undefined;
+      },
+      async getMany<T extends object>(collection: string, ids: readonly string[]) {
+        assertOpen();
+        checkCollection(collection);
+        ids.forEach(checkId);
+        if (ids.length === 0) return [];
+        const rows = await run(
+          executor,
+          `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND id = ANY ($3::text[])`,
+          [collection, [...new Set(ids)]],
+        );
+        const found = new Map(docs(rows).map((record) => [record.id, record]));
+        // A record asked for twice is returned as two copies, so mutating one cannot change the other.
+        const seen = new Set<string>();
+        return ids.map((id) => {
+          const record = found.get(id);
+          if (!record) return undefined;
+          const copy = seen.has(id) ? structuredClone(record) : record;
+          seen.add(id);
+          return copy as StoredRecord<T>;
+        });
+      },
+      async put<T extends object>(collection: string, record: RecordInput<T>, { expectedVersion }: PutOptions) {
+        assertOpen();
+        checkCollection(collection);
+        checkId(record.id);
+        if (!isVersion(expectedVersion)) {
+          throw new ConflictError(
+            collection,
+            record.id,
+            expectedVersion,
+            await versionOf(executor, collection, record.id),
+          );
+        }
+        const at = now();
+        if (expectedVersion === 0) {
+          const stored = stampWrite(collection, structuredClone(record), undefined, 0, at) as StoredRecord<T>;
+          const rows = await run(
+            executor,
+            `WITH written AS (
+             INSERT INTO ${records} (tenant_id, collection, id, version, created_at, updated_at, doc)
+             VALUES ($1, $2, $3, 1, $4::timestamptz, $4::timestamptz, $5::jsonb)
+             ON CONFLICT DO NOTHING RETURNING id, version),
+           logged AS (
+             INSERT INTO ${changes} (tenant_id, collection, id, type, version)
+             SELECT $1, $2, id, 'put', version FROM written)
+           SELECT version${poke(6)} FROM written`,
+            [collection, record.id, stored.updatedAt, JSON.stringify(stored), ...pokeParams],
+          );
+          if (rows.length === 0) {
+            throw new ConflictError(collection, record.id, 0, await versionOf(executor, collection, record.id));
+          }
+          events.push({ collection, id: record.id, type: 'put', version: 1 });
+          return stored;
+        }
+        // The version check is the UPDATE's own predicate, so it holds against every other connection.
+        const updatedAt = at.toISOString();
+        const rows = await run(
+          executor,
+          `WITH written AS (
+           UPDATE ${records}
+           SET version = version + 1, updated_at = $5::timestamptz,
+             doc = $6::jsonb || jsonb_build_object('version', version + 1, 'createdAt', doc -> 'createdAt')
+           WHERE tenant_id = $1 AND collection = $2 AND id = $3 AND version = $4
+           RETURNING id, version, doc),
+         logged AS (
+           INSERT INTO ${changes} (tenant_id, collection, id, type, version)
+           SELECT $1, $2, id, 'put', version FROM written)
+         SELECT doc${poke(7)} FROM written`,
+          [collection, record.id, expectedVersion, updatedAt, JSON.stringify({ ...record, updatedAt }), ...pokeParams],
+        );
+        const stored = rows[0]?.['doc'] as StoredRecord<T> | undefined;
+        if (!stored) {
+          throw new ConflictError(
+            collection,
+            record.id,
+            expectedVersion,
+            await versionOf(executor, collection, record.id),
+          );
+        }
+        events.push({ collection, id: record.id, type: 'put', version: stored.version });
+        return stored;
+      },
+      async delete(collection, id, deleteOptions) {
+        assertOpen();
+        checkCollection(collection);
+        checkId(id);
+        const expected = deleteOptions?.expectedVersion;
+        if (expected !== undefined && !isVersion(expected)) {
+          const actual = await versionOf(executor, collection, id);
+          if (actual === undefined) throw new NotFoundError(collection, id);
+          throw new ConflictError(collection, id, expected, actual);
+        }
+        const rows = await run(
+          executor,
+          `WITH removed AS (
+           DELETE FROM ${records}
+           WHERE tenant_id = $1 AND collection = $2 AND id = $3 AND ($4::integer IS NULL OR version = $4::integer)
+           RETURNING id),
+         logged AS (
+           INSERT INTO ${changes} (tenant_id, collection, id, type)
+           SELECT $1, $2, id, 'delete' FROM removed)
+         SELECT id${poke(5)} FROM removed`,
+          [collection, id, expected ?? null, ...pokeParams],
+        );
+        if (rows.length === 0) {
+          const actual = await versionOf(executor, collection, id);
+          if (actual === undefined) throw new NotFoundError(collection, id);
+          throw new ConflictError(collection, id, expected ?? actual, actual);
+        }
+        events.push({ collection, id, type: 'delete' });
+      },
+      async query<T extends object>(collection: string, queryOptions?: QueryOptions) {
+        assertOpen();
+        checkCollection(collection);
+        const query = parseQueryOptions(queryOptions);
+        const at = now();
+        const page = await pushedPage(pageContext, executor, collection, query, at);
+        if (page) return page as QueryPage<T>;
+        return queryInMemory(await candidates(executor, collection, query.where), query, at) as QueryPage<T>;
+      },
+      async count(collection, where) {
+        assertOpen();
+        checkCollection(collection);
+        const query = parseQueryOptions({ where });
+        const at = now();
+        const params = new Params([tenant, collection]);
+        const pushed = query.where ? pushFilter(query.where, params) : undefined;
+        if (!query.where || pushed?.exact) {
+          const rows = await run(
+            executor,
+            `SELECT count(*)::integer AS n FROM ${records} WHERE tenant_id = $1 AND collection = $2${pushed ? ` AND ${pushed.sql}` : ''}`,
+            params.values.slice(1),
+          );
+          return Number(rows[0]?.['n'] ?? 0);
+        }
+        const matches = compileFilter(query.where, { now: at });
+        return (await candidates(executor, collection, query.where)).filter((record) => matches(record)).length;
+      },
+    };
+  };
+
+  const transaction = async <T>(body: (tx: StorageOperations) => Promise<T>): Promise<T> => {
+    assertOpen();
+    const events: ChangeEvent[] = [];
+    const result = await retrying((passOn) => {
+      events.length = 0;
+      return driver.transaction(async (tx) => {
+        const result = await body(operations(tx, events, true)).catch(passOn);
+        if (events.length > 0) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
+        return result;
+      });
+    });
+    feed.emit(events);
+    return result;
+  };
+
+  /** A single write: one statement, atomic on its own, reported once it has returned. */
+  const single = async <T>(body: (ops: StorageOperations) => Promise<T>): Promise<T> => {
+    const events: ChangeEvent[] = [];
+    const result = await body(operations(driver, events, false));
+    feed.emit(events);
+    return result;
+  };
+
+  /** Delivers another process's committed changes, read back from the change log by their transaction's id. */
+  let remoteTail: Promise<void> = Promise.resolve();
+  const onNotification = (payload: string) => {
+    const [from, txid, ...rest] = payload.split(':');
+    if (closed || from === origin || rest.join(':') !== tenant || !/^\d+$/.test(txid ?? '')) return;
+    // One read at a time, so batches arrive in the order their notifications did.
+    remoteTail = remoteTail
+      .then(() =>
+        run(
+          driver,
+          `SELECT collection, id, type, version FROM ${changes} WHERE tenant_id = $1 AND tx = $2::bigint ORDER BY seq`,
+          [txid],
+        ),
+      )
+      .then((rows) => {
+        if (closed) return;
+        feed.emit(
+          rows.map((row): ChangeEvent => {
+            const base = { collection: row['collection'] as string, id: row['id'] as string, remote: true };
+            return row['type'] === 'delete'
+              ? { ...base, type: 'delete' }
+              : { ...base, type: 'put', version: Number(row['version']) };
+          }),
+        );
+      })
+      .catch(() => undefined); // an unreadable batch is dropped, not the feed: what is stored is unaffected
+  };
+  let unlisten: (() => Promise<void>) | undefined;
+  if (driver.listen) {
+    try {
+      unlisten = await driver.listen(channel, onNotification);
+    } catch (error) {
+      throw engineError(error);
+    }
+  }
+
+  const reads = operations(driver, [], false);
+  return {
+    tenant,
+    schema: schemaName,
+    capabilities: {
+      pushdown: PUSHED_OPERATORS,
+      changeFeed: unlisten ? 'remote' : 'connection',
+      indexes: CRM_INDEXES,
+      // Other programs and other versions of crmkit may write the same tables, so the CRM checks what it reads.
+      foreignData: true,
+    },
+    get: reads.get,
+    getMany: reads.getMany,
+    query: reads.query,
+    count: reads.count,
+    put: (collection, record, putOptions) => single((ops) => ops.put(collection, record, putOptions)),
+    delete: (collection, id, deleteOptions) => single((ops) => ops.delete(collection, id, deleteOptions)),
+    transaction,
+    subscribe: feed.subscribe,
+
+    async exportSnapshot() {
+      assertOpen();
+      const rows = await run(driver, `SELECT collection, doc FROM ${records} WHERE tenant_id = $1`, []);
+      onRead(rows.length);
+      const collections: Record<string, StoredRecord[]> = {};
+      for (const row of rows) (collections[row['collection'] as string] ??= []).push(row['doc'] as StoredRecord);
+      const sorted: Record<string, StoredRecord[]> = {};
+      for (const name of Object.keys(collections).sort()) {
+        sorted[name] = collections[name]!.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      }
+      return { format: 'crmkit.storage', formatVersion: 1, collections: sorted };
+    },
+
+    async importSnapshot(snapshot) {
+      assertOpen();
+      checkSnapshotShape(snapshot);
+      const parsed = parseSnapshot(snapshot);
+      const rows = Object.entries(parsed.collections).flatMap(([collection, list]) =>
+        list.map((record) => ({ collection, record })),
+      );
+      const events: ChangeEvent[] = [];
+      await retrying(() => {
+        events.length = 0;
+        return driver.transaction(async (tx) => {
+          const removed = await run(
+            tx,
+            `WITH removed AS (DELETE FROM ${records} WHERE tenant_id = $1 RETURNING collection, id)
+               INSERT INTO ${changes} (tenant_id, collection, id, type)
+               SELECT $1, collection, id, 'delete' FROM removed RETURNING collection, id`,
+            [],
+          );
+          for (const row of removed) {
+            events.push({ collection: row['collection'] as string, id: row['id'] as string, type: 'delete' });
+          }
+          // Batched through unnest: one statement per thousand records rather than one per record.
+          for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+            const batch = rows.slice(start, start + IMPORT_BATCH);
+            await run(
+              tx,
+              `WITH written AS (
+                   INSERT INTO ${records} (tenant_id, collection, id, version, created_at, updated_at, doc)
+                   SELECT $1, c, i, v, ca, ua, d::jsonb
+                   FROM unnest($2::text[], $3::text[], $4::integer[], $5::timestamptz[], $6::timestamptz[], $7::text[])
+                     AS batch (c, i, v, ca, ua, d)
+                   RETURNING collection, id, version)
+                 INSERT INTO ${changes} (tenant_id, collection, id, type, version)
+                 SELECT $1, collection, id, 'put', version FROM written`,
+              [
+                batch.map((row) => row.collection),
+                batch.map((row) => row.record.id),
+                batch.map((row) => row.record.version),
+                batch.map((row) => row.record.createdAt),
+                batch.map((row) => row.record.updatedAt),
+                batch.map((row) => JSON.stringify(row.record)),
+              ],
+            );
+            for (const { collection, record } of batch) {
+              events.push({ collection, id: record.id, type: 'put', version: record.version });
+            }
+          }
+          if (events.length > 0) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
+        });
+      });
+      feed.emit(events);
+    },
+
+    async close() {
+      // The pool, client or PGlite instance belongs to the caller, who closes it.
+      closed = true;
+      feed.clear();
+      await unlisten?.().catch(() => undefined);
+    },
+  };
+}
+
+/** Records per INSERT when importing a snapshot. */
+const IMPORT_BATCH = 1000;

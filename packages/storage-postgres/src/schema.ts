@@ -1,0 +1,120 @@
+/**
+ * The database schema and its versioned migrations. Everything lives in one PostgreSQL schema (`crmkit` by default):
+ * one table of records for every collection and tenant, a change log, and the schema version.
+ */
+import { CRM_INDEXES, SchemaVersionError, parseIndexSpec, type IndexDesign } from '@crmkit/core';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+
+/** The schema version this code writes; a database at a newer one is refused with `SchemaVersionError`. */
+export const POSTGRES_SCHEMA_VERSION = 1;
+
+/** One migration: the statements taking the schema from `version - 1` to `version`. */
+export interface PostgresMigration {
+  readonly version: number;
+  /** The statements, given the quoted schema name. */
+  statements(schema: string): readonly string[];
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Whether `name` may name the schema: lower-case letters, digits and `_`, so it needs no escaping. */
+export function isSchemaName(name: string): boolean {
+  return SCHEMA_NAME.test(name);
+}
+
+/** `doc #> '{a,b}'` for an index spec's field; its segments passed `parseIndexSpec`, so they are identifiers. */
+const pathExpression = (field: string) => `(doc #> '{${field.split('.').join(',')}}')`;
+
+/** The statements creating an index design's indexes, each leading with the tenant and the collection. */
+export function indexStatements(schema: string, design: IndexDesign): string[] {
+  const specs = [...new Set(Object.values(design).flat())].sort();
+  const names = new Set<string>();
+  return specs.map((raw) => {
+    const spec = parseIndexSpec(raw);
+    let name = `records_${spec.fields.join('_').replaceAll('.', '_').toLowerCase()}`.slice(0, 55);
+    for (let n = 2; names.has(name); n++) name = `${name.slice(0, 52)}_${n}`;
+    names.add(name);
+    // A GIN index cannot lead with text columns without the btree_gin extension, which not every server allows; the
+    // statements using it still carry the tenant and collection predicates, served by the primary key.
+    if (spec.multiEntry) {
+      return `CREATE INDEX ${name} ON ${schema}.records USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops)`;
+    }
+    return `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${spec.fields.map(pathExpression).join(', ')})`;
+  });
+}
+
+/** Every migration, oldest first; `version` of the last one is {@link POSTGRES_SCHEMA_VERSION}. */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    statements: (schema) => [
+      // Ids sort by code point ("C"), whatever the database's locale: the primary key then serves pages by id.
+      `CREATE TABLE ${schema}.records (
+        tenant_id text NOT NULL,
+        collection text NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        version integer NOT NULL CHECK (version > 0),
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (tenant_id, collection, id))`,
+      `CREATE TABLE ${schema}.changes (
+        tenant_id text NOT NULL,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        collection text NOT NULL,
+        id text NOT NULL,
+        type text NOT NULL CHECK (type IN ('put', 'delete')),
+        version integer,
+        at timestamptz NOT NULL DEFAULT now(),
+        tx bigint NOT NULL DEFAULT txid_current(),
+        PRIMARY KEY (tenant_id, seq))`,
+      // Another process's listener reads one transaction's changes by its id.
+      `CREATE INDEX changes_tx ON ${schema}.changes (tenant_id, tx)`,
+      ...indexStatements(schema, CRM_INDEXES),
+    ],
+  },
+];
+
+/**
+ * Brings the schema up to {@link POSTGRES_SCHEMA_VERSION}: in one transaction, under an advisory lock on the schema
+ * name so concurrent opens run the migrations once, each pending migration runs and the version is recorded.
+ *
+ * @throws SchemaVersionError when the database is at a newer version than this code knows.
+ */
+export async function migrate(driver: SqlDriver, schemaName: string): Promise<void> {
+  const schema = `"${schemaName}"`;
+  const current = await readVersion(driver, schemaName);
+  if (current === POSTGRES_SCHEMA_VERSION) return;
+  if (current > POSTGRES_SCHEMA_VERSION) throw new SchemaVersionError(current, POSTGRES_SCHEMA_VERSION);
+  await driver.transaction(async (tx) => {
+    // READ COMMITTED, so the statements after the lock see what a process that held it before committed (a
+    // REPEATABLE READ snapshot would date from before the wait).
+    await tx.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`crmkit:${schemaName}`]);
+    // Read again under the lock: another process may have migrated meanwhile.
+    const locked = await readVersion(tx, schemaName);
+    if (locked > POSTGRES_SCHEMA_VERSION) throw new SchemaVersionError(locked, POSTGRES_SCHEMA_VERSION);
+    if (locked === 0) {
+      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await tx.query(`CREATE TABLE ${schema}.schema_version (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        version integer NOT NULL)`);
+      await tx.query(`INSERT INTO ${schema}.schema_version (version) VALUES (0)`);
+    }
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (migration.version <= locked) continue;
+      for (const statement of migration.statements(schema)) await tx.query(statement);
+    }
+    await tx.query(`UPDATE ${schema}.schema_version SET version = $1`, [POSTGRES_SCHEMA_VERSION]);
+  });
+}
+
+/** The recorded schema version; 0 when the schema has not been created. */
+async function readVersion(executor: SqlExecutor, schemaName: string): Promise<number> {
+  const { rows } = await executor.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `"${schemaName}".schema_version`,
+  ]);
+  if (rows[0]?.['present'] !== true) return 0;
+  const version = await executor.query(`SELECT version FROM "${schemaName}".schema_version`);
+  return Number(version.rows[0]?.['version'] ?? 0);
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Client, Pool } from 'pg';
+import {
+  pgClientDriver,
+  pgPoolDriver,
+  type PgListenable,
+  type PgNotification,
+  type PgPoolLike,
+} from '@crmkit/storage-postgres';
+
+// The shims take real `pg` objects: these fail to compile if the structural types drift from @types/pg.
+export const poolFits = (pool: Pool): PgPoolLike => pool;
+export const clientFits = (client: Client): PgListenable => client;
+
+/** A stand-in for a `pg` connection that records what it is sent and can deliver notifications. */
+function fakeConnection(
+  log: string[],
+  fail?: (sql: string) => Error | undefined,
+): PgListenable & { notify(message: PgNotification): void } {
+  const listeners = new Set<(message: PgNotification) => void>();
+  return {
+    on: (_event, listener) => listeners.add(listener),
+    off: (_event, listener) => listeners.delete(listener),
+    notify: (message) => listeners.forEach((listener) => listener(message)),
+    async query(text) {
+      log.push(text);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const error = fail?.(text);
+      if (error) throw error;
+      return { rows: [{ sql: text }] };
+    },
+  };
+}
+
+test('the pg pool driver runs a transaction on one connection and releases it', async () => {
+  const log: string[] = [];
+  const released: unknown[] = [];
+  const connection = fakeConnection(log);
+  const pool = {
+    ...fakeConnection(log),
+    connect: async () => ({ ...connection, release: (error?: unknown) => void released.push(error) }),
+  };
+  const driver = pgPoolDriver(pool);
+  assert.equal(await driver.transaction(async (tx) => (await tx.query('SELECT 1')).rows.length), 1);
+  assert.deepEqual(log, ['BEGIN ISOLATION LEVEL REPEATABLE READ', 'SELECT 1', 'COMMIT']);
+  await assert.rejects(
+    driver.transaction(async () => {
+      throw new Error('body');
+    }),
+    /body/,
+  );
+  assert.equal(log.at(-1), 'ROLLBACK');
+  assert.deepEqual(released, [undefined, undefined]);
+});
+
+test('the pg pool driver discards a connection whose ROLLBACK failed', async () => {
+  const log: string[] = [];
+  const released: unknown[] = [];
+  const connection = fakeConnection(log, (sql) => (sql === 'ROLLBACK' ? new Error('connection lost') : undefined));
+  const driver = pgPoolDriver({
+    ...connection,
+    connect: async () => ({ ...connection, release: (error?: unknown) => void released.push(error) }),
+  });
+  await assert.rejects(
+    driver.transaction(async () => {
+      throw new Error('body');
+    }),
+    /body/,
+  );
+  assert.equal(released.length, 1);
+  assert.ok(released[0] instanceof Error);
+});
+
+test('the pg client driver keeps statements out of a running transaction', async () => {
+  const log: string[] = [];
+  const driver = pgClientDriver(fakeConnection(log));
+  const transaction = driver.transaction(async (tx) => {
+    await tx.query('UPDATE a');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await tx.query('UPDATE b');
+  });
+  const outside = driver.query('SELECT outside');
+  await Promise.all([transaction, outside]);
+  assert.deepEqual(log, ['BEGIN ISOLATION LEVEL REPEATABLE READ', 'UPDATE a', 'UPDATE b', 'COMMIT', 'SELECT outside']);
+});
+
+test('the pg pool driver listens on a connection it holds until unlistened', async () => {
+  const log: string[] = [];
+  const released: unknown[] = [];
+  const connection = fakeConnection(log);
+  const driver = pgPoolDriver({
+    ...fakeConnection(log),
+    connect: async () => ({ ...connection, release: (error?: unknown) => void released.push(error) }),
+  });
+  const payloads: string[] = [];
+  const stop = await driver.listen!('crmkit_crmkit', (payload) => payloads.push(payload));
+  connection.notify({ channel: 'crmkit_crmkit', payload: 'one' });
+  connection.notify({ channel: 'other', payload: 'two' });
+  assert.deepEqual(payloads, ['one']);
+  assert.deepEqual(released, []);
+  await stop();
+  connection.notify({ channel: 'crmkit_crmkit', payload: 'three' });
+  assert.deepEqual(payloads, ['one']);
+  assert.deepEqual(log, ['LISTEN crmkit_crmkit', 'UNLISTEN crmkit_crmkit']);
+  assert.deepEqual(released, [undefined]);
+  await assert.rejects(
+    driver.listen!('x; drop table y', () => undefined),
+    /channel/,
+  );
+  assert.equal(released.length, 2, 'a refused listen gives its connection back');
+});
