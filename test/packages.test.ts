@@ -103,6 +103,7 @@ test('each tarball holds dist/, README.md, LICENSE and CHANGELOG.md, and no src/
     '@crmkit/elements',
     '@crmkit/storage-conformance',
     '@crmkit/storage-dexie',
+    '@crmkit/storage-postgres',
   ]);
   for (const packed of packages) {
     const files = new Set(packed.files);
