@@ -94,6 +94,35 @@ describe('the board loads changes piecemeal', () => {
     );
   });
 
+  it('a customer renamed while none of its deals is shown has its new name when a deal of it appears', async () => {
+    const crm = await createCrm({ storage: createMemoryStorage(), actor: { id: 'usr-1', role: 'admin' } });
+    const customer = await crm.customers.create({ kind: 'organisation', name: 'Acme' });
+    const deal = (title: string) =>
+      crm.deals.create({
+        title,
+        customerId: customer.id,
+        pipelineId: 'default',
+        stageId: 'opportunity',
+        amount: { amountMinor: 100, currency: 'CNY' },
+        expectedCloseDate: '2026-12-31',
+      });
+    const first = await deal('Pilot');
+    let data = await loadBoard(crm, 'default');
+    const changes: ChangeEvent[] = [];
+    crm.subscribe((events) => changes.push(...events));
+    await crm.deals.remove(first.id, { expectedVersion: first.version });
+    await crm.settled();
+    const current = await crm.customers.get(customer.id);
+    await crm.customers.update(customer.id, { name: 'Acme Group' }, { expectedVersion: current.version });
+    data = await loadBoard(crm, 'default', { previous: data, changes: changes.splice(0) });
+    expect(data.deals).to.deep.equal([]);
+    await deal('Rollout');
+    await crm.settled();
+    data = await loadBoard(crm, 'default', { previous: data, changes: changes.splice(0) });
+    expect(Object.values(data.customerNames)).to.deep.equal(['Acme Group']);
+    await crm.dispose();
+  });
+
   it('reads only the changed deal by id, not the whole pipeline', async () => {
     const crm = await createCrm({ storage: createMemoryStorage(), actor: { id: 'usr-1', role: 'admin' } });
     const customer = await crm.customers.create({ kind: 'organisation', name: 'Acme' });

@@ -116,10 +116,13 @@ async function applyChanges(
     deals = [...previous.deals.filter((deal) => !dealIds.has(deal.id)), ...fresh].sort(newestInStageFirst);
   }
   const known = previous.customerNames;
-  const renamed = new Set(changes.filter((change) => change.collection === 'customers').map((change) => change.id));
-  const needed = [...new Set(deals.map((deal) => deal.customerId))].filter(
-    (id) => renamed.has(id) || !Object.hasOwn(known, id),
-  );
+  // A changed customer is read again whether or not it is shown now: a deal of it may appear later.
+  const needed = [
+    ...new Set([
+      ...changes.filter((change) => change.collection === 'customers').map((change) => change.id),
+      ...deals.map((deal) => deal.customerId).filter((id) => !Object.hasOwn(known, id)),
+    ]),
+  ];
   const customerNames = needed.length === 0 ? known : { ...known, ...(await namesOf(crm, needed)) };
   const ownerNames = changes.some((change) => change.collection === 'users')
     ? await ownerNamesOf(crm)
