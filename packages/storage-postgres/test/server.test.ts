@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import pg from 'pg';
 import { runStorageConformance } from '@crmkit/storage-conformance';
 import { createPostgresStorage } from '@crmkit/storage-postgres';
-import { freshTenant } from './pglite.js';
+import { freshTenant, postgresHarness } from './pglite.js';
 
 // The whole suite again, on a real PostgreSQL server, when one is given through the `PG*` variables (or
 // `DATABASE_URL`), as `.ci/run` does with a throwaway cluster. Without one this half does not run, and says so.
@@ -17,28 +17,13 @@ if (!connectionString && !process.env['PGHOST']) {
     test,
     createHarness: async ({ now }) => {
       const tenant = freshTenant('server');
-      let read = 0;
-      const open = () => createPostgresStorage({ pool, tenant, schema, now, onRead: (records) => (read += records) });
-      const rawRows = async (collection: string, id?: string) =>
-        (
-          await pool.query<{ doc: unknown }>(
-            `SELECT doc FROM ${schema}.records WHERE tenant_id = $1 AND collection = $2 AND ($3::text IS NULL OR id = $3)`,
-            [tenant, collection, id ?? null],
-          )
-        ).rows.map((row) => row.doc);
-      const storage = await open();
-      return {
-        storage,
-        openAnother: open,
-        recordsRead: () => read,
-        raw: {
-          get: async (collection, id) => (await rawRows(collection, id))[0],
-          list: (collection) => rawRows(collection),
-        },
-        dispose: async () => {
-          await storage.close();
-        },
-      };
+      return postgresHarness({
+        tenant,
+        schema,
+        query: (sql, params) => pool.query<{ doc: unknown }>(sql, params),
+        open: (onRead) => createPostgresStorage({ pool, tenant, schema, now, onRead }),
+        dispose: (storage) => storage.close(),
+      });
     },
   });
   after(async () => {
