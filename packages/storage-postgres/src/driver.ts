@@ -22,9 +22,14 @@ export interface SqlDriver extends SqlExecutor {
   transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
    * Calls `onNotify` with the payload of every notification on `channel` (a lower-case identifier) until the
-   * returned function is called. Without it, the storage reports only its own changes.
+   * returned function is called, and `onLost` once if the listening connection is lost (the storage then listens
+   * again). Without it, the storage reports only its own changes, or polls.
    */
-  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  listen?(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onLost?: (error: Error) => void,
+  ): Promise<() => Promise<void>>;
 }
 
 /** The part of a `pg` `Pool`, `Client` or `PoolClient` the shims use. */
@@ -38,10 +43,14 @@ export interface PgNotification {
   readonly payload?: string;
 }
 
-/** The part of a `pg` `Client` that receives notifications. */
+/** The part of a `pg` `Client` that receives notifications, and says when its connection is lost. */
 export interface PgListenable extends PgQueryable {
   on(event: 'notification', listener: (message: PgNotification) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
   off?(event: 'notification', listener: (message: PgNotification) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'end', listener: () => void): unknown;
 }
 
 /** The part of a `pg` `Pool` the shim uses. */
@@ -71,21 +80,48 @@ const executor = (target: PgQueryable): SqlExecutor => ({
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** `LISTEN` on `connection`, delivering `channel`'s payloads to `onNotify`; resolves to the function that stops. */
+/**
+ * `LISTEN` on `connection`, delivering `channel`'s payloads to `onNotify` and a lost connection to `onLost` (once);
+ * resolves to the function that stops.
+ */
 async function listenOn(
   connection: PgListenable,
   channel: string,
   onNotify: (payload: string) => void,
+  onLost: (error: Error) => void = () => undefined,
 ): Promise<() => Promise<void>> {
   // LISTEN takes no parameters: the channel is spliced, so it must be a plain identifier.
   if (!CHANNEL.test(channel)) throw new Error('Not a channel name');
+  let lost = false;
   const listener = (message: PgNotification) => {
     if (message.channel === channel) onNotify(message.payload ?? '');
   };
-  connection.on('notification', listener);
-  await connection.query(`LISTEN ${channel}`);
-  return async () => {
+  const detach = () => {
     connection.off?.('notification', listener);
+    connection.off?.('error', onError);
+    connection.off?.('end', onEnd);
+  };
+  function onError(error: Error) {
+    if (lost) return;
+    lost = true;
+    detach();
+    onLost(error);
+  }
+  function onEnd() {
+    onError(new Error('The listening connection ended'));
+  }
+  connection.on('notification', listener);
+  connection.on('error', onError);
+  connection.on('end', onEnd);
+  try {
+    await connection.query(`LISTEN ${channel}`);
+  } catch (error) {
+    detach();
+    throw error;
+  }
+  return async () => {
+    lost = true;
+    detach();
     await connection.query(`UNLISTEN ${channel}`);
   };
 }
@@ -133,11 +169,18 @@ export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
       }
     },
     // Notifications arrive on the connection that listens, so it is held until the storage closes.
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, onLost) {
       const connection = await pool.connect();
+      let broken: Error | undefined;
       try {
-        const stop = await listenOn(connection, channel, onNotify);
+        const stop = await listenOn(connection, channel, onNotify, (error) => {
+          // A lost connection goes back to the pool as broken, so the pool discards it.
+          broken = error;
+          connection.release(error);
+          onLost?.(error);
+        });
         return async () => {
+          if (broken) return;
           try {
             await stop();
           } finally {
@@ -169,7 +212,10 @@ export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 
     query: (sql, params) => turn(() => plain.query(sql, params)),
     transaction: (body) => turn(() => inTransaction(client, body)),
     ...(client.on
-      ? { listen: (channel, onNotify) => turn(() => listenOn(client as PgListenable, channel, onNotify)) }
+      ? {
+          listen: (channel, onNotify, onLost) =>
+            turn(() => listenOn(client as PgListenable, channel, onNotify, onLost)),
+        }
       : {}),
   };
 }
@@ -183,6 +229,7 @@ export function pgliteDriver(db: PgliteLike): SqlDriver {
         await tx.query(`SET TRANSACTION ${ISOLATION}`);
         return body(executor(tx));
       }),
+    // An embedded database has no connection to lose.
     listen: (channel, onNotify) => db.listen(channel, onNotify),
   };
 }

@@ -1,5 +1,21 @@
 /** Engine failures as crmkit's typed errors, and the retry of transactions the database aborted. */
-import { CrmError, StorageError, StorageQuotaError, StorageUnavailableError } from '@crmkit/core';
+import { CrmError, CrmErrorCode, StorageError, StorageQuotaError, StorageUnavailableError } from '@crmkit/core';
+
+/**
+ * A change feed cannot resume from the position it was given: changes past it were pruned from the change log. The
+ * subscriber missed changes, so it reads what it shows afresh and starts from the current end of the log.
+ */
+export class ChangeLogGapError extends StorageError {
+  /** The position asked for. */
+  readonly position: string;
+
+  constructor(position: string) {
+    super(`Changes past position ${position} were pruned from the change log: read afresh instead of resuming`, {
+      code: CrmErrorCode.changeLogGap,
+    });
+    this.position = position;
+  }
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 

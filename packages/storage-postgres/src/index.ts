@@ -6,9 +6,10 @@
  * @module @crmkit/storage-postgres
  */
 export { createPostgresStorage, DEFAULT_POSTGRES_SCHEMA } from './postgres-storage.js';
-export { TRANSACTION_ATTEMPTS } from './errors.js';
+export { ChangeLogGapError, TRANSACTION_ATTEMPTS } from './errors.js';
 export type { PostgresStorage } from './postgres-storage.js';
-export type { PostgresStorageOptions } from './options.js';
+export type { PostgresChangeFeedOptions, PostgresStorageOptions } from './options.js';
+export type { PostgresChangeMode } from './feed.js';
 export { pgClientDriver, pgPoolDriver, pgliteDriver } from './driver.js';
 export type {
   PgListenable,

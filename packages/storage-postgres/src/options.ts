@@ -2,7 +2,26 @@
 import * as z from 'zod/mini';
 import type { StorageOptions } from '@crmkit/core';
 import type { PgPoolLike, PgQueryable, PgliteLike, SqlDriver } from './driver.js';
+import { parsePosition, type PostgresChangeMode } from './feed.js';
 import { isSchemaName } from './schema.js';
+
+/** How a storage hears of other processes' changes. */
+export interface PostgresChangeFeedOptions {
+  /**
+   * `notify` (the default where the driver can listen): `LISTEN`/`NOTIFY` says when to read the change log. `poll`:
+   * the log is read every `interval` milliseconds and writes send no notification, for databases without them
+   * (CockroachDB, YugabyteDB); every process sharing the tables should then poll. `off`: only this storage's own
+   * changes are reported.
+   */
+  readonly mode?: PostgresChangeMode;
+  /** Milliseconds between reads in `poll` mode: 10 to 3 600 000, default 1000. */
+  readonly interval?: number;
+  /**
+   * A position from `changePosition()` of an earlier storage: the changes committed since are delivered first.
+   * Refused with `ChangeLogGapError` when some of them were pruned.
+   */
+  readonly resumeFrom?: string;
+}
 
 /** Options of `createPostgresStorage`: exactly one of `driver`, `pool`, `client` or `pglite`, and the tenant. */
 export interface PostgresStorageOptions extends StorageOptions {
@@ -18,6 +37,8 @@ export interface PostgresStorageOptions extends StorageOptions {
   readonly tenant: string;
   /** The PostgreSQL schema holding the tables: lower-case letters, digits and `_`. Default `crmkit`. */
   readonly schema?: string;
+  /** How other processes' changes are heard of; see {@link PostgresChangeFeedOptions}. */
+  readonly changeFeed?: PostgresChangeFeedOptions;
   /**
    * Called with the number of stored records each read received from the database: a query the database answers
    * exactly receives about as many as it returns. For tests and diagnostics.
@@ -40,6 +61,24 @@ export const optionsSchema = /* @__PURE__ */ z
     tenant: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128)),
     schema: /* @__PURE__ */ z.optional(
       /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.refine(isSchemaName, 'Expected a lower-case schema name')),
+    ),
+    changeFeed: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.strictObject({
+        mode: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['notify', 'poll', 'off'])),
+        interval: /* @__PURE__ */ z.optional(
+          /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.minimum(10), /* @__PURE__ */ z.maximum(3_600_000)),
+        ),
+        resumeFrom: /* @__PURE__ */ z.optional(
+          /* @__PURE__ */ z
+            .string()
+            .check(
+              /* @__PURE__ */ z.refine(
+                (text) => parsePosition(text) !== undefined,
+                'Expected a position from changePosition()',
+              ),
+            ),
+        ),
+      }),
     ),
     now: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.custom<() => Date>((value) => typeof value === 'function')),
     onRead: /* @__PURE__ */ z.optional(

@@ -7,6 +7,7 @@ import {
   ConflictError,
   NotFoundError,
   StorageError,
+  ValidationError,
   checkCollection,
   checkSnapshotShape,
   compileFilter,
@@ -29,6 +30,7 @@ import {
 } from '@crmkit/core';
 import { pgClientDriver, pgPoolDriver, pgliteDriver, type SqlDriver, type SqlExecutor } from './driver.js';
 import { engineError, retrying } from './errors.js';
+import { startRemoteFeed, type RemoteFeed } from './feed.js';
 import { pushedPage, type PageContext } from './paging.js';
 import { PUSHED_OPERATORS, Params, pushFilter } from './pushdown.js';
 import { optionsSchema, type PostgresStorageOptions } from './options.js';
@@ -40,6 +42,17 @@ export interface PostgresStorage extends StoragePort {
   readonly tenant: string;
   /** The PostgreSQL schema holding its tables. */
   readonly schema: string;
+  /**
+   * The change-log position this storage has delivered other processes' changes through: pass it as
+   * `changeFeed.resumeFrom` to a storage opened later to receive everything committed since. `undefined` when the
+   * feed is off.
+   */
+  changePosition(): string | undefined;
+  /**
+   * Deletes this tenant's change-log entries older than `before` and resolves to how many. A storage resuming from a
+   * position before them is then refused with `ChangeLogGapError`, never silently short of changes.
+   */
+  pruneChanges(before: Date): Promise<number>;
 }
 
 /** The default PostgreSQL schema. */
@@ -77,6 +90,16 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const onRead = parsed.onRead ?? (() => undefined);
   const records = `"${schemaName}".records`;
   const changes = `"${schemaName}".changes`;
+  const pruning = `"${schemaName}".change_pruning`;
+  const feedMode = parsed.changeFeed?.mode ?? (driver.listen ? 'notify' : 'off');
+  if (feedMode === 'notify' && !driver.listen) {
+    throw new ValidationError(
+      [{ path: ['changeFeed', 'mode'], message: "This driver cannot listen for notifications: use 'poll'" }],
+      'options',
+    );
+  }
+  // Databases without notifications (CockroachDB, YugabyteDB) poll instead, and their writes send none.
+  const notifies = feedMode !== 'poll';
   try {
     await migrate(driver, schemaName);
   } catch (error) {
@@ -85,6 +108,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
   const feed = createChangeFeed();
   let closed = false;
+  let remoteFeed: RemoteFeed | undefined;
   /** Tells this storage's own notifications from other processes'. */
   const origin = globalThis.crypto.randomUUID();
   const channel = `crmkit_${schemaName}`.slice(0, 63);
@@ -135,8 +159,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
    */
   const operations = (executor: SqlExecutor, events: ChangeEvent[], inTransaction: boolean): StorageOperations => {
     /** The `pg_notify` column of a single write whose channel and origin are its parameters `$first`, `$first+1`. */
-    const poke = (first: number) => (inTransaction ? '' : `, ${notifyCall(first)} AS notified`);
-    const pokeParams = inTransaction ? [] : [channel, `${origin}:`];
+    const poke = (first: number) => (inTransaction || !notifies ? '' : `, ${notifyCall(first)} AS notified`);
+    const pokeParams = inTransaction || !notifies ? [] : [channel, `${origin}:`];
     return {
       async get<T extends object>(collection: string, id: string) {
         assertOpen();
@@ -192,10 +216,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
              VALUES ($1, $2, $3, 1, $4::timestamptz, $4::timestamptz, $5::jsonb)
              ON CONFLICT DO NOTHING RETURNING id, version),
            logged AS (
-             INSERT INTO ${changes} (tenant_id, collection, id, type, version)
-             SELECT $1, $2, id, 'put', version FROM written)
-           SELECT version${poke(6)} FROM written`,
-            [collection, record.id, stored.updatedAt, JSON.stringify(stored), ...pokeParams],
+             INSERT INTO ${changes} (tenant_id, collection, id, type, version, origin)
+             SELECT $1, $2, id, 'put', version, $6 FROM written)
+           SELECT version${poke(7)} FROM written`,
+            [collection, record.id, stored.updatedAt, JSON.stringify(stored), origin, ...pokeParams],
           );
           if (rows.length === 0) {
             throw new ConflictError(collection, record.id, 0, await versionOf(executor, collection, record.id));
@@ -214,10 +238,18 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
            WHERE tenant_id = $1 AND collection = $2 AND id = $3 AND version = $4
            RETURNING id, version, doc),
          logged AS (
-           INSERT INTO ${changes} (tenant_id, collection, id, type, version)
-           SELECT $1, $2, id, 'put', version FROM written)
-         SELECT doc${poke(7)} FROM written`,
-          [collection, record.id, expectedVersion, updatedAt, JSON.stringify({ ...record, updatedAt }), ...pokeParams],
+           INSERT INTO ${changes} (tenant_id, collection, id, type, version, origin)
+           SELECT $1, $2, id, 'put', version, $7 FROM written)
+         SELECT doc${poke(8)} FROM written`,
+          [
+            collection,
+            record.id,
+            expectedVersion,
+            updatedAt,
+            JSON.stringify({ ...record, updatedAt }),
+            origin,
+            ...pokeParams,
+          ],
         );
         const stored = rows[0]?.['doc'] as StoredRecord<T> | undefined;
         if (!stored) {
@@ -248,10 +280,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
            WHERE tenant_id = $1 AND collection = $2 AND id = $3 AND ($4::integer IS NULL OR version = $4::integer)
            RETURNING id),
          logged AS (
-           INSERT INTO ${changes} (tenant_id, collection, id, type)
-           SELECT $1, $2, id, 'delete' FROM removed)
-         SELECT id${poke(5)} FROM removed`,
-          [collection, id, expected ?? null, ...pokeParams],
+           INSERT INTO ${changes} (tenant_id, collection, id, type, origin)
+           SELECT $1, $2, id, 'delete', $5 FROM removed)
+         SELECT id${poke(6)} FROM removed`,
+          [collection, id, expected ?? null, origin, ...pokeParams],
         );
         if (rows.length === 0) {
           const actual = await versionOf(executor, collection, id);
@@ -297,7 +329,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       events.length = 0;
       return driver.transaction(async (tx) => {
         const result = await body(operations(tx, events, true)).catch(passOn);
-        if (events.length > 0) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
+        if (events.length > 0 && notifies) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
         return result;
       });
     });
@@ -313,37 +345,23 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return result;
   };
 
-  /** Delivers another process's committed changes, read back from the change log by their transaction's id. */
-  let remoteTail: Promise<void> = Promise.resolve();
-  const onNotification = (payload: string) => {
-    const [from, txid, ...rest] = payload.split(':');
-    if (closed || from === origin || rest.join(':') !== tenant || !/^\d+$/.test(txid ?? '')) return;
-    // One read at a time, so batches arrive in the order their notifications did.
-    remoteTail = remoteTail
-      .then(() =>
-        run(
-          driver,
-          `SELECT collection, id, type, version FROM ${changes} WHERE tenant_id = $1 AND tx = $2::bigint ORDER BY seq`,
-          [txid],
-        ),
-      )
-      .then((rows) => {
-        if (closed) return;
-        feed.emit(
-          rows.map((row): ChangeEvent => {
-            const base = { collection: row['collection'] as string, id: row['id'] as string, remote: true };
-            return row['type'] === 'delete'
-              ? { ...base, type: 'delete' }
-              : { ...base, type: 'put', version: Number(row['version']) };
-          }),
-        );
-      })
-      .catch(() => undefined); // an unreadable batch is dropped, not the feed: what is stored is unaffected
-  };
-  let unlisten: (() => Promise<void>) | undefined;
-  if (driver.listen) {
+  if (feedMode !== 'off') {
     try {
-      unlisten = await driver.listen(channel, onNotification);
+      remoteFeed = await startRemoteFeed({
+        driver,
+        changes,
+        pruning,
+        tenant,
+        origin,
+        channel,
+        mode: feedMode,
+        interval: parsed.changeFeed?.interval ?? DEFAULT_POLL_INTERVAL,
+        resumeFrom: parsed.changeFeed?.resumeFrom,
+        run,
+        emit: (events) => {
+          if (!closed) feed.emit(events);
+        },
+      });
     } catch (error) {
       throw engineError(error);
     }
@@ -355,7 +373,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     schema: schemaName,
     capabilities: {
       pushdown: PUSHED_OPERATORS,
-      changeFeed: unlisten ? 'remote' : 'connection',
+      changeFeed: remoteFeed ? 'remote' : 'connection',
       indexes: CRM_INDEXES,
       // Other programs and other versions of crmkit may write the same tables, so the CRM checks what it reads.
       foreignData: true,
@@ -368,6 +386,28 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     delete: (collection, id, deleteOptions) => single((ops) => ops.delete(collection, id, deleteOptions)),
     transaction,
     subscribe: feed.subscribe,
+    changePosition: () => remoteFeed?.position(),
+
+    async pruneChanges(before) {
+      assertOpen();
+      if (!(before instanceof Date) || Number.isNaN(before.getTime())) {
+        throw new ValidationError([{ path: ['before'], message: 'Expected a valid Date' }], 'pruneChanges');
+      }
+      // The newest position removed is kept, so a resume from before it is refused rather than short of changes.
+      const rows = await run(
+        driver,
+        `WITH removed AS (
+           DELETE FROM ${changes} WHERE tenant_id = $1 AND at < $2::timestamptz RETURNING tx, seq),
+         newest AS (SELECT tx, seq FROM removed ORDER BY tx DESC, seq DESC LIMIT 1),
+         marked AS (
+           INSERT INTO ${pruning} AS p (tenant_id, tx, seq) SELECT $1, tx, seq FROM newest
+           ON CONFLICT (tenant_id) DO UPDATE SET tx = excluded.tx, seq = excluded.seq
+           WHERE (p.tx, p.seq) < (excluded.tx, excluded.seq))
+         SELECT count(*)::integer AS n FROM removed`,
+        [before.toISOString()],
+      );
+      return Number(rows[0]?.['n'] ?? 0);
+    },
 
     async exportSnapshot() {
       assertOpen();
@@ -396,9 +436,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           const removed = await run(
             tx,
             `WITH removed AS (DELETE FROM ${records} WHERE tenant_id = $1 RETURNING collection, id)
-               INSERT INTO ${changes} (tenant_id, collection, id, type)
-               SELECT $1, collection, id, 'delete' FROM removed RETURNING collection, id`,
-            [],
+               INSERT INTO ${changes} (tenant_id, collection, id, type, origin)
+               SELECT $1, collection, id, 'delete', $2 FROM removed RETURNING collection, id`,
+            [origin],
           );
           for (const row of removed) {
             events.push({ collection: row['collection'] as string, id: row['id'] as string, type: 'delete' });
@@ -414,8 +454,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
                    FROM unnest($2::text[], $3::text[], $4::integer[], $5::timestamptz[], $6::timestamptz[], $7::text[])
                      AS batch (c, i, v, ca, ua, d)
                    RETURNING collection, id, version)
-                 INSERT INTO ${changes} (tenant_id, collection, id, type, version)
-                 SELECT $1, collection, id, 'put', version FROM written`,
+                 INSERT INTO ${changes} (tenant_id, collection, id, type, version, origin)
+                 SELECT $1, collection, id, 'put', version, $8 FROM written`,
               [
                 batch.map((row) => row.collection),
                 batch.map((row) => row.record.id),
@@ -423,13 +463,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
                 batch.map((row) => row.record.createdAt),
                 batch.map((row) => row.record.updatedAt),
                 batch.map((row) => JSON.stringify(row.record)),
+                origin,
               ],
             );
             for (const { collection, record } of batch) {
               events.push({ collection, id: record.id, type: 'put', version: record.version });
             }
           }
-          if (events.length > 0) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
+          if (events.length > 0 && notifies) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
         });
       });
       feed.emit(events);
@@ -439,10 +480,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       // The pool, client or PGlite instance belongs to the caller, who closes it.
       closed = true;
       feed.clear();
-      await unlisten?.().catch(() => undefined);
+      await remoteFeed?.close();
     },
   };
 }
+
+/** Milliseconds between two reads of the change log in `poll` mode, unless the options say otherwise. */
+const DEFAULT_POLL_INTERVAL = 1000;
 
 /** Records per INSERT when importing a snapshot. */
 const IMPORT_BATCH = 1000;

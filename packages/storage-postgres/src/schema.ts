@@ -6,7 +6,7 @@ import { CRM_INDEXES, SchemaVersionError, parseIndexSpec, type IndexDesign } fro
 import type { SqlDriver, SqlExecutor } from './driver.js';
 
 /** The schema version this code writes; a database at a newer one is refused with `SchemaVersionError`. */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 /** One migration: the statements taking the schema from `version - 1` to `version`. */
 export interface PostgresMigration {
@@ -71,6 +71,21 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       // Another process's listener reads one transaction's changes by its id.
       `CREATE INDEX changes_tx ON ${schema}.changes (tenant_id, tx)`,
       ...indexStatements(schema, CRM_INDEXES),
+    ],
+  },
+  {
+    version: 2,
+    statements: (schema) => [
+      // Which storage wrote a change, so a storage reading the log back skips its own.
+      `ALTER TABLE ${schema}.changes ADD COLUMN origin text`,
+      // The log is read by position (transaction, then sequence).
+      `DROP INDEX ${schema}.changes_tx`,
+      `CREATE INDEX changes_position ON ${schema}.changes (tenant_id, tx, seq)`,
+      // The newest position pruned from each tenant's log: a resume from before it would miss changes.
+      `CREATE TABLE ${schema}.change_pruning (
+        tenant_id text PRIMARY KEY,
+        tx bigint NOT NULL,
+        seq bigint NOT NULL)`,
     ],
   },
 ];

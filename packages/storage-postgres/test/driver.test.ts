@@ -13,16 +13,25 @@ import {
 export const poolFits = (pool: Pool): PgPoolLike => pool;
 export const clientFits = (client: Client): PgListenable => client;
 
-/** A stand-in for a `pg` connection that records what it is sent and can deliver notifications. */
+/** A stand-in for a `pg` connection that records what it is sent and can deliver notifications and lose itself. */
 function fakeConnection(
   log: string[],
   fail?: (sql: string) => Error | undefined,
-): PgListenable & { notify(message: PgNotification): void } {
-  const listeners = new Set<(message: PgNotification) => void>();
+): PgListenable & { notify(message: PgNotification): void; lose(error: Error): void; listeners(): number } {
+  const listeners = new Map<string, Set<(argument: never) => void>>();
+  const on = (event: string, listener: (argument: never) => void) => {
+    if (!listeners.has(event)) listeners.set(event, new Set());
+    listeners.get(event)!.add(listener);
+  };
+  const off = (event: string, listener: (argument: never) => void) => void listeners.get(event)?.delete(listener);
+  const fire = (event: string, argument: unknown) =>
+    listeners.get(event)?.forEach((listener) => (listener as (value: unknown) => void)(argument));
   return {
-    on: (_event, listener) => listeners.add(listener),
-    off: (_event, listener) => listeners.delete(listener),
-    notify: (message) => listeners.forEach((listener) => listener(message)),
+    on: on as PgListenable['on'],
+    off: off as NonNullable<PgListenable['off']>,
+    notify: (message) => fire('notification', message),
+    lose: (error) => fire('error', error),
+    listeners: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
     async query(text) {
       log.push(text);
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -109,4 +118,29 @@ test('the pg pool driver listens on a connection it holds until unlistened', asy
     /channel/,
   );
   assert.equal(released.length, 2, 'a refused listen gives its connection back');
+});
+
+test('the pg pool driver reports a lost listening connection once and discards it', async () => {
+  const log: string[] = [];
+  const released: unknown[] = [];
+  const connection = fakeConnection(log);
+  const driver = pgPoolDriver({
+    ...fakeConnection(log),
+    connect: async () => ({ ...connection, release: (error?: unknown) => void released.push(error) }),
+  });
+  const lost: Error[] = [];
+  const stop = await driver.listen!(
+    'crmkit_crmkit',
+    () => undefined,
+    (error) => lost.push(error),
+  );
+  const failure = new Error('terminated');
+  connection.lose(failure);
+  connection.lose(new Error('again'));
+  assert.deepEqual(lost, [failure]);
+  assert.deepEqual(released, [failure], 'released as broken, so the pool discards it');
+  await stop();
+  assert.deepEqual(log, ['LISTEN crmkit_crmkit'], 'no UNLISTEN on a lost connection');
+  assert.equal(released.length, 1);
+  assert.equal(connection.listeners(), 0, 'its listeners are detached');
 });

@@ -64,9 +64,10 @@ test('everything lives in the chosen schema', async () => {
   );
   assert.deepEqual(
     rows.map((row) => row.table_name),
-    ['changes', 'records', 'schema_version'],
+    ['change_pruning', 'changes', 'records', 'schema_version'],
   );
   const logged = await db.query(`SELECT collection, id, type, version FROM "${schema}".changes`);
+  // (origin, tx and seq are the log's positions, checked in feed.test.ts)
   assert.deepEqual(logged.rows, [{ collection: 'customers', id: 'c1', type: 'put', version: 1 }]);
 });
 

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
+import type { ChangeEvent } from '@crmkit/core';
 import { runStorageConformance } from '@crmkit/storage-conformance';
 import { createPostgresStorage } from '@crmkit/storage-postgres';
 import { freshTenant, postgresHarness } from './pglite.js';
@@ -26,6 +28,66 @@ if (!connectionString && !process.env['PGHOST']) {
       });
     },
   });
+
+  /** Resolves once `condition` holds, polling; fails after five seconds. */
+  const eventually = async (condition: () => boolean, what: string) => {
+    for (let waited = 0; !condition(); waited += 10) {
+      if (waited > 5000) assert.fail(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const ids = (batches: readonly (readonly ChangeEvent[])[]) => batches.flat().map((event) => event.id);
+
+  test('a transaction that began earlier and commits later is delivered, not skipped, and first', async () => {
+    const tenant = freshTenant('server-feed');
+    const [early, late, reader] = await Promise.all([
+      createPostgresStorage({ pool, tenant, schema }),
+      createPostgresStorage({ pool, tenant, schema }),
+      createPostgresStorage({ pool, tenant, schema }),
+    ]);
+    const remote: (readonly ChangeEvent[])[] = [];
+    reader.subscribe((events) => remote.push(events));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    // The early transaction takes its transaction id first and commits last.
+    const slow = early.transaction(async (tx) => {
+      await tx.put('customers', { id: 'early' }, { expectedVersion: 0 });
+      written();
+      await held;
+    });
+    await wrote;
+    await late.put('customers', { id: 'late' }, { expectedVersion: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(ids(remote), [], 'nothing past a running older transaction is delivered yet');
+    release();
+    await slow;
+    await eventually(() => remote.length === 2, 'both transactions');
+    assert.deepEqual(ids(remote), ['early', 'late']);
+    await Promise.all([early.close(), late.close(), reader.close()]);
+  });
+
+  test('a storage whose listening backend is terminated listens again and catches up', async () => {
+    const tenant = freshTenant('server-relisten');
+    const reader = await createPostgresStorage({ pool, tenant, schema });
+    const writer = await createPostgresStorage({ pool, tenant, schema });
+    const remote: (readonly ChangeEvent[])[] = [];
+    reader.subscribe((events) => remote.push(events));
+    const channel = `crmkit_${schema}`;
+    const { rows } = await pool.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`,
+      [`LISTEN ${channel}`],
+    );
+    assert.ok(rows.length > 0, 'the listening backend is found');
+    await pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::integer[]) AS pid', [rows.map((r) => r.pid)]);
+    await writer.put('customers', { id: 'while-lost' }, { expectedVersion: 0 });
+    await eventually(() => ids(remote).includes('while-lost'), 'the change made while the listener was gone');
+    await writer.put('customers', { id: 'after' }, { expectedVersion: 0 });
+    await eventually(() => ids(remote).includes('after'), 'a change after listening again');
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
   after(async () => {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();

@@ -19,6 +19,7 @@ export const CrmErrorCode = {
   stageGate: 'CRM_STAGE_GATE',
   duplicate: 'CRM_DUPLICATE',
   hasDependants: 'CRM_HAS_DEPENDANTS',
+  changeLogGap: 'CRM_CHANGE_LOG_GAP',
 } as const;
 export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode];
 
