@@ -88,7 +88,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const schemaName = parsed.schema ?? DEFAULT_POSTGRES_SCHEMA;
   const now = parsed.now ?? (() => new Date());
   const onRead = parsed.onRead ?? (() => undefined);
-  const records = `"${schemaName}".records`;
+  const quotedSchema = `"${schemaName}"`;
+  const records = `${quotedSchema}.records`;
   const changes = `"${schemaName}".changes`;
   const pruning = `"${schemaName}".change_pruning`;
   const feedMode = parsed.changeFeed?.mode ?? (driver.listen ? 'notify' : 'off');
@@ -140,7 +141,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
   /** The candidates of a filter: every record of the collection that its pushed part selects. */
   const candidates = async (executor: SqlExecutor, collection: string, where: Filter | undefined) => {
-    const params = new Params([tenant, collection]);
+    const params = new Params([tenant, collection], quotedSchema);
     const pushed = where ? pushFilter(where, params) : undefined;
     const rows = await run(
       executor,
@@ -150,7 +151,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return docs(rows);
   };
 
-  const pageContext: PageContext = { tenant, records, run, docs };
+  const pageContext: PageContext = { tenant, records, schema: quotedSchema, run, docs };
 
   /**
    * Reads and writes through `executor`; `events` collects a transaction's changes, reported after it commits. A
@@ -306,7 +307,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         checkCollection(collection);
         const query = parseQueryOptions({ where });
         const at = now();
-        const params = new Params([tenant, collection]);
+        const params = new Params([tenant, collection], quotedSchema);
         const pushed = query.where ? pushFilter(query.where, params) : undefined;
         if (!query.where || pushed?.exact) {
           const rows = await run(

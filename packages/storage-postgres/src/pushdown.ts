@@ -2,18 +2,43 @@
  * Filter pushdown: the part of a filter PostgreSQL evaluates, as a `WHERE` fragment whose field paths and values are
  * all bind parameters. What it selects is a superset of the matches; `exact` says when it is the matches themselves
  * (then a count needs no rows and a page can be limited in SQL). Rows are still re-checked with `compileFilter`.
+ *
+ * Comparisons go through the schema's `sort_key` function, which maps a JSON value to text whose "C" order is core's
+ * `compareValues` order (see schema.ts): equal keys are equal values, and a range of keys of one rank is a range of
+ * values. The same expression is what the indexes hold, so these conditions use them.
  */
-import { parseInstant, type Filter, type FilterOperator, type Scalar } from '@crmkit/core';
+import { parseInstant, toRange, type Filter, type FilterOperator, type Scalar } from '@crmkit/core';
 
 /** The filter operators translated to SQL (the others are evaluated in memory). */
-export const PUSHED_OPERATORS: readonly FilterOperator[] = ['all', 'any', 'eq', 'in', 'hasAny'];
+export const PUSHED_OPERATORS: readonly FilterOperator[] = [
+  'all',
+  'any',
+  'not',
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'in',
+  'nin',
+  'exists',
+  'startsWith',
+  'contains',
+  'hasAny',
+  'hasAll',
+];
 
 /** Collects bind parameters, handing out their `$n` placeholders. */
 export class Params {
   readonly values: unknown[];
+  /** The quoted schema holding the key functions. */
+  readonly schema: string;
 
-  constructor(initial: readonly unknown[]) {
+  constructor(initial: readonly unknown[], schema: string) {
     this.values = [...initial];
+    this.schema = schema;
   }
 
   /** The placeholder of a new parameter holding `value`. */
@@ -40,13 +65,29 @@ export function pushablePath(field: string): string[] | undefined {
 }
 
 const isInstant = (value: Scalar) => typeof value === 'string' && parseInstant(value) === parseInstant(value);
+/** A value whose sort key is its own: instants equal other spellings of themselves, and JSON has no Infinity. */
+const isPlain = (value: Scalar) => !isInstant(value) && (typeof value !== 'number' || Number.isFinite(value));
 
 /** `doc #> $n::text[]`: the jsonb value at a bound path. */
 export const valueAt = (params: Params, segments: readonly string[]) => `(doc #> ${params.add(segments)}::text[])`;
 
-/** Values compared as jsonb, bound as their JSON text. */
-const jsonList = (params: Params, values: readonly Scalar[]) =>
-  `${params.add(values.map((value) => JSON.stringify(value)))}::text[]::jsonb[]`;
+/** The sort key of the value at a bound path, in the "C" collation the indexes use. */
+export const keyAt = (params: Params, segments: readonly string[]) =>
+  `(${params.schema}.sort_key(${valueAt(params, segments)}) COLLATE "C")`;
+
+/** The sort key of a bound value. */
+export const keyOf = (params: Params, value: Scalar) =>
+  `${params.schema}.sort_key(${params.add(JSON.stringify(value))}::jsonb)`;
+
+/** The sort key of a record's id, which orders ids as core does (by UTF-16 code unit). */
+export const idKey = (schema: string) => `(${schema}.text_key(id) COLLATE "C")`;
+
+/** Keys of values of rank `rank` lie in [rank, rank + 1) (see `sort_key`). */
+const RANK_OF = { boolean: '1', number: '2', string: '3' } as const;
+const NEXT_RANK = { boolean: '2', number: '3', string: '4' } as const;
+
+/** `true`, or `false` for a missing value too: a negation must not turn SQL's NULL into a match or a miss. */
+const definitely = (sql: string) => `COALESCE(${sql}, FALSE)`;
 
 /** The SQL for `filter`, or `undefined` when none of it can be pushed. */
 export function pushFilter(filter: Filter, params: Params): Pushed | undefined {
@@ -73,37 +114,83 @@ export function pushFilter(filter: Filter, params: Params): Pushed | undefined {
     const pushed = parts as Pushed[];
     return { sql: `(${pushed.map((part) => part.sql).join(' OR ')})`, exact: pushed.every((part) => part.exact) };
   }
-  if (!('op' in filter)) return undefined;
+  if ('not' in filter) {
+    // The complement of a superset is not a superset of the complement: only an exact condition is negated.
+    const mark = params.values.length;
+    const inner = pushFilter(filter.not, params);
+    if (!inner?.exact) {
+      params.values.length = mark;
+      return undefined;
+    }
+    return { sql: `(NOT ${definitely(inner.sql)})`, exact: true };
+  }
   const segments = pushablePath(filter.field);
   if (!segments) return undefined;
+  const exact = (sql: string): Pushed => ({ sql, exact: true });
   switch (filter.op) {
-    case 'eq': {
-      const value = filter.value;
-      if (value === null) {
-        const at = valueAt(params, segments);
-        return { sql: `(${at} IS NULL OR ${at} = 'null'::jsonb)`, exact: true };
+    case 'eq':
+    case 'ne': {
+      if (!isPlain(filter.value)) return undefined;
+      const sql = `${keyAt(params, segments)} = ${keyOf(params, filter.value)}`;
+      return exact(filter.op === 'eq' ? sql : `(NOT ${definitely(sql)})`);
+    }
+    case 'in':
+    case 'nin': {
+      if (!filter.values.every(isPlain)) return undefined;
+      const keys = `${params.schema}.sort_keys(${params.add(filter.values.map((value) => JSON.stringify(value)))}::text[])`;
+      const sql = `${keyAt(params, segments)} = ANY (${keys})`;
+      return exact(filter.op === 'in' ? sql : `(NOT ${definitely(sql)})`);
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+    case 'between': {
+      const range = toRange(filter);
+      // No value is in a range with a null bound or bounds of unlike types, nor in one with a NaN bound.
+      if (!range || [range.lo, range.hi].some((bound) => bound !== bound)) return exact('FALSE');
+      if (range.kind === 'instant') return undefined;
+      const kind = range.kind;
+      const key = keyAt(params, segments);
+      // Keys of the range's kind lie in [rank, next rank); an open or infinite bound is that edge.
+      const edge = (value: number | string | undefined) =>
+        value === undefined || value === Infinity || value === -Infinity;
+      const bound = (value: number | string) => keyOf(params, kind === 'boolean' ? value === 1 : value);
+      const lo = edge(range.lo)
+        ? `${key} >= '${RANK_OF[kind]}'`
+        : `${key} ${range.loInclusive ? '>=' : '>'} ${bound(range.lo!)} AND ${key} >= '${RANK_OF[kind]}'`;
+      const hi = edge(range.hi)
+        ? `${key} < '${NEXT_RANK[kind]}'`
+        : `${key} ${range.hiInclusive ? '<=' : '<'} ${bound(range.hi!)} AND ${key} < '${NEXT_RANK[kind]}'`;
+      return exact(`(${lo} AND ${hi})`);
+    }
+    case 'exists':
+      return exact(`${keyAt(params, segments)} ${filter.value ? '<>' : '='} '0'`);
+    case 'startsWith':
+    case 'contains': {
+      // Case-insensitive matching folds case as JavaScript does, which SQL's lower() need not: left to core.
+      if (filter.caseSensitive !== true) return undefined;
+      const at = valueAt(params, segments);
+      const text = params.add(filter.value);
+      if (filter.op === 'startsWith') {
+        return exact(`(jsonb_typeof(${at}) = 'string' AND starts_with(${at} #>> '{}', ${text}::text))`);
       }
-      // An instant equals other spellings of itself, which SQL equality would miss.
-      if (isInstant(value)) return undefined;
-      return { sql: `${valueAt(params, segments)} = ${params.add(JSON.stringify(value))}::jsonb`, exact: true };
+      return exact(
+        `((jsonb_typeof(${at}) = 'string' AND strpos(${at} #>> '{}', ${text}::text) > 0) OR ` +
+          `(jsonb_typeof(${at}) = 'array' AND ${at} @> jsonb_build_array(${text}::text)))`,
+      );
     }
-    case 'in': {
-      if (filter.values.some(isInstant)) return undefined;
-      if (filter.values.length === 0) return { sql: 'FALSE', exact: true };
+    case 'hasAny':
+    case 'hasAll': {
+      if (!filter.values.every(isPlain)) return undefined;
+      if (filter.values.length === 0 && filter.op === 'hasAny') return exact('FALSE');
       const at = valueAt(params, segments);
-      const nullish = filter.values.includes(null) ? ` OR ${at} IS NULL OR ${at} = 'null'::jsonb` : '';
-      return { sql: `(${at} = ANY (${jsonList(params, filter.values)})${nullish})`, exact: true };
-    }
-    case 'hasAny': {
-      if (filter.values.some(isInstant)) return undefined;
-      if (filter.values.length === 0) return { sql: 'FALSE', exact: true };
-      const at = valueAt(params, segments);
-      return {
-        sql:
-          `(jsonb_typeof(${at}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements(${at}) AS element ` +
-          `WHERE element = ANY (${jsonList(params, filter.values)})))`,
-        exact: true,
-      };
+      // Containment of a one-element array is what the multi-entry (GIN) indexes serve.
+      const contains =
+        filter.op === 'hasAll'
+          ? `${at} @> ${params.add(JSON.stringify(filter.values))}::jsonb`
+          : `(${filter.values.map((value) => `${at} @> ${params.add(JSON.stringify([value]))}::jsonb`).join(' OR ')})`;
+      return exact(`(jsonb_typeof(${at}) = 'array' AND ${contains})`);
     }
     default:
       return undefined;

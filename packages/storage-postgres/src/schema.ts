@@ -25,22 +25,83 @@ export function isSchemaName(name: string): boolean {
 /** `doc #> '{a,b}'` for an index spec's field; its segments passed `parseIndexSpec`, so they are identifiers. */
 const pathExpression = (field: string) => `(doc #> '{${field.split('.').join(',')}}')`;
 
-/** The statements creating an index design's indexes, each leading with the tenant and the collection. */
-export function indexStatements(schema: string, design: IndexDesign): string[] {
-  const specs = [...new Set(Object.values(design).flat())].sort();
+/** The sort key of an index spec's field, as the queries write it (pushdown.ts, `keyAt`). */
+const keyExpression = (schema: string, field: string) => `(${schema}.sort_key${pathExpression(field)} COLLATE "C")`;
+
+/** Each index spec of a design with the name of its index, unique within the schema. */
+function namedSpecs(design: IndexDesign): { name: string; spec: ReturnType<typeof parseIndexSpec> }[] {
   const names = new Set<string>();
-  return specs.map((raw) => {
+  return [...new Set(Object.values(design).flat())].sort().map((raw) => {
     const spec = parseIndexSpec(raw);
     let name = `records_${spec.fields.join('_').replaceAll('.', '_').toLowerCase()}`.slice(0, 55);
     for (let n = 2; names.has(name); n++) name = `${name.slice(0, 52)}_${n}`;
     names.add(name);
-    // A GIN index cannot lead with text columns without the btree_gin extension, which not every server allows; the
-    // statements using it still carry the tenant and collection predicates, served by the primary key.
-    if (spec.multiEntry) {
-      return `CREATE INDEX ${name} ON ${schema}.records USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops)`;
-    }
-    return `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${spec.fields.map(pathExpression).join(', ')})`;
+    return { name, spec };
   });
+}
+
+// A GIN index cannot lead with text columns without the btree_gin extension, which not every server allows; the
+// statements using it still carry the tenant and collection predicates, served by the primary key.
+const ginStatement = (schema: string, name: string, field: string) =>
+  `CREATE INDEX ${name} ON ${schema}.records USING gin (${pathExpression(field)} jsonb_path_ops)`;
+
+/**
+ * The statements creating an index design's indexes, each leading with the tenant and the collection: the sort keys
+ * of its fields, then the id's (so pages ordered by them need no sort), or for a multi-entry field a GIN index on its
+ * array.
+ */
+export function indexStatements(schema: string, design: IndexDesign): string[] {
+  return namedSpecs(design).map(({ name, spec }) => {
+    if (spec.multiEntry) return ginStatement(schema, name, spec.fields[0]!);
+    const keys = spec.fields.map((field) => keyExpression(schema, field));
+    return `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C")`;
+  });
+}
+
+/**
+ * The key functions: text whose "C" (code point) order is core's order of values (`compareValues`), so PostgreSQL
+ * sorts, compares and indexes values as every other adapter does.
+ *
+ * - `text_key`: a string in UTF-16 code-unit order. Code points differ from it only where U+E000–U+FFFF meets a
+ *   character beyond U+FFFF, so those are prefixed with U+10FFFF (and U+10FFFF itself followed by U+0001).
+ * - `number_key`: the IEEE-754 double as 16 hex digits that sort as the numbers do (sign bit flipped for positives,
+ *   every bit for negatives); numbers beyond a double's range read as JavaScript reads them.
+ * - `sort_key`: a rank (0 missing or null, 1 boolean, 2 number, 3 string, 4 object or array) and the value's key.
+ */
+const keyFunctions = (schema: string): string[] => [
+  `CREATE FUNCTION ${schema}.text_key(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT regexp_replace(replace(t, chr(1114111), chr(1114111) || chr(1)), '([\\uE000-\\uFFFF])', chr(1114111) || '\\1', 'g')
+    $$`,
+  `CREATE FUNCTION ${schema}.number_key(n numeric) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT lpad(to_hex(CASE WHEN f >= 0 THEN b # (-9223372036854775807 - 1) ELSE ~b END), 16, '0')
+      FROM (SELECT f, ('x' || encode(float8send(f), 'hex'))::bit(64)::bigint AS b
+        FROM (SELECT CASE
+          WHEN n > 1.7976931348623157e308 THEN 'Infinity'::float8
+          WHEN n < -1.7976931348623157e308 THEN '-Infinity'::float8
+          WHEN abs(n) < 2.5e-324 THEN 0::float8
+          ELSE n::float8 + 0::float8 END AS f) AS rounded) AS bits
+    $$`,
+  `CREATE FUNCTION ${schema}.sort_key(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE jsonb_typeof(v)
+      WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '11' ELSE '10' END
+      WHEN 'number' THEN '2' || ${schema}.number_key(v::numeric)
+      WHEN 'string' THEN '3' || ${schema}.text_key(v #>> '{}')
+      WHEN 'object' THEN '4'
+      WHEN 'array' THEN '4'
+      ELSE '0' END
+    $$`,
+  `CREATE FUNCTION ${schema}.sort_keys(texts text[]) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT ARRAY(SELECT ${schema}.sort_key(value::jsonb) FROM unnest(texts) AS value)
+    $$`,
+];
+
+/** Version 1's indexes held the jsonb values themselves; version 2 replaces the single-entry ones with sort keys. */
+function version1IndexStatements(schema: string, design: IndexDesign): string[] {
+  return namedSpecs(design).map(({ name, spec }) =>
+    spec.multiEntry
+      ? ginStatement(schema, name, spec.fields[0]!)
+      : `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${spec.fields.map(pathExpression).join(', ')})`,
+  );
 }
 
 /** Every migration, oldest first; `version` of the last one is {@link POSTGRES_SCHEMA_VERSION}. */
@@ -70,7 +131,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         PRIMARY KEY (tenant_id, seq))`,
       // Another process's listener reads one transaction's changes by its id.
       `CREATE INDEX changes_tx ON ${schema}.changes (tenant_id, tx)`,
-      ...indexStatements(schema, CRM_INDEXES),
+      ...version1IndexStatements(schema, CRM_INDEXES),
     ],
   },
   {
@@ -86,6 +147,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         tenant_id text PRIMARY KEY,
         tx bigint NOT NULL,
         seq bigint NOT NULL)`,
+      // Values compared and sorted as core does, through key functions the indexes hold.
+      ...keyFunctions(schema),
+      ...namedSpecs(CRM_INDEXES)
+        .filter(({ spec }) => !spec.multiEntry)
+        .map(({ name }) => `DROP INDEX ${schema}.${name}`),
+      ...indexStatements(schema, CRM_INDEXES).filter((statement) => !statement.includes('USING gin')),
+      // Pages in id order.
+      `CREATE INDEX records_id_key ON ${schema}.records (tenant_id, collection, ${schema}.text_key(id) COLLATE "C")`,
     ],
   },
 ];

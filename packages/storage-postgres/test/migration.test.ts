@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { SchemaVersionError } from '@crmkit/core';
-import { POSTGRES_SCHEMA_VERSION, createPostgresStorage } from '@crmkit/storage-postgres';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION, createPostgresStorage } from '@crmkit/storage-postgres';
 import { freshSchema, freshTenant, recordingDriver, sharedPglite, type Statement } from './pglite.js';
 
 after(async () => (await sharedPglite()).close());
@@ -88,4 +88,54 @@ test('the options are checked strictly', async () => {
       JSON.stringify(Object.keys(options as object)),
     );
   }
+});
+
+test('a database at version 1 is brought to the current version, its records kept and served in order', async () => {
+  const db = await sharedPglite();
+  const schema = freshSchema('upgrade');
+  const tenant = freshTenant();
+  const quoted = `"${schema}"`;
+  // The schema as version 1 left it, holding records written then.
+  await db.query(`CREATE SCHEMA ${quoted}`);
+  await db.query(`CREATE TABLE ${quoted}.schema_version (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL)`);
+  await db.query(`INSERT INTO ${quoted}.schema_version (version) VALUES (1)`);
+  for (const statement of POSTGRES_MIGRATIONS[0]!.statements(quoted)) await db.query(statement);
+  for (const [i, name] of ['Zhou', 'Ali', 'Mei'].entries()) {
+    const at = `2026-0${i + 1}-01T00:00:00.000Z`;
+    const doc = { id: `c${i}`, name, version: 1, createdAt: at, updatedAt: at };
+    await db.query(`INSERT INTO ${quoted}.records VALUES ($1, 'customers', $2, 1, $3, $3, $4::jsonb)`, [
+      tenant,
+      doc.id,
+      at,
+      JSON.stringify(doc),
+    ]);
+    await db.query(
+      `INSERT INTO ${quoted}.changes (tenant_id, collection, id, type, version) VALUES ($1, 'customers', $2, 'put', 1)`,
+      [tenant, doc.id],
+    );
+  }
+
+  const log: Statement[] = [];
+  const storage = await createPostgresStorage({ driver: recordingDriver(db, log), tenant, schema });
+  assert.ok(
+    log.some((statement) => statement.sql.includes('ADD COLUMN origin')),
+    'version 2 ran',
+  );
+  assert.ok(!log.some((statement) => /CREATE TABLE "[a-z_0-9]+"\.records/.test(statement.sql)), 'version 1 did not');
+  const { rows } = await db.query<{ version: number }>(`SELECT version FROM ${quoted}.schema_version`);
+  assert.deepEqual(rows, [{ version: POSTGRES_SCHEMA_VERSION }]);
+  const page = await storage.query('customers', { orderBy: [{ field: 'name' }], limit: 2 });
+  assert.deepEqual(
+    page.records.map((record) => record.id),
+    ['c1', 'c2'],
+  );
+  const rest = await storage.query('customers', { orderBy: [{ field: 'name' }], limit: 2, after: page.next! });
+  assert.deepEqual(
+    rest.records.map((record) => record.id),
+    ['c0'],
+  );
+  await storage.put('customers', { ...rest.records[0]!, name: 'Zhou Wei' }, { expectedVersion: 1 });
+  assert.equal((await storage.get<{ name: string }>('customers', 'c0'))?.name, 'Zhou Wei');
+  await storage.close();
 });

@@ -9,3 +9,5 @@ export type { Filter, Scalar, FilterOperator, FilterTimeUnit } from './schema.js
 export { compileFilter } from './compile.js';
 export type { CompileFilterOptions, FilterPredicate } from './compile.js';
 export { getPath } from './path.js';
+export { toRange } from './values.js';
+export type { OrderingLeaf, Range } from './values.js';

@@ -146,6 +146,7 @@ export interface Range {
   readonly canonical: boolean;
 }
 
+/** A filter leaf that compares a field with bounds: `gt`, `gte`, `lt`, `lte` or `between` (`eq`/`ne` have no range). */
 export type OrderingLeaf =
   | { readonly op: 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte'; readonly value: Scalar }
   | { readonly op: 'between'; readonly min: Scalar; readonly max: Scalar };
