@@ -50,7 +50,7 @@ export async function pushedPage(
   const cursor = query.after === undefined ? undefined : decodeCursor(query.after, orderBy);
   if (cursor?.slice(0, -1).some((value) => sortRank(value) === 4)) return undefined;
 
-  const params = new Params([tenant, collection], schema);
+  const params = new Params([tenant, collection], schema, at);
   const conditions = ['tenant_id = $1', 'collection = $2'];
   if (query.where) {
     const pushed = pushFilter(query.where, params);

@@ -140,8 +140,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   };
 
   /** The candidates of a filter: every record of the collection that its pushed part selects. */
-  const candidates = async (executor: SqlExecutor, collection: string, where: Filter | undefined) => {
-    const params = new Params([tenant, collection], quotedSchema);
+  const candidates = async (executor: SqlExecutor, collection: string, where: Filter | undefined, at: Date) => {
+    const params = new Params([tenant, collection], quotedSchema, at);
     const pushed = where ? pushFilter(where, params) : undefined;
     const rows = await run(
       executor,
@@ -300,14 +300,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         const at = now();
         const page = await pushedPage(pageContext, executor, collection, query, at);
         if (page) return page as QueryPage<T>;
-        return queryInMemory(await candidates(executor, collection, query.where), query, at) as QueryPage<T>;
+        return queryInMemory(await candidates(executor, collection, query.where, at), query, at) as QueryPage<T>;
       },
       async count(collection, where) {
         assertOpen();
         checkCollection(collection);
         const query = parseQueryOptions({ where });
         const at = now();
-        const params = new Params([tenant, collection], quotedSchema);
+        const params = new Params([tenant, collection], quotedSchema, at);
         const pushed = query.where ? pushFilter(query.where, params) : undefined;
         if (!query.where || pushed?.exact) {
           const rows = await run(
@@ -318,7 +318,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           return Number(rows[0]?.['n'] ?? 0);
         }
         const matches = compileFilter(query.where, { now: at });
-        return (await candidates(executor, collection, query.where)).filter((record) => matches(record)).length;
+        return (await candidates(executor, collection, query.where, at)).filter((record) => matches(record)).length;
       },
     };
   };

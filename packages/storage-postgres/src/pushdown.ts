@@ -7,7 +7,15 @@
  * `compareValues` order (see schema.ts): equal keys are equal values, and a range of keys of one rank is a range of
  * values. The same expression is what the indexes hold, so these conditions use them.
  */
-import { parseInstant, toRange, type Filter, type FilterOperator, type Scalar } from '@crmkit/core';
+import {
+  FILTER_UNIT_MS,
+  parseInstant,
+  toCanonical,
+  toRange,
+  type Filter,
+  type FilterOperator,
+  type Scalar,
+} from '@crmkit/core';
 
 /** The filter operators translated to SQL (the others are evaluated in memory). */
 export const PUSHED_OPERATORS: readonly FilterOperator[] = [
@@ -28,6 +36,8 @@ export const PUSHED_OPERATORS: readonly FilterOperator[] = [
   'contains',
   'hasAny',
   'hasAll',
+  'withinLast',
+  'olderThan',
 ];
 
 /** Collects bind parameters, handing out their `$n` placeholders. */
@@ -35,10 +45,13 @@ export class Params {
   readonly values: unknown[];
   /** The quoted schema holding the key functions. */
   readonly schema: string;
+  /** The instant `withinLast` and `olderThan` count back from, in epoch milliseconds. */
+  readonly now: number;
 
-  constructor(initial: readonly unknown[], schema: string) {
+  constructor(initial: readonly unknown[], schema: string, now: Date) {
     this.values = [...initial];
     this.schema = schema;
+    this.now = now.getTime();
   }
 
   /** The placeholder of a new parameter holding `value`. */
@@ -86,6 +99,20 @@ export const idKey = (schema: string) => `(${schema}.text_key(id) COLLATE "C")`;
 const RANK_OF = { boolean: '1', number: '2', string: '3' } as const;
 const NEXT_RANK = { boolean: '2', number: '3', string: '4' } as const;
 
+/**
+ * Instants in a range, as a superset: strings of the canonical shape (24 characters ending in `Z`, how crmkit writes
+ * every instant) compare as strings, so their keys are bounded; any other string may spell an instant in the range
+ * and is left to core's check. `bounds` are conditions on the key.
+ */
+function instantsWhere(params: Params, segments: readonly string[], bounds: readonly string[]): Pushed {
+  const at = valueAt(params, segments);
+  const canonicalShape = `(length(${at} #>> '{}') = 24 AND right(${at} #>> '{}', 1) = 'Z')`;
+  return {
+    sql: `(jsonb_typeof(${at}) = 'string' AND (NOT ${canonicalShape} OR (${bounds.join(' AND ')})))`,
+    exact: false,
+  };
+}
+
 /** `true`, or `false` for a missing value too: a negation must not turn SQL's NULL into a match or a miss. */
 const definitely = (sql: string) => `COALESCE(${sql}, FALSE)`;
 
@@ -124,6 +151,15 @@ export function pushFilter(filter: Filter, params: Params): Pushed | undefined {
     }
     return { sql: `(NOT ${definitely(inner.sql)})`, exact: true };
   }
+  // A leaf left to core may have bound parameters before it knew; they are dropped with it.
+  const mark = params.values.length;
+  const pushed = pushLeaf(filter, params);
+  if (!pushed) params.values.length = mark;
+  return pushed;
+}
+
+/** The SQL for one comparison, or `undefined` when core must evaluate it. */
+function pushLeaf(filter: Extract<Filter, { field: string }>, params: Params): Pushed | undefined {
   const segments = pushablePath(filter.field);
   if (!segments) return undefined;
   const exact = (sql: string): Pushed => ({ sql, exact: true });
@@ -149,9 +185,16 @@ export function pushFilter(filter: Filter, params: Params): Pushed | undefined {
       const range = toRange(filter);
       // No value is in a range with a null bound or bounds of unlike types, nor in one with a NaN bound.
       if (!range || [range.lo, range.hi].some((bound) => bound !== bound)) return exact('FALSE');
-      if (range.kind === 'instant') return undefined;
-      const kind = range.kind;
       const key = keyAt(params, segments);
+      if (range.kind === 'instant') {
+        // A bound spelled other than canonically compares by time, which key order need not follow.
+        if (!range.canonical) return undefined;
+        const bounds = [`${key} >= '3'`, `${key} < '4'`];
+        if (range.lo !== undefined) bounds.push(`${key} ${range.loInclusive ? '>=' : '>'} ${keyOf(params, range.lo)}`);
+        if (range.hi !== undefined) bounds.push(`${key} ${range.hiInclusive ? '<=' : '<'} ${keyOf(params, range.hi)}`);
+        return instantsWhere(params, segments, bounds);
+      }
+      const kind = range.kind;
       // Keys of the range's kind lie in [rank, next rank); an open or infinite bound is that edge.
       const edge = (value: number | string | undefined) =>
         value === undefined || value === Infinity || value === -Infinity;
@@ -191,6 +234,19 @@ export function pushFilter(filter: Filter, params: Params): Pushed | undefined {
           ? `${at} @> ${params.add(JSON.stringify(filter.values))}::jsonb`
           : `(${filter.values.map((value) => `${at} @> ${params.add(JSON.stringify([value]))}::jsonb`).join(' OR ')})`;
       return exact(`(jsonb_typeof(${at}) = 'array' AND ${contains})`);
+    }
+    case 'withinLast':
+    case 'olderThan': {
+      // The cutoff's canonical spelling, rounded outwards as core's own pre-check does.
+      const cutoff = params.now - filter.amount * FILTER_UNIT_MS[filter.unit];
+      const from = toCanonical(Math.ceil(cutoff));
+      const to = toCanonical(Math.floor(params.now));
+      const key = keyAt(params, segments);
+      if (filter.op === 'olderThan') {
+        return from === undefined ? undefined : instantsWhere(params, segments, [`${key} < ${keyOf(params, from)}`]);
+      }
+      if (from === undefined || to === undefined) return undefined;
+      return instantsWhere(params, segments, [`${key} >= ${keyOf(params, from)}`, `${key} <= ${keyOf(params, to)}`]);
     }
     default:
       return undefined;

@@ -37,7 +37,19 @@ const number = fc.oneof(
   fc.integer({ min: -5, max: 5 }),
   fc.constantFrom(0, -0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 0.1, 0.30000000000000004),
 );
-const scalar = fc.oneof(text, number, fc.boolean(), fc.constant(null));
+/** Instants canonical and not, near the tests' `now`, and a string of the canonical shape that is no instant. */
+const NOW = new Date('2026-06-15T12:00:00.000Z');
+const instant = fc.constantFrom(
+  '2026-06-15T11:00:00.000Z',
+  '2026-06-10T00:00:00.000Z',
+  '2026-01-01T00:00:00.000Z',
+  '2026-06-15T19:30:00+08:00',
+  '2026-06-14T00:00:00Z',
+  '2025-12-31T23:59:59.999-05:00',
+  'not an instant, shape OK',
+  '2026-06-15T12:00:00.000Z',
+);
+const scalar = fc.oneof(text, number, fc.boolean(), fc.constant(null), instant);
 const value = fc.oneof({ weight: 8, arbitrary: scalar }, { weight: 1, arbitrary: fc.constant(undefined) });
 
 test('sort keys order JSON values exactly as compareValues does', async () => {
@@ -95,6 +107,12 @@ const leaf: fc.Arbitrary<Filter> = fc.oneof(
   fc.record({ field, op: fc.constant('exists'), value: fc.boolean() }) as fc.Arbitrary<Filter>,
   fc.record({
     field,
+    op: fc.constantFrom('withinLast', 'olderThan'),
+    amount: fc.integer({ min: 0, max: 400 }),
+    unit: fc.constantFrom('hours', 'days'),
+  }) as fc.Arbitrary<Filter>,
+  fc.record({
+    field,
     op: fc.constantFrom('startsWith', 'contains'),
     value: text,
     caseSensitive: fc.constant(true),
@@ -128,7 +146,7 @@ test('filters, counts and ordered pages in SQL agree with core on any data', asy
       fc.constantFrom<OrderBy[]>([], [{ field: 'v' }], [{ field: 'w', direction: 'desc' }, { field: 'v' }]),
       fc.integer({ min: 1, max: 5 }),
       async (fields, where, orderBy, limit) => {
-        const storage = await createPostgresStorage({ pglite: db, tenant: freshTenant('prop') });
+        const storage = await createPostgresStorage({ pglite: db, tenant: freshTenant('prop'), now: () => NOW });
         const stored: StoredRecord[] = [];
         await storage.transaction(async (tx) => {
           for (const [i, item] of fields.entries()) {
@@ -136,9 +154,9 @@ test('filters, counts and ordered pages in SQL agree with core on any data', asy
             stored.push((await tx.put('customers', { ...clean, id: `r${i}` }, { expectedVersion: 0 })) as StoredRecord);
           }
         });
-        const matches = compileFilter(where);
+        const matches = compileFilter(where, { now: NOW });
         assert.equal(await storage.count('customers', where), stored.filter((item) => matches(item)).length);
-        const expected = queryInMemory(stored, { where, orderBy }).records.map((item) => item.id);
+        const expected = queryInMemory(stored, { where, orderBy }, NOW).records.map((item) => item.id);
         const ids: string[] = [];
         let after: string | undefined;
         do {
@@ -150,6 +168,6 @@ test('filters, counts and ordered pages in SQL agree with core on any data', asy
         await storage.close();
       },
     ),
-    { numRuns: 150 },
+    { numRuns: 300 },
   );
 });

@@ -176,7 +176,8 @@ const anyOf4 =
 
 type Leaf = Exclude<Filter, { all: unknown } | { any: unknown } | { not: unknown }>;
 
-const UNIT_MS: Record<FilterTimeUnit, number> = {
+/** Milliseconds in each unit of `withinLast` and `olderThan`. */
+export const FILTER_UNIT_MS: Readonly<Record<FilterTimeUnit, number>> = {
   minutes: 60_000,
   hours: 3_600_000,
   days: 86_400_000,
@@ -302,7 +303,7 @@ function compileLeaf(node: Leaf, negate: boolean, nowMs: number): FilterPredicat
 
     case 'withinLast':
     case 'olderThan': {
-      const cutoff = nowMs - node.amount * UNIT_MS[node.unit];
+      const cutoff = nowMs - node.amount * FILTER_UNIT_MS[node.unit];
       // Canonical spellings of the bounds, rounded outwards so that the string pre-check never rules out a match;
       // '' and '\uffff' disable the pre-check where a bound has no canonical form.
       if (node.op === 'olderThan') {

@@ -6,7 +6,7 @@
  */
 export { FILTER_OPERATORS, checkFilterLimits, filterSchema, parseFilter, filterFields } from './schema.js';
 export type { Filter, Scalar, FilterOperator, FilterTimeUnit } from './schema.js';
-export { compileFilter } from './compile.js';
+export { FILTER_UNIT_MS, compileFilter } from './compile.js';
 export type { CompileFilterOptions, FilterPredicate } from './compile.js';
 export { getPath } from './path.js';
 export { toRange } from './values.js';

@@ -1,6 +1,6 @@
 import { hasCanonicalShape, instantMs, parseInstant, toCanonical } from '../time/instant.js';
 import { hasOwn, ownPathValue } from '../filter/path.js';
-import { compileFilter, type Filter, type Scalar } from '../filter/index.js';
+import { FILTER_UNIT_MS, compileFilter, type Filter, type Scalar } from '../filter/index.js';
 
 /** A compiled clause over a customer (`x`) and its aggregate record (`s`). */
 export type PairPredicate = (x: unknown, s: unknown) => boolean;
@@ -11,7 +11,6 @@ const OBJECT = Object.prototype;
 /** Equal to no value a record can hold. */
 const NONE = {};
 const protoOf = Object.getPrototypeOf;
-const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 };
 
 /** True when `value` can be compared with `===` under the filter language's rules (no instant semantics apply). */
 function plain(value: Scalar): value is string | number | boolean {
@@ -206,7 +205,7 @@ export function compileLeaf(node: Leaf, onStats: boolean, empty: object, now: Da
     case 'withinLast':
     case 'olderThan': {
       const nowMs = now.getTime();
-      const cutoff = nowMs - node.amount * UNIT_MS[node.unit];
+      const cutoff = nowMs - node.amount * FILTER_UNIT_MS[node.unit];
       // An invalid `now` is the reference evaluator's error to raise.
       if (!Number.isFinite(cutoff)) break;
       // Canonical text (`toISOString`, how crmkit stores instants) sorts as time, so a canonical-shaped value outside

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { parseInstant } from './instant.js';
+export { parseInstant, toCanonical } from './instant.js';
 export { zonedCalendar, toLocal, fromLocal, offsetAt, type ZonedCalendar, type LocalDateTime } from './calendar.js';
 export {
   granularities,
