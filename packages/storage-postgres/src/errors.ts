@@ -1,5 +1,5 @@
 /** Engine failures as crmkit's typed errors, and the retry of transactions the database aborted. */
-import { CrmError, CrmErrorCode, StorageError, StorageQuotaError, StorageUnavailableError } from '@crmkit/core';
+import { CrmError, StorageError, StorageQuotaError, StorageUnavailableError } from '@crmkit/core';
 
 /**
  * A change feed cannot resume from the position it was given: changes past it were pruned from the change log. The
@@ -11,7 +11,7 @@ export class ChangeLogGapError extends StorageError {
 
   constructor(position: string) {
     super(`Changes past position ${position} were pruned from the change log: read afresh instead of resuming`, {
-      code: CrmErrorCode.changeLogGap,
+      code: 'CRM_CHANGE_LOG_GAP',
     });
     this.position = position;
   }

@@ -19,9 +19,14 @@ export const CrmErrorCode = {
   stageGate: 'CRM_STAGE_GATE',
   duplicate: 'CRM_DUPLICATE',
   hasDependants: 'CRM_HAS_DEPENDANTS',
-  changeLogGap: 'CRM_CHANGE_LOG_GAP',
 } as const;
-export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode];
+/** A code of core's errors, or of an error a storage adapter adds ({@link AdapterErrorCode}). */
+export type CrmErrorCode = (typeof CrmErrorCode)[keyof typeof CrmErrorCode] | AdapterErrorCode;
+/**
+ * Codes of errors only some storage adapters throw, typed here so every code stays in one union without costing
+ * core's bundle: `CRM_CHANGE_LOG_GAP` (PostgreSQL: a change feed cannot resume, its changes were pruned).
+ */
+export type AdapterErrorCode = 'CRM_CHANGE_LOG_GAP';
 
 /** The base class of every error crmkit throws on purpose. */
 export class CrmError extends Error {

@@ -18,7 +18,7 @@ export {
   PermissionError,
   isCrmError,
 } from './errors.js';
-export type { ValidationIssue } from './errors.js';
+export type { AdapterErrorCode, ValidationIssue } from './errors.js';
 export { StageGateError } from './errors.js';
 export type { FailedGateCondition } from './errors.js';
 export { parseOrThrow, toValidationIssues } from './parse.js';

@@ -1,7 +1,8 @@
 import { ValidationError } from '../errors/errors.js';
 import { parseInstant, toCanonical } from '../time/instant.js';
 import { ownValue } from './path.js';
-import { parseFilter, type Filter, type FilterTimeUnit, type Scalar } from './schema.js';
+import { parseFilter, type Filter, type Scalar } from './schema.js';
+import { FILTER_UNIT_MS } from './units.js';
 import {
   arrayHasAnyOf,
   containsExact,
@@ -175,14 +176,6 @@ const anyOf4 =
     a(r) || b(r) || c(r) || d(r);
 
 type Leaf = Exclude<Filter, { all: unknown } | { any: unknown } | { not: unknown }>;
-
-/** Milliseconds in each unit of `withinLast` and `olderThan`. */
-export const FILTER_UNIT_MS: Readonly<Record<FilterTimeUnit, number>> = {
-  minutes: 60_000,
-  hours: 3_600_000,
-  days: 86_400_000,
-  weeks: 604_800_000,
-};
 
 /*
  * Each leaf below returns one of two closures: one for a single-segment path (the common case, read with one own

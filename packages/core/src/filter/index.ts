@@ -6,7 +6,8 @@
  */
 export { FILTER_OPERATORS, checkFilterLimits, filterSchema, parseFilter, filterFields } from './schema.js';
 export type { Filter, Scalar, FilterOperator, FilterTimeUnit } from './schema.js';
-export { FILTER_UNIT_MS, compileFilter } from './compile.js';
+export { compileFilter } from './compile.js';
+export { FILTER_UNIT_MS } from './units.js';
 export type { CompileFilterOptions, FilterPredicate } from './compile.js';
 export { getPath } from './path.js';
 export { toRange } from './values.js';

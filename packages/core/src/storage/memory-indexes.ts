@@ -20,7 +20,6 @@
  *   combination and the range (or nothing) on the last field, the ids come in that field's order, so a page ordered by
  *   it walks them from its cursor.
  */
-import { FILTER_UNIT_MS } from '../filter/compile.js';
 import type { Filter, Scalar } from '../filter/index.js';
 import { kit } from './planner-kit.js';
 import { OrderedIndex, type Position } from './ordered-index.js';
@@ -29,6 +28,8 @@ import type { StoredRecord } from './port.js';
 const INSTANT_SLACK_MS = 15 * 3_600_000;
 /** Candidate sets up to this size are read and sorted rather than walked in order. */
 export const SORT_CANDIDATES = 2_000;
+// FILTER_UNIT_MS's values, kept here: importing the table costs the storage adapters' bundles a cross-chunk binding.
+const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 604_800_000 } as const;
 
 /** One index over one field. */
 export interface FieldIndex {
@@ -398,7 +399,7 @@ function boundsOf(filter: Filter, nowMs: number): Bounds | undefined {
     }
     case 'withinLast':
     case 'olderThan': {
-      const cutoff = nowMs - filter.amount * FILTER_UNIT_MS[filter.unit];
+      const cutoff = nowMs - filter.amount * UNIT_MS[filter.unit];
       return filter.op === 'withinLast'
         ? { lo: stringBound(cutoff - INSTANT_SLACK_MS), hi: stringBound(nowMs + INSTANT_SLACK_MS) }
         : { lo: stringBound(-Infinity), hi: stringBound(cutoff + INSTANT_SLACK_MS) };
