@@ -1,6 +1,6 @@
 /** The options of `createPostgresStorage`, and their strict parsing. */
 import * as z from 'zod/mini';
-import type { StorageOptions } from '@crmkit/core';
+import { collectionNameSchema, parseIndexSpec, type IndexDesign, type StorageOptions } from '@crmkit/core';
 import type { PgPoolLike, PgQueryable, PgliteLike, SqlDriver } from './driver.js';
 import { parsePosition, type PostgresChangeMode } from './feed.js';
 import { isSchemaName } from './schema.js';
@@ -37,6 +37,12 @@ export interface PostgresStorageOptions extends StorageOptions {
   readonly tenant: string;
   /** The PostgreSQL schema holding the tables: lower-case letters, digits and `_`. Default `crmkit`. */
   readonly schema?: string;
+  /**
+   * Indexes for a host's own collections, or added to a CRM collection's, in the port's syntax
+   * (`{ accounts: ['region', '*labels', '[region+status]'] }`): created on open when missing, reported in
+   * `capabilities.indexes`, and used by the queries like the CRM's own.
+   */
+  readonly indexes?: IndexDesign;
   /** How other processes' changes are heard of; see {@link PostgresChangeFeedOptions}. */
   readonly changeFeed?: PostgresChangeFeedOptions;
   /**
@@ -44,6 +50,16 @@ export interface PostgresStorageOptions extends StorageOptions {
    * exactly receives about as many as it returns. For tests and diagnostics.
    */
   readonly onRead?: (records: number) => void;
+}
+
+/** Whether `spec` is an index spec of the port's syntax (`field`, `a.b`, `*field`, `[a+b]`). */
+function isIndexSpec(spec: string): boolean {
+  try {
+    parseIndexSpec(spec);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -61,6 +77,14 @@ export const optionsSchema = /* @__PURE__ */ z
     tenant: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128)),
     schema: /* @__PURE__ */ z.optional(
       /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.refine(isSchemaName, 'Expected a lower-case schema name')),
+    ),
+    indexes: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.record(
+        collectionNameSchema,
+        /* @__PURE__ */ z.array(
+          /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.refine(isIndexSpec, 'Expected an index spec')),
+        ),
+      ),
     ),
     changeFeed: /* @__PURE__ */ z.optional(
       /* @__PURE__ */ z.strictObject({

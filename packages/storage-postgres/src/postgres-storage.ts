@@ -20,6 +20,7 @@ import {
   stampWrite,
   type ChangeEvent,
   type Filter,
+  type IndexDesign,
   type PutOptions,
   type QueryOptions,
   type QueryPage,
@@ -34,7 +35,7 @@ import { startRemoteFeed, type RemoteFeed } from './feed.js';
 import { pushedPage, type PageContext } from './paging.js';
 import { PUSHED_OPERATORS, Params, pushFilter } from './pushdown.js';
 import { optionsSchema, type PostgresStorageOptions } from './options.js';
-import { migrate } from './schema.js';
+import { ensureHostIndexes, migrate } from './schema.js';
 
 /** The PostgreSQL storage: a `StoragePort` plus what it runs on. */
 export interface PostgresStorage extends StoragePort {
@@ -101,8 +102,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   }
   // Databases without notifications (CockroachDB, YugabyteDB) poll instead, and their writes send none.
   const notifies = feedMode !== 'poll';
+  const indexes = mergeIndexes(parsed.indexes);
   try {
     await migrate(driver, schemaName);
+    if (parsed.indexes) await ensureHostIndexes(driver, schemaName, parsed.indexes);
   } catch (error) {
     throw engineError(error);
   }
@@ -375,7 +378,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     capabilities: {
       pushdown: PUSHED_OPERATORS,
       changeFeed: remoteFeed ? 'remote' : 'connection',
-      indexes: CRM_INDEXES,
+      indexes,
       // Other programs and other versions of crmkit may write the same tables, so the CRM checks what it reads.
       foreignData: true,
     },
@@ -484,6 +487,16 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       await remoteFeed?.close();
     },
   };
+}
+
+/** The CRM's index design with a host's added: its own collections, and its extra indexes on the CRM's. */
+function mergeIndexes(host: IndexDesign | undefined): IndexDesign {
+  if (!host) return CRM_INDEXES;
+  const merged: Record<string, readonly string[]> = { ...CRM_INDEXES };
+  for (const [collection, specs] of Object.entries(host)) {
+    merged[collection] = [...new Set([...(merged[collection] ?? []), ...specs])];
+  }
+  return Object.freeze(merged);
 }
 
 /** Milliseconds between two reads of the change log in `poll` mode, unless the options say otherwise. */

@@ -95,6 +95,46 @@ const keyFunctions = (schema: string): string[] => [
     $$`,
 ];
 
+/** FNV-1a of a string, as 8 hex digits: names a host's index after its spec, whatever else the schema holds. */
+function specHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * The statements creating the indexes a host declares for its own collections (or adds to the CRM's) that the
+ * migrations did not create: `CREATE INDEX IF NOT EXISTS`, named after the spec, so every process declaring the same
+ * index creates it once.
+ */
+export function hostIndexStatements(schema: string, design: IndexDesign): string[] {
+  const built = new Set(Object.values(CRM_INDEXES).flat());
+  const specs = [...new Set(Object.values(design).flat())].filter((spec) => !built.has(spec)).sort();
+  return specs.map((raw) => {
+    const spec = parseIndexSpec(raw);
+    const name = `records_h_${spec.fields.join('_').replaceAll('.', '_').toLowerCase().slice(0, 40)}_${specHash(raw)}`;
+    const create = `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.records`;
+    if (spec.multiEntry) return `${create} USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops)`;
+    const keys = spec.fields.map((field) => keyExpression(schema, field));
+    return `${create} (tenant_id, collection, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C")`;
+  });
+}
+
+/**
+ * Creates the host's indexes that do not exist yet, under the migrations' advisory lock. A `CREATE INDEX` blocks
+ * writes to the table while it builds: on a large table, build a new index `CONCURRENTLY` by hand first (the
+ * statement is in `hostIndexStatements`), and this finds it.
+ */
+export async function ensureHostIndexes(driver: SqlDriver, schemaName: string, design: IndexDesign): Promise<void> {
+  const statements = hostIndexStatements(`"${schemaName}"`, design);
+  if (statements.length === 0) return;
+  await driver.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`crmkit:${schemaName}`]);
+    for (const statement of statements) await tx.query(statement);
+  });
+}
+
 /** Version 1's indexes held the jsonb values themselves; version 2 replaces the single-entry ones with sort keys. */
 function version1IndexStatements(schema: string, design: IndexDesign): string[] {
   return namedSpecs(design).map(({ name, spec }) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { Filter, QueryOptions } from '@crmkit/core';
+import type { Filter, IndexDesign, QueryOptions } from '@crmkit/core';
 import { createPostgresStorage } from '@crmkit/storage-postgres';
 import { freshSchema, freshTenant, recordingDriver, sharedPglite, type Statement } from './pglite.js';
 
@@ -18,17 +18,34 @@ const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatM
  * The plan PostgreSQL makes for the statement a query sends, with sequential scans priced out, so what is checked is
  * whether an index can serve it at all (a table this small would otherwise be scanned).
  */
-async function planOf(collection: string, query: QueryOptions, count = false): Promise<PlanNode[]> {
+async function planOf(
+  collection: string,
+  query: QueryOptions,
+  count = false,
+  indexes?: IndexDesign,
+): Promise<PlanNode[]> {
   const db = await sharedPglite();
   const log: Statement[] = [];
   // A schema of its own, so the statistics describe this data alone.
   const schema = freshSchema('plans');
-  const storage = await createPostgresStorage({ driver: recordingDriver(db, log), tenant: freshTenant(), schema });
+  const storage = await createPostgresStorage({
+    driver: recordingDriver(db, log),
+    tenant: freshTenant(),
+    schema,
+    ...(indexes ? { indexes } : {}),
+  });
   await storage.transaction(async (tx) => {
     for (let i = 0; i < 300; i++) {
       await tx.put(
         collection,
-        { id: `r${i}`, ownerId: `u${i % 3}`, country: i % 100 ? 'US' : 'CN', tags: i % 100 ? [] : ['vip'], score: i },
+        {
+          id: `r${i}`,
+          ownerId: `u${i % 3}`,
+          country: i % 100 ? 'US' : 'CN',
+          tags: i % 100 ? [] : ['vip'],
+          labels: i % 100 ? [] : ['key'],
+          score: i,
+        },
         { expectedVersion: 0 },
       );
     }
@@ -81,4 +98,33 @@ test('equality, lists, ranges and array membership use the indexes, in pages and
     const plan = await planOf(collection, { where, limit: 5 });
     assert.ok(indexes(plan).includes(index), `${JSON.stringify(where)}: ${JSON.stringify(indexes(plan))}`);
   }
+});
+
+test("a host's own collections get the indexes it declares, used like the CRM's", async () => {
+  const design = { accounts: ['ownerId', '*labels', '[country+region]'] };
+  const plan = await planOf('accounts', { where: { field: 'labels', op: 'hasAny', values: ['key'] } }, true, design);
+  assert.ok(
+    indexes(plan).some((name) => name!.startsWith('records_h_labels_')),
+    JSON.stringify(indexes(plan)),
+  );
+  const db = await sharedPglite();
+  const schema = freshSchema('host');
+  const storage = await createPostgresStorage({ pglite: db, tenant: freshTenant(), schema, indexes: design });
+  assert.deepEqual(storage.capabilities.indexes['accounts'], design.accounts);
+  assert.ok(storage.capabilities.indexes['customers']!.includes('ownerId'), "the CRM's design stays");
+  const { rows } = await db.query<{ indexname: string }>(
+    `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'records_h_%' ORDER BY 1`,
+    [schema],
+  );
+  // ownerId is already a CRM index; the other two are the host's.
+  assert.equal(rows.length, 2, JSON.stringify(rows));
+  // Another process declaring the same indexes finds them.
+  const again = await createPostgresStorage({ pglite: db, tenant: freshTenant(), schema, indexes: design });
+  await Promise.all([storage.close(), again.close()]);
+  await assert.rejects(createPostgresStorage({ pglite: db, tenant: 't', schema, indexes: { accounts: ['[a]'] } }), {
+    code: 'CRM_VALIDATION',
+  });
+  await assert.rejects(createPostgresStorage({ pglite: db, tenant: 't', schema, indexes: { 'bad name': ['a'] } }), {
+    code: 'CRM_VALIDATION',
+  });
 });
