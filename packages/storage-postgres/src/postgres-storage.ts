@@ -3,7 +3,6 @@
  * the database itself, so any number of processes may share it.
  */
 import {
-  CRM_INDEXES,
   ConflictError,
   NotFoundError,
   StorageError,
@@ -20,7 +19,6 @@ import {
   stampWrite,
   type ChangeEvent,
   type Filter,
-  type IndexDesign,
   type PutOptions,
   type QueryOptions,
   type QueryPage,
@@ -35,7 +33,7 @@ import { startRemoteFeed, type RemoteFeed } from './feed.js';
 import { pushedPage, type PageContext } from './paging.js';
 import { PUSHED_OPERATORS, Params, pushFilter } from './pushdown.js';
 import { optionsSchema, type PostgresStorageOptions } from './options.js';
-import { ensureHostIndexes, migrate } from './schema.js';
+import { ensureHostIndexes, mergeIndexes, migrate } from './schema.js';
 
 /** The PostgreSQL storage: a `StoragePort` plus what it runs on. */
 export interface PostgresStorage extends StoragePort {
@@ -487,16 +485,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       await remoteFeed?.close();
     },
   };
-}
-
-/** The CRM's index design with a host's added: its own collections, and its extra indexes on the CRM's. */
-function mergeIndexes(host: IndexDesign | undefined): IndexDesign {
-  if (!host) return CRM_INDEXES;
-  const merged: Record<string, readonly string[]> = { ...CRM_INDEXES };
-  for (const [collection, specs] of Object.entries(host)) {
-    merged[collection] = [...new Set([...(merged[collection] ?? []), ...specs])];
-  }
-  return Object.freeze(merged);
 }
 
 /** Milliseconds between two reads of the change log in `poll` mode, unless the options say otherwise. */

@@ -95,6 +95,16 @@ const keyFunctions = (schema: string): string[] => [
     $$`,
 ];
 
+/** The CRM's index design with a host's added: its own collections, and its extra indexes on the CRM's. */
+export function mergeIndexes(host: IndexDesign | undefined): IndexDesign {
+  if (!host) return CRM_INDEXES;
+  const merged: Record<string, readonly string[]> = { ...CRM_INDEXES };
+  for (const [collection, specs] of Object.entries(host)) {
+    merged[collection] = [...new Set([...(merged[collection] ?? []), ...specs])];
+  }
+  return Object.freeze(merged);
+}
+
 /** FNV-1a of a string, as 8 hex digits: names a host's index after its spec, whatever else the schema holds. */
 function specHash(text: string): string {
   let hash = 0x811c9dc5;
