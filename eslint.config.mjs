@@ -7,7 +7,7 @@ import litA11y from 'eslint-plugin-lit-a11y';
 import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 
-const packages = ['core', 'storage-conformance', 'storage-dexie', 'storage-postgres', 'elements'];
+const packages = ['core', 'storage-conformance', 'storage-dexie', 'storage-postgres', 'client', 'server', 'elements'];
 
 const focusedOrSkipped = ['describe', 'it', 'test', 'suite'].flatMap((object) =>
   ['only', 'skip'].map((property) => ({ object, property, message: 'Focused or skipped tests prove nothing.' })),

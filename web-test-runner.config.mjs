@@ -14,6 +14,8 @@ export default {
     '!packages/core/test/**',
     '!packages/storage-conformance/test/**',
     '!packages/storage-postgres/test/**',
+    '!packages/client/test/**',
+    '!packages/server/test/**',
   ],
   nodeResolve: { exportConditions: ['@crmkit/source', 'browser', 'development'] },
   // Two cores: more parallel browser pages only contend with each other.

@@ -21,6 +21,8 @@ function nodeTestFiles() {
     'packages/core/test',
     'packages/storage-conformance/test',
     'packages/storage-postgres/test',
+    'packages/client/test',
+    'packages/server/test',
     'packages/elements/test-node',
     'test',
   ]) {

@@ -99,8 +99,10 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 test('each tarball holds dist/, README.md, LICENSE and CHANGELOG.md, and no src/', () => {
   assert.deepEqual(packages.map((packed) => packed.name).sort(), [
+    '@crmkit/client',
     '@crmkit/core',
     '@crmkit/elements',
+    '@crmkit/server',
     '@crmkit/storage-conformance',
     '@crmkit/storage-dexie',
     '@crmkit/storage-postgres',
