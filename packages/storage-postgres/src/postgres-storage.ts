@@ -445,28 +445,25 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           for (const row of removed) {
             events.push({ collection: row['collection'] as string, id: row['id'] as string, type: 'delete' });
           }
-          // Batched through unnest: one statement per thousand records rather than one per record.
+          // A thousand records a statement, as multi-row VALUES (measured faster than unnest of arrays here).
           for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
             const batch = rows.slice(start, start + IMPORT_BATCH);
+            const values: unknown[] = [origin];
+            const tuples = batch.map(({ collection, record }) => {
+              const at = values.length + 2;
+              values.push(collection, record.id, record.version, record.createdAt, record.updatedAt);
+              values.push(JSON.stringify(record));
+              return `($1, $${at}, $${at + 1}, $${at + 2}::integer, $${at + 3}::timestamptz, $${at + 4}::timestamptz, $${at + 5}::jsonb)`;
+            });
             await run(
               tx,
               `WITH written AS (
                    INSERT INTO ${records} (tenant_id, collection, id, version, created_at, updated_at, doc)
-                   SELECT $1, c, i, v, ca, ua, d::jsonb
-                   FROM unnest($2::text[], $3::text[], $4::integer[], $5::timestamptz[], $6::timestamptz[], $7::text[])
-                     AS batch (c, i, v, ca, ua, d)
+                   VALUES ${tuples.join(', ')}
                    RETURNING collection, id, version)
                  INSERT INTO ${changes} (tenant_id, collection, id, type, version, origin)
-                 SELECT $1, collection, id, 'put', version, $8 FROM written`,
-              [
-                batch.map((row) => row.collection),
-                batch.map((row) => row.record.id),
-                batch.map((row) => row.record.version),
-                batch.map((row) => row.record.createdAt),
-                batch.map((row) => row.record.updatedAt),
-                batch.map((row) => JSON.stringify(row.record)),
-                origin,
-              ],
+                 SELECT $1, collection, id, 'put', version, $2 FROM written`,
+              values,
             );
             for (const { collection, record } of batch) {
               events.push({ collection, id: record.id, type: 'put', version: record.version });
