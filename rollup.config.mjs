@@ -154,6 +154,8 @@ function onwarn(warning, warn) {
 }
 
 export default [
-  ...['core', 'storage-conformance', 'storage-dexie', 'storage-postgres', 'client', 'server', 'elements'].flatMap(packageConfigs),
+  ...['core', 'storage-conformance', 'storage-dexie', 'storage-postgres', 'client', 'server', 'elements'].flatMap(
+    packageConfigs,
+  ),
   ...embedBundle,
 ];

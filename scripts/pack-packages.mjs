@@ -12,7 +12,15 @@ import { BACKUP, publishedManifest } from './pack-manifest.mjs';
 const root = new URL('..', import.meta.url).pathname;
 
 /** Every published package, by folder under packages/. */
-export const PACKAGES = ['core', 'storage-conformance', 'storage-dexie', 'storage-postgres', 'client', 'server', 'elements'];
+export const PACKAGES = [
+  'core',
+  'storage-conformance',
+  'storage-dexie',
+  'storage-postgres',
+  'client',
+  'server',
+  'elements',
+];
 
 /** Build outputs a package's `files` need, relative to its folder. */
 const BUILT = { elements: ['dist', 'custom-elements.json'] };
