@@ -6,21 +6,29 @@
  * Wire format, shared by both sides:
  *
  * - Bodies are JSON (`application/json`); a method resolving to nothing answers `204`, a create `201`, anything else
- *   `200` with the result as JSON.
+ *   `200` with the result as JSON (a result of `undefined`, e.g. `records.get` of a record the actor cannot see, is
+ *   `null`; so is a missing entry of a `getMany` array).
  * - A method's positional arguments are placed as its route says ({@link RouteArg}): path segments, the whole body,
- *   one field of the body, the JSON of the `q` query parameter, or a write guard.
+ *   one field of the body, the JSON of the `q` query parameter, or a write guard. A request carries nothing its route
+ *   does not name: an unknown body field or query parameter, or `If-Match` on a route without a guard, is a `400`
+ *   naming it.
  * - A write guard (`{ expectedVersion: n }`, or `{ force: true }`) travels as `If-Match: "n"` (or `If-Match: *`);
- *   the guard's other options travel in the body field `options` (in `q` for `DELETE`). A single record answered
- *   carries `ETag: "version"`.
- * - `POST` honours `Idempotency-Key`: the same key from the same actor within a day answers the first response again.
+ *   the guard's other options travel in the body field `options` (in `q` for `DELETE`; nowhere when the whole body
+ *   is another argument, as for `update`), never `expectedVersion` or `force` themselves. A single record answered
+ *   carries `ETag: "version"`; a `GET` of one with `If-None-Match` naming it answers `304`.
+ * - `POST` honours `Idempotency-Key`: the same key from the same actor within a day answers the first response again
+ *   (with `Idempotent-Replayed: true`); the same key with another request is a `422`.
  * - Failures are `application/problem+json`: `{ type, title, status, code, detail, issues?, ... }` carrying the
  *   error's stable `code` and, for a validation error, its `issues` with their paths; never a stack, never a value
- *   that was entered. A stale write is `412` with the `ConflictError`'s versions.
+ *   that was entered. A stale write is `412` with the `ConflictError`'s versions when it carried `If-Match` (`409`
+ *   when the version travelled in the body).
  * - `GET /session` answers who the server acts for and the CRM's settings: `{ actor, timeZone, currency,
- *   defaultRegion?, exchangeRates?, lostReasons }`, which the client reads once when it is created.
+ *   defaultRegion?, exchangeRates?, lostReasons, lifecycle }` (`lifecycle`: the stages and rules of
+ *   `crm.customers.lifecycle`), which the client reads once when it is created.
  * - `GET /changes` is a `text/event-stream` of `change` events (`id:` a resume position, `data:` the batch's
- *   `{ collection, id, type, version }`s the actor may see), `reset` when a resume position is too old, and comment
- *   heartbeats.
+ *   `{ collection, id, type, version }`s the actor may see: puts of records the actor can read, and every delete,
+ *   which names an id only), `reset` (its `id:` the position live events continue after) when a resume position is
+ *   unknown or too old or the client fell too far behind, and comment heartbeats.
  */
 
 /** Where one positional argument of a method travels. */
@@ -82,7 +90,10 @@ function entityRoutes(service: string, collection: string = service): Route[] {
   ];
 }
 
-/** Every route, in the order the server matches them (a literal segment before a `{name}` one). */
+/**
+ * Every route. Where two paths fit one request, the server prefers a literal segment to a `{name}` one at the first
+ * place they differ, whatever their order here: `GET /tasks/overdue` is the overdue list, not the task `overdue`.
+ */
 export const ROUTES: readonly Route[] = [
   ...entityRoutes('customers'),
   route('customers', 'view360', 'GET', '/customers/{id}/360', [id, query]),

@@ -1,0 +1,52 @@
+/**
+ * The server's own failures: what goes wrong with a request before or around core's services (no credentials, an
+ * unknown route, a body too large or not JSON, a reused idempotency key). Core's errors keep their own classes and
+ * codes; these add HTTP statuses and codes of the same `CRM_` family, so a client branches on `code` alone.
+ *
+ * @module
+ */
+
+/** The stable codes of the server's own failures (core's errors keep theirs: `CRM_VALIDATION`, `CRM_CONFLICT`, …). */
+export const ServerErrorCode = {
+  /** No credentials, or credentials `authenticate` did not accept: 401. */
+  unauthenticated: 'CRM_UNAUTHENTICATED',
+  /** No route has this path: 404. */
+  routeNotFound: 'CRM_ROUTE_NOT_FOUND',
+  /** A route has this path, but not this method: 405. */
+  methodNotAllowed: 'CRM_METHOD_NOT_ALLOWED',
+  /** A body that is not `application/json`: 415. */
+  unsupportedMediaType: 'CRM_UNSUPPORTED_MEDIA_TYPE',
+  /** A body over the size limit: 413. */
+  payloadTooLarge: 'CRM_PAYLOAD_TOO_LARGE',
+  /** An `Idempotency-Key` used again with another request: 422. */
+  idempotencyMismatch: 'CRM_IDEMPOTENCY_MISMATCH',
+  /** The handler was closed: 503. */
+  closed: 'CRM_SERVER_CLOSED',
+  /** Anything unexpected (a bug, a failing host callback): 500, with a generic detail. */
+  internal: 'CRM_INTERNAL',
+} as const;
+export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
+
+/**
+ * A failure answered with its own status and a problem document. `detail` is the server's own sentence, never
+ * anything the client sent.
+ */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: ServerErrorCode;
+  /** Headers the answer carries, e.g. `Allow` for a 405. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    status: number,
+    code: ServerErrorCode,
+    detail: string,
+    options?: { readonly headers?: Readonly<Record<string, string>>; readonly cause?: unknown },
+  ) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.headers = options?.headers ?? {};
+  }
+}
