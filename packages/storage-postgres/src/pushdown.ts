@@ -8,6 +8,7 @@
  * values. The same expression is what the indexes hold, so these conditions use them.
  */
 import {
+  FILTER_OPERATORS,
   FILTER_UNIT_MS,
   parseInstant,
   toCanonical,
@@ -17,28 +18,11 @@ import {
   type Scalar,
 } from '@crmkit/core';
 
-/** The filter operators translated to SQL (the others are evaluated in memory). */
-export const PUSHED_OPERATORS: readonly FilterOperator[] = [
-  'all',
-  'any',
-  'not',
-  'eq',
-  'ne',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'between',
-  'in',
-  'nin',
-  'exists',
-  'startsWith',
-  'contains',
-  'hasAny',
-  'hasAll',
-  'withinLast',
-  'olderThan',
-];
+/**
+ * The filter operators translated to SQL: all of them, though some leaves are left to core (case-insensitive text
+ * matching, instants compared for equality, paths with numeric segments) and some are pushed as supersets.
+ */
+export const PUSHED_OPERATORS: readonly FilterOperator[] = FILTER_OPERATORS;
 
 /** Collects bind parameters, handing out their `$n` placeholders. */
 export class Params {
