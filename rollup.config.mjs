@@ -18,6 +18,8 @@ function entriesOf(dir) {
     entries.csv = 'src/csv.ts';
     entries.phone = 'src/phone.ts';
   }
+  // The `crmkit` command's module, which bin/crmkit.js runs.
+  if (dir === 'server') entries.cli = 'src/cli/main.ts';
   if (dir === 'elements') {
     entries.define = 'src/define.ts';
     // React wrappers (`@crmkit/elements/react`); react is a peer dependency, so it stays external like lit.

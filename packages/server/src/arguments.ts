@@ -25,6 +25,13 @@ export interface RequestParts {
 /** The body field a guard's other options travel in (outside `DELETE`, and unless the whole body is an argument). */
 export const GUARD_OPTIONS_FIELD = 'options';
 
+/**
+ * Body fields that are optional arguments wherever a route names them: a method's options, an aggregate refresh's
+ * `trigger`, the RFM refresh's `currency`. Every other body field a route names is an argument the method needs:
+ * absent (or `null`), it is a 400 naming the field, before the method sees `undefined` where it needs a value.
+ */
+export const OPTIONAL_FIELDS: ReadonlySet<string> = new Set([GUARD_OPTIONS_FIELD, 'trigger', 'currency']);
+
 /** The keys a route's body object may hold; `undefined` when the whole body is an argument. */
 export function bodyFields(route: Route): string[] | undefined {
   if (route.args.some((arg) => 'body' in arg)) return undefined;
@@ -59,7 +66,14 @@ export function routeArguments(route: Route, parts: RequestParts): unknown[] {
     if ('path' in arg) return parts.params[arg.path];
     if ('pathObject' in arg) return Object.fromEntries(arg.pathObject.map((name) => [name, parts.params[name]]));
     if ('body' in arg) return body;
-    if ('field' in arg) return (body as Record<string, unknown> | undefined)?.[arg.field];
+    if ('field' in arg) {
+      const fields = body as Record<string, unknown>;
+      const value = Object.hasOwn(fields, arg.field) ? fields[arg.field] : undefined;
+      if ((value === undefined || value === null) && !OPTIONAL_FIELDS.has(arg.field)) {
+        issues.push({ path: [arg.field], message: 'Required' });
+      }
+      return value;
+    }
     if ('query' in arg) return q;
     return guardArgument(route, parts, body, q, issues);
   });

@@ -1,6 +1,6 @@
 /**
  * The server's own failures: what goes wrong with a request before or around core's services (no credentials, an
- * unknown route, a body too large or not JSON, a reused idempotency key). Core's errors keep their own classes and
+ * unknown route, a body too large or not JSON, a reused idempotency key, a foreign origin, too many requests). Core's errors keep their own classes and
  * codes; these add HTTP statuses and codes of the same `CRM_` family, so a client branches on `code` alone.
  *
  * @module
@@ -18,6 +18,13 @@ export const ServerErrorCode = {
   unsupportedMediaType: 'CRM_UNSUPPORTED_MEDIA_TYPE',
   /** A body over the size limit: 413. */
   payloadTooLarge: 'CRM_PAYLOAD_TOO_LARGE',
+  /**
+   * A request whose `Origin` (or `Referer`) is not among the allowed ones: a cookie-authenticated write from another
+   * site (CSRF), or a web-to-lead form posted from a site the form does not name: 403.
+   */
+  originNotAllowed: 'CRM_ORIGIN_NOT_ALLOWED',
+  /** Too many requests from one actor, or to one form from one address: 429 with `Retry-After`. */
+  rateLimited: 'CRM_RATE_LIMITED',
   /** An `Idempotency-Key` used again with another request: 422. */
   idempotencyMismatch: 'CRM_IDEMPOTENCY_MISMATCH',
   /** The handler was closed: 503. */

@@ -17,10 +17,12 @@ import { IdempotencyStore, isIdempotencyKey, REPLAYED_HEADER, requestFingerprint
 import { createOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { checkAuthenticated, resolveOptions, type CrmHandlerOptions } from './options.js';
 import { problemOf, problemResponse } from './problem.js';
+import { RateLimiter } from './rate-limit.js';
 import { readJsonBody, type JsonBody } from './request-body.js';
 import { BASE_HEADERS, jsonResponse, storedJson, toResponse, type StoredResponse } from './responses.js';
 import { compileRoutes, matchRoute, pathSegments } from './routing.js';
 import { TenantRegistry, type Lease, type Tenant } from './tenants.js';
+import { createWebToLead } from './web-to-lead.js';
 
 /** The handler: a `fetch`-style function, and `close()`. */
 export interface CrmHandler {
@@ -53,6 +55,9 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     maxEntries: resolved.limits.idempotencyEntries,
   });
   const streams = new Set<ChangeStream>();
+  const perActor = resolved.rateLimit.perActor
+    ? new RateLimiter({ ...resolved.rateLimit.perActor, now: resolved.now })
+    : undefined;
   let document: OpenApiDocument | undefined;
   let closed = false;
 
@@ -71,12 +76,16 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     }
   };
 
-  /** Who sent the request, and their tenant: 401 when `authenticate` says nobody. */
+  /**
+   * Who sent the request, and their tenant: 401 when `authenticate` says nobody, or the 401 or 403 `HttpError` it
+   * threw (a write from a foreign origin); 429 when the actor is over their rate limit.
+   */
   const identify = async (request: Request) => {
     let result: unknown;
     try {
       result = await resolved.authenticate(request);
     } catch (error) {
+      if (error instanceof HttpError && (error.status === 401 || error.status === 403)) throw error;
       throw internal('authenticate failed', error);
     }
     if (result === undefined) {
@@ -91,6 +100,7 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     // One storage is one tenant: a tenant named anyway means the host meant another setup; never mix them up.
     if (storage && who.tenant !== undefined) throw internal('authenticate named a tenant, but there is one storage');
     if (!storage && who.tenant === undefined) throw internal('authenticate named no tenant, but openStorage needs one');
+    perActor?.consume(JSON.stringify([who.tenant ?? '', who.actor.id]), 'Too many requests from this actor; slow down');
     return { actor: who.actor, tenant: await registry.tenant(who.tenant ?? '') };
   };
 
@@ -110,6 +120,10 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
 
   const dispatch = async (request: Request, url: URL, route: Route, params: Record<string, string>) => {
     const { actor, tenant } = await identify(request);
+    // `q` is an argument like a body: bounded like one, whatever the runtime allows in a URL.
+    if (url.search.length > resolved.limits.bodyBytes) {
+      throw new HttpError(414, ServerErrorCode.payloadTooLarge, 'The query is longer than this server accepts');
+    }
     const restore = route.service === 'backup' && route.method === 'restore';
     const body = await readJsonBody(request, restore ? resolved.limits.backupBytes : resolved.limits.bodyBytes);
     const ifMatch = route.args.some((arg) => 'guard' in arg) && request.headers.has('if-match');
@@ -144,7 +158,11 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     }
     if (path === '/health') return jsonResponse(200, { status: 'ok' });
     if (path === '/openapi.json') {
-      document ??= createOpenApiDocument({ basePath: resolved.basePath, openApi: resolved.openApi });
+      document ??= createOpenApiDocument({
+        basePath: resolved.basePath,
+        openApi: resolved.openApi,
+        webToLead: resolved.webToLead !== undefined,
+      });
       return jsonResponse(200, document);
     }
     const { actor, tenant } = await identify(request);
@@ -182,13 +200,27 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     return stream.response;
   };
 
+  const webToLead =
+    resolved.webToLead &&
+    createWebToLead(resolved.webToLead, {
+      tenant: (name) => registry.tenant(name),
+      now: resolved.now,
+      failure: (error, request) => failure(error, request, false),
+    });
+
   const handle = async (request: Request): Promise<Response> => {
     if (closed) throw new HttpError(503, ServerErrorCode.closed, 'The server is shutting down');
     const url = new URL(request.url);
     const path = belowBase(url.pathname, resolved.basePath);
     if (path === undefined) throw notFound();
     if (SERVER_PATHS.has(path)) return serverRoute(request, path);
-    const match = matchRoute(table, request.method.toUpperCase(), pathSegments(path));
+    const segments = pathSegments(path);
+    // Public paths take no credentials: only what webToLead configures is there.
+    if (segments[0] === PUBLIC_SEGMENT) {
+      if (webToLead && segments.length === 3 && segments[1] === 'leads') return webToLead(request, segments[2]!);
+      throw notFound();
+    }
+    const match = matchRoute(table, request.method.toUpperCase(), segments);
     if (!match) throw notFound();
     if (match.route) return dispatch(request, url, match.route, match.params);
     const allow = match.allowed.join(', ');
@@ -222,6 +254,9 @@ interface RouteRequest {
 }
 
 const SERVER_PATHS = new Set(['/health', '/openapi.json', '/session', '/changes']);
+
+/** The first path segment of the endpoints that take no credentials (web-to-lead forms). */
+const PUBLIC_SEGMENT = 'public';
 
 /** Calls the route's method on the actor's CRM (`POST /settled` waits for every CRM of the tenant). */
 async function invoke(route: Route, crm: Crm, tenant: Tenant, args: unknown[]): Promise<unknown> {

@@ -14,15 +14,21 @@ export type {
   CrmHandlerChangeOptions,
   CrmHandlerLimits,
   CrmHandlerOptions,
+  CrmHandlerRateLimits,
   OpenApiOptions,
 } from './options.js';
+export type { RateLimit } from './rate-limit.js';
+export { DEFAULT_FORM_FIELDS, PUBLIC_LEAD_FIELDS } from './web-to-lead.js';
+export type { PublicLeadField, WebToLeadForm, WebToLeadOptions } from './web-to-lead.js';
 export { HttpError, ServerErrorCode } from './errors.js';
 export { PROBLEM_TYPE_BASE, problemOf } from './problem.js';
 export type { Problem, ProblemContext } from './problem.js';
 export { createOpenApiDocument } from './openapi.js';
 export type { OpenApiDocument } from './openapi.js';
-export { toNodeListener } from './node.js';
+export { clientAddressOf, toNodeListener } from './node.js';
 export type { NodeListenerOptions, NodeRequestLike, NodeResponseLike } from './node.js';
 export { jwtAuthenticator } from './auth.js';
 export type { JwtAuthenticatorOptions } from './auth.js';
+export { sessionCookieAuthenticator } from './cookie-session.js';
+export type { SessionCookieAuthenticatorOptions } from './cookie-session.js';
 export { REPLAYED_HEADER } from './idempotency.js';

@@ -14,7 +14,7 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
-  /** The connection: a TLS one has `encrypted: true`. */
+  /** The connection: a TLS one has `encrypted: true`; `remoteAddress` is the peer's address. */
   readonly socket?: object | null;
 }
 
@@ -37,6 +37,18 @@ export interface NodeListenerOptions {
    * TLS socket) and the `Host` header: only the path matters to the handler, so a forged host changes nothing.
    */
   readonly origin?: string;
+}
+
+/** The peer addresses of the requests `toNodeListener` made, for {@link clientAddressOf}. */
+const peerAddresses = new WeakMap<Request, string>();
+
+/**
+ * The address of the connection a request came over, when `toNodeListener` made the request (`undefined`
+ * otherwise). Behind a reverse proxy it is the proxy's: give the web-to-lead options a `clientAddress` that reads
+ * the header your proxy sets.
+ */
+export function clientAddressOf(request: Request): string | undefined {
+  return peerAddresses.get(request);
 }
 
 /** `handler` as a `node:http` request listener: `createServer(toNodeListener(handler))`. */
@@ -117,7 +129,16 @@ function toRequest(incoming: NodeRequestLike, options: NodeListenerOptions, sign
   } catch {
     url = new URL(incoming.url ?? '/', 'http://localhost');
   }
-  return new Request(url, init);
+  const request = new Request(url, init);
+  const address = remoteAddress(incoming.socket);
+  if (address !== undefined) peerAddresses.set(request, address);
+  return request;
+}
+
+function remoteAddress(socket: object | null | undefined): string | undefined {
+  if (typeof socket !== 'object' || socket === null) return undefined;
+  const address = (socket as { remoteAddress?: unknown }).remoteAddress;
+  return typeof address === 'string' && address.length > 0 ? address : undefined;
 }
 
 function bodyStream(incoming: NodeRequestLike): ReadableStream<Uint8Array> {

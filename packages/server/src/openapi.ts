@@ -21,8 +21,13 @@ const ANY: JsonSchema = {};
 const OBJECT: JsonSchema = { type: 'object' };
 const STRING: JsonSchema = { type: 'string' };
 
-/** Builds the document for a handler mounted at `basePath`. */
-export function createOpenApiDocument(options: { basePath?: string; openApi?: OpenApiOptions } = {}): OpenApiDocument {
+/**
+ * Builds the document for a handler mounted at `basePath`; `webToLead` adds the public form endpoint (one path for
+ * every form: the keys are the host's, and the document does not list them).
+ */
+export function createOpenApiDocument(
+  options: { basePath?: string; openApi?: OpenApiOptions; webToLead?: boolean } = {},
+): OpenApiDocument {
   const info = options.openApi ?? {};
   const paths: Record<string, Record<string, unknown>> = {};
   const add = (path: string, verb: string, operation: unknown) => {
@@ -31,6 +36,7 @@ export function createOpenApiDocument(options: { basePath?: string; openApi?: Op
   for (const route of ROUTES) add(route.path, route.verb, operationOf(route));
   for (const [path, operation] of Object.entries(serverOperations(info.security !== undefined)))
     add(path, 'GET', operation);
+  if (options.webToLead) add('/public/leads/{formKey}', 'POST', webToLeadOperation(info.security !== undefined));
   return {
     openapi: '3.1.0',
     info: {
@@ -199,6 +205,38 @@ function resultSchema(route: Route): JsonSchema {
 
 function problemResponse(description: string): Record<string, unknown> {
   return { description, content: { [PROBLEM_TYPE]: { schema: ref('Problem') } } };
+}
+
+/** `POST /public/leads/{formKey}`: a public form post, without authentication. */
+function webToLeadOperation(secured: boolean): Record<string, unknown> {
+  const fields: JsonSchema = {
+    type: 'object',
+    description:
+      'The form’s fields (name, company, email, phone, country, territory, industry, language, message: those the ' +
+      'form takes), consent (the purposes ticked) and the honeypot field, if any',
+    additionalProperties: STRING,
+  };
+  const problem = { $ref: '#/components/responses/Problem' };
+  return {
+    operationId: 'webToLead',
+    tags: ['public'],
+    summary: 'A web form’s lead, captured as the form’s owner',
+    ...(secured ? { security: [] } : {}),
+    parameters: [{ name: 'formKey', in: 'path', required: true, schema: STRING }],
+    requestBody: {
+      required: true,
+      content: { [JSON_TYPE]: { schema: fields }, 'application/x-www-form-urlencoded': { schema: fields } },
+    },
+    responses: {
+      '202': {
+        description: 'Accepted: nothing tells a captured lead from a duplicate or a bot’s post',
+        content: { [JSON_TYPE]: { schema: { type: 'object', properties: { receipt: STRING } } } },
+      },
+      '303': { description: 'Accepted, for a plain HTML form with a thank-you page' },
+      ...Object.fromEntries(['400', '403', '404', '413', '415', '429'].map((status) => [status, problem])),
+      default: problem,
+    },
+  };
 }
 
 /** The server's own routes. `open`: the document has `security`, which these two do not need. */

@@ -7,6 +7,8 @@
  */
 import * as z from 'zod/mini';
 import { parseOrThrow, userRoles, type CreateCrmOptions, type CrmActor, type StoragePort } from '@crmkit/core';
+import type { RateLimit } from './rate-limit.js';
+import { webToLeadSchema, type WebToLeadOptions } from './web-to-lead.js';
 
 /** Who a request is from, as `authenticate` says. */
 export interface Authenticated {
@@ -41,6 +43,16 @@ export interface CrmHandlerChangeOptions {
   readonly maxPendingBatches?: number;
 }
 
+/** Rate limits on authenticated requests. */
+export interface CrmHandlerRateLimits {
+  /**
+   * Requests per actor in a tenant: `max` at once, earned back evenly over `windowMs` (a token bucket). Every
+   * authenticated request counts, the change stream's opening included; one over is a 429 with `Retry-After`.
+   * Default: none.
+   */
+  readonly perActor?: RateLimit;
+}
+
 /** Options of {@link createCrmHandler}. */
 export interface CrmHandlerOptions {
   /** The one storage of a single-tenant server. Exactly one of `storage` and `openStorage`. */
@@ -71,6 +83,12 @@ export interface CrmHandlerOptions {
   readonly onError?: (error: unknown, request: Request) => void;
   /** Title, version and security schemes of `GET /openapi.json`. */
   readonly openApi?: OpenApiOptions;
+  /** Rate limits on authenticated requests; none by default. */
+  readonly rateLimit?: CrmHandlerRateLimits;
+  /** Public lead capture forms, `POST {basePath}/public/leads/{formKey}`; none by default. */
+  readonly webToLead?: WebToLeadOptions;
+  /** The clock rate limits read, in milliseconds since the epoch. Default `Date.now`; tests pass their own. */
+  readonly now?: () => number;
 }
 
 /** What `GET /openapi.json` says about the deployment. */
@@ -98,6 +116,9 @@ export interface ResolvedOptions {
   readonly systemActorId: string;
   readonly onError: (error: unknown, request: Request) => void;
   readonly openApi: OpenApiOptions;
+  readonly rateLimit: CrmHandlerRateLimits;
+  readonly webToLead: z.infer<typeof webToLeadSchema> | undefined;
+  readonly now: () => number;
 }
 
 const isFunction = (value: unknown) => typeof value === 'function';
@@ -105,6 +126,10 @@ const isObject = (value: unknown) => typeof value === 'object' && value !== null
 const fn = <T>() => z.custom<T>(isFunction, 'Expected a function');
 const count = (max: number) => z.optional(z.int().check(z.positive(), z.lte(max)));
 const text = z.string().check(z.minLength(1), z.maxLength(1000));
+const rateLimitSchema = z.strictObject({
+  max: z.int().check(z.positive(), z.lte(1_000_000)),
+  windowMs: z.int().check(z.positive(), z.lte(30 * 24 * 3600_000)),
+});
 
 const optionsSchema = z
   .strictObject({
@@ -154,11 +179,35 @@ const optionsSchema = z
         security: z.optional(z.array(z.record(z.string(), z.array(z.string())))),
       }),
     ),
+    rateLimit: z.optional(z.strictObject({ perActor: z.optional(rateLimitSchema) })),
+    webToLead: z.optional(webToLeadSchema),
+    now: z.optional(fn<() => number>()),
   })
   .check(
     z.refine((options) => (options.storage === undefined) !== (options.openStorage === undefined), {
       path: ['storage'],
       message: 'Expected exactly one of storage and openStorage',
+    }),
+    z.superRefine((options, context) => {
+      // One storage is one tenant; storages opened per tenant need each form to say which.
+      for (const [key, form] of Object.entries(options.webToLead?.forms ?? {})) {
+        if (options.storage !== undefined && form.tenant !== undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: ['webToLead', 'forms', key, 'tenant'],
+            message: 'Expected no tenant: there is one storage',
+            input: form.tenant,
+          });
+        }
+        if (options.openStorage !== undefined && form.tenant === undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: ['webToLead', 'forms', key, 'tenant'],
+            message: 'Expected the tenant the form’s leads go to',
+            input: form.tenant,
+          });
+        }
+      }
     }),
   );
 
@@ -187,6 +236,9 @@ export function resolveOptions(options: CrmHandlerOptions): ResolvedOptions {
     systemActorId: checked.systemActorId ?? 'crmkit-server',
     onError: checked.onError ?? ((error) => console.error('crmkit server: unexpected failure', error)),
     openApi: (checked.openApi ?? {}) as OpenApiOptions,
+    rateLimit: checked.rateLimit ?? {},
+    webToLead: checked.webToLead,
+    now: checked.now ?? Date.now,
   };
 }
 

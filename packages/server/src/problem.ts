@@ -84,6 +84,8 @@ const TITLES: Readonly<Record<ServerErrorCode, string>> = {
   CRM_METHOD_NOT_ALLOWED: 'Method not allowed',
   CRM_UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   CRM_PAYLOAD_TOO_LARGE: 'Body too large',
+  CRM_ORIGIN_NOT_ALLOWED: 'Origin not allowed',
+  CRM_RATE_LIMITED: 'Too many requests',
   CRM_IDEMPOTENCY_MISMATCH: 'Idempotency key reused',
   CRM_SERVER_CLOSED: 'Server closed',
   CRM_INTERNAL: 'Internal error',

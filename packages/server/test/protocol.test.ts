@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryStorage, type CrmActor, type StoragePort } from '@crmkit/core';
+import { ROUTES } from '@crmkit/client';
 import { createCrmHandler } from '@crmkit/server';
+import { OPTIONAL_FIELDS } from '../src/arguments.js';
 import { ADMIN, call, DEAL, memoryHandler, ok, problem, REP_A, REP_B, testAuthenticate, VIEWER } from './harness.js';
 
 type Row = Record<string, unknown> & { id: string; version: number };
@@ -396,4 +398,44 @@ test('options are checked when the handler is created', () => {
   assert.throws(() => createCrmHandler({ storage, authenticate: testAuthenticate, crm: { storage } as never }), {
     code: 'CRM_VALIDATION',
   });
+});
+
+test('a body lacking a field argument the method needs is a 400 naming it, on every route (never a 500)', async () => {
+  const { handler } = memoryHandler({ onError: (error) => assert.fail(`unexpected: ${String(error)}`) });
+  const missing = await problem(
+    handler,
+    'POST',
+    '/segments/member-ids',
+    { status: 400, code: 'CRM_VALIDATION' },
+    { body: {} },
+  );
+  assert.deepEqual(missing['issues'], [{ path: ['segment'], message: 'Required' }]);
+  let checked = 0;
+  for (const route of ROUTES) {
+    const required = route.args.flatMap((arg) =>
+      'field' in arg && !OPTIONAL_FIELDS.has(arg.field) ? [arg.field] : [],
+    );
+    if (required.length === 0) continue;
+    const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => (name === 'collection' ? 'customers' : 'x1'));
+    const guarded = route.args.some((arg) => 'guard' in arg);
+    for (const body of [{}, Object.fromEntries(required.map((field) => [field, null]))]) {
+      const answer = await problem(
+        handler,
+        route.verb,
+        path,
+        { status: 400, code: 'CRM_VALIDATION' },
+        { body, headers: guarded ? { 'if-match': '"1"' } : {} },
+      );
+      assert.deepEqual(
+        (answer['issues'] as { path: unknown[] }[]).map((issue) => issue.path),
+        required.map((field) => [field]),
+        `${route.verb} ${route.path}`,
+      );
+    }
+    checked++;
+  }
+  assert.ok(checked >= 15, `${checked} routes take required fields`);
+  // Optional ones may be left out.
+  assert.equal(typeof (await ok(handler, 'POST', '/aggregates/rfm', { body: {} })), 'number');
+  await handler.close();
 });

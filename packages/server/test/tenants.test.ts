@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryStorage, type StoragePort } from '@crmkit/core';
+import { ROUTES } from '@crmkit/client';
 import { createCrmHandler } from '@crmkit/server';
 import { ADMIN, call, changesOf, DEAL, ok, openChanges, problem, testAuthenticate } from './harness.js';
+import { MARKER, sampleRequest, seedTenant, SEEDED_ONLY } from './route-samples.js';
 
 type Row = Record<string, unknown> & { id: string; version: number };
 
@@ -95,6 +97,71 @@ test('tenant A never reads, writes or hears tenant B through any route', async (
   streamB.abort.abort();
   await handler.close();
   assert.deepEqual(closed.sort(), ['acme', 'globex'], 'close() closes the storages it opened');
+});
+
+test('every route of the table, as tenant A’s admin naming tenant B’s records, leaks and changes nothing of B', async (t) => {
+  const { handler, storages } = tenantHandler();
+  t.after(() => handler.close());
+  const asA = { tenant: 'acme' };
+  const asB = { tenant: 'globex' };
+  const seeded = await seedTenant(handler, asB);
+  const idsOfB = Object.values(seeded).filter((id) => !id.startsWith('globex-'));
+  const exportOf = async (tenant: string) => JSON.stringify(await storages.get(tenant)!.exportSnapshot());
+  const before = await exportOf('globex');
+  // A listens all along; B's stream hands out a position A then tries to resume from.
+  await ok(handler, 'GET', '/customers/count', asA);
+  const streamA = await openChanges(handler, ADMIN, asA);
+  const streamB = await openChanges(handler, ADMIN, asB);
+  const marked = await ok<Row>(handler, 'POST', '/customers', {
+    ...asB,
+    body: { kind: 'person', name: `${MARKER} 2` },
+  });
+  const positionB = (await streamB.events.until((event) => event.event === 'change', 'B’s change')).id!;
+  await ok(handler, 'DELETE', `/customers/${marked.id}`, { ...asB, headers: { 'if-match': '*' } });
+  await ok(handler, 'POST', '/settled', asB);
+  const settledB = await exportOf('globex');
+
+  const tried: string[] = [];
+  /** B's ids A wrote into its own records (a quota's id is its user and month; a filter may name any id). */
+  const storedByA = new Set<string>();
+  for (const route of ROUTES) {
+    const sample = sampleRequest(route, seeded);
+    const answer = await call(handler, route.verb, sample.path, { ...asA, ...sample.options });
+    const what = `${route.verb} ${route.path} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`;
+    tried.push(`${route.verb} ${route.path}`);
+    assert.ok(answer.status < 500, what);
+    const text = JSON.stringify(answer.body);
+    assert.ok(!text.includes(MARKER), `B’s data in ${what}`);
+    for (const value of SEEDED_ONLY) assert.ok(!text.includes(value), `B’s personal data in ${what}`);
+    // B's ids may come back only where A sent them, or where A stored them itself (as plain strings).
+    const ownA = await exportOf('acme');
+    for (const id of idsOfB) if (ownA.includes(id)) storedByA.add(id);
+    for (const id of idsOfB) {
+      assert.ok(!text.includes(id) || sample.text.includes(id) || ownA.includes(id), `B’s id ${id} in ${what}`);
+    }
+    assert.equal(await exportOf('globex'), settledB, `B changed by ${route.verb} ${route.path}`);
+  }
+  assert.equal(tried.length, ROUTES.length, 'every route was tried');
+
+  // Subscriptions: A resuming from B's position gets a reset, never B's batches; A's stream carried nothing of B.
+  const resumed = await openChanges(handler, ADMIN, { ...asA, lastEventId: positionB });
+  const first = await resumed.events.next();
+  assert.equal(first?.event, 'reset');
+  const lastOfA = await ok<Row>(handler, 'POST', '/customers', { ...asA, body: { kind: 'person', name: 'Last' } });
+  await ok(handler, 'POST', '/customers', { ...asB, body: { kind: 'person', name: `${MARKER} 3` } });
+  for (const stream of [streamA, resumed]) {
+    for (;;) {
+      const event = await stream.events.until((candidate) => candidate.event === 'change', 'A’s changes');
+      for (const change of changesOf(event)) {
+        const ofB = (idsOfB.includes(change.id) && !storedByA.has(change.id)) || change.id === marked.id;
+        assert.ok(!ofB, `B’s ${change.collection} ${change.id} in A’s stream`);
+      }
+      if (changesOf(event).some((change) => change.id === lastOfA.id)) break;
+    }
+    stream.abort.abort();
+  }
+  streamB.abort.abort();
+  assert.notEqual(before, settledB, 'B’s own writes did change B');
 });
 
 test('authenticate must name a tenant when storages are opened per tenant', async () => {

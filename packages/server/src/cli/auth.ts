@@ -1,0 +1,146 @@
+/**
+ * Who may use a `crmkit serve` server: bearer tokens from a `--users` file, JWTs signed with `CRMKIT_JWT_SECRET`
+ * (through {@link jwtAuthenticator}), or, for a demo only, whoever the `X-Crmkit-Demo-User` header names.
+ *
+ * Tokens are never printed: a problem in the users file is reported by the entry's position, not its token, and
+ * tokens are looked up by their SHA-256 digest, so the lookup's timing says nothing about a token's characters.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { userRoles, type CrmActor, type UserRole } from '@crmkit/core';
+import { jwtAuthenticator } from '../auth.js';
+import type { Authenticated } from '../options.js';
+import { CliError, usageError } from './cli-error.js';
+
+/** How requests are authenticated. */
+export interface AuthOptions {
+  /** A JSON file: `{ "tokens": { "<token>": { "id": "u-admin", "role": "admin" } } }`. */
+  readonly usersFile?: string;
+  /** HMAC-signed JWTs: the secret (32 characters or more), and the `iss` and `aud` they must carry. */
+  readonly jwt?: { readonly secret: string; readonly issuer?: string; readonly audience?: string };
+  /** Trust the `X-Crmkit-Demo-User: <id>:<role>` header. Only without `usersFile` and `jwt`. */
+  readonly insecureDemo?: boolean;
+}
+
+/** The `authenticate` of the handler, and how to describe it in the start line. */
+export interface Authentication {
+  readonly authenticate: (request: Request) => Promise<Authenticated | undefined>;
+  readonly description: string;
+}
+
+/** The header `--insecure-demo` trusts. */
+export const DEMO_USER_HEADER = 'x-crmkit-demo-user';
+
+/** The shortest token a users file may hold: a guessable token is no authentication. */
+export const MIN_TOKEN_LENGTH = 16;
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
+const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+/** Builds the authentication `options` ask for; a users file that cannot be used is a `CliError`. */
+export async function createAuthentication(options: AuthOptions): Promise<Authentication> {
+  const users = options.usersFile === undefined ? undefined : await readUsers(options.usersFile);
+  const jwt = options.jwt === undefined ? undefined : jwtOf(options.jwt);
+  if (options.insecureDemo) {
+    if (users || jwt) throw usageError('--insecure-demo cannot be combined with other authentication.');
+    return { authenticate: async (request) => demoUser(request), description: 'INSECURE DEMO (no authentication)' };
+  }
+  if (!users && !jwt) throw usageError('No authentication: give --users, CRMKIT_JWT_SECRET or --insecure-demo.');
+  const description = [
+    users ? `users file (${users.size} ${users.size === 1 ? 'token' : 'tokens'})` : undefined,
+    jwt ? 'JWT (HMAC)' : undefined,
+  ]
+    .filter(Boolean)
+    .join(' + ');
+  return {
+    description,
+    authenticate: async (request) => {
+      if (users) {
+        const token = BEARER.exec((request.headers.get('authorization') ?? '').trim())?.[1];
+        const actor = token === undefined ? undefined : users.get(digest(token));
+        if (actor) return { actor };
+      }
+      return jwt ? jwt(request) : undefined;
+    },
+  };
+}
+
+function jwtOf(options: NonNullable<AuthOptions['jwt']>) {
+  if (new TextEncoder().encode(options.secret).byteLength < 32) {
+    throw usageError('CRMKIT_JWT_SECRET is too short: use 32 characters or more (e.g. openssl rand -base64 48).');
+  }
+  return jwtAuthenticator({
+    secret: options.secret,
+    ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+  });
+}
+
+/** The users file as digest → actor. */
+async function readUsers(file: string): Promise<Map<string, CrmActor>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(
+      code === 'ENOENT'
+        ? `The users file ${file} does not exist.`
+        : `Cannot read the users file ${file} (${String(code)}).`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text around the mistake, which may be a token.
+    throw new CliError(`The users file ${file} is not valid JSON.`);
+  }
+  const bad = (why: string) => new CliError(`The users file ${file}: ${why}`);
+  if (!isRecord(json) || !isRecord(json['tokens']) || Object.keys(json).some((key) => key !== 'tokens')) {
+    throw bad('expected { "tokens": { "<token>": { "id": "u-admin", "role": "admin" } } } and nothing else.');
+  }
+  const users = new Map<string, CrmActor>();
+  Object.entries(json['tokens']).forEach(([token, value], index) => {
+    const entry = `entry ${index + 1} of "tokens"`;
+    if (!TOKEN.test(token) || token.length < MIN_TOKEN_LENGTH || token.length > 1024) {
+      throw bad(
+        `the token of ${entry} must be ${MIN_TOKEN_LENGTH} to 1024 characters of A-Z a-z 0-9 . _ ~ + / - ` +
+          '(e.g. openssl rand -hex 24).',
+      );
+    }
+    if (!isRecord(value) || Object.keys(value).some((key) => key !== 'id' && key !== 'role')) {
+      throw bad(`${entry} must be { "id": "<user id>", "role": "<role>" }.`);
+    }
+    const { id, role } = value;
+    if (typeof id !== 'string' || id.length === 0 || id.length > 128) {
+      throw bad(`the id of ${entry} must be a string of 1 to 128 characters.`);
+    }
+    if (role !== undefined && !(userRoles as readonly unknown[]).includes(role)) {
+      throw bad(`the role of ${entry} must be one of ${userRoles.join(', ')}.`);
+    }
+    users.set(digest(token), role === undefined ? { id } : { id, role: role as UserRole });
+  });
+  if (users.size === 0) throw bad('"tokens" is empty: nobody could sign in.');
+  return users;
+}
+
+/** `X-Crmkit-Demo-User: <id>:<role>`, trusted as it is. */
+function demoUser(request: Request): Authenticated | undefined {
+  const header = request.headers.get(DEMO_USER_HEADER);
+  if (header === null) return undefined;
+  const colon = header.lastIndexOf(':');
+  const id = header.slice(0, colon).trim();
+  const role = header.slice(colon + 1).trim();
+  if (colon < 1 || id.length === 0 || id.length > 128 || !(userRoles as readonly string[]).includes(role)) {
+    return undefined;
+  }
+  return { actor: { id, role: role as UserRole } };
+}
+
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
