@@ -4,9 +4,11 @@ import fc from 'fast-check';
 import {
   createCrm,
   createMemoryStorage,
+  defaultAccessPolicy,
   NotFoundError,
   PermissionError,
   ValidationError,
+  type AccessPolicy,
   type Crm,
   type CrmActor,
   type QueryOptions,
@@ -504,4 +506,25 @@ test('a failed read of the teams fails that call only: the next one reads them a
   const rep = await createCrm({ storage: flaky, actor: REP_A });
   await assert.rejects(rep.customers.list(), /connection reset/);
   assert.deepEqual((await rep.customers.list()).records, []);
+});
+
+test('a host passes its own policy to createCrm: it decides reads, writes and capabilities', async () => {
+  const { storage, ofA, ofB } = await world();
+  // Reps see every customer but may change none; nobody is allowed personal data.
+  const policy: AccessPolicy = {
+    scope: (actor, collection, access) =>
+      actor.role === 'rep' && collection === 'customers'
+        ? access === 'read'
+        : defaultAccessPolicy.scope(actor, collection, access),
+    allows: (actor, capability) => capability !== 'pii' && defaultAccessPolicy.allows(actor, capability),
+  };
+  const rep = await createCrm({ storage, actor: REP_A, policy });
+  assert.deepEqual(ids((await rep.customers.list()).records), ids([ofA, ofB]));
+  await assert.rejects(rep.customers.update(ofA.id, { name: 'Renamed' }, { expectedVersion: ofA.version }), (error) => {
+    return error instanceof PermissionError || error instanceof NotFoundError;
+  });
+  assert.equal((await rep.customers.get(ofA.id)).name, 'Acme East', 'nothing was written');
+  const admin = await createCrm({ storage, actor: ADMIN, policy });
+  assert.notDeepEqual((await admin.customers.get(ofA.id)).emails, ['office@acme-east.example'], 'masked without pii');
+  await assert.rejects(createCrm({ storage, actor: ADMIN, policy: { scope: () => true } as never }), ValidationError);
 });

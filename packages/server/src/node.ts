@@ -123,11 +123,14 @@ function toRequest(incoming: NodeRequestLike, options: NodeListenerOptions, sign
     // Node's fetch needs this for a streamed request body.
     init.duplex = 'half';
   }
+  // The request target is a path: appended to the origin, never resolved against it, so `//host/x` stays a path
+  // rather than naming another host.
+  const target = incoming.url?.startsWith('/') ? incoming.url : '/';
   let url: URL;
   try {
-    url = new URL(incoming.url ?? '/', origin);
+    url = new URL(`${origin}${target}`);
   } catch {
-    url = new URL(incoming.url ?? '/', 'http://localhost');
+    url = new URL(`http://localhost${target}`);
   }
   const request = new Request(url, init);
   const address = remoteAddress(incoming.socket);

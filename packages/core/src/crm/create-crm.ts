@@ -263,6 +263,16 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
   idGenerator: /* @__PURE__ */ z.optional(
     /* @__PURE__ */ z.custom<IdGenerator>((value) => typeof value === 'function', 'Expected a function'),
   ),
+  policy: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<AccessPolicy>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as AccessPolicy).scope === 'function' &&
+        typeof (value as AccessPolicy).allows === 'function',
+      'Expected an access policy: { scope, allows }',
+    ),
+  ),
   leads: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   lifecycle: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   tasks: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
