@@ -12,6 +12,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { CRM_COLLECTIONS, type ChangeEvent, type ChangeListener } from '@crmkit/core';
 import type { Transport } from './transport.js';
+import { isObject } from './requests.js';
 
 /** The id of a reset batch's changes: any record of the collection may have changed. */
 export const ANY_RECORD = '*';
@@ -30,9 +31,6 @@ export interface StreamTiming {
 
 /** Why reading one connection stopped. */
 type Ending = 'ended' | 'failed' | 'closed';
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The changes of one `change` event's data, or `undefined` when it is not a batch of them. */
 function readBatch(data: string): ChangeEvent[] | undefined {

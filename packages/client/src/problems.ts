@@ -23,11 +23,10 @@ import {
   type FailedGateCondition,
   type ValidationIssue,
 } from '@crmkit/core';
+import { isObject } from './requests.js';
 
 type Problem = Readonly<Record<string, unknown>>;
 
-const isObject = (value: unknown): value is Problem =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];

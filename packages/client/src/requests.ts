@@ -19,7 +19,8 @@ export interface RouteRequest {
   readonly label: string;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+/** A plain object (not null, not an array): what a JSON body, a batch item or a problem field must be. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The route of `service.method`; throws when the table has none (a client built against another table). */

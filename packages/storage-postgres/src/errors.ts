@@ -17,7 +17,9 @@ export class ChangeLogGapError extends StorageError {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+/** Whether `value` is an object (not null): an engine error, or an option that must be one. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
 
 /** How often a transaction is tried when the database aborts it for a conflict with another (SQLSTATE 40001, 40P01). */
 export const TRANSACTION_ATTEMPTS = 3;

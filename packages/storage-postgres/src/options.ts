@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { collectionNameSchema, parseIndexSpec, type IndexDesign, type StorageOptions } from '@crmkit/core';
 import type { PgPoolLike, PgQueryable, PgliteLike, SqlDriver } from './driver.js';
+import { isObject } from './errors.js';
 import { parsePosition, type PostgresChangeMode } from './feed.js';
 import { isSchemaName } from './schema.js';
 
@@ -62,7 +63,6 @@ function isIndexSpec(spec: string): boolean {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const hasMethods =
   (...names: string[]) =>
   (value: unknown) =>

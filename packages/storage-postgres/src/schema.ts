@@ -40,22 +40,23 @@ function namedSpecs(design: IndexDesign): { name: string; spec: ReturnType<typeo
   });
 }
 
-// A GIN index cannot lead with text columns without the btree_gin extension, which not every server allows; the
-// statements using it still carry the tenant and collection predicates, served by the primary key.
-const ginStatement = (schema: string, name: string, field: string) =>
-  `CREATE INDEX ${name} ON ${schema}.records USING gin (${pathExpression(field)} jsonb_path_ops)`;
-
 /**
- * The statements creating an index design's indexes, each leading with the tenant and the collection: the sort keys
- * of its fields, then the id's (so pages ordered by them need no sort), or for a multi-entry field a GIN index on its
- * array.
+ * What follows `ON records` for an index spec: the sort keys of its fields after the tenant and the collection, then
+ * the id's (so pages ordered by them need no sort); for a multi-entry field a GIN index on its array. A GIN index
+ * cannot lead with text columns without the btree_gin extension, which not every server allows; the statements using
+ * it still carry the tenant and collection predicates, served by the primary key.
  */
+function indexBody(schema: string, spec: ReturnType<typeof parseIndexSpec>): string {
+  if (spec.multiEntry) return `USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops)`;
+  const keys = spec.fields.map((field) => keyExpression(schema, field));
+  return `(tenant_id, collection, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C")`;
+}
+
+/** The statements creating an index design's indexes, each named after its fields. */
 export function indexStatements(schema: string, design: IndexDesign): string[] {
-  return namedSpecs(design).map(({ name, spec }) => {
-    if (spec.multiEntry) return ginStatement(schema, name, spec.fields[0]!);
-    const keys = spec.fields.map((field) => keyExpression(schema, field));
-    return `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C")`;
-  });
+  return namedSpecs(design).map(
+    ({ name, spec }) => `CREATE INDEX ${name} ON ${schema}.records ${indexBody(schema, spec)}`,
+  );
 }
 
 /**
@@ -123,10 +124,7 @@ export function hostIndexStatements(schema: string, design: IndexDesign): string
   return specs.map((raw) => {
     const spec = parseIndexSpec(raw);
     const name = `records_h_${spec.fields.join('_').replaceAll('.', '_').toLowerCase().slice(0, 40)}_${specHash(raw)}`;
-    const create = `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.records`;
-    if (spec.multiEntry) return `${create} USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops)`;
-    const keys = spec.fields.map((field) => keyExpression(schema, field));
-    return `${create} (tenant_id, collection, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C")`;
+    return `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.records ${indexBody(schema, spec)}`;
   });
 }
 
@@ -149,7 +147,7 @@ export async function ensureHostIndexes(driver: SqlDriver, schemaName: string, d
 function version1IndexStatements(schema: string, design: IndexDesign): string[] {
   return namedSpecs(design).map(({ name, spec }) =>
     spec.multiEntry
-      ? ginStatement(schema, name, spec.fields[0]!)
+      ? `CREATE INDEX ${name} ON ${schema}.records ${indexBody(schema, spec)}`
       : `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${spec.fields.map(pathExpression).join(', ')})`,
   );
 }
