@@ -2,6 +2,7 @@ import type { ConformanceCase, HarnessFactory } from './harness.js';
 import { changeCases } from './cases/changes.js';
 import { crudCases } from './cases/crud.js';
 import { indexCases } from './cases/indexes.js';
+import { matchCases } from './cases/match.js';
 import { modelCases } from './cases/model.js';
 import { queryCases } from './cases/query.js';
 import { snapshotCases } from './cases/snapshot.js';
@@ -15,6 +16,7 @@ export const storageConformanceCases: readonly ConformanceCase[] = [
   ...crudCases,
   ...transactionCases,
   ...queryCases,
+  ...matchCases,
   ...indexCases,
   ...changeCases,
   ...snapshotCases,

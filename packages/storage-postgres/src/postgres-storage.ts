@@ -30,6 +30,7 @@ import {
 import { pgClientDriver, pgPoolDriver, pgliteDriver, type SqlDriver, type SqlExecutor } from './driver.js';
 import { engineError, retrying } from './errors.js';
 import { startRemoteFeed, type RemoteFeed } from './feed.js';
+import { matchIds } from './match.js';
 import { pushedPage, type PageContext } from './paging.js';
 import { PUSHED_OPERATORS, Params, pushFilter } from './pushdown.js';
 import { optionsSchema, type PostgresStorageOptions } from './options.js';
@@ -140,6 +141,28 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return rows[0] === undefined ? undefined : Number(rows[0]['version']);
   };
 
+  /** Checks the storage is open, the collection's name and, given, the record's id. */
+  const check = (collection: string, id?: string) => {
+    assertOpen();
+    checkCollection(collection);
+    if (id !== undefined) checkId(id);
+  };
+  /**
+   * The refusal of a write that changed nothing: `NotFoundError` for a delete of a record that is not there (`missing`),
+   * otherwise `ConflictError` with the version stored now.
+   */
+  const refused = async (
+    executor: SqlExecutor,
+    collection: string,
+    id: string,
+    expected?: number,
+    missing?: boolean,
+  ) => {
+    const actual = await versionOf(executor, collection, id);
+    if (missing && actual === undefined) return new NotFoundError(collection, id);
+    return new ConflictError(collection, id, (expected ?? actual) as number, actual);
+  };
+
   /** The candidates of a filter: every record of the collection that its pushed part selects. */
   const candidates = async (executor: SqlExecutor, collection: string, where: Filter | undefined, at: Date) => {
     const params = new Params([tenant, collection], quotedSchema, at);
@@ -165,9 +188,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     const pokeParams = inTransaction || !notifies ? [] : [channel, `${origin}:`];
     return {
       async get<T extends object>(collection: string, id: string) {
-        assertOpen();
-        checkCollection(collection);
-        checkId(id);
+        check(collection, id);
         const rows = await run(
           executor,
           `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND id = $3`,
@@ -176,8 +197,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         return docs(rows)[0] as StoredRecord<T> | undefined;
       },
       async getMany<T extends object>(collection: string, ids: readonly string[]) {
-        assertOpen();
-        checkCollection(collection);
+        check(collection);
         ids.forEach(checkId);
         if (ids.length === 0) return [];
         const rows = await run(
@@ -197,16 +217,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         });
       },
       async put<T extends object>(collection: string, record: RecordInput<T>, { expectedVersion }: PutOptions) {
-        assertOpen();
-        checkCollection(collection);
-        checkId(record.id);
+        check(collection, record.id);
         if (!isVersion(expectedVersion)) {
-          throw new ConflictError(
-            collection,
-            record.id,
-            expectedVersion,
-            await versionOf(executor, collection, record.id),
-          );
+          throw await refused(executor, collection, record.id, expectedVersion);
         }
         const at = now();
         if (expectedVersion === 0) {
@@ -224,7 +237,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
             [collection, record.id, stored.updatedAt, JSON.stringify(stored), origin, ...pokeParams],
           );
           if (rows.length === 0) {
-            throw new ConflictError(collection, record.id, 0, await versionOf(executor, collection, record.id));
+            throw await refused(executor, collection, record.id, 0);
           }
           events.push({ collection, id: record.id, type: 'put', version: 1 });
           return stored;
@@ -255,26 +268,16 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         );
         const stored = rows[0]?.['doc'] as StoredRecord<T> | undefined;
         if (!stored) {
-          throw new ConflictError(
-            collection,
-            record.id,
-            expectedVersion,
-            await versionOf(executor, collection, record.id),
-          );
+          throw await refused(executor, collection, record.id, expectedVersion);
         }
         events.push({ collection, id: record.id, type: 'put', version: stored.version });
         return stored;
       },
       async delete(collection, id, deleteOptions) {
-        assertOpen();
-        checkCollection(collection);
-        checkId(id);
+        check(collection, id);
         const expected = deleteOptions?.expectedVersion;
-        if (expected !== undefined && !isVersion(expected)) {
-          const actual = await versionOf(executor, collection, id);
-          if (actual === undefined) throw new NotFoundError(collection, id);
-          throw new ConflictError(collection, id, expected, actual);
-        }
+        if (expected !== undefined && !isVersion(expected))
+          throw await refused(executor, collection, id, expected, true);
         const rows = await run(
           executor,
           `WITH removed AS (
@@ -287,16 +290,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
          SELECT id${poke(6)} FROM removed`,
           [collection, id, expected ?? null, origin, ...pokeParams],
         );
-        if (rows.length === 0) {
-          const actual = await versionOf(executor, collection, id);
-          if (actual === undefined) throw new NotFoundError(collection, id);
-          throw new ConflictError(collection, id, expected ?? actual, actual);
-        }
+        if (rows.length === 0) throw await refused(executor, collection, id, expected, true);
         events.push({ collection, id, type: 'delete' });
       },
       async query<T extends object>(collection: string, queryOptions?: QueryOptions) {
-        assertOpen();
-        checkCollection(collection);
+        check(collection);
         const query = parseQueryOptions(queryOptions);
         const at = now();
         const page = await pushedPage(pageContext, executor, collection, query, at);
@@ -304,8 +302,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         return queryInMemory(await candidates(executor, collection, query.where, at), query, at) as QueryPage<T>;
       },
       async count(collection, where) {
-        assertOpen();
-        checkCollection(collection);
+        check(collection);
         const query = parseQueryOptions({ where });
         const at = now();
         const params = new Params([tenant, collection], quotedSchema, at);
@@ -389,6 +386,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     transaction,
     subscribe: feed.subscribe,
     changePosition: () => remoteFeed?.position(),
+    async matchIds(collection, query) {
+      check(collection);
+      return matchIds({ records, schema: quotedSchema, run }, driver, tenant, collection, query, now());
+    },
 
     async pruneChanges(before) {
       assertOpen();

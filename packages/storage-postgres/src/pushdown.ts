@@ -24,6 +24,17 @@ import {
  */
 export const PUSHED_OPERATORS: readonly FilterOperator[] = FILTER_OPERATORS;
 
+/** Where a query reads its fields, when not all from `doc` (a joined query). */
+export interface FieldReads {
+  /** The jsonb value at a path. */
+  valueAt(segments: readonly string[]): string;
+  /**
+   * A `float8` expression of the value at a path when it is a number (NULL otherwise), for fields no index serves:
+   * comparing it costs far less per row than comparing sort keys. `undefined`: compare keys, which indexes hold.
+   */
+  numberAt(segments: readonly string[]): string | undefined;
+}
+
 /** Collects bind parameters, handing out their `$n` placeholders. */
 export class Params {
   readonly values: unknown[];
@@ -31,6 +42,8 @@ export class Params {
   readonly schema: string;
   /** The instant `withinLast` and `olderThan` count back from, in epoch milliseconds. */
   readonly now: number;
+  /** How fields are read; by default from `doc`, compared by key. */
+  reads?: FieldReads;
 
   constructor(initial: readonly unknown[], schema: string, now: Date) {
     this.values = [...initial];
@@ -43,7 +56,27 @@ export class Params {
     this.values.push(value);
     return `$${this.values.length}`;
   }
+
+  /** The jsonb value at a field's path (`doc #> $n::text[]`). */
+  valueAt(segments: readonly string[]): string {
+    return this.reads?.valueAt(segments) ?? `(doc #> ${this.add(segments)}::text[])`;
+  }
+
+  /** See {@link FieldReads.numberAt}. */
+  numberAt(segments: readonly string[]): string | undefined {
+    return this.reads?.numberAt(segments);
+  }
 }
+
+/**
+ * The number a jsonb value holds as JavaScript reads it (as `number_key` does: beyond a double's range is
+ * ±Infinity, below its smallest magnitude 0), as `float8`; NULL for any other value. Expects `value` to be cheap.
+ */
+export const numberOf = (value: string) =>
+  `(CASE WHEN jsonb_typeof(${value}) <> 'number' THEN NULL ` +
+  `WHEN ${value}::numeric > 1.7976931348623157e308 THEN 'Infinity'::float8 ` +
+  `WHEN ${value}::numeric < -1.7976931348623157e308 THEN '-Infinity'::float8 ` +
+  `WHEN abs(${value}::numeric) < 2.5e-324 THEN 0::float8 ELSE ${value}::numeric::float8 END)`;
 
 /** A pushed condition: SQL text over bind parameters, and whether it selects exactly the matches. */
 export interface Pushed {
@@ -65,8 +98,8 @@ const isInstant = (value: Scalar) => typeof value === 'string' && parseInstant(v
 /** A value whose sort key is its own: instants equal other spellings of themselves, and JSON has no Infinity. */
 const isPlain = (value: Scalar) => !isInstant(value) && (typeof value !== 'number' || Number.isFinite(value));
 
-/** `doc #> $n::text[]`: the jsonb value at a bound path. */
-export const valueAt = (params: Params, segments: readonly string[]) => `(doc #> ${params.add(segments)}::text[])`;
+/** The jsonb value at a bound path. */
+export const valueAt = (params: Params, segments: readonly string[]) => params.valueAt(segments);
 
 /** The sort key of the value at a bound path, in the "C" collation the indexes use. */
 export const keyAt = (params: Params, segments: readonly string[]) =>
@@ -77,7 +110,7 @@ export const keyOf = (params: Params, value: Scalar) =>
   `${params.schema}.sort_key(${params.add(JSON.stringify(value))}::jsonb)`;
 
 /** The sort key of a record's id, which orders ids as core does (by UTF-16 code unit). */
-export const idKey = (schema: string) => `(${schema}.text_key(id) COLLATE "C")`;
+export const idKey = (schema: string, column = 'id') => `(${schema}.text_key(${column}) COLLATE "C")`;
 
 /** Keys of values of rank `rank` lie in [rank, rank + 1) (see `sort_key`). */
 const RANK_OF = { boolean: '1', number: '2', string: '3' } as const;
@@ -151,14 +184,21 @@ function pushLeaf(filter: Extract<Filter, { field: string }>, params: Params): P
     case 'eq':
     case 'ne': {
       if (!isPlain(filter.value)) return undefined;
-      const sql = `${keyAt(params, segments)} = ${keyOf(params, filter.value)}`;
+      const number = typeof filter.value === 'number' ? params.numberAt(segments) : undefined;
+      const sql = number
+        ? `${number} = ${params.add(filter.value)}::float8`
+        : `${keyAt(params, segments)} = ${keyOf(params, filter.value)}`;
       return exact(filter.op === 'eq' ? sql : `(NOT ${definitely(sql)})`);
     }
     case 'in':
     case 'nin': {
       if (!filter.values.every(isPlain)) return undefined;
-      const keys = `${params.schema}.sort_keys(${params.add(filter.values.map((value) => JSON.stringify(value)))}::text[])`;
-      const sql = `${keyAt(params, segments)} = ANY (${keys})`;
+      const number = filter.values.every((value) => typeof value === 'number') ? params.numberAt(segments) : undefined;
+      const keys = () =>
+        `${params.schema}.sort_keys(${params.add(filter.values.map((value) => JSON.stringify(value)))}::text[])`;
+      const sql = number
+        ? `${number} = ANY (${params.add(filter.values)}::float8[])`
+        : `${keyAt(params, segments)} = ANY (${keys()})`;
       return exact(filter.op === 'in' ? sql : `(NOT ${definitely(sql)})`);
     }
     case 'gt':
@@ -169,6 +209,18 @@ function pushLeaf(filter: Extract<Filter, { field: string }>, params: Params): P
       const range = toRange(filter);
       // No value is in a range with a null bound or bounds of unlike types, nor in one with a NaN bound.
       if (!range || [range.lo, range.hi].some((bound) => bound !== bound)) return exact('FALSE');
+      const number = range.kind === 'number' ? params.numberAt(segments) : undefined;
+      if (number) {
+        // A comparison with a bound is NULL, so no match, for a value that is not a number.
+        const bounds: string[] = [];
+        if (range.lo !== undefined && range.lo !== -Infinity) {
+          bounds.push(`${number} ${range.loInclusive ? '>=' : '>'} ${params.add(range.lo)}::float8`);
+        }
+        if (range.hi !== undefined && range.hi !== Infinity) {
+          bounds.push(`${number} ${range.hiInclusive ? '<=' : '<'} ${params.add(range.hi)}::float8`);
+        }
+        return exact(bounds.length === 0 ? `(${number} IS NOT NULL)` : `(${bounds.join(' AND ')})`);
+      }
       const key = keyAt(params, segments);
       if (range.kind === 'instant') {
         // A bound spelled other than canonically compares by time, which key order need not follow.

@@ -33,3 +33,33 @@ test('createCrm runs on PostgreSQL: an admin creates a customer and a deal and l
     await storage.close();
   }
 });
+
+test('a viewer reads customers masked, and a foreign record that does not fit its schema is still refused', async () => {
+  const storage = await createPostgresStorage({ pglite: await sharedPglite(), tenant: freshTenant() });
+  const admin = await createCrm({ storage, actor: { id: 'admin', role: 'admin' } });
+  const viewer = await createCrm({ storage, actor: { id: 'viewer', role: 'viewer' } });
+  try {
+    const ann = await admin.customers.create({
+      kind: 'person',
+      name: 'Ann Lee',
+      emails: ['ann.lee@example.com'],
+      phones: ['+86 138 0013 8000'],
+    });
+    const [seen] = (await viewer.customers.list()).records;
+    assert.equal(seen?.id, ann.id);
+    assert.equal(seen?.emails[0], 'a***@example.com');
+    assert.doesNotMatch(JSON.stringify(seen), /ann\.lee|0013/);
+    assert.equal((await viewer.customers.get(ann.id)).name, 'Ann Lee');
+    // Another program wrote a customer with a website crmkit would never accept: a full parse refuses it.
+    await storage.put(
+      'customers',
+      { ...(await storage.get('customers', ann.id))!, website: 'javascript:alert(1)' },
+      { expectedVersion: 1 },
+    );
+    await assert.rejects(viewer.customers.get(ann.id), { code: 'CRM_STORAGE' });
+  } finally {
+    await admin.dispose();
+    await viewer.dispose();
+    await storage.close();
+  }
+});

@@ -21,6 +21,11 @@ import { maskAddress, maskEmail, maskPhone } from '../privacy/mask.js';
 import type { Address } from '../model/primitives.js';
 import type { QueryOptions, QueryPage, StorageOperations, StoragePort, StoredRecord } from '../storage/port.js';
 import { encodeCursor } from '../storage/query.js';
+import { unguarded } from './unguarded.js';
+import type { CrmCollection } from '../kernel/collections.js';
+import { fromStorage } from '../kernel/records.js';
+import { recordSchemas } from '../kernel/snapshot-check.js';
+import { vouch } from '../kernel/trusted.js';
 import type { AccessAction, AccessPolicy, Capability, PolicyActor } from './policy.js';
 
 /** A scope ready to apply: the filter to AND into queries and the check of one record. */
@@ -49,20 +54,6 @@ export interface Guard {
   checkWrite(collection: string, record: unknown): Promise<void>;
   /** Stops following team changes. */
   dispose(): void;
-}
-
-const unguarded = new WeakMap<StorageOperations, StorageOperations>();
-
-/** The operations a guarded `ops` wraps (itself when it is not guarded): for the CRM's own writes, e.g. the audit log. */
-export function underlying(ops: StorageOperations): StorageOperations {
-  return unguarded.get(ops) ?? ops;
-}
-
-/** Records that `outer` wraps `inner` (a port of the CRM's own, e.g. one keeping match keys), so `underlying` sees through it. */
-export function wrapsOperations<O extends StorageOperations>(outer: O, inner: StorageOperations): O {
-  const raw = unguarded.get(inner);
-  if (raw) unguarded.set(outer, raw);
-  return outer;
 }
 
 /**
@@ -126,8 +117,13 @@ export function createGuard(
 
   const operations = (ops: StorageOperations, outside: boolean): StorageOperations => {
     // Personal data is masked where records leave core, never inside a write (which would store the mask).
-    const view = async (collection: string) =>
-      outside && MASKS[collection] !== undefined && !(await allows('pii')) ? MASKS[collection] : undefined;
+    // The record is checked before it is masked (a full parse when its adapter holds foreign data), and the copy
+    // vouched for: its masked e-mails and phones would fail the check the services make of what they read.
+    const view = async (collection: string): Promise<Mask | undefined> =>
+      outside && MASKED.has(collection) && !(await allows('pii'))
+        ? <R extends object>(record: R) =>
+            vouch(maskRecord(fromStorage(recordSchemas[collection as CrmCollection]!, record, collection) as R))
+        : undefined;
     const guarded: StorageOperations = {
       async get<T extends object>(collection: string, id: string) {
         const scope = await scopeOf(collection, 'read');
@@ -207,6 +203,13 @@ export function createGuard(
           return raw.transaction((tx) => body(operations(tx, false)));
         },
         subscribe: (listener) => raw.subscribe(listener),
+        // Only core calls it, with filters it has validated.
+        matchIds:
+          raw.matchIds &&
+          (async (collection, query) => {
+            const scope = await scopeOf(collection, 'read');
+            return scope.none ? [] : raw.matchIds!(collection, { ...query, where: both(query.where, scope.filter)! });
+          }),
         exportSnapshot: async () => refuse('snapshot'),
         importSnapshot: async () => refuse('snapshot'),
         close: () => raw.close(),
@@ -269,9 +272,4 @@ const maskRecord: Mask = (record) => {
 };
 
 /** The collections holding personal contact data (`emails`/`email`, `phones`/`phone`, `address`, match keys). */
-const MASKS: Readonly<Record<string, Mask>> = {
-  customers: maskRecord,
-  contacts: maskRecord,
-  leads: maskRecord,
-  users: maskRecord,
-};
+const MASKED: ReadonlySet<string> = new Set(['customers', 'contacts', 'leads', 'users']);

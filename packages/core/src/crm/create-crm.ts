@@ -2,7 +2,13 @@ import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
 import { exchangeRateTableSchema, type ExchangeRateTable } from '../money/exchange.js';
 import { currencyCodeSchema } from '../money/money.js';
-import { countryCodeSchema, defaultIdGenerator, idSchema, type IdGenerator } from '../model/primitives.js';
+import {
+  countryCodeSchema,
+  defaultIdGenerator,
+  idSchema,
+  optionalFunction,
+  type IdGenerator,
+} from '../model/primitives.js';
 import { userRoles } from '../model/user.js';
 import type { Contact, ContactInput, ContactPatch } from '../model/customer.js';
 import { isTimeZone, TIME_ZONE_MESSAGE } from '../model/activity.js';
@@ -247,9 +253,7 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
   ),
   currency: /* @__PURE__ */ z.optional(currencyCodeSchema),
   defaultRegion: /* @__PURE__ */ z.optional(countryCodeSchema),
-  normalisePhone: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.custom<PhoneNormaliser>((value) => typeof value === 'function', 'Expected a function'),
-  ),
+  normalisePhone: /* @__PURE__ */ optionalFunction<PhoneNormaliser>(),
   exchangeRates: /* @__PURE__ */ z.optional(exchangeRateTableSchema),
   lostReasons: /* @__PURE__ */ z.optional(lostReasonsSchema),
   // Checked here for presence and kind only; each service parses its own options strictly.
@@ -257,12 +261,8 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
     (value) => typeof value === 'object' && value !== null,
     'Expected a storage adapter',
   ),
-  clock: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.custom<() => Date>((value) => typeof value === 'function', 'Expected a function'),
-  ),
-  idGenerator: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.custom<IdGenerator>((value) => typeof value === 'function', 'Expected a function'),
-  ),
+  clock: /* @__PURE__ */ optionalFunction<() => Date>(),
+  idGenerator: /* @__PURE__ */ optionalFunction<IdGenerator>(),
   policy: /* @__PURE__ */ z.optional(
     /* @__PURE__ */ z.custom<AccessPolicy>(
       (value) =>
@@ -277,9 +277,7 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
   lifecycle: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   tasks: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   reminders: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
-  onBackgroundError: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.custom<BackgroundErrorHandler>((value) => typeof value === 'function', 'Expected a function'),
-  ),
+  onBackgroundError: /* @__PURE__ */ optionalFunction<BackgroundErrorHandler>(),
 });
 
 /** Creates the CRM over a storage adapter. Async so later versions can prepare storage (migrations, defaults). */

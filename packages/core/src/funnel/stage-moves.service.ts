@@ -2,7 +2,7 @@
  * What the deal, pipeline and lead services share to put deals in stages: reading pipelines for a write (installing
  * the built-in one on first use) and recording stage changes, inside the caller's transaction.
  */
-import { underlying } from '../access/guard.js';
+import { underlying } from '../access/unguarded.js';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import { fromStorage, insertAudited, type CrmContext } from '../kernel/index.js';

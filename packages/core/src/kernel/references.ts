@@ -7,7 +7,7 @@
  * A lead's `convertedCustomerId` and `convertedDealId` are not references here: they record what the lead became, and
  * outlive it.
  */
-import { underlying } from '../access/guard.js';
+import { underlying } from '../access/unguarded.js';
 import { DependantsError, ValidationError, type ValidationIssue } from '../errors/errors.js';
 import { getPath } from '../filter/path.js';
 import type { Filter } from '../filter/schema.js';

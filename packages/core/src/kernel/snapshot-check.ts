@@ -27,7 +27,7 @@ export const SNAPSHOT_MAX_ISSUES = 20;
  * customer aggregates, cost entries, quotas: state the CRM derives or keeps for itself) and a host's own collections
  * get the plain-object check only, on top of the id, version and timestamps every record is checked for.
  */
-const recordSchemas: Partial<Record<CrmCollection, z.ZodMiniType>> = {
+export const recordSchemas: Partial<Record<CrmCollection, z.ZodMiniType>> = {
   customers: customerSchema,
   contacts: contactSchema,
   // Leads are stored with what the lead service adds (score, its history, the assignment).

@@ -10,7 +10,7 @@
  */
 import type * as z from 'zod/mini';
 import type { StorageOperations, StoragePort } from '../storage/port.js';
-import { wrapsOperations } from '../access/guard.js';
+import { wrapsOperations } from '../access/unguarded.js';
 
 type Check = (value: unknown) => boolean;
 
@@ -129,8 +129,19 @@ export function isTrustedShape(schema: z.core.$ZodType, record: unknown): boolea
   );
 }
 
+const vouched = new WeakSet<object>();
+
+/**
+ * Marks a record the CRM built from one it has checked (a masked copy): read as trusted, whichever port hands it on,
+ * since its masked values would no longer pass a full parse.
+ */
+export function vouch<T extends object>(record: T): T {
+  vouched.add(record);
+  return record;
+}
+
 function mark<T>(record: T): T {
-  if (typeof record === 'object' && record !== null) {
+  if (typeof record === 'object' && record !== null && !vouched.has(record)) {
     anyForeign = true;
     foreign.add(record);
   }

@@ -15,6 +15,12 @@ export function trimmedString(max: number, min = 1) {
 }
 
 /** A record id: any string of 1..128 characters, so hosts can bring their own id scheme. */
+/** An optional option that must be a function (a clock, a handler): checked for its kind only. */
+export const optionalFunction = <T>() =>
+  /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.custom<T>((value) => typeof value === 'function', 'Expected a function'),
+  );
+
 export const idSchema = /* @__PURE__ */ z
   .string()
   .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128));

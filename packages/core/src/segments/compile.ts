@@ -150,7 +150,7 @@ function compileNode(node: Filter, now: Date): SegmentPredicate {
   return side === 'window' ? compileWindow(node, now) : compileLeaf(node, side === 'stats', EMPTY_STATS, now);
 }
 
-const EMPTY_STATS = /* @__PURE__ */ emptyStats('');
+export const EMPTY_STATS = /* @__PURE__ */ emptyStats('');
 
 /** `all`/`any` over the children, unrolled in threes: no loop and no array access on the hot path. */
 function combine(children: readonly SegmentPredicate[], all: boolean): SegmentPredicate {
@@ -205,7 +205,7 @@ function compileWindow(leaf: Filter & { field: string }, now: Date): SegmentPred
 }
 
 /** The window fields a filter reads, as `[field, type, days]`. */
-function windowFields(filter: Filter): [string, string, number][] {
+export function windowFields(filter: Filter): [string, string, number][] {
   return filterFields(filter).flatMap((field) => {
     const match = WINDOW.exec(field);
     return match ? [[field, match[1] as string, Number(match[2])] as [string, string, number]] : [];

@@ -13,6 +13,8 @@ import {
 import {
   assertKnownWindows,
   compileSegment,
+  EMPTY_STATS,
+  windowFields,
   explainSegment,
   segmentOverlaps,
   splitSegment,
@@ -21,7 +23,8 @@ import {
   type SegmentOverlap,
   type SegmentPredicate,
 } from './compile.js';
-import type { CustomerAggregates } from '../customers/aggregates.service.js';
+import { CUSTOMER_STATS_COLLECTION, type CustomerAggregates } from '../customers/aggregates.service.js';
+import type { CountField } from '../storage/port.js';
 import * as z from 'zod/mini';
 import { parseOrThrow } from '../errors/parse.js';
 import {
@@ -157,8 +160,34 @@ export function createSegmentService(context: CrmContext, aggregates: CustomerAg
     } while (after);
   };
 
-  const memberIds = async (ref: SegmentRef): Promise<string[]> => {
-    const { filter, predicate } = await resolve(ref);
+  /**
+   * Every member id from the engine, when it can join a customer to its aggregate itself (`matchIds`): one query
+   * returning ids, with the windows as counts over the aggregate's recent timestamps (kept newest first, so a count
+   * of those in the window is what `countRecent` counts). `undefined` when the engine cannot answer exactly.
+   */
+  const matched = async (filter: Filter): Promise<string[] | undefined> => {
+    const to = context.now().getTime();
+    return context.storage.matchIds?.(CUSTOMERS, {
+      where: filter,
+      join: { collection: CUSTOMER_STATS_COLLECTION, as: 'stats', missing: EMPTY_STATS },
+      counts: Object.fromEntries(
+        windowFields(filter).map(([field, type, days]): [string, CountField] => [
+          field,
+          {
+            path: `stats.recentActivity${type === 'any' ? '' : '.' + type}`,
+            each: type === 'any',
+            from: to - days * 864e5,
+            to,
+          },
+        ]),
+      ),
+    });
+  };
+
+  /** The members' ids, in id order: from the engine when it can, else from one pass over the customers. */
+  const idsOf = async ({ filter, predicate }: { filter: Filter; predicate: SegmentPredicate }): Promise<string[]> => {
+    const engine = await matched(filter);
+    if (engine) return engine;
     const { pushdown, needsStats } = splitSegment(filter);
     const ids: string[] = [];
     await stream(pushdown, needsStats, (customer, stats) => {
@@ -189,16 +218,11 @@ export function createSegmentService(context: CrmContext, aggregates: CustomerAg
       const { filter, predicate } = await resolve(ref);
       return scanPage(filter, predicate, limit, options.after);
     },
-    memberIds,
+    memberIds: async (ref) => idsOf(await resolve(ref)),
     async size(ref) {
-      const { filter, predicate } = await resolve(ref);
-      const { pushdown, needsStats } = splitSegment(filter);
-      if (!needsStats) return context.storage.count(CUSTOMERS, pushdown);
-      let size = 0;
-      await stream(pushdown, needsStats, (customer, stats) => {
-        if (predicate(customer, stats)) size++;
-      });
-      return size;
+      const resolved = await resolve(ref);
+      const { pushdown, needsStats } = splitSegment(resolved.filter);
+      return needsStats ? (await idsOf(resolved)).length : context.storage.count(CUSTOMERS, pushdown);
     },
     async overlaps(refs) {
       // Every segment in the same pass: the customers the segments' pushed-down parts may select, each read once.

@@ -21,6 +21,8 @@ export type {
   OrderBy,
   ChangeEvent,
   ChangeListener,
+  MatchQuery,
+  CountField,
 } from './port.js';
 export { stampWrite } from './stamp.js';
 export { CRM_INDEXES, indexesIn, parseIndexSpec } from './indexes.js';

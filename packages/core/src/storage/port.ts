@@ -130,9 +130,39 @@ export interface StorageOperations {
   count(collection: string, where?: Filter): Promise<number>;
 }
 
+/**
+ * A computed number a {@link MatchQuery} filters on: how many numbers within `[from, to]` the array at `path` holds
+ * (with `each`, the arrays that are the values of the object at `path`, summed). Anything else counts nothing.
+ */
+export interface CountField {
+  readonly path: string;
+  readonly each?: boolean;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The ids of the records of a collection matching a filter that may also read each record's companion. */
+export interface MatchQuery {
+  /** The filter. Fields under `join.as` read the companion; fields named in `counts` read the computed number. */
+  readonly where: Filter;
+  /** The record of `collection` with the same id; `missing` stands in for one that is absent. */
+  readonly join?: {
+    readonly collection: string;
+    readonly as: string;
+    readonly missing: object;
+  };
+  readonly counts?: Readonly<Record<string, CountField>>;
+}
+
 /** The adapter contract. Every method rejects with a `CrmError` subclass; engine errors arrive as `StorageError`. */
 export interface StoragePort extends StorageOperations {
   readonly capabilities: StorageCapabilities;
+  /**
+   * Optional: the ids of the matching records in id order, computed by the engine without reading the records into
+   * the caller, or `undefined` when the engine cannot answer this filter exactly (the caller then reads and checks
+   * the records itself). The segment service uses it for rules over a customer and its aggregate record.
+   */
+  matchIds?: ((collection: string, query: MatchQuery) => Promise<string[] | undefined>) | undefined;
   /**
    * Runs `body` all or nothing: when it throws (or a write in it is refused), no write in it is kept, in any
    * collection. Other readers never see its writes before it commits. Resolves to what `body` resolved to.

@@ -11,6 +11,7 @@
 import { isCrmError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import { taskSchema, type Task } from '../model/activity.js';
+import { optionalFunction } from '../model/primitives.js';
 import type { StorageOperations, StoragePort } from '../storage/port.js';
 import type { TaskReminderEvent } from './events.js';
 import { effectiveReminderTimes } from './tasks.js';
@@ -78,8 +79,6 @@ export function firedReminderId(taskId: string, reminderKey: string): string {
   return `${taskId}|${reminderKey}`;
 }
 
-const isFunction = (value: unknown): boolean => typeof value === 'function';
-const fn = () => /* @__PURE__ */ z.optional(/* @__PURE__ */ z.custom(isFunction, 'Expected a function'));
 const schedulerOptionsSchema = /* @__PURE__ */ z.strictObject({
   storage: /* @__PURE__ */ z.custom(
     (value) => typeof value === 'object' && value !== null,
@@ -88,11 +87,11 @@ const schedulerOptionsSchema = /* @__PURE__ */ z.strictObject({
   clock: /* @__PURE__ */ z.optional(
     /* @__PURE__ */ z.custom((value) => typeof value === 'object' && value !== null, 'Expected a scheduler clock'),
   ),
-  notifier: /* @__PURE__ */ fn(),
-  emit: /* @__PURE__ */ fn(),
+  notifier: /* @__PURE__ */ optionalFunction(),
+  emit: /* @__PURE__ */ optionalFunction(),
   assigneeId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1))),
   catchUpMs: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative())),
-  onError: /* @__PURE__ */ fn(),
+  onError: /* @__PURE__ */ optionalFunction(),
 });
 
 /** Creates a reminder scheduler over the storage port. Call `start()`; call `stop()` when the user signs out. */

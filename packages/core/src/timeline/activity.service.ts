@@ -4,7 +4,7 @@
  * without its aggregate — plus the merged, paginated timeline of a record.
  */
 import * as z from 'zod/mini';
-import { underlying } from '../access/guard.js';
+import { underlying } from '../access/unguarded.js';
 import { ValidationError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import type { Filter } from '../filter/index.js';

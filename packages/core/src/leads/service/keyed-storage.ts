@@ -1,7 +1,7 @@
 /** Match keys kept on every write: the port the lead, customer and contact services write through. */
 import type { PutOptions, QueryOptions, RecordInput, StorageOperations, StoragePort } from '../../storage/port.js';
 import { readPolicy } from '../../kernel/index.js';
-import { wrapsOperations } from '../../access/guard.js';
+import { wrapsOperations } from '../../access/unguarded.js';
 import { isMatchKeyCollection, matchKeysOf, MATCH_KEYS_FIELD } from '../match-keys.js';
 
 /** `record` with its match keys derived from its own fields; whatever `matchKeys` it carried is replaced. */
@@ -65,6 +65,8 @@ const wrapped = new WeakSet<object>();
 export function withMatchKeys(storage: StoragePort): StoragePort {
   if (wrapped.has(storage)) return storage;
   const keyedPort: StoragePort = {
+    // The adapter's optional members (`matchIds`) pass through as they are.
+    ...storage,
     ...keyedOperations(storage, false),
     capabilities: storage.capabilities,
     transaction: (body) => storage.transaction((tx) => body(keyedOperations(tx, true))),

@@ -12,6 +12,7 @@ import {
   instantSchema,
   longTextSchema,
   nameSchema,
+  optionalFunction,
   phoneSchema,
   sourceSchema,
   trimmedString,
@@ -39,12 +40,8 @@ export const optionsSchema = /* @__PURE__ */ z.strictObject({
   sla: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   assignmentStateCollection: /* @__PURE__ */ z.optional(collectionNameSchema),
   autoRescore: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
-  normalisePhone: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.custom<PhoneNormaliser>((value) => typeof value === 'function', 'Expected a function'),
-  ),
-  onBackgroundError: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.custom<(error: unknown) => void>((value) => typeof value === 'function', 'Expected a function'),
-  ),
+  normalisePhone: /* @__PURE__ */ optionalFunction<PhoneNormaliser>(),
+  onBackgroundError: /* @__PURE__ */ optionalFunction<(error: unknown) => void>(),
 });
 
 export const consentGrantSchema = /* @__PURE__ */ z.strictObject({
