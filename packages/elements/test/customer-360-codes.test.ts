@@ -3,33 +3,35 @@
 import { expect, html, waitUntil } from '@open-wc/testing';
 import { render } from 'lit';
 import { sendKeys } from '@web/test-runner-commands';
-import { createCrm, createMemoryStorage, type Crm, type StoragePort } from '@crmkit/core';
+import type { Crm } from '@crmkit/core';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-customer-360';
 import { setCrmLocale, type CrmLabels } from '@crmkit/elements';
 import type { CrmCustomer360 } from '../src/customer-360/customer-360.component.js';
 import type { CrmTaskReopenedEvent } from '../src/customer-360/events.js';
+import { openBackend, type TestStorage } from './crm-under-test.js';
 
 const NOW = new Date('2026-07-01T04:00:00.000Z');
 const crms: Crm[] = [];
 
-async function setup(): Promise<{ crm: Crm; storage: StoragePort; customerId: string }> {
-  const storage = createMemoryStorage({ now: () => NOW });
-  const crm = await createCrm({ storage, actor: { id: 'usr-1', role: 'admin' }, clock: () => NOW });
+async function setup(): Promise<{ crm: Crm; storage: TestStorage; customerId: string }> {
+  // A memory storage and CRMs in the page, or on the test server (crm-under-test.ts).
+  const backend = await openBackend({ clock: NOW, storageNow: NOW });
+  const crm = await backend.open({ id: 'usr-1', role: 'admin' });
   crms.push(crm);
   const customer = await crm.customers.create({
     kind: 'organisation',
     name: 'Huadong Logistics',
     source: 'trade_show',
   });
-  return { crm, storage, customerId: customer.id };
+  return { crm, storage: backend.storage, customerId: customer.id };
 }
 
 /**
  * Activities on channels the core stores as free codes, a rule-driven lifecycle change, a deal lost on price (the
  * last two written straight to the storage the CRM was created over, as the rules and an import would leave them).
  */
-async function codes(crm: Crm, storage: StoragePort, customerId: string): Promise<void> {
+async function codes(crm: Crm, storage: TestStorage, customerId: string): Promise<void> {
   await crm.activities.log({
     type: 'email',
     direction: 'outbound',

@@ -1,17 +1,18 @@
 import { expect, html, waitUntil } from '@open-wc/testing';
 import { render } from 'lit';
-import { createCrm, createMemoryStorage, type Crm, type CustomerInput } from '@crmkit/core';
+import type { Crm, CustomerInput } from '@crmkit/core';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-customer-360';
 import { setCrmLocale } from '@crmkit/elements';
 import type { CrmCustomer360 } from '../src/customer-360/customer-360.component.js';
+import { openTestCrm } from './crm-under-test.js';
 
 // How the card lays out what people read: addresses in their country's order, e-mails wrapping between words.
 
 const text = (node: Element | null | undefined): string => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 async function cardFor(input: CustomerInput, locale: string, width = 480): Promise<{ card: CrmCustomer360; crm: Crm }> {
-  const crm = await createCrm({ storage: createMemoryStorage(), actor: { id: 'usr-admin', role: 'admin' } });
+  const crm = await openTestCrm({ actor: { id: 'usr-admin', role: 'admin' } });
   const customer = await crm.customers.create(input);
   const container = document.createElement('div');
   container.style.width = `${width}px`;

@@ -1,16 +1,8 @@
 import { expect, html, waitUntil } from '@open-wc/testing';
 import { render, type TemplateResult } from 'lit';
-import {
-  createCrm,
-  createMemoryStorage,
-  StorageError,
-  type Activity,
-  type Crm,
-  type Customer360,
-  type StoragePort,
-  type UserRole,
-} from '@crmkit/core';
+import { StorageError, type Activity, type Crm, type Customer360, type StoragePort, type UserRole } from '@crmkit/core';
 import { DEMO_NOW, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
+import { openBackend, type OpenCrmOptions, type TestBackend, type TestStorage } from './crm-under-test.js';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-customer-360';
 import { setCrmLocale, type CrmErrorEvent } from '@crmkit/elements';
@@ -30,24 +22,32 @@ const OVERDUE_TASK = 'Call back about the renewal';
 const UPCOMING_TASK = 'Send the revised proposal';
 const SECOND_OVERDUE_TASK = 'Confirm the delivery address';
 
-async function demoStorage(): Promise<StoragePort> {
-  const storage = createMemoryStorage({ now: () => NOW });
-  await storage.importSnapshot(toStorageSnapshot(generateDemoData({ seed: 1 })));
-  return storage;
+/** The demo data in a fresh storage, local or remote (crm-under-test.ts); its clock and its CRMs' at {@link NOW}. */
+function demoBackend(): Promise<TestBackend> {
+  return openBackend({ clock: NOW, storageNow: NOW, snapshot: toStorageSnapshot(generateDemoData({ seed: 1 })) });
 }
 
 const crms: Crm[] = [];
-async function crmOver(storage: StoragePort, role: UserRole = 'admin', id = 'usr-0001'): Promise<Crm> {
-  const crm = await createCrm({ storage, actor: { id, role }, clock: () => NOW });
+/** A CRM over the backend acting as `id` with `role`, its clock at {@link NOW}. */
+async function crmOver(
+  backend: TestBackend,
+  role: UserRole = 'admin',
+  id = 'usr-0001',
+  options: OpenCrmOptions = {},
+): Promise<Crm> {
+  const crm = await backend.open({ id, role }, options);
   crms.push(crm);
   return crm;
 }
+
+/** Whether a request of a remote CRM is to the route of `view360` for {@link CUSTOMER}. */
+const isView360 = (input: string): boolean => new URL(input).pathname.endsWith(`/customers/${CUSTOMER}/360`);
 
 /**
  * What the demo data lacks for this card: open tasks, consent (written straight to the storage the CRM was created
  * over), saved segments, lifecycle history, aggregates.
  */
-async function enrich(crm: Crm, storage: StoragePort, customerId = CUSTOMER): Promise<void> {
+async function enrich(crm: Crm, storage: TestStorage, customerId = CUSTOMER): Promise<void> {
   const related = { kind: 'customer', id: customerId } as const;
   // The tasks are the customer's owner's (a rep, usr-0006 for the demo's cus-0004): a rep sees and changes only the
   // tasks assigned to them, and the tests below act as that rep on them.
@@ -158,12 +158,12 @@ const intlMoney = (amountMinor: number, currency: string, locale = 'en') =>
   }).format(amountMinor / 100);
 
 describe('<crm-customer-360>', () => {
-  let storage: StoragePort;
+  let backend: TestBackend;
   let crm: Crm;
   beforeEach(async () => {
-    storage = await demoStorage();
-    crm = await crmOver(storage);
-    await enrich(crm, storage);
+    backend = await demoBackend();
+    crm = await crmOver(backend);
+    await enrich(crm, backend.storage);
   });
   afterEach(async () => {
     document.body.replaceChildren();
@@ -279,12 +279,11 @@ describe('<crm-customer-360>', () => {
 
   it('shows an error and the latest version when a task was changed elsewhere', async () => {
     // The card's CRM hears no changes, so it still shows version 1 when another user has written version 2.
-    const deaf: StoragePort = { ...storage, subscribe: () => () => undefined };
-    const card = await mountWithCrm(await crmOver(deaf));
+    const card = await mountWithCrm(await crmOver(backend, 'admin', 'usr-0001', { deaf: true }));
     const taskId = completeButton(card, UPCOMING_TASK)!.dataset['taskId']!;
     const errors: CrmErrorEvent[] = [];
     card.addEventListener('crm-error', (event) => errors.push(event));
-    const other = await crmOver(storage, 'rep', 'usr-0006');
+    const other = await crmOver(backend, 'rep', 'usr-0006');
     await other.tasks.snooze(taskId, '2026-07-01T09:00:00Z', { expectedVersion: 1 });
 
     await card.completeTask(taskId);
@@ -401,7 +400,7 @@ describe('<crm-customer-360>', () => {
 
   it('masks emails, phones and street addresses for a viewer, and shows them to a rep', async () => {
     const { customer, contacts } = await crm.customers.view360(CUSTOMER);
-    const viewer = await crmOver(storage, 'viewer', 'usr-0099');
+    const viewer = await crmOver(backend, 'viewer', 'usr-0099');
     const masked = await mountWithCrm(viewer);
     const profile = text(section(masked, 'profile'));
     expect(masked.piiVisible).to.equal(false);
@@ -425,7 +424,7 @@ describe('<crm-customer-360>', () => {
     await expect(masked).to.be.accessible();
 
     document.body.replaceChildren();
-    const rep = await crmOver(storage, 'rep', 'usr-0006');
+    const rep = await crmOver(backend, 'rep', 'usr-0006');
     const shown = await mountWithCrm(rep);
     expect(shown.piiVisible).to.equal(true);
     expect(text(section(shown, 'profile'))).to.contain(customer.emails[0]!);
@@ -436,7 +435,7 @@ describe('<crm-customer-360>', () => {
   });
 
   it('masks for a role missing from pii-roles', async () => {
-    const rep = await crmOver(storage, 'rep', 'usr-0006');
+    const rep = await crmOver(backend, 'rep', 'usr-0006');
     const card = await mountWithCrm(rep, { piiRoles: 'admin, manager' });
     expect(card.piiRoles).to.deep.equal(['admin', 'manager']);
     expect(card.piiVisible).to.equal(false);
@@ -445,7 +444,7 @@ describe('<crm-customer-360>', () => {
 
   it('shows an activity logged and a deal won through another CRM on the same storage, without a reload', async () => {
     const card = await mountWithCrm(crm);
-    const other = await crmOver(storage, 'rep', 'usr-0006');
+    const other = await crmOver(backend, 'rep', 'usr-0006');
     const logged = await other.activities.log({
       type: 'chat',
       channel: 'wechat',
@@ -476,7 +475,7 @@ describe('<crm-customer-360>', () => {
       reads += 1;
       return view360(...args);
     };
-    const other = await crmOver(storage, 'rep', 'usr-0006');
+    const other = await crmOver(backend, 'rep', 'usr-0006');
     const stranger = (await other.customers.list({ where: { field: 'id', op: 'ne', value: CUSTOMER }, limit: 1 }))
       .records[0]!;
     // Another customer's activity and rename: the card's own records are untouched.
@@ -488,8 +487,17 @@ describe('<crm-customer-360>', () => {
     });
     // (Logging stamped the stranger's last activity: its version moved on.)
     const touched = await other.customers.get(stranger.id);
+    // The card's CRM hears of the rename (a remote one through the change stream, later) before the card is judged.
+    const heard = new Promise<void>((resolve) => {
+      const stop = crm.subscribe((events) => {
+        if (!events.some((event) => event.id === stranger.id && (event.version ?? 0) > touched.version)) return;
+        stop();
+        resolve();
+      });
+    });
     await other.customers.update(stranger.id, { name: 'Someone else' }, { expectedVersion: touched.version });
     await other.aggregates.settled();
+    await heard;
     await card.settled();
     expect(reads).to.equal(0);
     // Its own customer's activity: read again, and shown.
@@ -508,7 +516,7 @@ describe('<crm-customer-360>', () => {
     const card = await mountWithCrm(crm, { activityLimit: 5 });
     await card.loadMore('button');
     expect(timelineIds(card).length).to.equal(10);
-    const other = await crmOver(storage, 'rep', 'usr-0006');
+    const other = await crmOver(backend, 'rep', 'usr-0006');
     const logged = await other.activities.log({
       type: 'note',
       direction: 'internal',
@@ -531,7 +539,7 @@ describe('<crm-customer-360>', () => {
     await card.loadMore('button');
     const before = (await allActivities(crm)).map((activity) => activity.id);
     expect(timelineIds(card)).to.deep.equal(before.slice(0, 4));
-    const other = await crmOver(storage, 'rep', 'usr-0006');
+    const other = await crmOver(backend, 'rep', 'usr-0006');
     const logged = await other.activities.log({
       type: 'note',
       direction: 'internal',
@@ -604,15 +612,23 @@ describe('<crm-customer-360>', () => {
   });
 
   it('offers Retry when loading fails, and loads on retry', async () => {
+    // The first read of the customer fails: the page's storage is unavailable, or the server answers 503.
     const outage = { remaining: 1 };
-    const failing: StoragePort = {
-      ...storage,
-      get: (collection, id) =>
-        collection === 'customers' && outage.remaining-- > 0
-          ? Promise.reject(new StorageError('The storage engine is unavailable'))
-          : storage.get(collection, id),
-    } as StoragePort;
-    const card = await mountWithCrm(await crmOver(failing));
+    const failing = await crmOver(backend, 'admin', 'usr-0001', {
+      storage: (storage) =>
+        ({
+          ...storage,
+          get: (collection, id) =>
+            collection === 'customers' && outage.remaining-- > 0
+              ? Promise.reject(new StorageError('The storage engine is unavailable'))
+              : storage.get(collection, id),
+        }) as StoragePort,
+      fetch: (send) => (input, init) =>
+        isView360(input) && outage.remaining-- > 0
+          ? Promise.resolve(new Response(null, { status: 503 }))
+          : send(input, init),
+    });
+    const card = await mountWithCrm(failing);
     expect(text(shadow(card).querySelector('[role="alert"]'))).to.contain('Could not load the data.');
     await expect(card).to.be.accessible();
     shadow(card).querySelector<HTMLButtonElement>('[part~="retry-button"]')!.click();
@@ -636,8 +652,11 @@ describe('<crm-customer-360>', () => {
   });
 
   it('shows a loading state that passes axe', async () => {
-    const stalled: StoragePort = { ...storage, get: () => new Promise<never>(() => undefined) } as StoragePort;
-    const stalledCrm = await crmOver(stalled);
+    // Reads never answer: the page's storage stalls, or the request to the server never comes back.
+    const stalledCrm = await crmOver(backend, 'admin', 'usr-0001', {
+      storage: (storage) => ({ ...storage, get: () => new Promise<never>(() => undefined) }) as StoragePort,
+      fetch: (send) => (input, init) => (isView360(input) ? new Promise<never>(() => undefined) : send(input, init)),
+    });
     const card = mount(html`<crm-customer-360 .crm=${stalledCrm} customer-id=${CUSTOMER}></crm-customer-360>`);
     await waitUntil(() => text(shadow(card).querySelector('[role="status"]')) === 'Loading…', 'not loading', {
       timeout: 5000,
@@ -647,12 +666,18 @@ describe('<crm-customer-360>', () => {
 
   it('in presentational use reads nothing and turns actions into events', async () => {
     const view = await crm.customers.view360(CUSTOMER, { activityLimit: 3 });
+    // The queries the storage is asked, or, remotely, the requests for data (not the session, nor the change stream).
     const reads: string[] = [];
-    const spy = {
-      ...storage,
-      query: (...args: Parameters<StoragePort['query']>) => (reads.push(args[0]), storage.query(...args)),
-    };
-    const spyCrm = await crmOver(spy as StoragePort);
+    const spyCrm = await crmOver(backend, 'admin', 'usr-0001', {
+      storage: (storage) => ({
+        ...storage,
+        query: (...args: Parameters<StoragePort['query']>) => (reads.push(args[0]), storage.query(...args)),
+      }),
+      fetch: (send) => (input, init) => {
+        if (!/\/(session|changes)$/.test(new URL(input).pathname)) reads.push(input);
+        return send(input, init);
+      },
+    });
     const card = mount(
       html`<crm-provider .crm=${spyCrm}
         ><crm-customer-360 .data=${view} heading-level="4" customer-id=${CUSTOMER}></crm-customer-360

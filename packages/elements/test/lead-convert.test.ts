@@ -1,19 +1,13 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { html, render, type TemplateResult } from 'lit';
-import {
-  ValidationError,
-  createCrm,
-  createMemoryStorage,
-  type ConvertOptions,
-  type Crm,
-  type StoragePort,
-} from '@crmkit/core';
+import { ValidationError, type ConvertOptions, type Crm } from '@crmkit/core';
 import { setCrmLocale } from '../src/internal/localize.js';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-lead-convert';
 import type { CrmLeadConvert } from '../src/lead-convert/lead-convert.component.js';
 import type { CrmLeadConvertFailedEvent, CrmLeadConvertedEvent } from '../src/lead-convert/events.js';
+import { openBackend, type TestStorage } from './crm-under-test.js';
 
 // ——— fixture ———
 
@@ -21,7 +15,7 @@ const NOW = new Date('2025-03-01T09:00:00.000Z');
 
 interface Fixture {
   readonly crm: Crm;
-  readonly storage: StoragePort;
+  readonly storage: TestStorage;
   readonly users: { readonly ada: string; readonly wang: string; readonly li: string; readonly viewer: string };
   /** A lead that assignment gave to Wang Fang (not the acting user). */
   readonly leadId: string;
@@ -29,17 +23,20 @@ interface Fixture {
   readonly unownedId: string;
 }
 
-/** Users, then a CRM acting as the admin Ada, and two leads on the built-in pipeline (proposal needs a close date). */
+/**
+ * Users, then a CRM acting as the admin Ada, and two leads on the built-in pipeline (proposal needs a close date): over
+ * a memory storage in the page, or on the test server (crm-under-test.ts).
+ */
 async function seed(): Promise<Fixture> {
-  const storage = createMemoryStorage();
-  const setup = await createCrm({ storage, actor: { id: 'usr-setup', role: 'admin' }, clock: () => NOW });
+  const backend = await openBackend({ clock: NOW });
+  const setup = await backend.open({ id: 'usr-setup', role: 'admin' });
   const ada = (await setup.users.create({ name: 'Ada Admin', email: 'ada@example.com', role: 'admin' })).id;
   const wang = (await setup.users.create({ name: 'Wang Fang', email: 'wang@example.com' })).id;
   const li = (await setup.users.create({ name: 'Li Na', email: 'li@example.com' })).id;
   const viewer = (await setup.users.create({ name: 'Vic Viewer', email: 'vic@example.com', role: 'viewer' })).id;
   await setup.users.create({ name: 'Old Rep', email: 'old@example.com', active: false });
   setup.dispose();
-  const crm = await createCrm({ storage, actor: { id: ada, role: 'admin' }, clock: () => NOW });
+  const crm = await backend.open({ id: ada, role: 'admin' });
   const lead = await crm.leads.create({
     name: 'Mei Lin',
     company: 'Aurora Harbour Hotels',
@@ -48,7 +45,7 @@ async function seed(): Promise<Fixture> {
     ownerId: wang,
   });
   const unowned = await crm.leads.create({ name: 'Zhou Min', email: 'zhou@example.com' });
-  return { crm, storage, users: { ada, wang, li, viewer }, leadId: lead.id, unownedId: unowned.id };
+  return { crm, storage: backend.storage, users: { ada, wang, li, viewer }, leadId: lead.id, unownedId: unowned.id };
 }
 
 async function mount(template: TemplateResult): Promise<CrmLeadConvert> {

@@ -1,20 +1,22 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { html, render } from 'lit';
-import { createCrm, createMemoryStorage, type Crm } from '@crmkit/core';
+import type { Crm } from '@crmkit/core';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-lead-form';
 import '@crmkit/elements/crm-pipeline-board';
 import type { CrmLeadCapturedEvent, CrmLeadForm, CrmPipelineBoard } from '@crmkit/elements';
 import { ignoreResizeObserverNotice } from './support.js';
+import { openTestCrm } from './crm-under-test.js';
 
 ignoreResizeObserverNotice();
 
 // The lead form and the board on one page, over one CRM: what the form captures reaches the board through the
-// storage change feed, with no reload and no wiring between the two elements.
+// storage change feed (a remote CRM's: the server's change stream), with no reload and no wiring between the two
+// elements.
 describe('<crm-lead-form> beside <crm-pipeline-board>', () => {
   let crm: Crm;
   beforeEach(async () => {
-    crm = await createCrm({ storage: createMemoryStorage(), actor: { id: 'usr-1', role: 'admin' } });
+    crm = await openTestCrm({ actor: { id: 'usr-1', role: 'admin' } });
   });
   afterEach(() => {
     document.body.replaceChildren();

@@ -4,27 +4,28 @@ import { html, render, type TemplateResult } from 'lit';
 import {
   StorageError,
   ValidationError,
-  createCrm,
-  createMemoryStorage,
   type CaptureOptions,
   type Crm,
   type DuplicateQuery,
   type LeadCaptureInput,
-  type StoragePort,
 } from '@crmkit/core';
 import { setCrmLocale } from '@crmkit/elements';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-lead-form';
 import type { CrmLeadForm } from '../src/lead-form/lead-form.component.js';
 import type { CrmLeadCaptureFailedEvent, CrmLeadCapturedEvent, CrmLeadSubmitEvent } from '../src/lead-form/events.js';
+import { openBackend, type TestBackend } from './crm-under-test.js';
 
 // ——— helpers ———
 
 const NOW = new Date('2025-03-01T09:00:00.000Z');
 
-/** An admin's CRM over `storage` (a fresh memory storage by default: pass one to read it back). */
-function newCrm(storage: StoragePort = createMemoryStorage()): Promise<Crm> {
-  return createCrm({ storage, actor: { id: 'usr-admin', role: 'admin' }, clock: () => NOW });
+/** A memory storage with its CRMs' clock at {@link NOW}: in the page, or on the test server (crm-under-test.ts). */
+const newBackend = (): Promise<TestBackend> => openBackend({ clock: NOW });
+
+/** An admin's CRM over `backend` (a fresh one by default: pass one to read its storage back). */
+async function newCrm(backend?: TestBackend): Promise<Crm> {
+  return (backend ?? (await newBackend())).open({ id: 'usr-admin', role: 'admin' });
 }
 
 /** Renders `template` into a fresh container attached to the body and returns the first `<crm-lead-form>`. */
@@ -446,8 +447,9 @@ describe('<crm-lead-form>', () => {
 
   describe('submitting through the CRM', () => {
     it('captures the lead with source, campaign, consent and message, fires crm-lead-captured and resets', async () => {
-      const storage = createMemoryStorage();
-      crm = await newCrm(storage);
+      const backend = await newBackend();
+      const { storage } = backend;
+      crm = await newCrm(backend);
       const form = await mount(
         html`<crm-lead-form
           .crm=${crm}
@@ -504,8 +506,9 @@ describe('<crm-lead-form>', () => {
     });
 
     it('records no consent when the box is left unticked, and keeps values with keep-values', async () => {
-      const storage = createMemoryStorage();
-      crm = await newCrm(storage);
+      const backend = await newBackend();
+      const { storage } = backend;
+      crm = await newCrm(backend);
       const form = await mount(
         html`<crm-lead-form .crm=${crm} keep-values consent-purpose="marketing_email"></crm-lead-form>`,
       );
@@ -528,7 +531,8 @@ describe('<crm-lead-form>', () => {
       await form.updateComplete;
       await fillAll(form, { name: 'Li Lei', email: 'li@example.com' });
       await form.submit();
-      expect(seen).to.include('leads');
+      // A remote CRM hears its own writes back through the server's change stream, once the write has answered.
+      await waitUntil(() => seen.includes('leads'), 'no change to leads was heard', { timeout: 5000 });
       expect((await crm.leads.list()).records.map((lead) => lead.name)).to.deep.equal(['Li Lei']);
       unsubscribe();
     });

@@ -17,6 +17,7 @@ import {
   moveDialog,
   openMoveDialog,
   pressOnFocusedCard,
+  deferred,
   renderedIn,
   shadow,
   stageOfCard,
@@ -135,6 +136,26 @@ describe('<crm-pipeline-board> keyboard', () => {
     await waitUntil(() => focusedDealId(board) === Epsilon, 'focus is not on the moved card', { timeout: 5000 });
     expect(stageOfCard(board, Epsilon)).to.equal('opportunity');
     expect(textOf(columnOf(board, 'won').querySelector('.empty'))).to.equal('No deals');
+  });
+
+  it('keeps focus on the moved card when the stored deal comes after focus did (slow storage, a server)', async () => {
+    // Focus reaches the card while the move is pending (shown last in opportunity); the stored deal, just entered
+    // the stage, then puts it first: redrawing the column moves the focused card, which must not lose focus.
+    const { Epsilon } = fixture.deals;
+    const written = deferred();
+    const moveToStage = crm.deals.moveToStage.bind(crm.deals);
+    crm.deals.moveToStage = async (...args) => {
+      await written.promise;
+      return moveToStage(...args);
+    };
+    await openMoveDialog(board, Epsilon);
+    chooseStage(board, 'opportunity');
+    await waitUntil(() => focusedDealId(board) === Epsilon, 'focus did not reach the pending card', { timeout: 5000 });
+    expect(renderedIn(board, 'opportunity').at(-1)).to.equal(Epsilon);
+    written.resolve();
+    await waitUntil(() => renderedIn(board, 'opportunity')[0] === Epsilon, 'Epsilon is not first', { timeout: 5000 });
+    await board.settled();
+    expect(focusedDealId(board)).to.equal(Epsilon);
   });
 
   it('closes the dialog on Escape, moving nothing and returning focus to the card', async () => {

@@ -1,13 +1,17 @@
 /**
- * The board follows changes it did not make: another CRM over the same storage, and another IndexedDB connection
- * (another tab) through the Dexie adapter's cross-connection change feed.
+ * The board follows changes it did not make: another CRM over the same storage (in the remote run, another client of
+ * the same server, whose changes reach the board through the server's change stream), and another IndexedDB
+ * connection (another tab) through the Dexie adapter's cross-connection change feed.
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { createMemoryStorage, type ChangeEvent, type Crm } from '@crmkit/core';
 import { createDexieStorage, type DexieStorage } from '@crmkit/storage-dexie';
 import type { CrmDealMovedEvent } from '@crmkit/elements';
 import { ignoreResizeObserverNotice } from './support.js';
+import { describeLocal } from './crm-under-test.js';
 import {
+  ADMIN,
+  boardBackend,
   cardOf,
   collect,
   crmOver,
@@ -24,9 +28,9 @@ describe('<crm-pipeline-board> live', () => {
   afterEach(() => document.body.replaceChildren());
 
   it('shows moves, new deals and renamed customers written by another CRM over the same storage', async () => {
-    const storage = createMemoryStorage();
-    const crm = await crmOver(storage);
-    const other = await crmOver(storage);
+    const backend = await boardBackend();
+    const crm = await backend.open(ADMIN);
+    const other = await backend.open(ADMIN);
     try {
       const fixture = await seedFixture(crm);
       const board = await mountBoard(crm);
@@ -63,7 +67,8 @@ describe('<crm-pipeline-board> live', () => {
     }
   });
 
-  describe('over IndexedDB', () => {
+  // IndexedDB is the page's own storage: there is no remote CRM in this, so the remote run leaves it out.
+  describeLocal('over IndexedDB', () => {
     let name: string;
     let here: DexieStorage;
     let there: DexieStorage;

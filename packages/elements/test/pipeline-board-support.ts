@@ -1,19 +1,13 @@
 /**
- * Shared set-up of the `<crm-pipeline-board>` tests: CRMs over memory storage with a fixed clock, a small hand-made
- * pipeline of deals whose numbers the tests compute by hand, mounting without animation-frame waits, and queries
- * into the board's shadow DOM.
+ * Shared set-up of the `<crm-pipeline-board>` tests: CRMs over memory storage with a fixed clock (in the page, or on
+ * the test server in the runner's `remote` group: crm-under-test.ts), a small hand-made pipeline of deals whose numbers
+ * the tests compute by hand, mounting without animation-frame waits, and queries into the board's shadow DOM.
  */
 import { html, waitUntil } from '@open-wc/testing';
 import { nothing, render, type TemplateResult } from 'lit';
-import {
-  createCrm,
-  createMemoryStorage,
-  DEFAULT_PIPELINE_ID,
-  type Crm,
-  type DealInput,
-  type StoragePort,
-} from '@crmkit/core';
+import { createCrm, DEFAULT_PIPELINE_ID, type Crm, type DealInput, type StoragePort } from '@crmkit/core';
 import { DEMO_NOW, generateDemoData, toStorageSnapshot } from '@crmkit/core/testing';
+import { openBackend, type TestBackend } from './crm-under-test.js';
 import '@crmkit/elements/crm-provider';
 import '@crmkit/elements/crm-pipeline-board';
 import { setCrmLocale, type CrmPipelineBoard } from '@crmkit/elements';
@@ -24,16 +18,27 @@ const DAY = 86_400_000;
 /** An ISO instant `days` (and one extra hour, off any boundary) before {@link NOW}. */
 export const daysAgo = (days: number): string => new Date(NOW.getTime() - days * DAY - 3_600_000).toISOString();
 
-/** A CRM over a fresh memory storage (or the given one), acting as an admin, with its clock at {@link NOW}. */
-export function crmOver(storage: StoragePort = createMemoryStorage()): Promise<Crm> {
-  return createCrm({ storage, actor: { id: 'usr-admin', role: 'admin' }, clock: () => NOW });
+/** The actor of the board tests' CRMs. */
+export const ADMIN = { id: 'usr-admin', role: 'admin' } as const;
+
+/** A backend (storage and clock, local or remote) whose CRMs have their clock at {@link NOW}. */
+export function boardBackend(): Promise<TestBackend> {
+  return openBackend({ clock: NOW });
+}
+
+/**
+ * A CRM acting as an admin, with its clock at {@link NOW}: over a fresh backend (local or remote, as the run is), or
+ * over the given storage in the page (what only a local CRM can be given: a wrapped or an IndexedDB storage).
+ */
+export async function crmOver(storage?: StoragePort): Promise<Crm> {
+  if (storage) return createCrm({ storage, actor: ADMIN, clock: () => NOW });
+  return (await boardBackend()).open(ADMIN);
 }
 
 /** A CRM holding the seeded demo data (pipeline `pip-0001`, 100 deals). */
 export async function demoCrm(): Promise<Crm> {
-  const storage = createMemoryStorage();
-  await storage.importSnapshot(toStorageSnapshot(generateDemoData({ seed: 1 })));
-  return crmOver(storage);
+  const backend = await openBackend({ clock: NOW, snapshot: toStorageSnapshot(generateDemoData({ seed: 1 })) });
+  return backend.open(ADMIN);
 }
 
 /** Ids of the hand-made fixture's records. */

@@ -158,6 +158,19 @@ export class MoveController implements ReactiveController {
   }
 
   /**
+   * Runs `redraw` (the stored deal replacing the pending one) and, if the deal's card had focus, holds it there while
+   * the column redraws: a focused card that moves (it entered its stage now: newest first) loses focus.
+   */
+  keepFocus(dealId: string, redraw: () => void): void {
+    const card = (this.host.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+    redraw();
+    const list =
+      card?.getAttribute('data-deal-id') === dealId && card.closest<HTMLElement & VirtualizerHostElement>('.cards');
+    if (list)
+      this.focusing = this.holdFocusWhileSettling(list, `.card[data-deal-id="${CSS.escape(dealId)}"]`, dealId, card);
+  }
+
+  /**
    * Where focus goes after a move made from the keyboard (or a dialog about it closed): the card, in its new column;
    * or, when that column is a collapsed won or lost one, its heading's toggle — the move does not open it. The card
    * stays the board's tab stop for when the column is opened.
@@ -247,12 +260,12 @@ export class MoveController implements ReactiveController {
       observer.disconnect();
       if (!changed) return;
       if (this.activeDealId !== dealId || !this.host.isConnected) return;
-      // Still this deal's card (the virtualizer may reuse an element for another deal): nothing to do.
-      if (list.contains(focused) && focused.matches(selector)) continue;
-      // The focused card was replaced: bring its successor into view if the correction dropped it, and focus it
-      // unless the user has moved focus on.
+      // Still this deal's card (the virtualizer may reuse an element for another deal), still focused: nothing to do.
       const active = (this.host.renderRoot as ShadowRoot).activeElement;
-      if (active !== null && !list.contains(active)) return;
+      if (list.contains(focused) && focused.matches(selector) && active === focused) continue;
+      // The focused card was replaced or moved (which drops its focus): bring its successor into view if the
+      // correction dropped it, and focus it unless the user has moved focus on.
+      if (active !== null ? !list.contains(active) : document.activeElement !== document.body) return;
       let card = list.querySelector<HTMLElement>(selector);
       if (!card) {
         const where = locateCard(this.options.columns(), dealId);

@@ -455,7 +455,10 @@ export class CrmPipelineBoard extends LitElement {
         const write: ChangeEvent = { collection: 'deals', id: deal.id, type: 'put', version: moved.version };
         const current = this.data.value;
         const next = current && withStoredDeal(current, moved);
-        if (!next || !this.data.patch(() => next, [write])) this.data.refresh([write]);
+        // The stored deal may show elsewhere in its column (it entered the stage now), moving the focused card.
+        this.mover.keepFocus(deal.id, () => {
+          if (!next || !this.data.patch(() => next, [write])) this.data.refresh([write]);
+        });
         announce(this.renderRoot, boardMessages.moved(deal.title, stageName(stage.name, messagesLocale)));
         this.dispatchEvent(new CrmDealMovedEvent({ dealId: deal.id, fromStageId, toStageId, version: moved.version }));
       },
