@@ -1,6 +1,8 @@
 // The demo portal: `npm start` (scripts/start.mjs, Vite's dev server through its Node API, stopping cleanly) serves it
-// from source (http://localhost:5173, the next free port if taken), on IndexedDB, with seeded data. `vite build --config examples/vite.config.ts` writes it to dist/portal; the portal's
-// end-to-end test builds it the same way into a temporary folder.
+// from source (http://localhost:5173, the next free port if taken) with its team server mounted on the same origin
+// (/api, /demo/users: a plugin the start script adds, so this file stays the page's build alone). `vite build --config
+// examples/vite.config.ts` writes it to dist/portal; the portal's end-to-end test builds it the same way into a
+// temporary folder and serves it beside the team server.
 import { fileURLToPath } from 'node:url';
 import { defineConfig, defaultClientConditions } from 'vite';
 

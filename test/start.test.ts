@@ -1,12 +1,17 @@
 // `npm start` stops cleanly: started for real (npm → its shell → scripts/start.mjs with Vite's dev server on a free
-// loopback port), asked to stop the way a process manager (SIGTERM to npm alone) and a terminal's Ctrl-C (SIGINT to
-// the whole process group) do, and then no process it started may be left, nor anything listening on its port.
+// loopback port and the team server over PGlite in a temporary data folder), used (a demo user's token from
+// /demo/users, the API, a live change stream left open), asked to stop the way a process manager (SIGTERM to npm
+// alone) and a terminal's Ctrl-C (SIGINT to the whole process group) do, and then no process it started may be left,
+// nor anything listening on its port, and the database must have been closed (its folder's lock released).
 // Linux's /proc tells which processes descend from npm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Bounds a broken run only: starting takes a second or two, stopping less. */
@@ -98,9 +103,14 @@ function portClosed(port: number): Promise<boolean> {
   });
 }
 
-/** Starts `npm start` in a process group of its own, waits until it serves the portal, and returns what it started. */
-async function start(): Promise<{ npm: ChildProcess; url: URL; processes: Map<number, string> }> {
-  const npm = spawn('npm', ['start', '--', '--port', '0', '--host', '127.0.0.1'], {
+/**
+ * Starts `npm start` in a process group of its own, waits until it serves the portal and its team server, and
+ * returns what it started, with a live change stream open as the manager.
+ */
+async function start(
+  dataDir: string,
+): Promise<{ npm: ChildProcess; url: URL; processes: Map<number, string>; stream: AbortController }> {
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
     cwd: ROOT,
     detached: true,
     // stdin stays open, as a terminal's would: Vite also stops when its input ends.
@@ -111,26 +121,53 @@ async function start(): Promise<{ npm: ChildProcess; url: URL; processes: Map<nu
   const page = await fetch(url);
   assert.equal(page.status, 200);
   assert.match(await page.text(), /Lumen Lighting/);
+
+  // The team server answers on the same origin: the demo users, and the API as one of them.
+  const users = (await (await fetch(new URL('/demo/users', url))).json()) as {
+    users: { id: string; role: string; token: string }[];
+  };
+  assert.deepEqual(
+    users.users.map((user) => user.role),
+    ['admin', 'manager', 'rep', 'rep', 'viewer'],
+  );
+  const manager = users.users[1]!;
+  const session = await fetch(new URL('/api/session', url), { headers: { authorization: `Bearer ${manager.token}` } });
+  assert.equal(session.status, 200);
+  assert.equal(((await session.json()) as { actor: { id: string } }).actor.id, manager.id);
+  assert.equal((await fetch(new URL('/api/session', url))).status, 401, 'no token, no API');
+  // A change stream stays open while the server stops: stopping must end it, not wait for it.
+  const stream = new AbortController();
+  const changes = await fetch(new URL('/api/changes', url), {
+    headers: { authorization: `Bearer ${manager.token}`, accept: 'text/event-stream' },
+    signal: stream.signal,
+  });
+  assert.equal(changes.status, 200);
+  void changes.body?.pipeTo(new WritableStream()).catch(() => undefined);
+
   const processes = descendants(npm.pid!);
   const commands = [...processes.keys()].map(commandOf);
   assert.ok(
     commands.some((command) => command.includes('scripts/start.mjs')),
     `the dev server runs: ${commands.join(' | ')}`,
   );
-  return { npm, url, processes };
+  return { npm, url, processes, stream };
 }
 
 async function stopsCleanly(signalling: (npm: ChildProcess) => void): Promise<void> {
-  const { npm, url, processes } = await start();
+  const dataDir = await mkdtemp(join(tmpdir(), 'crmkit-start-'));
+  const { npm, url, processes, stream } = await start(dataDir);
   try {
     const exited = new Promise((resolve) => npm.once('exit', resolve));
     signalling(npm);
     await exited;
     await until(() => survivors(processes).length === 0, 'every process npm start began has exited');
     assert.equal(await portClosed(Number(url.port)), true, `nothing listens on ${url.port} any more`);
+    assert.equal(existsSync(join(dataDir, 'crmkit.lock')), false, 'the database was closed and its folder unlocked');
   } finally {
+    stream.abort();
     const left = survivors(processes);
     for (const pid of left) process.kill(pid, 'SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
     assert.deepEqual(left.map(commandOf), [], 'processes left running');
   }
 }

@@ -1,9 +1,20 @@
 // The demo's data: crmkit's deterministic generator (seed 1) run up to today in the desk's time zone — a year of
 // history with marketing spend per lead source (for ROI) — plus monthly quotas per salesperson, which a sales desk
-// sets itself. Everything goes into storage in one `importSnapshot`: all of it or none, replacing what was there.
+// sets itself, and a read-only colleague from finance (a viewer). Everything goes into storage in one
+// `importSnapshot`: all of it or none, replacing what was there. The browser-only mode loads it into IndexedDB; the
+// team server `npm start` runs loads it into its PostgreSQL (PGlite) database on its first start.
 import type { StorageSnapshot, StoredRecord } from '@crmkit/core';
 import { generateDemoData, toStorageSnapshot, type DemoData } from '@crmkit/core/testing';
-import { DEMO_RATES, localDate } from './reports.js';
+import { DEMO_RATES, localDate } from './demo-settings.js';
+
+/** The demo's viewer: finance, who reads the pipeline and the reports and changes nothing. */
+export const DEMO_VIEWER = { id: 'usr-viewer', name: 'Grace Liu' } as const;
+
+/**
+ * The demo users the team mode's sign-in switcher offers, by their ids in the generated data (seed 1): the
+ * administrator, the manager of the North America team and two of its reps, and the viewer.
+ */
+export const DEMO_SIGN_INS: readonly string[] = ['usr-0001', 'usr-0003', 'usr-0005', 'usr-0007', DEMO_VIEWER.id];
 
 /**
  * A year of demo history ending now, as a snapshot for `storage.importSnapshot`. The generated cost entries (in a
@@ -21,10 +32,22 @@ export function demoSnapshot(now: Date, timeZone: string): StorageSnapshot {
     record(`${quota.userId}|${quota.month}`, { ...quota, amount: { amountMinor: quota.amountMinor, currency: 'CNY' } }),
   );
 
+  const viewer = record(DEMO_VIEWER.id, {
+    name: DEMO_VIEWER.name,
+    email: 'grace.liu@crmkit-demo.example',
+    role: 'viewer',
+    active: true,
+    locale: 'en-US',
+  });
+
   const byId = (a: StoredRecord, b: StoredRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     ...snapshot,
-    collections: { ...snapshot.collections, quotas: quotas.sort(byId) },
+    collections: {
+      ...snapshot.collections,
+      users: [...(snapshot.collections['users'] ?? []), viewer].sort(byId),
+      quotas: quotas.sort(byId),
+    },
   };
 }
 

@@ -1,7 +1,11 @@
-// The Lumen Lighting Co. intranet's sales desk: a host page that embeds crmkit on IndexedDB.
+// The Lumen Lighting Co. intranet's sales desk: a host page that embeds crmkit, on a team server or in this browser.
 //
-// - On the first visit it loads a year of demo history up to today (crmkit's generator, seed 1); "Reset demo data"
-//   loads a fresh copy.
+// - Team (server), the default when `npm start` serves the page: `createRemoteCrm` over the team server's /api, as
+//   the demo user chosen in the sign-in switcher (admin, manager, two reps, a viewer); each sees and may change what
+//   the access policy gives their role, and a second window signed in as someone else sees changes arrive live
+//   through the client's change stream (session.ts, team-server.ts).
+// - This browser (IndexedDB): `createCrm` over `createDexieStorage`. On the first visit it loads a year of demo history
+//   up to today (crmkit's generator, seed 1); "Reset demo data" loads a fresh copy.
 // - Pipeline: <crm-pipeline-board>. Opening a card (click, or Enter) shows its customer in <crm-customer-360>.
 // - New lead: <crm-lead-form> stores the lead; the page then offers converting it into a customer and a deal in
 //   <crm-lead-convert> (crm-lead-captured → lead-id), which asks for what the pipeline's stage gates need and shows
@@ -15,12 +19,14 @@ import '@crmkit/elements/crm-pipeline-board';
 import '@crmkit/elements/crm-customer-360';
 import '@crmkit/elements/crm-lead-form';
 import '@crmkit/elements/crm-lead-convert';
-import { CRM_COLLECTIONS, createCrm, type Crm } from '@crmkit/core';
+import { createRemoteCrm } from '@crmkit/client';
+import { CRM_COLLECTIONS, CrmErrorCode, createCrm, type Crm } from '@crmkit/core';
 import { DEMO_PIPELINE_ID } from '@crmkit/core/testing';
-import { createDexieStorage } from '@crmkit/storage-dexie';
+import { createDexieStorage, type DexieStorage } from '@crmkit/storage-dexie';
 import type { CrmCustomer360, CrmLeadConvert, CrmLeadForm, CrmPipelineBoard, CrmProvider } from '@crmkit/elements';
 import { CustomerFinder } from './customers.js';
 import { demoSnapshot } from './demo-data.js';
+import { CURRENCY, DEFAULT_REGION, TIME_ZONE } from './demo-settings.js';
 import { byId, fill, h } from './dom.js';
 import {
   DEMO_RATES,
@@ -33,12 +39,20 @@ import {
   sourceLabel,
   type ReportBundle,
 } from './reports.js';
+import {
+  API_URL,
+  findTeam,
+  remember,
+  signedInUser,
+  startMode,
+  type DemoUser,
+  type Mode,
+  type Team,
+} from './session.js';
 import { LOCALES, STRINGS, type Locale, type Strings, type TextKey } from './strings.js';
 
 const DATABASE = 'lumen-intranet-crm';
-const TIME_ZONE = 'Asia/Shanghai';
-const CURRENCY = 'CNY';
-/** The signed-in user: the demo data's administrator. */
+/** Who uses the browser-only CRM: the demo data's administrator. */
 const ACTOR = { id: 'usr-0001', role: 'admin' } as const;
 const PIPELINE_ID = DEMO_PIPELINE_ID;
 const LOCALE_KEY = 'lumen-intranet.locale';
@@ -77,14 +91,34 @@ const leaveLead = byId<HTMLButtonElement>('leave-lead');
 const reportPeriod = byId<HTMLSelectElement>('report-period');
 const reportStatus = byId('report-status');
 const reportsContainer = byId('reports');
+const sessionForm = byId<HTMLFormElement>('session-form');
+const modeSelect = byId<HTMLSelectElement>('mode');
+const userField = byId('user-field');
+const userSelect = byId<HTMLSelectElement>('demo-user');
 
 // ——— state ———
 
-const storage = createDexieStorage({ name: DATABASE, collections: CRM_COLLECTIONS });
+/** The browser-only mode's database, opened only in that mode. */
+let storage: DexieStorage | undefined;
 let crm: Crm | undefined;
+let mode: Mode = 'browser';
+let team: Team = { state: 'unknown' };
+/** Who this window is signed in as, in team mode. */
+let teamUser: DemoUser | undefined;
 let locale: Locale = initialLocale();
 let view: View = 'pipeline';
-let statusKey: 'opening' | 'seeding' | 'ready' | 'resetting' | 'resetDone' | 'failed' | 'upgraded' = 'opening';
+type StatusKey =
+  | 'opening'
+  | 'seeding'
+  | 'ready'
+  | 'resetting'
+  | 'resetDone'
+  | 'failed'
+  | 'upgraded'
+  | 'connecting'
+  | 'readyTeam'
+  | 'notAllowed';
+let statusKey: StatusKey = 'opening';
 let signedInName = '';
 let finder: CustomerFinder | undefined;
 /** The lead the form just captured, while the page offers converting it. */
@@ -140,6 +174,8 @@ function applyLocale(): void {
     new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: TIME_ZONE }).format(new Date()),
   );
   byId('signed-in').textContent = signedInName ? strings.signedInAs(signedInName) : '';
+  byId('footer').textContent = mode === 'team' ? strings.footerTeam : strings.footer;
+  renderSessionForm();
   showStatus(statusKey);
   renderConvertPanel();
   renderCustomers();
@@ -163,11 +199,56 @@ localeSelect.addEventListener('change', () => {
   applyLocale();
 });
 
-function showStatus(key: typeof statusKey): void {
+function showStatus(key: StatusKey): void {
   statusKey = key;
-  statusLine.textContent = t()[key];
-  statusLine.classList.toggle('error', key === 'failed' || key === 'upgraded');
+  const strings = t();
+  statusLine.textContent =
+    key === 'readyTeam'
+      ? strings.readyTeam(teamUser?.name ?? '', strings.roles[teamUser?.role ?? 'rep'] ?? '')
+      : strings[key];
+  statusLine.classList.toggle('error', key === 'failed' || key === 'upgraded' || key === 'notAllowed');
 }
+
+// ——— where the data lives, and who is signed in ———
+
+/** The mode and sign-in switcher, in the page's language: the team option says why it cannot be chosen. */
+function renderSessionForm(): void {
+  const strings = t();
+  const teamOption = modeSelect.options[0]!;
+  teamOption.disabled = team.state === 'absent' || team.state === 'local-only';
+  teamOption.textContent =
+    team.state === 'available' || team.state === 'unknown'
+      ? strings.modeTeam
+      : team.state === 'local-only'
+        ? strings.modeTeamLocalOnly
+        : strings.modeTeamAbsent;
+  const users = team.state === 'available' ? team.users : [];
+  // The choice being made, once the list is shown; who is signed in (or would be) before.
+  const chosen = userSelect.options.length > 0 ? userSelect.value : teamUser?.id;
+  fill(
+    userSelect,
+    ...users.map((user) =>
+      h(
+        'option',
+        { value: user.id, selected: user.id === chosen },
+        strings.userChoice(user.name, strings.roles[user.role] ?? user.role),
+      ),
+    ),
+  );
+  userField.hidden = modeSelect.value !== 'team' || users.length === 0;
+}
+
+modeSelect.addEventListener('change', renderSessionForm);
+
+// Switching reloads the page: the CRM, the views and their subscriptions start again for the new choice.
+sessionForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const nextMode = modeSelect.value === 'team' && team.state === 'available' ? 'team' : 'browser';
+  const nextUser = nextMode === 'team' ? userSelect.value : undefined;
+  if (nextMode === mode && (nextMode === 'browser' || nextUser === teamUser?.id)) return;
+  remember(nextMode, nextUser);
+  location.reload();
+});
 
 function fail(error: unknown): void {
   console.error(error);
@@ -237,6 +318,14 @@ function renderCustomers(): void {
 byId<HTMLInputElement>('customer-search').addEventListener('input', reloadCustomers);
 
 // ——— the board ———
+
+// What the policy refuses (a viewer moving a deal, a rep touching another's record) is said in the page's status too.
+for (const element of [board, leadForm, leadConvert, customerCard]) {
+  element.addEventListener('crm-error', (event) => {
+    const code = (event.detail.error as { code?: unknown } | null)?.code;
+    if (code === CrmErrorCode.permission) showStatus('notAllowed');
+  });
+}
 
 // Opening a deal card shows its customer: the board says which deal; the page looks up whose it is.
 board.addEventListener('crm-deal-select', (event) => {
@@ -388,26 +477,34 @@ function reloadCustomers(): void {
     });
 }
 
-// The elements follow the storage's change feed by themselves — in this tab and, through IndexedDB's cross-tab
-// feed, from other tabs. The page's own tables follow the same feed.
-storage.subscribe((events) => {
-  const collections = new Set(events.map((event) => event.collection));
-  if ([...collections].some((name) => REPORT_COLLECTIONS.has(name))) {
-    reportsStale = true;
-    if (view === 'reports') refreshReports();
-  }
-  if (collections.has('customers')) reloadCustomers();
-});
+// The elements follow the CRM's change feed by themselves — the team server's change stream in team mode; this
+// tab's and, through IndexedDB's cross-tab feed, other tabs' changes in the browser. The page's own tables follow
+// the same feed, through the same `crm.subscribe`.
+function followChanges(current: Crm): void {
+  current.subscribe((events) => {
+    const collections = new Set(events.map((event) => event.collection));
+    if ([...collections].some((name) => REPORT_COLLECTIONS.has(name))) {
+      reportsStale = true;
+      if (view === 'reports') refreshReports();
+    }
+    if (collections.has('customers')) reloadCustomers();
+  });
+}
 
-// Another tab opened a newer version of the database: this connection has stepped aside; only a reload helps.
-storage.onVersionChange(() => {
-  showStatus('upgraded');
-  reloadButton.hidden = false;
-});
 reloadButton.addEventListener('click', () => location.reload());
 
+/** The browser-only mode's database; another tab opening a newer version of it makes this one step aside. */
+function openBrowserStorage(): DexieStorage {
+  const opened = createDexieStorage({ name: DATABASE, collections: CRM_COLLECTIONS });
+  opened.onVersionChange(() => {
+    showStatus('upgraded');
+    reloadButton.hidden = false;
+  });
+  return opened;
+}
+
 async function loadDemoData(): Promise<void> {
-  await storage.importSnapshot(demoSnapshot(new Date(), TIME_ZONE));
+  await storage?.importSnapshot(demoSnapshot(new Date(), TIME_ZONE));
 }
 
 resetButton.addEventListener('click', () => {
@@ -427,7 +524,7 @@ resetButton.addEventListener('click', () => {
 /** Seeds an empty database once, even when two tabs open at the same moment (the Web Locks API serialises them). */
 async function seedIfEmpty(): Promise<void> {
   const seed = async () => {
-    if ((await storage.count('deals')) > 0) return;
+    if (!storage || (await storage.count('deals')) > 0) return;
     showStatus('seeding');
     await loadDemoData();
   };
@@ -437,19 +534,38 @@ async function seedIfEmpty(): Promise<void> {
 
 // ——— start ———
 
-async function start(): Promise<void> {
-  applyLocale();
-  route(false);
+/** The team server's CRM, as this window's demo user: its settings (time zone, currency, rates) are the server's. */
+async function connectTeam(user: DemoUser): Promise<Crm> {
+  showStatus('connecting');
+  return createRemoteCrm({ url: API_URL, getToken: () => user.token });
+}
+
+/** This browser's CRM over IndexedDB, seeded on the first visit. */
+async function openBrowserCrm(): Promise<Crm> {
+  storage = openBrowserStorage();
   showStatus('opening');
   await seedIfEmpty();
-  crm = await createCrm({
+  return createCrm({
     storage,
     actor: ACTOR,
     timeZone: TIME_ZONE,
     currency: CURRENCY,
     exchangeRates: demoExchangeRates(localDate(new Date(), TIME_ZONE)),
-    leads: { defaultRegion: 'CN' },
+    leads: { defaultRegion: DEFAULT_REGION },
   });
+}
+
+async function start(): Promise<void> {
+  applyLocale();
+  route(false);
+  team = await findTeam();
+  mode = startMode(team);
+  // Who this window is signed in as in team mode (in the browser-only mode: whom the switcher offers first).
+  teamUser = team.state === 'available' ? signedInUser(team.users) : undefined;
+  modeSelect.value = mode;
+  applyLocale();
+  crm = mode === 'team' && teamUser ? await connectTeam(teamUser) : await openBrowserCrm();
+  followChanges(crm);
   provider.crm = crm;
   board.pipelineId = PIPELINE_ID;
   finder = new CustomerFinder(
@@ -459,12 +575,14 @@ async function start(): Promise<void> {
     byId('customer-count'),
     byId('customer-more'),
   );
-  const [user] = await Promise.all([crm.users.find(ACTOR.id), finder.reload()]);
-  signedInName = user?.name ?? ACTOR.id;
+  const [user] = await Promise.all([crm.users.find(crm.actor.id), finder.reload()]);
+  signedInName = user?.name ?? crm.actor.id;
+  // Resetting replaces this browser's database; the team's data is the server's (delete its folder to start again).
+  resetButton.hidden = mode === 'team';
+  resetButton.disabled = false;
+  statusKey = mode === 'team' ? 'readyTeam' : 'ready';
   applyLocale();
   route(false);
-  resetButton.disabled = false;
-  showStatus('ready');
   // A mark for scripts and tests: the CRM is connected and seeded.
   document.documentElement.dataset['portal'] = 'ready';
 }

@@ -2,8 +2,9 @@
 // the host's own tables with Intl formatting in the chosen language. Cells carry their raw number in `data-value`
 // (and rows their step, source or user in data attributes) so scripts and tests can read them in any language.
 import { currencyDigits, type Crm, type Forecast, type FunnelReport, type FunnelStepReport } from '@crmkit/core';
-import type { ExchangeRateTable, LeadSourceReport, PerformanceReport, SalesTrendReport } from '@crmkit/core';
+import type { LeadSourceReport, PerformanceReport, SalesTrendReport } from '@crmkit/core';
 import { crmLabel, type CrmLabels } from '@crmkit/elements';
+import { localDate } from './demo-settings.js';
 import { h, type Child } from './dom.js';
 import type { Locale, Strings } from './strings.js';
 
@@ -15,14 +16,8 @@ export const HOST_LABELS: CrmLabels = {
   source: { web: { en: 'Web form', 'zh-CN': '网页表单' } },
 };
 
-/** The demo's exchange rates into the CRM currency (CNY): 7.1 yuan per US dollar. */
-export const DEMO_RATES = { USD: 7.1 } as const;
-
-/**
- * The rates the demo CRM is given, dated today: a real host would load the day's rates from its finance system or a
- * rates service. Board totals, customer value and every report convert with them.
- */
-export const demoExchangeRates = (today: string): ExchangeRateTable => ({ asOf: today, rates: DEMO_RATES });
+// The demo's settings live apart from the tables, so the team server (in Node) reads them without the elements.
+export { DEMO_RATES, demoExchangeRates, localDate } from './demo-settings.js';
 
 /** Everything the Reports view shows, computed together so the tables agree with each other. */
 export interface ReportBundle {
@@ -34,12 +29,6 @@ export interface ReportBundle {
   readonly performance: PerformanceReport;
   readonly forecast: Forecast;
   readonly userNames: ReadonlyMap<string, string>;
-}
-
-/** Today's calendar date in a time zone, `YYYY-MM-DD`. */
-export function localDate(at: Date, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 /** A calendar date moved by whole days. */

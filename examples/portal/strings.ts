@@ -16,6 +16,26 @@ const en = {
   reset: 'Reset demo data',
   signedInAs: (name: string) => `Signed in as ${name}`,
 
+  dataMode: 'Data',
+  modeTeam: 'Team (server)',
+  modeTeamAbsent: 'Team (server) — not running',
+  modeTeamLocalOnly: 'Team (server) — only on the server’s own computer',
+  modeBrowser: 'This browser (IndexedDB)',
+  demoSignIn: 'Demo sign-in',
+  demoNote: 'Demo only, no password: anyone on this computer may act as these users.',
+  switchSession: 'Switch',
+  roles: {
+    admin: 'administrator',
+    manager: 'sales manager',
+    rep: 'sales rep',
+    viewer: 'viewer (read only)',
+  } as Readonly<Record<string, string>>,
+  userChoice: (name: string, role: string) => `${name} — ${role}`,
+  connecting: 'Connecting to the team server…',
+  readyTeam: (name: string, role: string) =>
+    `Ready: signed in to the team server as ${name}, ${role}. Open a second window as someone else to watch changes arrive live.`,
+  notAllowed: 'Not allowed: your role may not change that. Nothing was changed.',
+
   opening: 'Opening the sales database in this browser…',
   seeding: 'First visit: loading a year of demo sales history…',
   ready: 'Ready. Everything is stored in this browser (IndexedDB); open a second tab to watch changes arrive live.',
@@ -119,6 +139,7 @@ const en = {
 
   none: '—',
   footer: 'Lumen Lighting Co. · internal use only · The sales desk runs on crmkit; its data stays in this browser.',
+  footerTeam: 'Lumen Lighting Co. · internal use only · The sales desk runs on crmkit, on the team server.',
 };
 
 export type Strings = typeof en;
@@ -137,6 +158,21 @@ const zhCN: Strings = {
   language: '语言',
   reset: '重置演示数据',
   signedInAs: (name) => `当前用户：${name}`,
+
+  dataMode: '数据',
+  modeTeam: '团队（服务器）',
+  modeTeamAbsent: '团队（服务器）— 未运行',
+  modeTeamLocalOnly: '团队（服务器）— 仅限服务器所在的电脑',
+  modeBrowser: '本浏览器（IndexedDB）',
+  demoSignIn: '演示登录',
+  demoNote: '仅供演示，无需密码：这台电脑上的任何人都可以以这些用户的身份操作。',
+  switchSession: '切换',
+  roles: { admin: '管理员', manager: '销售经理', rep: '销售代表', viewer: '查看者（只读）' },
+  userChoice: (name, role) => `${name} — ${role}`,
+  connecting: '正在连接团队服务器…',
+  readyTeam: (name, role) =>
+    `已就绪：已作为${role}${name}登录团队服务器。以其他用户身份打开第二个窗口，可以看到变化实时同步。`,
+  notAllowed: '不允许：你的角色不能做这项修改，数据没有改变。',
 
   opening: '正在打开本浏览器中的销售数据库…',
   seeding: '首次访问：正在载入一年的演示销售记录…',
@@ -238,6 +274,7 @@ const zhCN: Strings = {
 
   none: '—',
   footer: '流明照明公司 · 仅限内部使用 · 销售台基于 crmkit 构建，数据只保存在本浏览器中。',
+  footerTeam: '流明照明公司 · 仅限内部使用 · 销售台基于 crmkit 构建，数据保存在团队服务器上。',
 };
 
 /** The languages the intranet offers. */

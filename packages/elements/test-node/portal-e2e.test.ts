@@ -1,19 +1,31 @@
 // The demo portal (examples/portal) end to end, in Debian's Chromium: built with Vite into a temporary folder and
-// served from it, then driven like a user — capture a lead in <crm-lead-form>, convert it, move its deal to Won on
-// <crm-pipeline-board> with the keyboard, and check the board, <crm-customer-360> and the page's funnel report,
-// after a reload too, and in a second tab that follows without reloading.
+// served from it together with its team server (the CRM handler under /api over PGlite in a temporary data folder,
+// seeded as `npm start` seeds it, and the demo users at /demo/users), then driven like a user.
+// - Team mode: a rep and their manager in two browser contexts (two people), each signed in through the demo sign-in
+//   switcher, see what the access policy gives them (the rep only their own deals), and a deal one moves with the
+//   keyboard moves on the other's board without a reload; a viewer may look but not move a deal.
+// - This browser (IndexedDB), chosen with the mode switch: capture a lead in <crm-lead-form>, convert it, move its
+//   deal to Won on <crm-pipeline-board> with the keyboard, and check the board, <crm-customer-360> and the page's
+//   funnel report, after a reload too, and in a second tab that follows without reloading.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTeamServer, type TeamServer } from '../../../examples/portal/team-server.js';
 // @ts-expect-error -- a plain .mjs helper shared with the other runners; it has no type declarations.
 import { chromiumArgs, chromiumPath } from '../../../scripts/chromium.mjs';
 
@@ -38,6 +50,8 @@ const DEAL_TITLE = 'Aurora Harbour Hotels — lobby relighting';
 const STEP_TIMEOUT = 20_000;
 
 let outDir: string;
+let dataDir: string;
+let team: TeamServer;
 let server: Server;
 let browser: Browser;
 let origin: string;
@@ -46,19 +60,10 @@ before(async () => {
   // A production build served as static files: no dev server, no dependency optimiser reloading the page mid-test.
   outDir = await mkdtemp(join(tmpdir(), 'crmkit-portal-'));
   await build({ configFile: CONFIG, logLevel: 'error', build: { outDir, emptyOutDir: true } });
-  server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const file = resolve(outDir, `.${path === '/' ? '/index.html' : decodeURIComponent(path)}`);
-    if (!file.startsWith(outDir + sep)) {
-      response.writeHead(403).end();
-      return;
-    }
-    readFile(file).then(
-      (body) =>
-        response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => response.writeHead(404).end(),
-    );
-  });
+  // The team server, as `npm start` runs it: its own data folder, seeded on this first start.
+  dataDir = await mkdtemp(join(tmpdir(), 'crmkit-portal-team-'));
+  team = await startTeamServer({ dataDir });
+  server = createServer((request, response) => team.middleware(request, response, () => serveFile(request, response)));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: chromiumPath() as string, args: chromiumArgs as string[] });
@@ -66,9 +71,104 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  // Change streams end with the team server; then nothing holds a connection open.
+  await team?.close();
   await new Promise((done) => (server ? server.close(done) : done(undefined)));
   if (outDir) await rm(outDir, { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
+
+/** The built portal's files. */
+function serveFile(request: IncomingMessage, response: ServerResponse): void {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const file = resolve(outDir, `.${path === '/' ? '/index.html' : decodeURIComponent(path)}`);
+  if (!file.startsWith(outDir + sep)) {
+    response.writeHead(403).end();
+    return;
+  }
+  readFile(file).then(
+    (body) => response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
+    () => response.writeHead(404).end(),
+  );
+}
+
+/** A browser context as one person's browser: English, a wide screen, and the `__name` helper (see below). */
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
+  // tsx compiles this file keeping function names (`__name(fn, "name")`), also inside the functions handed to
+  // page.evaluate, which then run in the page where that helper does not exist: give the page a no-op one.
+  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  return context;
+}
+
+/** Chooses the browser-only mode before the page starts, as the mode switch remembers it. */
+const BROWSER_MODE = "localStorage.setItem('lumen-intranet.mode', 'browser');";
+
+/** Submits the mode and sign-in switcher, which reloads the page, and waits for the page it loads. */
+async function switchSession(page: Page, choose: () => Promise<unknown>): Promise<void> {
+  await choose();
+  const loaded = page.waitForEvent('load');
+  await page.click('#session-apply');
+  await loaded;
+  await waitReady(page);
+}
+
+/** Signs this window in as a demo user with the sign-in switcher. */
+async function signIn(page: Page, userId: string): Promise<void> {
+  await switchSession(page, () => page.selectOption('#demo-user', userId));
+  assert.equal(await page.inputValue('#demo-user'), userId);
+}
+
+/** The deals the board holds (drawn or not): id, title, owner and stage. */
+async function boardDeals(page: Page) {
+  return page.evaluate(() => {
+    const board = document.querySelector('crm-pipeline-board') as HTMLElement & {
+      shownColumns: readonly {
+        stage: { id: string };
+        cards: readonly { deal: { id: string; title: string; ownerId?: string; stageId: string } }[];
+      }[];
+    };
+    return board.shownColumns.flatMap((column) =>
+      column.cards.map(({ deal }) => ({
+        id: deal.id,
+        title: deal.title,
+        ownerId: deal.ownerId,
+        stage: column.stage.id,
+      })),
+    );
+  });
+}
+
+/** Waits until the board has loaded some deals. */
+async function waitForDeals(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const board = document.querySelector('crm-pipeline-board') as
+      (HTMLElement & { shownColumns: readonly { cards: readonly unknown[] }[] }) | null;
+    return (board?.shownColumns ?? []).some((column) => column.cards.length > 0);
+  });
+}
+
+/** Moves a deal with the keyboard: focus its card, Tab to "Move to…", Enter, Tab through the stages, Enter. */
+async function moveByKeyboard(page: Page, dealId: string, toStageId: string): Promise<void> {
+  await page.evaluate(
+    (id) =>
+      (
+        document.querySelector('crm-pipeline-board') as HTMLElement & { focusCard(id: string): Promise<void> }
+      ).focusCard(id),
+    dealId,
+  );
+  await waitForFocus(page, 'card');
+  await page.keyboard.press('Tab');
+  await waitForFocus(page, 'move-button');
+  await page.keyboard.press('Enter');
+  await waitForFocus(page, 'stage');
+  for (let presses = 0; (await boardFocus(page)).stageId !== toStageId; presses++) {
+    assert.ok(presses < 4, `${toStageId} is reachable by Tab in the move dialog`);
+    await page.keyboard.press('Tab');
+    await waitForFocus(page, 'stage');
+  }
+  await page.keyboard.press('Enter');
+}
 
 /** Opens the portal at a view and waits until it has connected to (and, the first time, seeded) its database. */
 async function open(page: Page, hash: string): Promise<void> {
@@ -242,18 +342,143 @@ async function waitForFocus(page: Page, role: string, extra: { stageId?: string 
     });
 }
 
+test('the team server hands its demo users only to pages of its own origin on this computer', async () => {
+  const ask = (headers: Record<string, string>) =>
+    new Promise<{ status: number; cors: string | undefined; body: string }>((done, fail) => {
+      const url = new URL('/demo/users', origin);
+      httpRequest(url, { headers }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () =>
+          done({
+            status: response.statusCode ?? 0,
+            cors: response.headers['access-control-allow-origin'],
+            body,
+          }),
+        );
+      })
+        .on('error', fail)
+        .end();
+    });
+  const own = await ask({ 'sec-fetch-site': 'same-origin' });
+  assert.equal(own.status, 200);
+  assert.deepEqual(
+    (JSON.parse(own.body) as { users: { role: string }[] }).users.map((user) => user.role),
+    ['admin', 'manager', 'rep', 'rep', 'viewer'],
+  );
+  const refused: Record<string, string>[] = [
+    { origin: 'http://localhost:3000' },
+    { 'sec-fetch-site': 'same-site' },
+    { 'sec-fetch-site': 'cross-site' },
+    // DNS rebinding: a foreign name that resolves to this computer.
+    { host: `rebound.example:${new URL(origin).port}` },
+  ];
+  for (const headers of refused) {
+    const answer = await ask(headers);
+    assert.equal(answer.status, 403, JSON.stringify(headers));
+    assert.equal(answer.cors, undefined);
+    assert.doesNotMatch(answer.body, /token/);
+  }
+});
+
+/** The demo users the team server signs in (examples/portal/demo-data.ts): a manager, two of their reps, a viewer. */
+const MANAGER = 'usr-0003';
+const REP = 'usr-0005';
+const OTHER_REP = 'usr-0007';
+const VIEWER = 'usr-viewer';
+
+test('team mode: a rep and their manager in two browsers see what the policy allows, and each sees the other’s move arrive live; a viewer may not move a deal', async () => {
+  const repContext = await newContext();
+  const managerContext = await newContext();
+  const viewerContext = await newContext();
+  try {
+    const rep = await repContext.newPage();
+    const manager = await managerContext.newPage();
+    const viewer = await viewerContext.newPage();
+    const errors = [rep, manager, viewer].map((page) => {
+      page.setDefaultTimeout(STEP_TIMEOUT);
+      return collectErrors(page);
+    });
+
+    // Each person opens the portal (team mode: the server is there) and signs in with the demo sign-in switcher.
+    for (const [page, userId] of [
+      [rep, REP],
+      [manager, MANAGER],
+      [viewer, VIEWER],
+    ] as const) {
+      await open(page, '#pipeline');
+      assert.equal(await page.inputValue('#mode'), 'team');
+      assert.equal(await page.isVisible('#user-field'), true, 'the sign-in switcher is offered');
+      assert.match((await page.textContent('#demo-note')) ?? '', /^Demo only/, 'labelled as a demo sign-in');
+      await signIn(page, userId);
+      assert.equal(await page.isHidden('#reset'), true, 'the team’s data is not reset from a browser');
+    }
+    assert.match((await rep.textContent('#signed-in')) ?? '', /^Signed in as Chloe Jackson$/);
+    assert.match((await manager.textContent('#signed-in')) ?? '', /^Signed in as Elizabeth Allen$/);
+    assert.match((await manager.textContent('#status')) ?? '', /team server as Elizabeth Allen, sales manager/);
+
+    // What each may see: the rep their own deals only; the manager their team's, both reps' included; the viewer all.
+    await Promise.all([rep, manager, viewer].map(waitForDeals));
+    const repDeals = await boardDeals(rep);
+    const managerDeals = await boardDeals(manager);
+    const viewerDeals = await boardDeals(viewer);
+    assert.deepEqual([...new Set(repDeals.map((deal) => deal.ownerId))], [REP], 'a rep sees only their own deals');
+    const managerOwners = new Set(managerDeals.map((deal) => deal.ownerId));
+    assert.ok(managerOwners.has(REP) && managerOwners.has(OTHER_REP), 'the manager sees both reps’ deals');
+    assert.ok(!managerOwners.has('usr-0004'), 'the manager does not see the other team’s deals');
+    assert.ok(viewerDeals.length > managerDeals.length, 'the viewer reads every deal');
+    assert.deepEqual(await axeViolations(manager), [], 'the pipeline in team mode, with the sign-in switcher');
+
+    // The rep moves one of their deals with the keyboard, between the open stages (Opportunity has no stage gate; a
+    // deal in Quote / proposal has what that stage's gate asks for).
+    const deal =
+      repDeals.find((candidate) => candidate.stage === 'proposal') ?? repDeals.find((d) => d.stage === 'opportunity');
+    assert.ok(deal, 'the rep has an open deal');
+    const target = deal.stage === 'proposal' ? 'opportunity' : 'proposal';
+    await moveByKeyboard(rep, deal.id, target);
+    await waitForCard(rep, deal.title, target);
+    // It arrives on the manager's and the viewer's boards through their change streams, without a reload.
+    await waitForCard(manager, deal.title, target);
+    await waitForDealIn(viewer, deal.title, target);
+
+    // The other way: the manager moves it back, and the rep's board follows.
+    await moveByKeyboard(manager, deal.id, deal.stage);
+    await waitForCard(manager, deal.title, deal.stage);
+    await waitForCard(rep, deal.title, deal.stage);
+
+    // The viewer may look, not change: the move is refused by the server's policy, and the page says so.
+    await moveByKeyboard(viewer, deal.id, target);
+    await viewer.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Not allowed'));
+    await waitForDealIn(viewer, deal.title, deal.stage);
+    assert.equal((await boardDeals(rep)).find((d) => d.id === deal.id)?.stage, deal.stage, 'nothing changed');
+
+    const [repErrors, managerErrors, viewerErrors] = errors;
+    assert.deepEqual(repErrors, []);
+    assert.deepEqual(managerErrors, []);
+    // The refused move is logged by the browser as the server's 403 answer, and by nothing else.
+    assert.deepEqual(
+      viewerErrors!.filter((error) => !/status of 403/.test(error)),
+      [],
+    );
+  } finally {
+    await Promise.all([repContext.close(), managerContext.close(), viewerContext.close()]);
+  }
+});
+
 test('the portal: a lead captured, converted and won by keyboard shows on the board, the 360 card and the funnel, survives a reload and reaches a second tab', async () => {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-  // tsx compiles this file keeping function names (`__name(fn, "name")`), also inside the functions handed to
-  // page.evaluate, which then run in the page where that helper does not exist: give the page a no-op one.
-  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  const context = await newContext();
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
     const errors = collectErrors(page);
 
-    // A fresh context has an empty IndexedDB: the portal seeds it, and its reports have a baseline.
+    // With a team server the portal starts in team mode; the switch takes it to this browser's own database.
     await open(page, '#reports');
+    assert.equal(await page.inputValue('#mode'), 'team');
+    await switchSession(page, () => page.selectOption('#mode', 'browser'));
+    assert.equal(await page.inputValue('#mode'), 'browser');
+    assert.equal(await page.isHidden('#user-field'), true, 'no sign-in in the browser-only mode');
+    // A fresh context has an empty IndexedDB: the portal seeds it, and its reports have a baseline.
     const before = await funnelFigures(page);
     assert.ok(before.won > 0 && before.prospects > 0, `seeded funnel: ${JSON.stringify(before)}`);
 
@@ -450,8 +675,8 @@ interface AxeResults {
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 test('every view of the portal has no axe violations, in English and in Chinese', async () => {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  const context = await newContext();
+  await context.addInitScript({ content: BROWSER_MODE });
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
@@ -497,8 +722,8 @@ test('every view of the portal has no axe violations, in English and in Chinese'
 });
 
 test('the customer list pages through every customer with a keyboard-operable "Show more"', async () => {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  const context = await newContext();
+  await context.addInitScript({ content: BROWSER_MODE });
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT);
@@ -598,8 +823,8 @@ async function layoutShift(page: Page): Promise<{ cls: number; shifts: { value: 
 }
 
 test('the production build does not shift its layout while it loads (CLS ≤ 0.1), first visit and after', async () => {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
-  await context.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  const context = await newContext();
+  await context.addInitScript({ content: BROWSER_MODE });
   await context.addInitScript({ content: CLS_OBSERVER });
   try {
     const page = await context.newPage();

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
 import { CliError, main, serve, type RunningServer, type ServeOptions } from '../src/cli/main.js';
+import { createAuthentication } from '../src/cli/auth.js';
 import { loadPeer } from '../src/cli/storage.js';
 
 const TOKEN = 'test-admin-token-0123456789';
@@ -175,6 +176,32 @@ test('a missing optional package is named with the command that installs it', as
   await assert.rejects(
     loadPeer(name, () => Promise.reject(broken)),
     (error: unknown) => error === broken,
+  );
+});
+
+test('tokens given in memory are checked like a users file’s, and said so without quoting them', async () => {
+  const token = 'in-memory-token-0123456789';
+  const auth = await createAuthentication({
+    tokens: { [token]: { id: 'u-rep', role: 'rep' }, 'another-token-0123456789': { id: 'u-viewer', role: 'viewer' } },
+  });
+  assert.equal(auth.description, 'tokens (2 tokens)');
+  const as = (authorization?: string) =>
+    auth.authenticate(new Request('http://localhost/api/session', authorization ? { headers: { authorization } } : {}));
+  assert.deepEqual(await as(`Bearer ${token}`), { actor: { id: 'u-rep', role: 'rep' } });
+  assert.equal(await as(`Bearer ${token}x`), undefined);
+  assert.equal(await as(), undefined);
+  // Beside a users file: either one's tokens are accepted.
+  const both = await createAuthentication({ usersFile, tokens: { [token]: { id: 'u-rep', role: 'rep' } } });
+  assert.match(both.description, /^users file \(\d+ tokens\)$/);
+  await assert.rejects(
+    createAuthentication({ tokens: { 'short-secret': { id: 'u-1', role: 'admin' } } }),
+    (error: Error) =>
+      /token of entry 1 of the tokens option/.test(error.message) && !error.message.includes('short-secret'),
+  );
+  await assert.rejects(createAuthentication({ tokens: {} }), /the tokens option is empty/);
+  await assert.rejects(
+    createAuthentication({ tokens: { [token]: { id: 'u-rep', role: 'rep' } }, insecureDemo: true }),
+    /cannot be combined/,
   );
 });
 

@@ -1,6 +1,7 @@
 /**
- * Who may use a `crmkit serve` server: bearer tokens from a `--users` file, JWTs signed with `CRMKIT_JWT_SECRET`
- * (through {@link jwtAuthenticator}), or, for a demo only, whoever the `X-Crmkit-Demo-User` header names.
+ * Who may use a `crmkit serve` server: bearer tokens from a `--users` file (or given in memory, `tokens`), JWTs
+ * signed with `CRMKIT_JWT_SECRET` (through {@link jwtAuthenticator}), or, for a demo only, whoever the
+ * `X-Crmkit-Demo-User` header names.
  *
  * Tokens are never printed: a problem in the users file is reported by the entry's position, not its token, and
  * tokens are looked up by their SHA-256 digest, so the lookup's timing says nothing about a token's characters.
@@ -18,6 +19,11 @@ import { CliError, usageError } from './cli-error.js';
 export interface AuthOptions {
   /** A JSON file: `{ "tokens": { "<token>": { "id": "u-admin", "role": "admin" } } }`. */
   readonly usersFile?: string;
+  /**
+   * Bearer tokens given in memory, checked like a users file's: `{ "<token>": { id: "u-admin", role: "admin" } }`.
+   * For a program that makes its own tokens (the demo portal's `npm start` makes new random ones on every start).
+   */
+  readonly tokens?: Readonly<Record<string, CrmActor>>;
   /** HMAC-signed JWTs: the secret (32 characters or more), and the `iss` and `aud` they must carry. */
   readonly jwt?: { readonly secret: string; readonly issuer?: string; readonly audience?: string };
   /** Trust the `X-Crmkit-Demo-User: <id>:<role>` header. Only without `usersFile` and `jwt`. */
@@ -41,7 +47,12 @@ const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 
 /** Builds the authentication `options` ask for; a users file that cannot be used is a `CliError`. */
 export async function createAuthentication(options: AuthOptions): Promise<Authentication> {
-  const users = options.usersFile === undefined ? undefined : await readUsers(options.usersFile);
+  const fromFile = options.usersFile === undefined ? undefined : await readUsers(options.usersFile);
+  const given =
+    options.tokens === undefined
+      ? undefined
+      : tokenTable(options.tokens, 'the tokens option', (why) => usageError(`The tokens option: ${why}`));
+  const users = mergeTokens(fromFile, given);
   const jwt = options.jwt === undefined ? undefined : jwtOf(options.jwt);
   if (options.insecureDemo) {
     if (users || jwt) throw usageError('--insecure-demo cannot be combined with other authentication.');
@@ -49,7 +60,9 @@ export async function createAuthentication(options: AuthOptions): Promise<Authen
   }
   if (!users && !jwt) throw usageError('No authentication: give --users, CRMKIT_JWT_SECRET or --insecure-demo.');
   const description = [
-    users ? `users file (${users.size} ${users.size === 1 ? 'token' : 'tokens'})` : undefined,
+    users
+      ? `${fromFile ? 'users file' : 'tokens'} (${users.size} ${users.size === 1 ? 'token' : 'tokens'})`
+      : undefined,
     jwt ? 'JWT (HMAC)' : undefined,
   ]
     .filter(Boolean)
@@ -102,9 +115,15 @@ async function readUsers(file: string): Promise<Map<string, CrmActor>> {
   if (!isRecord(json) || !isRecord(json['tokens']) || Object.keys(json).some((key) => key !== 'tokens')) {
     throw bad('expected { "tokens": { "<token>": { "id": "u-admin", "role": "admin" } } } and nothing else.');
   }
+  return tokenTable(json['tokens'], '"tokens"', bad);
+}
+
+/** Token → actor entries, checked, as digest → actor; `bad` makes the error (naming an entry by position only). */
+function tokenTable(tokens: unknown, name: string, bad: (why: string) => Error): Map<string, CrmActor> {
+  if (!isRecord(tokens)) throw bad('expected { "<token>": { "id": "u-admin", "role": "admin" } }.');
   const users = new Map<string, CrmActor>();
-  Object.entries(json['tokens']).forEach(([token, value], index) => {
-    const entry = `entry ${index + 1} of "tokens"`;
+  Object.entries(tokens).forEach(([token, value], index) => {
+    const entry = `entry ${index + 1} of ${name}`;
     if (!TOKEN.test(token) || token.length < MIN_TOKEN_LENGTH || token.length > 1024) {
       throw bad(
         `the token of ${entry} must be ${MIN_TOKEN_LENGTH} to 1024 characters of A-Z a-z 0-9 . _ ~ + / - ` +
@@ -123,8 +142,14 @@ async function readUsers(file: string): Promise<Map<string, CrmActor>> {
     }
     users.set(digest(token), role === undefined ? { id } : { id, role: role as UserRole });
   });
-  if (users.size === 0) throw bad('"tokens" is empty: nobody could sign in.');
+  if (users.size === 0) throw bad(`${name} is empty: nobody could sign in.`);
   return users;
+}
+
+/** Both tables in one (an in-memory token wins over the file's), or `undefined` without either. */
+function mergeTokens(...tables: readonly (Map<string, CrmActor> | undefined)[]): Map<string, CrmActor> | undefined {
+  const present = tables.filter((table) => table !== undefined);
+  return present.length === 0 ? undefined : new Map(present.flatMap((table) => [...table]));
 }
 
 /** `X-Crmkit-Demo-User: <id>:<role>`, trusted as it is. */
