@@ -17,9 +17,11 @@ export interface SqlExecutor {
 export interface SqlDriver extends SqlExecutor {
   /**
    * Runs `body` in one transaction at REPEATABLE READ on one connection: committed when it resolves, rolled back
-   * when it rejects (the rejection is passed on).
+   * when it rejects (the rejection is passed on). With `lock`, transactions with the same lock run one at a time,
+   * across every connection and process (a session advisory lock taken before the transaction begins, so its
+   * snapshot is taken after the previous one committed). A database with one connection may ignore it.
    */
-  transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(body: (tx: SqlExecutor) => Promise<T>, lock?: string): Promise<T>;
   /**
    * Calls `onNotify` with the payload of every notification on `channel` (a lower-case identifier) until the
    * returned function is called, and `onLost` once if the listening connection is lost (the storage then listens
@@ -126,11 +128,34 @@ async function listenOn(
   };
 }
 
-/** Runs `body` in a transaction on `connection`; resolves `broken` when the connection's state is unknown after. */
+/**
+ * Runs `body` in a transaction on `connection`, holding the advisory lock named `lock` when given; resolves `broken`
+ * when the connection's state is unknown after (a connection that ends releases its locks with it).
+ */
 async function inTransaction<T>(
   connection: PgQueryable,
   body: (tx: SqlExecutor) => Promise<T>,
   broken: (error: Error) => void = () => undefined,
+  lock?: string,
+): Promise<T> {
+  if (lock === undefined) return transactionOn(connection, body, broken);
+  await connection.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [lock]);
+  try {
+    return await transactionOn(connection, body, broken);
+  } finally {
+    await connection
+      .query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [lock])
+      .catch((error: unknown) => broken(error instanceof Error ? error : new Error('Unlock failed')));
+  }
+}
+
+/** The 64-bit advisory lock key of a lock's name. */
+const LOCK_KEY = 'hashtextextended($1::text, 0)';
+
+async function transactionOn<T>(
+  connection: PgQueryable,
+  body: (tx: SqlExecutor) => Promise<T>,
+  broken: (error: Error) => void,
 ): Promise<T> {
   const rollback = () =>
     connection
@@ -158,12 +183,12 @@ async function inTransaction<T>(
 export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
   return {
     ...executor(pool),
-    async transaction(body) {
+    async transaction(body, lock) {
       const connection = await pool.connect();
       // A connection whose ROLLBACK failed may still be in a transaction: it is discarded, not returned to the pool.
       let broken: Error | undefined;
       try {
-        return await inTransaction(connection, body, (error) => (broken = error));
+        return await inTransaction(connection, body, (error) => (broken = error), lock);
       } finally {
         connection.release(broken);
       }
@@ -210,7 +235,7 @@ export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 
   const plain = executor(client);
   return {
     query: (sql, params) => turn(() => plain.query(sql, params)),
-    transaction: (body) => turn(() => inTransaction(client, body)),
+    transaction: (body, lock) => turn(() => inTransaction(client, body, undefined, lock)),
     ...(client.on
       ? {
           listen: (channel, onNotify, onLost) =>
@@ -220,7 +245,7 @@ export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 
   };
 }
 
-/** A driver over PGlite, which has one connection and serialises its transactions itself. */
+/** A driver over PGlite, which has one connection and serialises its transactions itself (so needs no lock). */
 export function pgliteDriver(db: PgliteLike): SqlDriver {
   return {
     ...executor(db),

@@ -321,6 +321,12 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     };
   };
 
+  /**
+   * A tenant's transactions run one at a time, in every process: each appends to the tenant's audit chain (the next
+   * entry's id follows the last one's), so two at once would collide on it and one would be aborted.
+   */
+  const tenantLock = `crmkit:${schemaName}:${tenant}`;
+
   const transaction = async <T>(body: (tx: StorageOperations) => Promise<T>): Promise<T> => {
     assertOpen();
     const events: ChangeEvent[] = [];
@@ -330,7 +336,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         const result = await body(operations(tx, events, true)).catch(passOn);
         if (events.length > 0 && notifies) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
         return result;
-      });
+      }, tenantLock);
     });
     feed.emit(events);
     return result;
@@ -471,7 +477,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
             }
           }
           if (events.length > 0 && notifies) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
-        });
+        }, tenantLock);
       });
       feed.emit(events);
     },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import type { ChangeEvent } from '@crmkit/core';
+import { createCrm, type ChangeEvent } from '@crmkit/core';
 import { runStorageConformance } from '@crmkit/storage-conformance';
 import { createPostgresStorage } from '@crmkit/storage-postgres';
 import { freshTenant, postgresHarness } from './pglite.js';
@@ -86,6 +86,35 @@ if (!connectionString && !process.env['PGHOST']) {
     await writer.put('customers', { id: 'after' }, { expectedVersion: 0 });
     await eventually(() => ids(remote).includes('after'), 'a change after listening again');
     await Promise.all([writer.close(), reader.close()]);
+  });
+
+  test('two processes writing one tenant at once: every write lands and the audit chain stays whole', async () => {
+    const tenant = freshTenant('server-busy');
+    // Two pools stand for two server processes: their transactions meet only in the database.
+    const other = new pg.Pool(connectionString ? { connectionString } : {});
+    const storages = await Promise.all([pool, other].map((p) => createPostgresStorage({ pool: p, tenant, schema })));
+    const crms = await Promise.all(
+      storages.map((storage) => createCrm({ storage, actor: { id: 'admin', role: 'admin' } })),
+    );
+    try {
+      // Each write appends to the tenant's audit chain in its transaction: without one-at-a-time transactions, writes
+      // racing for the next entry abort each other (40001) beyond the retries.
+      const created = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          crms[i % 2]!.customers.create({ kind: 'organisation', name: `Busy ${String(i).padStart(2, '0')}` }),
+        ),
+      );
+      assert.equal(new Set(created.map((customer) => customer.id)).size, 40);
+      await Promise.all(crms.map((crm) => crm.settled()));
+      assert.equal(await storages[0]!.count('customers'), 40);
+      const verified = await crms[0]!.audit.verify();
+      assert.equal(verified.ok, true);
+      assert.ok(verified.entries >= 40, `${verified.entries} chained entries`);
+    } finally {
+      await Promise.all(crms.map((crm) => crm.dispose()));
+      await Promise.all(storages.map((storage) => storage.close()));
+      await other.end();
+    }
   });
 
   after(async () => {
