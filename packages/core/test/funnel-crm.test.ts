@@ -218,6 +218,20 @@ test('moveToStage moves, records the change and its audit entry, and emits ids o
   });
 });
 
+test('a stale move is a conflict, even to the stage the deal has since moved to', async () => {
+  const { crm } = await setup();
+  const deal = await crm.deals.create(erp);
+  await crm.deals.moveToStage(deal.id, 'proposal', { values: { expectedCloseDate: '2026-04-30' }, expectedVersion: 1 });
+  // Another user moved it to proposal already: the caller's version is stale, which it learns before anything else.
+  await assert.rejects(crm.deals.moveToStage(deal.id, 'proposal', { expectedVersion: 1 }), {
+    code: 'CRM_CONFLICT',
+    expectedVersion: 1,
+    actualVersion: 2,
+  });
+  await assert.rejects(crm.deals.moveToStage(deal.id, 'proposal', { expectedVersion: 2 }), { code: 'CRM_VALIDATION' });
+  assert.equal((await crm.deals.history(deal.id)).length, 2);
+});
+
 test('won and lost close the deal; lost needs a configured reason; reopening is allowed and recorded', async () => {
   const { crm } = await setup();
   const deal = await crm.deals.create({ ...erp, expectedCloseDate: '2026-04-30' });

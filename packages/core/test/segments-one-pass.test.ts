@@ -19,37 +19,15 @@ import { createCustomerAggregates } from '../src/customers/aggregates.service.js
 import { createSegmentService } from '../src/segments/segment.service.js';
 import { emptyStats, evaluateSegmentReference, segmentOverlaps, type CustomerStats } from '../src/segments/index.js';
 import { filterTree } from './support/filter-tree.js';
+import { customerRecord as storedCustomer, statsRecord as storedStats } from './support/segment-records.js';
+
+const customerRecord = (id: string, fields: Record<string, unknown>) => storedCustomer(id, fields, AT);
+const statsRecord = (stats: CustomerStats) => storedStats(stats, AT);
 
 const NOW = new Date('2026-06-30T00:00:00.000Z');
 const AT = NOW.toISOString();
 const DAY = 86_400_000;
 const COUNTRIES = ['CN', 'US', 'DE'];
-
-const customerRecord = (id: string, fields: Record<string, unknown>): StoredRecord =>
-  Object.freeze({
-    id,
-    kind: 'person',
-    name: `Customer ${id}`,
-    emails: [],
-    phones: [],
-    tags: [],
-    lifecycleStage: 'lead',
-    customFields: {},
-    ...fields,
-    version: 1,
-    createdAt: AT,
-    updatedAt: AT,
-  }) as StoredRecord;
-
-const statsRecord = (stats: CustomerStats): StoredRecord =>
-  Object.freeze({
-    ...stats,
-    dealIds: [],
-    recentActivityIds: [],
-    version: 1,
-    createdAt: AT,
-    updatedAt: AT,
-  }) as unknown as StoredRecord;
 
 /**
  * A segment service over `data`, with every record its storage hands out counted per collection and id (through the

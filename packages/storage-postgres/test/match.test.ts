@@ -17,6 +17,10 @@ import {
 } from '@crmkit/core';
 import { createPostgresStorage } from '@crmkit/storage-postgres';
 import { filterTree } from '../../core/test/support/filter-tree.js';
+import {
+  customerRecord as storedCustomer,
+  statsRecord as storedStats,
+} from '../../core/test/support/segment-records.js';
 import { freshTenant, sharedPglite } from './pglite.js';
 
 after(async () => (await sharedPglite()).close());
@@ -27,31 +31,8 @@ const DAY = 86_400_000;
 const COUNTRIES = ['CN', 'US', 'DE'];
 const OWNERS = ['rep-1', 'rep-2'];
 
-const customerRecord = (id: string, fields: Record<string, unknown>): StoredRecord =>
-  ({
-    id,
-    kind: 'person',
-    name: `Customer ${id}`,
-    emails: [],
-    phones: [],
-    tags: [],
-    lifecycleStage: 'lead',
-    customFields: {},
-    ...fields,
-    version: 1,
-    createdAt: AT,
-    updatedAt: AT,
-  }) as StoredRecord;
-
-const statsRecord = (stats: CustomerStats): StoredRecord =>
-  ({
-    ...stats,
-    dealIds: [],
-    recentActivityIds: [],
-    version: 1,
-    createdAt: AT,
-    updatedAt: AT,
-  }) as unknown as StoredRecord;
+const customerRecord = (id: string, fields: Record<string, unknown>) => storedCustomer(id, fields, AT);
+const statsRecord = (stats: CustomerStats) => storedStats(stats, AT);
 
 const leafArb: fc.Arbitrary<Filter> = fc.oneof(
   fc.record({ field: fc.constant('country'), op: fc.constantFrom('eq', 'ne'), value: fc.constantFrom('CN', 'US') }),

@@ -157,6 +157,8 @@ export interface RemovalOptions {
   readonly expectedVersion?: number | undefined;
   /** Per collection, what else a deletion there must do (see {@link RemovalHook}). */
   readonly hooks?: Readonly<Partial<Record<string, RemovalHook>>> | undefined;
+  /** Throws when the actor may not delete the record: checked before its dependants are counted or named. */
+  readonly checkWrite?: ((record: StoredRecord) => Promise<void>) | undefined;
 }
 
 /**
@@ -174,6 +176,7 @@ export async function removeWithDependants(
   options: RemovalOptions = {},
 ): Promise<{ readonly before: StoredRecord; readonly events: PendingEvent[] }> {
   const current = await loadAt(tx, collection, id, options.expectedVersion);
+  await options.checkWrite?.(current);
   if ((options.dependants ?? 'refuse') === 'refuse') {
     const counts = await countDependants(tx, collection, id);
     if (Object.keys(counts).length > 0) throw new DependantsError(collection, id, counts);
