@@ -4,10 +4,26 @@
  * and closed after the last. Batches are delivered as they come, marked `remote: true`. A cut stream is opened again
  * with an exponential backoff with jitter, resuming after the last event id (`Last-Event-ID`).
  *
- * When changes may have been missed — the server answers `event: reset` (the position is too old), a batch is not
- * readable, or the stream is opened again with no position to resume from — every subscriber is handed one reset
- * batch: for each collection, one change with `id: '*'` ({@link ANY_RECORD}), meaning "anything here may have
- * changed: read it again".
+ * **No change after `subscribe()` is missed.** The stream opens a round trip after the first `subscribe()`, and the
+ * server follows its change log only from then on: a change committed in between (say by another user, while the
+ * element that subscribed is loading) would never be sent. So every connection resumes from a position the client
+ * held before its listeners subscribed: the first one from the position `GET /session` gave when the client was
+ * created (`changes.position`; nothing can subscribe before that), later ones from the last event id received. The
+ * server sends every batch committed after that position, so a change made between `subscribe()` and the stream's
+ * opening arrives as itself, with no reset (those made between the session and `subscribe()` arrive too: at worst
+ * needless reads). The position is kept when the last listener leaves, for the next one. Only a
+ * connection opened with no position at all (a server whose session gives none, or after a `reset` without an id)
+ * cannot tell what it missed: its listeners get a reset batch (below).
+ *
+ * **Dead connections.** A connection that dies without closing (a NAT mapping that timed out, a laptop that slept, a
+ * proxy that stopped forwarding) never ends a read; but the server sends heartbeat comments, so a connection that
+ * delivers nothing at all — no answer, no event, no comment — for `idleTimeout` ms (by default 2.5 heartbeat
+ * intervals, as the session gives them) is taken as dead: it is aborted and opened again like a cut one, resuming.
+ *
+ * When changes may have been missed — the server answers `event: reset` (the position is too old, or another
+ * process's), a batch is not readable, or a connection is opened with no position to resume from — every subscriber
+ * is handed one reset batch: for each collection, one change with `id: '*'` ({@link ANY_RECORD}), meaning "anything
+ * here may have changed: read it again".
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { CRM_COLLECTIONS, type ChangeEvent, type ChangeListener } from '@crmkit/core';
@@ -22,15 +38,63 @@ export function isResetChange(change: ChangeEvent): boolean {
   return change.id === ANY_RECORD && change.version === undefined;
 }
 
-/** The delays the stream reconnects with, and the jitter's source. */
+/** The delays the stream reconnects with, how long a connection may be silent, and the jitter's source. */
 export interface StreamTiming {
   readonly minDelay: number;
   readonly maxDelay: number;
+  /** Milliseconds a connection may deliver nothing (no answer, no byte) before it is taken as dead. */
+  readonly idleTimeout: number;
   readonly random?: () => number;
 }
 
-/** Why reading one connection stopped. */
-type Ending = 'ended' | 'failed' | 'closed';
+/** How many heartbeat intervals a connection may be silent: one missed heartbeat, and half of one for the network. */
+export const IDLE_HEARTBEATS = 2.5;
+
+/** The server's default heartbeat interval, assumed when the session gives none. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/**
+ * The watchdog's clock: the wall clock, which keeps running while the machine sleeps, so that on waking the first
+ * timer to fire counts the sleep as silence (a monotonic clock may stop during sleep). A jump forward costs at worst
+ * one needless reconnection, which resumes; a jump back is taken as activity.
+ */
+const now = (): number => Date.now();
+
+/**
+ * Aborts a connection that stays silent: `touch()` on everything it delivers; `stop()` once it is over. One timer at a
+ * time, re-armed for what is left of the bound when it fires after activity (a throttled or delayed timer only makes
+ * the verdict later, never wrong).
+ */
+class Watchdog {
+  private readonly idleTimeout: number;
+  private readonly onIdle: () => void;
+  private last = now();
+  private timer: ReturnType<typeof setTimeout>;
+
+  constructor(idleTimeout: number, onIdle: () => void) {
+    this.idleTimeout = idleTimeout;
+    this.onIdle = onIdle;
+    this.timer = setTimeout(() => this.check(), idleTimeout);
+  }
+
+  touch(): void {
+    this.last = now();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  private check(): void {
+    const silent = now() - this.last;
+    if (silent >= this.idleTimeout) {
+      this.onIdle();
+      return;
+    }
+    if (silent < 0) this.touch(); // the clock went back
+    this.timer = setTimeout(() => this.check(), this.idleTimeout - Math.max(0, silent));
+  }
+}
 
 /** The changes of one `change` event's data, or `undefined` when it is not a batch of them. */
 function readBatch(data: string): ChangeEvent[] | undefined {
@@ -68,14 +132,20 @@ export class ChangeStream {
   /** Collections seen on the stream besides the CRM's own: a reset names them too. */
   private readonly seen = new Set<string>();
   private abort: AbortController | undefined;
+  /**
+   * Where the next connection resumes: the last event id received, or first the session's position. Kept while no
+   * one listens, so that a later subscriber misses nothing committed after its `subscribe()` either.
+   */
   private lastEventId: string | undefined;
   /** The server's `retry:`, which replaces `minDelay` as the backoff's first step. */
   private retry: number | undefined;
   private disposed = false;
 
-  constructor(transport: Transport, timing: StreamTiming) {
+  /** `position`: the change log's position before anything could subscribe (the session's), where the stream starts. */
+  constructor(transport: Transport, timing: StreamTiming, position?: string) {
     this.transport = transport;
     this.timing = timing;
+    this.lastEventId = position;
   }
 
   /** Adds a listener; the first opens the stream. Returns the function that removes it (and closes the stream after the last). */
@@ -108,8 +178,7 @@ export class ChangeStream {
   private stop(): void {
     this.abort?.abort();
     this.abort = undefined;
-    // A later subscriber loads afresh: it wants changes from now, not those made while nobody listened.
-    this.lastEventId = undefined;
+    // The position is kept (see lastEventId): the next subscriber's stream resumes after it.
     this.retry = undefined;
   }
 
@@ -133,35 +202,48 @@ export class ChangeStream {
     this.deliver([...collections].map((collection) => ({ collection, id: ANY_RECORD, type: 'put', remote: true })));
   }
 
+  /** Connects, reads, and connects again after a pause, until `signal` (the whole stream's) aborts. */
   private async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
-    /** Whether an attempt came before this one: a connection, or a failure to connect. */
-    let tried = false;
     while (!signal.aborted) {
+      await this.connect(signal, () => {
+        failures = 0;
+      });
+      if (signal.aborted) return;
+      await this.pause(failures++, signal);
+    }
+  }
+
+  /**
+   * One connection: opened, read until it ends, fails or stays silent for `idleTimeout` (then aborted as dead), or
+   * until `signal` aborts. `alive` is called on each event or comment.
+   */
+  private async connect(signal: AbortSignal, alive: () => void): Promise<void> {
+    const connection = new AbortController();
+    const close = () => connection.abort();
+    signal.addEventListener('abort', close, { once: true });
+    const watchdog = new Watchdog(this.timing.idleTimeout, close);
+    try {
       const resumeFrom = this.lastEventId;
       let response: Response | undefined;
       try {
-        response = await this.transport.openChanges(resumeFrom, signal);
+        response = await this.transport.openChanges(resumeFrom, connection.signal);
       } catch {
-        response = undefined; // no answer: try again after a pause
+        return; // no answer (or none in time): try again after a pause
       }
-      if (signal.aborted) {
-        await response?.body?.cancel().catch(() => undefined);
+      watchdog.touch();
+      const type = response.headers.get('content-type') ?? '';
+      if (connection.signal.aborted || !response.ok || !response.body || !type.includes('text/event-stream')) {
+        await response.body?.cancel().catch(() => undefined);
         return;
       }
-      const type = response?.headers.get('content-type') ?? '';
-      if (response?.ok && response.body && type.includes('text/event-stream')) {
-        // Changes since the first attempt cannot be asked for: whatever the listeners show may be stale.
-        if (tried && resumeFrom === undefined) this.reset();
-        const ending = await this.read(response.body, signal, () => {
-          failures = 0;
-        });
-        if (ending === 'closed') return;
-      } else {
-        await response?.body?.cancel().catch(() => undefined);
-      }
-      tried = true;
-      await this.pause(failures++, signal);
+      // With no position, what was committed before the server began following the log is unknown here: whatever
+      // the listeners show may be stale.
+      if (resumeFrom === undefined) this.reset();
+      await this.read(response.body, connection.signal, alive, () => watchdog.touch());
+    } finally {
+      watchdog.stop();
+      signal.removeEventListener('abort', close);
     }
   }
 
@@ -182,8 +264,13 @@ export class ChangeStream {
     });
   }
 
-  /** Reads one connection until it ends, fails or is closed. */
-  private async read(body: ReadableStream<Uint8Array>, signal: AbortSignal, alive: () => void): Promise<Ending> {
+  /** Reads one connection until it ends, fails or `signal` aborts it; `received` on every chunk. */
+  private async read(
+    body: ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+    alive: () => void,
+    received: () => void,
+  ): Promise<void> {
     const parser = createParser({
       onEvent: (message) => {
         alive();
@@ -196,17 +283,18 @@ export class ChangeStream {
     });
     const reader = body.getReader();
     const cancel = () => void reader.cancel().catch(() => undefined);
-    signal.addEventListener('abort', cancel, { once: true });
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
     const decoder = new TextDecoder();
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (signal.aborted) return 'closed';
-        if (done) return 'ended';
+        if (done || signal.aborted) return;
+        received();
         parser.feed(decoder.decode(value, { stream: true }));
       }
     } catch {
-      return signal.aborted ? 'closed' : 'failed';
+      return; // the connection failed (or was aborted): the caller decides what next
     } finally {
       signal.removeEventListener('abort', cancel);
       reader.releaseLock();

@@ -50,9 +50,17 @@ export interface RemoteCrmOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * How the change stream reconnects after it was cut: an exponential backoff with jitter from `minDelay` (default
-   * 1 000 ms, or the server's `retry:` value) to `maxDelay` (default 30 000 ms), in milliseconds.
+   * 1 000 ms, or the server's `retry:` value) to `maxDelay` (default 30 000 ms), in milliseconds. A connection that
+   * delivers nothing at all (no answer, no event, no heartbeat comment) for `idleTimeout` ms is taken as dead (a NAT
+   * that timed out, a laptop that slept, a proxy that stopped forwarding: nothing ever says it closed), aborted and
+   * opened again, resuming; by default 2.5 times the heartbeat interval the server gives in its session (37 500 ms
+   * for the server's default of 15 000 ms, and from a server that gives none).
    */
-  readonly reconnect?: { readonly minDelay?: number; readonly maxDelay?: number };
+  readonly reconnect?: {
+    readonly minDelay?: number;
+    readonly maxDelay?: number;
+    readonly idleTimeout?: number;
+  };
 }
 
 /** The options once checked: the base URL without a trailing slash, the functions resolved. */
@@ -63,6 +71,8 @@ export interface CheckedOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly minDelay: number;
   readonly maxDelay: number;
+  /** `reconnect.idleTimeout` when given; otherwise it follows from the session's heartbeat interval. */
+  readonly idleTimeout: number | undefined;
 }
 
 /** Headers the client sets itself, lower case. */
@@ -109,7 +119,7 @@ const optionsSchema = z.strictObject({
     ),
   ),
   reconnect: z.optional(
-    z.strictObject({ minDelay: delaySchema, maxDelay: delaySchema }).check(
+    z.strictObject({ minDelay: delaySchema, maxDelay: delaySchema, idleTimeout: delaySchema }).check(
       z.refine((delays) => (delays.minDelay ?? 1) <= (delays.maxDelay ?? Infinity), {
         path: ['maxDelay'],
         message: 'Expected at least minDelay',
@@ -145,6 +155,7 @@ export function checkOptions(options: RemoteCrmOptions): CheckedOptions {
     headers,
     minDelay,
     maxDelay: Math.max(minDelay, checked.reconnect?.maxDelay ?? 30_000),
+    idleTimeout: checked.reconnect?.idleTimeout,
   };
 }
 
@@ -158,6 +169,19 @@ export interface RemoteSession {
   readonly lostReasons: readonly string[];
   /** The server's lifecycle configuration (`crm.customers.lifecycle`); core's default from a server that sends none. */
   readonly lifecycle: LifecycleConfig;
+  /** How to follow the change stream, as far as the server says (see {@link SessionChanges}). */
+  readonly changes: SessionChanges;
+}
+
+/** What the session tells about `GET /changes`. */
+export interface SessionChanges {
+  /**
+   * The change log's position when the session was answered: the change stream's first connection resumes after it
+   * (`Last-Event-ID`), so a change committed after the session, before the stream opened, is not missed.
+   */
+  readonly position: string | undefined;
+  /** The interval of the stream's heartbeat comments, in milliseconds. */
+  readonly heartbeatMs: number | undefined;
 }
 
 // Not strict: a newer server may tell more than this client knows, and an older client must keep working.
@@ -169,6 +193,13 @@ const sessionSchema = z.object({
   exchangeRates: z.optional(z.nullable(exchangeRateTableSchema)),
   lostReasons: lostReasonsSchema,
   lifecycle: z.optional(z.unknown()),
+  changes: z.optional(
+    z.object({
+      // Sent back as a header: one line of printable text.
+      position: z.optional(z.string().check(z.maxLength(256), z.regex(/^[\x20-\x7e]*$/))),
+      heartbeatMs: z.optional(z.int().check(z.positive(), z.lte(3_600_000))),
+    }),
+  ),
 });
 
 /** The session the server answered, frozen as core freezes a local CRM's; `StorageError` when it is not one. */
@@ -184,6 +215,10 @@ export function readSession(body: unknown): RemoteSession {
       exchangeRates: rates ? Object.freeze({ asOf: rates.asOf, rates: Object.freeze({ ...rates.rates }) }) : undefined,
       lostReasons: Object.freeze([...session.lostReasons]),
       lifecycle: session.lifecycle === undefined ? DEFAULT_LIFECYCLE : parseLifecycleConfig(session.lifecycle),
+      changes: {
+        position: session.changes?.position === '' ? undefined : session.changes?.position,
+        heartbeatMs: session.changes?.heartbeatMs,
+      },
     };
   } catch (error) {
     if (!isCrmError(error)) throw error;

@@ -23,12 +23,16 @@
  *   that was entered. A stale write is `412` with the `ConflictError`'s versions when it carried `If-Match` (`409`
  *   when the version travelled in the body).
  * - `GET /session` answers who the server acts for and the CRM's settings: `{ actor, timeZone, currency,
- *   defaultRegion?, exchangeRates?, lostReasons, lifecycle }` (`lifecycle`: the stages and rules of
- *   `crm.customers.lifecycle`), which the client reads once when it is created.
+ *   defaultRegion?, exchangeRates?, lostReasons, lifecycle, changes? }` (`lifecycle`: the stages and rules of
+ *   `crm.customers.lifecycle`; `changes`: `{ position, heartbeatMs }`, the change log's position when the session was
+ *   answered and the interval of the stream's heartbeats), which the client reads once when it is created.
  * - `GET /changes` is a `text/event-stream` of `change` events (`id:` a resume position, `data:` the batch's
  *   `{ collection, id, type, version }`s the actor may see: puts of records the actor can read, and every delete,
  *   which names an id only), `reset` (its `id:` the position live events continue after) when a resume position is
- *   unknown or too old or the client fell too far behind, and comment heartbeats.
+ *   unknown or too old or the client fell too far behind, and comment heartbeats every `heartbeatMs`. `Last-Event-ID`
+ *   resumes after a position: the client's first connection sends the session's `changes.position`, so nothing
+ *   committed after the session (after any `subscribe()`) is missed while the stream opens; later ones the last
+ *   event id. A connection silent for 2.5 heartbeat intervals is taken as dead and opened again.
  */
 
 /** Where one positional argument of a method travels. */

@@ -18,7 +18,7 @@ import {
   type Segment,
   type SegmentPredicate,
 } from '@crmkit/core';
-import { ChangeStream } from './changes.js';
+import { ChangeStream, DEFAULT_HEARTBEAT_MS, IDLE_HEARTBEATS } from './changes.js';
 import { checkOptions, readSession, type RemoteCrmOptions } from './options.js';
 import { buildRequest, routeOf, shadowingRoute } from './requests.js';
 import { createTransport } from './transport.js';
@@ -50,7 +50,18 @@ export async function createRemoteCrm(options: RemoteCrmOptions): Promise<Remote
     return promise;
   };
   const session = readSession(await transport.send({ verb: 'GET', path: '/session', label: 'GET /session' }));
-  const stream = new ChangeStream(transport, checked);
+  // The session's position is where the stream starts, whenever the first listener subscribes: a change committed
+  // after `subscribe()` but before the stream opens still arrives (see changes.ts).
+  const heartbeatMs = session.changes.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const stream = new ChangeStream(
+    transport,
+    {
+      minDelay: checked.minDelay,
+      maxDelay: checked.maxDelay,
+      idleTimeout: checked.idleTimeout ?? Math.ceil(heartbeatMs * IDLE_HEARTBEATS),
+    },
+    session.changes.position,
+  );
 
   /** The method `service.method` as its route carries it; typed by where it is put. */
   const remote = <F>(service: string, method: string): F => {

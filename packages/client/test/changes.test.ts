@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CRM_COLLECTIONS, type ChangeEvent } from '@crmkit/core';
 import { ANY_RECORD, createRemoteCrm, isResetChange, type RemoteCrmOptions } from '@crmkit/client';
-import { BASE, json, stubServer, until, type StubServer } from './stub.js';
+import { BASE, SESSION, json, stubServer, until, type StubServer } from './stub.js';
 
 // The change stream over a stub event stream: one shared connection, batches delivered as `remote: true`, reconnects
 // resuming with Last-Event-ID, and a reset batch whenever changes may have been missed.
@@ -28,7 +28,8 @@ test('one stream for every subscriber; batches come whole, marked remote', async
   assert.equal(request.headers.get('accept'), 'text/event-stream');
   assert.equal(request.headers.get('authorization'), 'Bearer secret');
   assert.equal(request.headers.get('x-tenant'), 'acme');
-  assert.equal(request.headers.get('last-event-id'), null);
+  // The first connection resumes from the session's position: nothing committed after subscribe() is missed.
+  assert.equal(request.headers.get('last-event-id'), SESSION.changes.position);
 
   const text = change('1:1', [
     { collection: 'deals', id: 'd1', type: 'put', version: 2 },
@@ -48,13 +49,15 @@ test('one stream for every subscriber; batches come whole, marked remote', async
   await crm.dispose();
 });
 
-test('the last unsubscribe closes the stream; the next subscriber opens a fresh one', async () => {
+test('the last unsubscribe closes the stream; the next subscriber’s resumes where it stopped', async () => {
   const server = stubServer();
   const crm = await remote(server);
-  const off1 = crm.subscribe(() => undefined);
+  const batches: (readonly ChangeEvent[])[] = [];
+  const off1 = crm.subscribe((events) => batches.push(events));
   const off2 = crm.subscribe(() => undefined);
   await until(() => server.streams.length === 1, 'the stream was opened');
   server.streams[0]!.stream.push(change('7', [{ collection: 'deals', id: 'd1', type: 'put', version: 1 }]));
+  await until(() => batches.length === 1, 'the batch was delivered');
   off1();
   off1();
   assert.equal(server.streams[0]!.request.signal?.aborted, false, 'open while someone listens');
@@ -63,7 +66,9 @@ test('the last unsubscribe closes the stream; the next subscriber opens a fresh 
   await until(() => server.streams[0]!.stream.cancelled, 'the body was cancelled');
   crm.subscribe(() => undefined);
   await until(() => server.streams.length === 2, 'a new stream was opened');
-  assert.equal(server.streams[1]!.request.headers.get('last-event-id'), null);
+  // What was committed while no one listened is sent too: the new subscriber cannot miss a change made after it
+  // subscribed and before its stream opened.
+  assert.equal(server.streams[1]!.request.headers.get('last-event-id'), '7');
   await crm.dispose();
   assert.equal(server.streams[1]!.request.signal?.aborted, true);
 });
@@ -108,10 +113,12 @@ test('connections that fail are tried again with backoff until one holds', async
   const batches: (readonly ChangeEvent[])[] = [];
   crm.subscribe((events) => batches.push(events));
   await until(() => server.streams.length === 1, 'a connection held');
-  assert.deepEqual(attempts, ['-', '-', '-']);
-  // Changes made while it could not connect are unknown: the subscriber is told to read again.
-  await until(() => batches.length === 1, 'a reset was delivered');
-  assert.ok(batches[0]!.every(isResetChange));
+  // Every attempt resumes from the session's position: the server sends what was committed meanwhile, no reset.
+  assert.deepEqual(attempts, ['0', '0', '0']);
+  assert.equal(server.streams[0]!.request.headers.get('last-event-id'), '0');
+  server.streams[0]!.stream.push(change('1', [{ collection: 'deals', id: 'd1', type: 'put', version: 1 }]));
+  await until(() => batches.length === 1, 'the batch was delivered');
+  assert.ok(!batches[0]!.some(isResetChange));
   await crm.dispose();
 });
 
@@ -139,7 +146,7 @@ test('event: reset hands every subscriber a batch naming every collection with i
   await crm.dispose();
 });
 
-test('a stream opened again with no position to resume from, or an unreadable batch, resets', async () => {
+test('an unreadable batch resets; the stream goes on from the position it had', async () => {
   const server = stubServer();
   const crm = await remote(server);
   const batches: (readonly ChangeEvent[])[] = [];
@@ -150,8 +157,34 @@ test('a stream opened again with no position to resume from, or an unreadable ba
   assert.ok(batches[0]!.every(isResetChange));
   server.streams[0]!.stream.end();
   await until(() => server.streams.length === 2, 'the stream was opened again');
+  assert.equal(server.streams[1]!.request.headers.get('last-event-id'), '0');
+  await crm.dispose();
+});
+
+test('with no position to start from (a session without one), every connection opened resets, the first too', async () => {
+  const { changes: _changes, ...withoutPosition } = SESSION;
+  const server = stubServer(undefined, withoutPosition);
+  const crm = await remote(server);
+  const batches: (readonly ChangeEvent[])[] = [];
+  crm.subscribe((events) => batches.push(events));
+  await until(() => server.streams.length === 1, 'the stream was opened');
+  assert.equal(server.streams[0]!.request.headers.get('last-event-id'), null);
+  // What was committed between subscribe() and the server following its log is unknown: read again.
+  await until(() => batches.length === 1, 'a reset on opening without a position');
+  assert.ok(batches[0]!.every(isResetChange));
+  server.streams[0]!.stream.end();
+  await until(() => server.streams.length === 2, 'the stream was opened again');
   await until(() => batches.length === 2, 'a reset after reconnecting without a position');
   assert.ok(batches[1]!.every(isResetChange));
+  // Once an event has given a position, the next connection resumes from it, with no reset.
+  server.streams[1]!.stream.push(change('3', [{ collection: 'deals', id: 'd1', type: 'put', version: 1 }]));
+  await until(() => batches.length === 3, 'the batch was delivered');
+  server.streams[1]!.stream.end();
+  await until(() => server.streams.length === 3, 'the stream was opened once more');
+  assert.equal(server.streams[2]!.request.headers.get('last-event-id'), '3');
+  server.streams[2]!.stream.push(change('4', [{ collection: 'deals', id: 'd2', type: 'put', version: 1 }]));
+  await until(() => batches.length === 4, 'the next batch was delivered');
+  assert.ok(!batches[3]!.some(isResetChange));
   await crm.dispose();
 });
 
@@ -185,4 +218,92 @@ test('after dispose, subscribing delivers nothing and opens no stream', async ()
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(server.streams.length, 0);
   off();
+});
+
+/**
+ * Lets pending reads, microtasks and I/O callbacks run until `condition` holds (with timers mocked, `until`, which
+ * sleeps, cannot), calling `eachTurn` between turns.
+ */
+async function settle(condition: () => boolean, what: string, eachTurn?: () => void): Promise<void> {
+  for (let turn = 0; turn < 1_000; turn++) {
+    if (condition()) return;
+    eachTurn?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`Never happened: ${what}`);
+}
+
+/** A few turns of the event loop, for what cannot be waited for by a condition (a heartbeat read). */
+async function turns(): Promise<void> {
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+test('a connection that delivers nothing for idleTimeout is taken as dead, aborted and opened again, resuming', async (t) => {
+  // Mocked timers and clock: the watchdog's time passes only as the test says.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const server = stubServer();
+  const crm = await remote(server, { reconnect: { minDelay: 1, maxDelay: 2, idleTimeout: 1_000 } });
+  const batches: (readonly ChangeEvent[])[] = [];
+  crm.subscribe((events) => batches.push(events));
+  await settle(() => server.streams.length === 1, 'the stream was opened');
+  const first = server.streams[0]!;
+  first.stream.push(change('41', [{ collection: 'tasks', id: 't1', type: 'put', version: 1 }]));
+  await settle(() => batches.length === 1, 'the batch was delivered');
+  // Heartbeats more often than the bound keep the connection, however long it lasts.
+  for (let beat = 0; beat < 10; beat++) {
+    t.mock.timers.tick(600);
+    first.stream.push(': ping\n\n');
+    await turns();
+  }
+  assert.equal(server.streams.length, 1, 'a connection that sends heartbeats is kept');
+  assert.equal(first.request.signal?.aborted, false);
+  // Then nothing: no FIN, no error, the read just never returns. After the bound the connection is given up.
+  t.mock.timers.tick(1_000);
+  await settle(() => first.request.signal?.aborted === true, 'the silent connection was aborted');
+  await settle(() => first.stream.cancelled, 'its body was cancelled');
+  // The backoff's pause (at most maxDelay), the mocked clock moved on a millisecond a turn.
+  await settle(
+    () => server.streams.length === 2,
+    'the stream was opened again',
+    () => t.mock.timers.tick(1),
+  );
+  assert.equal(server.streams[1]!.request.headers.get('last-event-id'), '41', 'resuming after the last event');
+  server.streams[1]!.stream.push(change('42', [{ collection: 'tasks', id: 't1', type: 'put', version: 2 }]));
+  await settle(() => batches.length === 2, 'live batches follow on the new connection');
+  assert.ok(
+    batches.flat().every((event) => !isResetChange(event)),
+    'no reset: the server resumed',
+  );
+  await crm.dispose();
+});
+
+test('a connection that never answers is abandoned after idleTimeout and tried again', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const server = stubServer();
+  const hanging: RequestInit[] = [];
+  const crm = await remote(server, {
+    reconnect: { minDelay: 1, maxDelay: 2, idleTimeout: 5_000 },
+    fetch: (input, init) => {
+      if (!new URL(input).pathname.endsWith('/changes') || hanging.length > 0) return server.fetch(input, init);
+      hanging.push(init);
+      // A request into a black hole: it settles only when aborted.
+      return new Promise((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    },
+  });
+  crm.subscribe(() => undefined);
+  await settle(() => hanging.length === 1, 'the first connection was attempted');
+  t.mock.timers.tick(4_999);
+  await turns();
+  assert.equal(hanging[0]!.signal?.aborted, false);
+  t.mock.timers.tick(1);
+  await settle(() => hanging[0]!.signal?.aborted === true, 'the attempt was abandoned');
+  await settle(
+    () => server.streams.length === 1,
+    'a second attempt connected',
+    () => t.mock.timers.tick(1),
+  );
+  assert.equal(server.streams[0]!.request.headers.get('last-event-id'), '0');
+  await crm.dispose();
 });

@@ -28,6 +28,8 @@ test('options are parsed strictly', async () => {
     [{ url: BASE, headers: { 'X-Bad': 'a\r\nb' } }, ['headers', 'X-Bad']],
     [{ url: BASE, headers: { Authorization: 'Bearer x' }, getToken: () => 't' }, ['headers', 'Authorization']],
     [{ url: BASE, reconnect: { minDelay: 10, maxDelay: 5 } }, ['reconnect', 'maxDelay']],
+    [{ url: BASE, reconnect: { idleTimeout: 0 } }, ['reconnect', 'idleTimeout']],
+    [{ url: BASE, reconnect: { idleTimeout: 1.5 } }, ['reconnect', 'idleTimeout']],
     [{ url: BASE, retries: 3 }, ['retries']],
   ];
   for (const [options, path] of refused) {
@@ -63,6 +65,14 @@ test('a session without the optional settings, and one that is not a session', a
     createRemoteCrm({ url: BASE, fetch: stubServer(undefined, { actor: 'me' }).fetch }),
     (error: unknown) => error instanceof StorageError && error.code === CrmErrorCode.storage,
   );
+  // The change stream's position goes back as a header: anything but one line of text is not a session.
+  for (const changes of [{ position: 'a\r\nb' }, { position: 7 }, { heartbeatMs: 0 }]) {
+    await assert.rejects(
+      createRemoteCrm({ url: BASE, fetch: stubServer(undefined, { ...minimal, changes }).fetch }),
+      StorageError,
+      JSON.stringify(changes),
+    );
+  }
 });
 
 test('a server that cannot be reached, or refuses the user, fails createRemoteCrm with a typed error', async () => {

@@ -343,3 +343,103 @@ test('resuming at a position the server does not know delivers a reset batch', a
   await crm.dispose();
   await second.close();
 });
+
+test('a change committed after subscribe(), before the stream is open, reaches the listener as itself', async () => {
+  const { handler, connect } = setup();
+  const writer = await connect('token-bo');
+  // The watcher's GET /changes waits at the gate: the server does not follow the change log for it yet.
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const answered: Request[] = [];
+  const watcher = await createRemoteCrm({
+    url: 'http://crm.test/api/crm',
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      if (new URL(input).pathname.endsWith('/changes')) {
+        await gate;
+        const response = await handler(request);
+        answered.push(request);
+        return response;
+      }
+      return handler(request);
+    },
+    getToken: () => 'token-ada',
+    reconnect: { minDelay: 1, maxDelay: 5 },
+  });
+  const batches: (readonly ChangeEvent[])[] = [];
+  watcher.subscribe((events) => batches.push(events));
+  // Subscribed, not yet streaming: another user writes (the element that subscribed would be loading now).
+  const early = await writer.customers.create({ kind: 'person', name: 'Early Bird' });
+  open();
+  await until(() => answered.length === 1, 'the change stream was answered');
+  // The stream is open now: a later change arrives whatever happens; the early one must have come before it.
+  const later = await writer.customers.create({ kind: 'person', name: 'Late Comer' });
+  await until(() => batches.flat().some((event) => event.id === later.id), 'the later change was delivered');
+  const heard = batches.flat().find((event) => event.collection === 'customers' && event.id === early.id);
+  assert.ok(heard, 'the change made between subscribe() and the stream opening was delivered');
+  assert.equal(heard.version, 1);
+  assert.ok(!batches.flat().some(isResetChange), 'as the change itself, not as a reset');
+  // The first connection resumed from the position the session gave.
+  assert.match(answered[0]!.headers.get('last-event-id') ?? '', /^[0-9a-z]+:\d+$/);
+  await watcher.dispose();
+  await writer.dispose();
+  await handler.close();
+});
+
+test('a stream that stops delivering (not even heartbeats) is given up and opened again, resuming', async () => {
+  const storage = createMemoryStorage();
+  const handler = createCrmHandler({
+    storage,
+    basePath: '/api/crm',
+    // The session tells the client this interval: it takes 2.5 of them without a byte as a dead connection.
+    changes: { heartbeatMs: 20 },
+    authenticate: async (request) => {
+      const token = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1];
+      const actor = token === undefined ? undefined : USERS[token];
+      return actor ? { actor } : undefined;
+    },
+    onError: (error) => assert.fail(`unexpected server failure: ${String(error)}`),
+  });
+  const streams: Request[] = [];
+  const watcher = await createRemoteCrm({
+    url: 'http://crm.test/api/crm',
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      const response = await handler(request);
+      if (!new URL(input).pathname.endsWith('/changes')) return response;
+      streams.push(request);
+      if (streams.length > 1 || !response.body) return response;
+      // The first connection goes silent after its first chunk, as through a proxy that stopped forwarding: no
+      // heartbeat, no event, and no end either.
+      let chunks = 0;
+      const silenced = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            if (chunks++ === 0) controller.enqueue(chunk);
+          },
+        }),
+      );
+      return new Response(silenced, { status: response.status, headers: response.headers });
+    },
+    getToken: () => 'token-ada',
+    reconnect: { minDelay: 1, maxDelay: 5 },
+  });
+  const writer = await createRemoteCrm({
+    url: 'http://crm.test/api/crm',
+    fetch: (input, init) => handler(new Request(input, init)),
+    getToken: () => 'token-bo',
+  });
+  const batches: (readonly ChangeEvent[])[] = [];
+  watcher.subscribe((events) => batches.push(events));
+  await until(() => streams.length === 1, 'the first stream was answered');
+  // Sent on the silenced connection: it never arrives there.
+  const customer = await writer.customers.create({ kind: 'person', name: 'Bo Li' });
+  await until(() => batches.flat().some((event) => event.id === customer.id), 'the change arrived after all');
+  assert.equal(streams[0]!.signal.aborted, true, 'the silent connection was aborted');
+  assert.ok(streams.length >= 2);
+  assert.match(streams[1]!.headers.get('last-event-id') ?? '', /^[0-9a-z]+:\d+$/, 'the next one resumed');
+  assert.ok(!batches.flat().some(isResetChange), 'no reset: nothing was lost');
+  await watcher.dispose();
+  await writer.dispose();
+  await handler.close();
+});

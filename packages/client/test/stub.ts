@@ -22,6 +22,8 @@ export const SESSION = {
   defaultRegion: 'CN',
   exchangeRates: { asOf: '2026-01-01', rates: { USD: 7.1 } },
   lostReasons: ['price', 'timing'],
+  // Where the change stream starts (its first Last-Event-ID), and the heartbeat interval.
+  changes: { position: '0', heartbeatMs: 15_000 },
 };
 
 export const json = (status: number, value: unknown, type = 'application/json'): Response =>

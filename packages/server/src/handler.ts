@@ -169,7 +169,7 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     const lease = await tenant.lease(actor);
     if (path === '/session') {
       try {
-        return jsonResponse(200, session(lease.crm));
+        return jsonResponse(200, session(lease.crm, tenant.changes.position, resolved.changes.heartbeatMs));
       } finally {
         lease.release();
       }
@@ -304,7 +304,13 @@ function matchesNoneMatch(header: string | null, etag: string): boolean {
   });
 }
 
-function session(crm: Crm): Record<string, unknown> {
+/**
+ * The `GET /session` answer. `changes` is what a client needs to follow `GET /changes` without a gap: `position`, the
+ * change log's position now, which a client sends as `Last-Event-ID` when its stream first opens so that a change
+ * committed between this answer and the stream's opening still reaches it; and `heartbeatMs`, the heartbeat interval,
+ * after a few of which a silent stream may be taken as dead.
+ */
+function session(crm: Crm, position: string, heartbeatMs: number): Record<string, unknown> {
   return {
     actor: { id: crm.actor.id, role: crm.actor.role },
     timeZone: crm.timeZone,
@@ -314,6 +320,7 @@ function session(crm: Crm): Record<string, unknown> {
     lostReasons: crm.lostReasons,
     // A synchronous property of the CRM (the elements read its stage names): the client needs it up front.
     lifecycle: crm.customers.lifecycle,
+    changes: { position, heartbeatMs },
   };
 }
 

@@ -268,6 +268,13 @@ function serverOperations(secured: boolean): Record<string, Record<string, unkno
                   defaultRegion: STRING,
                   exchangeRates: OBJECT,
                   lostReasons: { type: 'array', items: STRING },
+                  changes: {
+                    type: 'object',
+                    description:
+                      'Following GET /changes: `position`, the change log’s position now (send it as Last-Event-ID ' +
+                      'when the stream first opens); `heartbeatMs`, the interval of its heartbeat comments',
+                    properties: { position: STRING, heartbeatMs: { type: 'integer' } },
+                  },
                 },
                 required: ['actor', 'timeZone', 'currency', 'lostReasons'],
               },

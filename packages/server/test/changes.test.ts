@@ -108,6 +108,26 @@ test('Last-Event-ID resumes after the last event received; an unknown or pruned 
   assert.equal(await late.events.ended(), true, 'close() ends the streams');
 });
 
+test('the session gives the change log’s position and the heartbeat; a stream resuming there misses nothing', async (t) => {
+  const { handler } = memoryHandler({ changes: { heartbeatMs: 1_234 } });
+  t.after(() => handler.close());
+  const session = await ok<{ changes: { position: string; heartbeatMs: number } }>(handler, 'GET', '/session', {
+    actor: REP_A,
+  });
+  assert.equal(session.changes.heartbeatMs, 1_234);
+  assert.match(session.changes.position, /^[0-9a-z]+:\d+$/);
+  // Committed after the session, before the client's stream opened (it subscribed, its GET /changes is on the way).
+  const early = await ok<Row>(handler, 'POST', '/customers', {
+    body: { kind: 'person', name: 'Early', ownerId: REP_A.id },
+  });
+  const stream = await openChanges(handler, REP_A, { lastEventId: session.changes.position });
+  const first = await stream.events.next();
+  assert.equal(first?.event, 'change', 'the position is resumable: no reset');
+  assert.ok(touches(first, early.id));
+  stream.abort.abort();
+  await handler.close();
+});
+
 test('heartbeats keep the stream alive', async (t) => {
   const { handler } = memoryHandler({ changes: { heartbeatMs: 10 } });
   t.after(() => handler.close());
