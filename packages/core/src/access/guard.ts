@@ -25,7 +25,6 @@ import { unguarded } from './unguarded.js';
 import type { CrmCollection } from '../kernel/collections.js';
 import { fromStorage } from '../kernel/records.js';
 import { recordSchemas } from '../kernel/snapshot-check.js';
-import { vouch } from '../kernel/trusted.js';
 import type { AccessAction, AccessPolicy, Capability, PolicyActor } from './policy.js';
 
 /** A scope ready to apply: the filter to AND into queries and the check of one record. */
@@ -117,12 +116,12 @@ export function createGuard(
 
   const operations = (ops: StorageOperations, outside: boolean): StorageOperations => {
     // Personal data is masked where records leave core, never inside a write (which would store the mask).
-    // The record is checked before it is masked (a full parse when its adapter holds foreign data), and the copy
-    // vouched for: its masked e-mails and phones would fail the check the services make of what they read.
+    // The record is checked before it is masked (a full parse when its adapter holds foreign data): the masked copy
+    // would fail the check the services make of what they read, so it is passed on unmarked.
     const view = async (collection: string): Promise<Mask | undefined> =>
       outside && MASKED.has(collection) && !(await allows('pii'))
         ? <R extends object>(record: R) =>
-            vouch(maskRecord(fromStorage(recordSchemas[collection as CrmCollection]!, record, collection) as R))
+            maskRecord(fromStorage(recordSchemas[collection as CrmCollection]!, record, collection) as R)
         : undefined;
     const guarded: StorageOperations = {
       async get<T extends object>(collection: string, id: string) {

@@ -6,6 +6,7 @@ import {
   countryCodeSchema,
   defaultIdGenerator,
   idSchema,
+  objectOption,
   optionalFunction,
   type IdGenerator,
 } from '../model/primitives.js';
@@ -257,10 +258,7 @@ const optionsSchema = /* @__PURE__ */ z.strictObject({
   exchangeRates: /* @__PURE__ */ z.optional(exchangeRateTableSchema),
   lostReasons: /* @__PURE__ */ z.optional(lostReasonsSchema),
   // Checked here for presence and kind only; each service parses its own options strictly.
-  storage: /* @__PURE__ */ z.custom<StoragePort>(
-    (value) => typeof value === 'object' && value !== null,
-    'Expected a storage adapter',
-  ),
+  storage: /* @__PURE__ */ objectOption<StoragePort>('Expected a storage adapter'),
   clock: /* @__PURE__ */ optionalFunction<() => Date>(),
   idGenerator: /* @__PURE__ */ optionalFunction<IdGenerator>(),
   policy: /* @__PURE__ */ z.optional(

@@ -4,7 +4,7 @@
  * so every stage a deal was ever in has a `StageChange` record.
  */
 import * as z from 'zod/mini';
-import { ConflictError, StageGateError, ValidationError, type ValidationIssue } from '../errors/errors.js';
+import { StageGateError, ValidationError, type ValidationIssue } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import {
   applyPatch,
@@ -248,12 +248,8 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
       ) as Record<string, unknown>;
       const at = context.nowIso();
       const moved = await context.storage.transaction(async (tx) => {
-        const current = await loadAt(tx, 'deals', ids.dealId);
         // A stale move is a conflict before anything else: its caller re-reads, and the deal may have moved on.
-        const expected = opts.expectedVersion;
-        if (expected !== undefined && expected !== current.version) {
-          throw new ConflictError('deals', ids.dealId, expected, current.version);
-        }
+        const current = await loadAt(tx, 'deals', ids.dealId, opts.expectedVersion);
         const before = withoutMeta(current);
         const { pipeline } = await pipelineForWrite(context, tx, before['pipelineId'] as string, ['pipelineId']);
         const target = stageOf(pipeline, ids.stageId, ['stageId']);

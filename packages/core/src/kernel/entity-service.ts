@@ -209,8 +209,6 @@ export function createEntityService<Input, Entity extends { id: string }, Patch>
           expectedVersion,
           dependants,
           hooks: descriptor.removalHooks,
-          // An actor who may read the record but not change it (a share) learns nothing of what points at it.
-          checkWrite: (record) => context.guard.checkWrite(collection, record),
         });
         const own = descriptor.onWrite ? await onWrite(tx, { before: withoutMeta(removal.before) }, at) : [];
         return [...removal.events, ...own];

@@ -7,6 +7,7 @@
  * A lead's `convertedCustomerId` and `convertedDealId` are not references here: they record what the lead became, and
  * outlive it.
  */
+import type { Guard } from '../access/guard.js';
 import { underlying } from '../access/unguarded.js';
 import { DependantsError, ValidationError, type ValidationIssue } from '../errors/errors.js';
 import { getPath } from '../filter/path.js';
@@ -157,8 +158,6 @@ export interface RemovalOptions {
   readonly expectedVersion?: number | undefined;
   /** Per collection, what else a deletion there must do (see {@link RemovalHook}). */
   readonly hooks?: Readonly<Partial<Record<string, RemovalHook>>> | undefined;
-  /** Throws when the actor may not delete the record: checked before its dependants are counted or named. */
-  readonly checkWrite?: ((record: StoredRecord) => Promise<void>) | undefined;
 }
 
 /**
@@ -168,7 +167,7 @@ export interface RemovalOptions {
  * record's own, which the caller emits.
  */
 export async function removeWithDependants(
-  context: RecordContext & { readonly actor: { readonly id: string } },
+  context: RecordContext & { readonly actor: { readonly id: string }; readonly guard: Pick<Guard, 'checkWrite'> },
   tx: StorageOperations,
   collection: string,
   id: string,
@@ -176,7 +175,8 @@ export async function removeWithDependants(
   options: RemovalOptions = {},
 ): Promise<{ readonly before: StoredRecord; readonly events: PendingEvent[] }> {
   const current = await loadAt(tx, collection, id, options.expectedVersion);
-  await options.checkWrite?.(current);
+  // An actor who may read the record but not change it (a share) learns nothing of what points at it.
+  await context.guard.checkWrite(collection, current);
   if ((options.dependants ?? 'refuse') === 'refuse') {
     const counts = await countDependants(tx, collection, id);
     if (Object.keys(counts).length > 0) throw new DependantsError(collection, id, counts);

@@ -129,19 +129,8 @@ export function isTrustedShape(schema: z.core.$ZodType, record: unknown): boolea
   );
 }
 
-const vouched = new WeakSet<object>();
-
-/**
- * Marks a record the CRM built from one it has checked (a masked copy): read as trusted, whichever port hands it on,
- * since its masked values would no longer pass a full parse.
- */
-export function vouch<T extends object>(record: T): T {
-  vouched.add(record);
-  return record;
-}
-
 function mark<T>(record: T): T {
-  if (typeof record === 'object' && record !== null && !vouched.has(record)) {
+  if (typeof record === 'object' && record !== null) {
     anyForeign = true;
     foreign.add(record);
   }

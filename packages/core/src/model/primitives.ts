@@ -15,6 +15,10 @@ export function trimmedString(max: number, min = 1) {
 }
 
 /** A record id: any string of 1..128 characters, so hosts can bring their own id scheme. */
+/** An option that must be an object (a storage adapter, a clock): checked for its kind only. */
+export const objectOption = <T>(message: string) =>
+  /* @__PURE__ */ z.custom<T>((value) => typeof value === 'object' && value !== null, message);
+
 /** An optional option that must be a function (a clock, a handler): checked for its kind only. */
 export const optionalFunction = <T>() =>
   /* @__PURE__ */ z.optional(

@@ -11,7 +11,7 @@
 import { isCrmError } from '../errors/errors.js';
 import { parseOrThrow } from '../errors/parse.js';
 import { taskSchema, type Task } from '../model/activity.js';
-import { optionalFunction } from '../model/primitives.js';
+import { objectOption, optionalFunction } from '../model/primitives.js';
 import type { StorageOperations, StoragePort } from '../storage/port.js';
 import type { TaskReminderEvent } from './events.js';
 import { effectiveReminderTimes } from './tasks.js';
@@ -80,13 +80,8 @@ export function firedReminderId(taskId: string, reminderKey: string): string {
 }
 
 const schedulerOptionsSchema = /* @__PURE__ */ z.strictObject({
-  storage: /* @__PURE__ */ z.custom(
-    (value) => typeof value === 'object' && value !== null,
-    'Expected a storage adapter',
-  ),
-  clock: /* @__PURE__ */ z.optional(
-    /* @__PURE__ */ z.custom((value) => typeof value === 'object' && value !== null, 'Expected a scheduler clock'),
-  ),
+  storage: /* @__PURE__ */ objectOption('Expected a storage adapter'),
+  clock: /* @__PURE__ */ z.optional(/* @__PURE__ */ objectOption('Expected a scheduler clock')),
   notifier: /* @__PURE__ */ optionalFunction(),
   emit: /* @__PURE__ */ optionalFunction(),
   assigneeId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1))),

@@ -75,8 +75,10 @@ export function withMatchKeys(storage: StoragePort): StoragePort {
     importSnapshot: (snapshot) => storage.importSnapshot(snapshot),
     close: () => storage.close(),
   };
-  // Records of an adapter holding foreign data stay marked for a full parse, the copies made here included.
-  const port = readPolicy(keyedPort);
+  // Records of an adapter holding foreign data come marked for a full parse from underneath; the copies a transaction
+  // makes here (without their keys) are marked again. Reads outside one pass through as they come: the guard checks a
+  // record before it masks one, and a masked copy would fail a full parse.
+  const port: StoragePort = { ...keyedPort, transaction: readPolicy(keyedPort).transaction };
   wrapped.add(port);
   return port;
 }
