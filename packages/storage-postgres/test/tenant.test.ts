@@ -36,7 +36,12 @@ test('every statement the port sends is scoped to its tenant, bound as $1', asyn
   await storage.count('customers', { not: { field: 'country', op: 'eq', value: 'CN' } });
   await storage.count('customers');
   await storage.matchIds!('customers', {
-    where: { all: [{ field: 's.n', op: 'gte', value: 1 }, { field: 'calls', op: 'gte', value: 1 }] },
+    where: {
+      all: [
+        { field: 's.n', op: 'gte', value: 1 },
+        { field: 'calls', op: 'gte', value: 1 },
+      ],
+    },
     join: { collection: 'customerStats', as: 's', missing: {} },
     counts: { calls: { path: 's.calls', from: 0, to: 1 } },
   });
