@@ -88,6 +88,8 @@ export function jwtAuthenticator(
   const roleClaim = checked.roleClaim ?? 'role';
   const algorithms = checked.algorithms ?? (checked.secret === undefined ? undefined : ['HS256', 'HS384', 'HS512']);
   const verifyOptions: JWTVerifyOptions = {
+    // A token without an expiry would be valid for ever: refused.
+    requiredClaims: ['exp'],
     ...(checked.issuer === undefined ? {} : { issuer: checked.issuer }),
     ...(checked.audience === undefined ? {} : { audience: checked.audience }),
     ...(checked.clockToleranceSeconds === undefined ? {} : { clockTolerance: checked.clockToleranceSeconds }),

@@ -129,6 +129,17 @@ test('jwtAuthenticator: bearer tokens with sub, role and tenant; anything wrong 
     headers: { authorization: 'Bearer not.a.token' },
   });
   await problem(handler, 'GET', '/session', unauthenticated, { actor: null });
+  // A token that never expires is refused.
+  const forever = await new SignJWT({ sub: 'usr-1', org: 'acme' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer('https://id.example')
+    .setAudience('crm')
+    .setIssuedAt()
+    .sign(key);
+  await problem(handler, 'GET', '/session', unauthenticated, {
+    actor: null,
+    headers: { authorization: `Bearer ${forever}` },
+  });
   assert.throws(() => jwtAuthenticator({ secret: 'short' }), { code: 'CRM_VALIDATION' });
   assert.throws(() => jwtAuthenticator({}), { code: 'CRM_VALIDATION' });
 });
