@@ -194,6 +194,7 @@ function pushLeaf(filter: Extract<Filter, { field: string }>, params: Params): P
     case 'nin': {
       if (!filter.values.every(isPlain)) return undefined;
       const number = filter.values.every((value) => typeof value === 'number') ? params.numberAt(segments) : undefined;
+      // Bound only when used: a parameter the statement does not use has no type, which PostgreSQL refuses.
       const keys = () =>
         `${params.schema}.sort_keys(${params.add(filter.values.map((value) => JSON.stringify(value)))}::text[])`;
       const sql = number
