@@ -98,12 +98,9 @@ const isInstant = (value: Scalar) => typeof value === 'string' && parseInstant(v
 /** A value whose sort key is its own: instants equal other spellings of themselves, and JSON has no Infinity. */
 const isPlain = (value: Scalar) => !isInstant(value) && (typeof value !== 'number' || Number.isFinite(value));
 
-/** The jsonb value at a bound path. */
-export const valueAt = (params: Params, segments: readonly string[]) => params.valueAt(segments);
-
 /** The sort key of the value at a bound path, in the "C" collation the indexes use. */
 export const keyAt = (params: Params, segments: readonly string[]) =>
-  `(${params.schema}.sort_key(${valueAt(params, segments)}) COLLATE "C")`;
+  `(${params.schema}.sort_key(${params.valueAt(segments)}) COLLATE "C")`;
 
 /** The sort key of a bound value. */
 export const keyOf = (params: Params, value: Scalar) =>
@@ -122,7 +119,7 @@ const NEXT_RANK = { boolean: '2', number: '3', string: '4' } as const;
  * and is left to core's check. `bounds` are conditions on the key.
  */
 function instantsWhere(params: Params, segments: readonly string[], bounds: readonly string[]): Pushed {
-  const at = valueAt(params, segments);
+  const at = params.valueAt(segments);
   const canonicalShape = `(length(${at} #>> '{}') = 24 AND right(${at} #>> '{}', 1) = 'Z')`;
   return {
     sql: `(jsonb_typeof(${at}) = 'string' AND (NOT ${canonicalShape} OR (${bounds.join(' AND ')})))`,
@@ -250,7 +247,7 @@ function pushLeaf(filter: Extract<Filter, { field: string }>, params: Params): P
     case 'contains': {
       // Case-insensitive matching folds case as JavaScript does, which SQL's lower() need not: left to core.
       if (filter.caseSensitive !== true) return undefined;
-      const at = valueAt(params, segments);
+      const at = params.valueAt(segments);
       const text = params.add(filter.value);
       if (filter.op === 'startsWith') {
         return exact(`(jsonb_typeof(${at}) = 'string' AND starts_with(${at} #>> '{}', ${text}::text))`);
@@ -264,7 +261,7 @@ function pushLeaf(filter: Extract<Filter, { field: string }>, params: Params): P
     case 'hasAll': {
       if (!filter.values.every(isPlain)) return undefined;
       if (filter.values.length === 0 && filter.op === 'hasAny') return exact('FALSE');
-      const at = valueAt(params, segments);
+      const at = params.valueAt(segments);
       // Containment of a one-element array is what the multi-entry (GIN) indexes serve.
       const contains =
         filter.op === 'hasAll'
