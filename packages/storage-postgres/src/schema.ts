@@ -6,7 +6,7 @@ import { CRM_INDEXES, SchemaVersionError, parseIndexSpec, type IndexDesign } fro
 import type { SqlDriver, SqlExecutor } from './driver.js';
 
 /** The schema version this code writes; a database at a newer one is refused with `SchemaVersionError`. */
-export const POSTGRES_SCHEMA_VERSION = 2;
+export const POSTGRES_SCHEMA_VERSION = 3;
 
 /** One migration: the statements taking the schema from `version - 1` to `version`. */
 export interface PostgresMigration {
@@ -28,8 +28,14 @@ const pathExpression = (field: string) => `(doc #> '{${field.split('.').join(','
 /** The sort key of an index spec's field, as the queries write it (pushdown.ts, `keyAt`). */
 const keyExpression = (schema: string, field: string) => `(${schema}.sort_key${pathExpression(field)} COLLATE "C")`;
 
-/** Each index spec of a design with the name of its index, unique within the schema. */
-function namedSpecs(design: IndexDesign): { name: string; spec: ReturnType<typeof parseIndexSpec> }[] {
+/** An index spec of a design, parsed, with the name of its index, unique within the schema. */
+interface NamedSpec {
+  readonly name: string;
+  readonly spec: ReturnType<typeof parseIndexSpec>;
+}
+
+/** Each distinct index spec of a design, over every collection at once, as versions 1 and 2 built them. */
+function mergedSpecs(design: IndexDesign): NamedSpec[] {
   const names = new Set<string>();
   return [...new Set(Object.values(design).flat())].sort().map((raw) => {
     const spec = parseIndexSpec(raw);
@@ -41,22 +47,50 @@ function namedSpecs(design: IndexDesign): { name: string; spec: ReturnType<typeo
 }
 
 /**
- * What follows `ON records` for an index spec: the sort keys of its fields after the tenant and the collection, then
- * the id's (so pages ordered by them need no sort); for a multi-entry field a GIN index on its array. A GIN index
- * cannot lead with text columns without the btree_gin extension, which not every server allows; the statements using
- * it still carry the tenant and collection predicates, served by the primary key.
+ * What follows `ON records` for an index spec in versions 1 and 2: the sort keys of its fields after the tenant and
+ * the collection, then the id's; for a multi-entry field a GIN index on its array.
  */
-function indexBody(schema: string, spec: ReturnType<typeof parseIndexSpec>): string {
+function mergedIndexBody(schema: string, spec: ReturnType<typeof parseIndexSpec>): string {
   if (spec.multiEntry) return `USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops)`;
   const keys = spec.fields.map((field) => keyExpression(schema, field));
   return `(tenant_id, collection, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C")`;
 }
 
-/** The statements creating an index design's indexes, each named after its fields. */
+/**
+ * What follows `ON records` for a collection's index: the sort keys of its fields after the tenant, then the id's
+ * (so pages ordered by them need no sort); for a multi-entry field a GIN index on its array. Each is partial, `WHERE
+ * collection = '…'`: a write maintains only its own collection's indexes, where one index over every collection
+ * made each write compute the keys of every collection's fields (measured: 0.42 ms against 0.07 ms a deal update).
+ * The queries bind the collection as a parameter, and PostgreSQL plans the unnamed statements the drivers send with
+ * its value, so the predicate is proved. A GIN index cannot lead with a text column without the btree_gin
+ * extension, which not every server allows; its statements still carry the tenant predicate.
+ */
+function indexBody(schema: string, collection: string, spec: ReturnType<typeof parseIndexSpec>): string {
+  // Collection names are identifiers (`checkCollection`): letters, digits and `_`, safe inside quotes.
+  const where = `WHERE collection = '${collection}'`;
+  if (spec.multiEntry) return `USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops) ${where}`;
+  const keys = spec.fields.map((field) => keyExpression(schema, field));
+  return `(tenant_id, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C") ${where}`;
+}
+
+/** The index name of a collection's spec: `prefix`, the collection and the fields, at most 63 characters. */
+const indexName = (prefix: string, collection: string, spec: ReturnType<typeof parseIndexSpec>) =>
+  `${prefix}${collection}_${spec.fields.join('_')}`.replaceAll('.', '_').toLowerCase();
+
+/** The statements creating an index design's indexes, one per collection and spec, named after them. */
 export function indexStatements(schema: string, design: IndexDesign): string[] {
-  return namedSpecs(design).map(
-    ({ name, spec }) => `CREATE INDEX ${name} ON ${schema}.records ${indexBody(schema, spec)}`,
-  );
+  const names = new Set<string>();
+  return Object.keys(design)
+    .sort()
+    .flatMap((collection) =>
+      [...new Set(design[collection])].sort().map((raw) => {
+        const spec = parseIndexSpec(raw);
+        let name = indexName('records_', collection, spec).slice(0, 55);
+        for (let n = 2; names.has(name); n++) name = `${name.slice(0, 52)}_${n}`;
+        names.add(name);
+        return `CREATE INDEX ${name} ON ${schema}.records ${indexBody(schema, collection, spec)}`;
+      }),
+    );
 }
 
 /**
@@ -115,17 +149,23 @@ function specHash(text: string): string {
 
 /**
  * The statements creating the indexes a host declares for its own collections (or adds to the CRM's) that the
- * migrations did not create: `CREATE INDEX IF NOT EXISTS`, named after the spec, so every process declaring the same
- * index creates it once.
+ * migrations did not create: `CREATE INDEX IF NOT EXISTS`, named after the collection and spec, so every process
+ * declaring the same index creates it once.
  */
 export function hostIndexStatements(schema: string, design: IndexDesign): string[] {
-  const built = new Set(Object.values(CRM_INDEXES).flat());
-  const specs = [...new Set(Object.values(design).flat())].filter((spec) => !built.has(spec)).sort();
-  return specs.map((raw) => {
-    const spec = parseIndexSpec(raw);
-    const name = `records_h_${spec.fields.join('_').replaceAll('.', '_').toLowerCase().slice(0, 40)}_${specHash(raw)}`;
-    return `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.records ${indexBody(schema, spec)}`;
-  });
+  return Object.keys(design)
+    .sort()
+    .flatMap((collection) => {
+      const built = new Set(Object.hasOwn(CRM_INDEXES, collection) ? CRM_INDEXES[collection] : []);
+      return [...new Set(design[collection])]
+        .filter((raw) => !built.has(raw))
+        .sort()
+        .map((raw) => {
+          const spec = parseIndexSpec(raw);
+          const name = `${indexName('records_h_', collection, spec).slice(0, 50)}_${specHash(`${collection}:${raw}`)}`;
+          return `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.records ${indexBody(schema, collection, spec)}`;
+        });
+    });
 }
 
 /**
@@ -145,9 +185,9 @@ export async function ensureHostIndexes(driver: SqlDriver, schemaName: string, d
 
 /** Version 1's indexes held the jsonb values themselves; version 2 replaces the single-entry ones with sort keys. */
 function version1IndexStatements(schema: string, design: IndexDesign): string[] {
-  return namedSpecs(design).map(({ name, spec }) =>
+  return mergedSpecs(design).map(({ name, spec }) =>
     spec.multiEntry
-      ? `CREATE INDEX ${name} ON ${schema}.records ${indexBody(schema, spec)}`
+      ? `CREATE INDEX ${name} ON ${schema}.records ${mergedIndexBody(schema, spec)}`
       : `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${spec.fields.map(pathExpression).join(', ')})`,
   );
 }
@@ -197,12 +237,30 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         seq bigint NOT NULL)`,
       // Values compared and sorted as core does, through key functions the indexes hold.
       ...keyFunctions(schema),
-      ...namedSpecs(CRM_INDEXES)
+      ...mergedSpecs(CRM_INDEXES)
         .filter(({ spec }) => !spec.multiEntry)
-        .map(({ name }) => `DROP INDEX ${schema}.${name}`),
-      ...indexStatements(schema, CRM_INDEXES).filter((statement) => !statement.includes('USING gin')),
+        .flatMap(({ name, spec }) => [
+          `DROP INDEX ${schema}.${name}`,
+          `CREATE INDEX ${name} ON ${schema}.records ${mergedIndexBody(schema, spec)}`,
+        ]),
       // Pages in id order.
       `CREATE INDEX records_id_key ON ${schema}.records (tenant_id, collection, ${schema}.text_key(id) COLLATE "C")`,
+    ],
+  },
+  {
+    version: 3,
+    statements: (schema) => [
+      // Every index over all collections (the CRM's and a host's) gives way to one per collection (`indexBody`); a
+      // host's are built again, per collection, when its storage opens. The primary key and the id order stay.
+      `DO $$
+      DECLARE name text;
+      BEGIN
+        FOR name IN SELECT indexname FROM pg_indexes WHERE schemaname = '${schema.slice(1, -1)}'
+          AND tablename = 'records' AND indexname NOT IN ('records_pkey', 'records_id_key')
+        LOOP EXECUTE format('DROP INDEX %I.%I', '${schema.slice(1, -1)}', name);
+        END LOOP;
+      END $$`,
+      ...indexStatements(schema, CRM_INDEXES),
     ],
   },
 ];

@@ -139,3 +139,57 @@ test('a database at version 1 is brought to the current version, its records kep
   assert.equal((await storage.get<{ name: string }>('customers', 'c0'))?.name, 'Zhou Wei');
   await storage.close();
 });
+
+test("version 3 gives each collection its own indexes: version 2's shared ones and a host's are rebuilt", async () => {
+  const db = await sharedPglite();
+  const schema = freshSchema('partial');
+  const tenant = freshTenant();
+  const quoted = `"${schema}"`;
+  // The schema as version 2 left it, with a host's index over every collection, as version 2 built those.
+  await db.query(`CREATE SCHEMA ${quoted}`);
+  await db.query(`CREATE TABLE ${quoted}.schema_version (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL)`);
+  await db.query(`INSERT INTO ${quoted}.schema_version (version) VALUES (2)`);
+  for (const migration of POSTGRES_MIGRATIONS.slice(0, 2)) {
+    for (const statement of migration.statements(quoted)) await db.query(statement);
+  }
+  await db.query(
+    `CREATE INDEX records_h_labels_0badf00d ON ${quoted}.records USING gin ((doc #> '{labels}') jsonb_path_ops)`,
+  );
+  await db.query(`INSERT INTO ${quoted}.records VALUES ($1, 'deals', 'd1', 1, now(), now(), $2::jsonb)`, [
+    tenant,
+    JSON.stringify({ id: 'd1', ownerId: 'u1', version: 1, createdAt: '2026-01-01T00:00:00.000Z' }),
+  ]);
+  const indexDefinitions = async () =>
+    (
+      await db.query<{ indexname: string; indexdef: string }>(
+        `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'records' ORDER BY 1`,
+        [schema],
+      )
+    ).rows;
+  assert.ok((await indexDefinitions()).some(({ indexname }) => indexname === 'records_ownerid'));
+
+  const storage = await createPostgresStorage({ pglite: db, tenant, schema, indexes: { accounts: ['*labels'] } });
+  const after = await indexDefinitions();
+  const names = after.map(({ indexname }) => indexname);
+  for (const gone of ['records_ownerid', 'records_tags', 'records_h_labels_0badf00d']) {
+    assert.ok(!names.includes(gone), `${gone} is gone`);
+  }
+  for (const kept of ['records_pkey', 'records_id_key', 'records_deals_ownerid', 'records_customers_tags']) {
+    assert.ok(names.includes(kept), `${kept} exists`);
+  }
+  // Every other index is partial: a write maintains its own collection's indexes only.
+  for (const { indexname, indexdef } of after) {
+    if (indexname === 'records_pkey' || indexname === 'records_id_key') continue;
+    assert.match(indexdef, /WHERE \(collection = '[A-Za-z0-9_]+'::text\)$/, indexname);
+  }
+  assert.ok(
+    names.some((name) => name.startsWith('records_h_accounts_labels_')),
+    JSON.stringify(names),
+  );
+  assert.equal(
+    (await storage.query('deals', { where: { field: 'ownerId', op: 'eq', value: 'u1' } })).records.length,
+    1,
+  );
+  await storage.close();
+});
