@@ -13,15 +13,25 @@ export interface SqlExecutor {
   query(sql: string, params?: readonly unknown[]): Promise<SqlResult>;
 }
 
+/** How a driver runs one transaction. */
+export interface SqlTransactionOptions {
+  /**
+   * Transactions with the same lock run one at a time, across every connection and process (a session advisory lock
+   * taken before the transaction begins, so its snapshot is taken after the previous one committed). A database with
+   * one connection may ignore it.
+   */
+  readonly lock?: string;
+  /** READ COMMITTED instead of REPEATABLE READ: each statement sees what was committed before it began. */
+  readonly readCommitted?: boolean;
+}
+
 /** What the adapter needs of a database: statements, and transactions on one connection. */
 export interface SqlDriver extends SqlExecutor {
   /**
-   * Runs `body` in one transaction at REPEATABLE READ on one connection: committed when it resolves, rolled back
-   * when it rejects (the rejection is passed on). With `lock`, transactions with the same lock run one at a time,
-   * across every connection and process (a session advisory lock taken before the transaction begins, so its
-   * snapshot is taken after the previous one committed). A database with one connection may ignore it.
+   * Runs `body` in one transaction at REPEATABLE READ (unless `options` say otherwise) on one connection: committed
+   * when it resolves, rolled back when it rejects (the rejection is passed on).
    */
-  transaction<T>(body: (tx: SqlExecutor) => Promise<T>, lock?: string): Promise<T>;
+  transaction<T>(body: (tx: SqlExecutor) => Promise<T>, options?: SqlTransactionOptions): Promise<T>;
   /**
    * Calls `onNotify` with the payload of every notification on `channel` (a lower-case identifier) until the
    * returned function is called, and `onLost` once if the listening connection is lost (the storage then listens
@@ -72,7 +82,8 @@ export interface PgliteLike {
 // REPEATABLE READ: a transaction reads one snapshot (a query and a count in it agree) and a concurrent write to a row
 // it also writes aborts it with 40001, which the adapter retries. Lost updates are already impossible through the
 // version checks, so SERIALIZABLE's predicate locks would only add aborts.
-const ISOLATION = 'ISOLATION LEVEL REPEATABLE READ';
+const isolation = (options: SqlTransactionOptions | undefined) =>
+  options?.readCommitted ? 'ISOLATION LEVEL READ COMMITTED' : 'ISOLATION LEVEL REPEATABLE READ';
 
 const executor = (target: PgQueryable): SqlExecutor => ({
   query: async (sql, params) => ({
@@ -129,19 +140,20 @@ async function listenOn(
 }
 
 /**
- * Runs `body` in a transaction on `connection`, holding the advisory lock named `lock` when given; resolves `broken`
+ * Runs `body` in a transaction on `connection`, holding the advisory lock `options` name if any; resolves `broken`
  * when the connection's state is unknown after (a connection that ends releases its locks with it).
  */
 async function inTransaction<T>(
   connection: PgQueryable,
   body: (tx: SqlExecutor) => Promise<T>,
   broken: (error: Error) => void = () => undefined,
-  lock?: string,
+  options?: SqlTransactionOptions,
 ): Promise<T> {
-  if (lock === undefined) return transactionOn(connection, body, broken);
+  const lock = options?.lock;
+  if (lock === undefined) return transactionOn(connection, body, broken, options);
   await connection.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [lock]);
   try {
-    return await transactionOn(connection, body, broken);
+    return await transactionOn(connection, body, broken, options);
   } finally {
     await connection
       .query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [lock])
@@ -156,12 +168,13 @@ async function transactionOn<T>(
   connection: PgQueryable,
   body: (tx: SqlExecutor) => Promise<T>,
   broken: (error: Error) => void,
+  options: SqlTransactionOptions | undefined,
 ): Promise<T> {
   const rollback = () =>
     connection
       .query('ROLLBACK')
       .catch((error: unknown) => broken(error instanceof Error ? error : new Error('ROLLBACK failed')));
-  await connection.query(`BEGIN ${ISOLATION}`);
+  await connection.query(`BEGIN ${isolation(options)}`);
   let result: T;
   try {
     result = await body(executor(connection));
@@ -183,12 +196,12 @@ async function transactionOn<T>(
 export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
   return {
     ...executor(pool),
-    async transaction(body, lock) {
+    async transaction(body, options) {
       const connection = await pool.connect();
       // A connection whose ROLLBACK failed may still be in a transaction: it is discarded, not returned to the pool.
       let broken: Error | undefined;
       try {
-        return await inTransaction(connection, body, (error) => (broken = error), lock);
+        return await inTransaction(connection, body, (error) => (broken = error), options);
       } finally {
         connection.release(broken);
       }
@@ -235,7 +248,7 @@ export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 
   const plain = executor(client);
   return {
     query: (sql, params) => turn(() => plain.query(sql, params)),
-    transaction: (body, lock) => turn(() => inTransaction(client, body, undefined, lock)),
+    transaction: (body, options) => turn(() => inTransaction(client, body, undefined, options)),
     ...(client.on
       ? {
           listen: (channel, onNotify, onLost) =>
@@ -249,9 +262,9 @@ export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 
 export function pgliteDriver(db: PgliteLike): SqlDriver {
   return {
     ...executor(db),
-    transaction: (body) =>
+    transaction: (body, options) =>
       db.transaction(async (tx) => {
-        await tx.query(`SET TRANSACTION ${ISOLATION}`);
+        await tx.query(`SET TRANSACTION ${isolation(options)}`);
         return body(executor(tx));
       }),
     // An embedded database has no connection to lose.

@@ -20,6 +20,7 @@ export type {
   SqlDriver,
   SqlExecutor,
   SqlResult,
+  SqlTransactionOptions,
 } from './driver.js';
 export { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './schema.js';
 export type { PostgresMigration } from './schema.js';

@@ -29,6 +29,7 @@ import {
 } from '@crmkit/core';
 import { pgClientDriver, pgPoolDriver, pgliteDriver, type SqlDriver, type SqlExecutor } from './driver.js';
 import { engineError, retrying } from './errors.js';
+import { tenantTransactions, type WriteTurn } from './turns.js';
 import { startRemoteFeed, type RemoteFeed } from './feed.js';
 import { matchIds } from './match.js';
 import { pushedPage, type PageContext } from './paging.js';
@@ -178,14 +179,17 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const pageContext: PageContext = { tenant, records, schema: quotedSchema, run, docs };
 
   /**
-   * Reads and writes through `executor`; `events` collects a transaction's changes, reported after it commits. A
-   * single write (`inTransaction` false) notifies other processes in its own statement; a transaction does once, at
-   * its end.
+   * Reads and writes through `executor`; `events` collects a transaction's changes, reported after it commits. Every
+   * write notifies other processes in its own statement: PostgreSQL sends a transaction's notifications when it
+   * commits, the same payload once, so a transaction needs no statement of its own for it. `turn` is the
+   * transaction's, when it is one.
    */
-  const operations = (executor: SqlExecutor, events: ChangeEvent[], inTransaction: boolean): StorageOperations => {
-    /** The `pg_notify` column of a single write whose channel and origin are its parameters `$first`, `$first+1`. */
-    const poke = (first: number) => (inTransaction || !notifies ? '' : `, ${notifyCall(first)} AS notified`);
-    const pokeParams = inTransaction || !notifies ? [] : [channel, `${origin}:`];
+  const operations = (executor: SqlExecutor, events: ChangeEvent[], turn?: WriteTurn): StorageOperations => {
+    /** The `pg_notify` column of a write whose channel and origin are its parameters `$first`, `$first+1`. */
+    const poke = (first: number) => (notifies ? `, ${notifyCall(first)} AS notified` : '');
+    const pokeParams = notifies ? [channel, `${origin}:`] : [];
+    /** The refusal of a write, which a transaction's `turn` learns of (one not wholly serial then reruns). */
+    const refusedHere: typeof refused = (...args) => refused(...args).then((error) => (turn?.refused(error), error));
     return {
       async get<T extends object>(collection: string, id: string) {
         check(collection, id);
@@ -219,8 +223,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       async put<T extends object>(collection: string, record: RecordInput<T>, { expectedVersion }: PutOptions) {
         check(collection, record.id);
         if (!isVersion(expectedVersion)) {
-          throw await refused(executor, collection, record.id, expectedVersion);
+          throw await refusedHere(executor, collection, record.id, expectedVersion);
         }
+        await turn?.beforeWrite();
         const at = now();
         if (expectedVersion === 0) {
           const stored = stampWrite(collection, structuredClone(record), undefined, 0, at) as StoredRecord<T>;
@@ -237,7 +242,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
             [collection, record.id, stored.updatedAt, JSON.stringify(stored), origin, ...pokeParams],
           );
           if (rows.length === 0) {
-            throw await refused(executor, collection, record.id, 0);
+            throw await refusedHere(executor, collection, record.id, 0);
           }
           events.push({ collection, id: record.id, type: 'put', version: 1 });
           return stored;
@@ -268,7 +273,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         );
         const stored = rows[0]?.['doc'] as StoredRecord<T> | undefined;
         if (!stored) {
-          throw await refused(executor, collection, record.id, expectedVersion);
+          throw await refusedHere(executor, collection, record.id, expectedVersion);
         }
         events.push({ collection, id: record.id, type: 'put', version: stored.version });
         return stored;
@@ -277,7 +282,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         check(collection, id);
         const expected = deleteOptions?.expectedVersion;
         if (expected !== undefined && !isVersion(expected))
-          throw await refused(executor, collection, id, expected, true);
+          throw await refusedHere(executor, collection, id, expected, true);
+        await turn?.beforeWrite();
         const rows = await run(
           executor,
           `WITH removed AS (
@@ -290,7 +296,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
          SELECT id${poke(6)} FROM removed`,
           [collection, id, expected ?? null, origin, ...pokeParams],
         );
-        if (rows.length === 0) throw await refused(executor, collection, id, expected, true);
+        if (rows.length === 0) throw await refusedHere(executor, collection, id, expected, true);
         events.push({ collection, id, type: 'delete' });
       },
       async query<T extends object>(collection: string, queryOptions?: QueryOptions) {
@@ -321,31 +327,23 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     };
   };
 
-  /**
-   * A tenant's transactions run one at a time, in every process: each appends to the tenant's audit chain (the next
-   * entry's id follows the last one's), so two at once would collide on it and one would be aborted.
-   */
-  const tenantLock = `crmkit:${schemaName}:${tenant}`;
-
-  const transaction = async <T>(body: (tx: StorageOperations) => Promise<T>): Promise<T> => {
+  const { transaction: inTurn, tenantLock } = tenantTransactions({
+    driver,
+    schemaName,
+    tenant,
+    run,
+    operations,
+    emit: (events) => feed.emit(events),
+  });
+  const transaction: StoragePort['transaction'] = (body, options) => {
     assertOpen();
-    const events: ChangeEvent[] = [];
-    const result = await retrying((passOn) => {
-      events.length = 0;
-      return driver.transaction(async (tx) => {
-        const result = await body(operations(tx, events, true)).catch(passOn);
-        if (events.length > 0 && notifies) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
-        return result;
-      }, tenantLock);
-    });
-    feed.emit(events);
-    return result;
+    return inTurn(body, options);
   };
 
   /** A single write: one statement, atomic on its own, reported once it has returned. */
   const single = async <T>(body: (ops: StorageOperations) => Promise<T>): Promise<T> => {
     const events: ChangeEvent[] = [];
-    const result = await body(operations(driver, events, false));
+    const result = await body(operations(driver, events));
     feed.emit(events);
     return result;
   };
@@ -372,7 +370,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     }
   }
 
-  const reads = operations(driver, [], false);
+  const reads = operations(driver, []);
   return {
     tenant,
     schema: schemaName,
@@ -441,43 +439,46 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       const events: ChangeEvent[] = [];
       await retrying(() => {
         events.length = 0;
-        return driver.transaction(async (tx) => {
-          const removed = await run(
-            tx,
-            `WITH removed AS (DELETE FROM ${records} WHERE tenant_id = $1 RETURNING collection, id)
+        return driver.transaction(
+          async (tx) => {
+            const removed = await run(
+              tx,
+              `WITH removed AS (DELETE FROM ${records} WHERE tenant_id = $1 RETURNING collection, id)
                INSERT INTO ${changes} (tenant_id, collection, id, type, origin)
                SELECT $1, collection, id, 'delete', $2 FROM removed RETURNING collection, id`,
-            [origin],
-          );
-          for (const row of removed) {
-            events.push({ collection: row['collection'] as string, id: row['id'] as string, type: 'delete' });
-          }
-          // A thousand records a statement, as multi-row VALUES (measured faster than unnest of arrays here).
-          for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
-            const batch = rows.slice(start, start + IMPORT_BATCH);
-            const values: unknown[] = [origin];
-            const tuples = batch.map(({ collection, record }) => {
-              const at = values.length + 2;
-              values.push(collection, record.id, record.version, record.createdAt, record.updatedAt);
-              values.push(JSON.stringify(record));
-              return `($1, $${at}, $${at + 1}, $${at + 2}::integer, $${at + 3}::timestamptz, $${at + 4}::timestamptz, $${at + 5}::jsonb)`;
-            });
-            await run(
-              tx,
-              `WITH written AS (
+              [origin],
+            );
+            for (const row of removed) {
+              events.push({ collection: row['collection'] as string, id: row['id'] as string, type: 'delete' });
+            }
+            // A thousand records a statement, as multi-row VALUES (measured faster than unnest of arrays here).
+            for (let start = 0; start < rows.length; start += IMPORT_BATCH) {
+              const batch = rows.slice(start, start + IMPORT_BATCH);
+              const values: unknown[] = [origin];
+              const tuples = batch.map(({ collection, record }) => {
+                const at = values.length + 2;
+                values.push(collection, record.id, record.version, record.createdAt, record.updatedAt);
+                values.push(JSON.stringify(record));
+                return `($1, $${at}, $${at + 1}, $${at + 2}::integer, $${at + 3}::timestamptz, $${at + 4}::timestamptz, $${at + 5}::jsonb)`;
+              });
+              await run(
+                tx,
+                `WITH written AS (
                    INSERT INTO ${records} (tenant_id, collection, id, version, created_at, updated_at, doc)
                    VALUES ${tuples.join(', ')}
                    RETURNING collection, id, version)
                  INSERT INTO ${changes} (tenant_id, collection, id, type, version, origin)
                  SELECT $1, collection, id, 'put', version, $2 FROM written`,
-              values,
-            );
-            for (const { collection, record } of batch) {
-              events.push({ collection, id: record.id, type: 'put', version: record.version });
+                values,
+              );
+              for (const { collection, record } of batch) {
+                events.push({ collection, id: record.id, type: 'put', version: record.version });
+              }
             }
-          }
-          if (events.length > 0 && notifies) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
-        }, tenantLock);
+            if (events.length > 0 && notifies) await run(tx, `SELECT ${notifyCall(2)}`, [channel, `${origin}:`]);
+          },
+          { lock: tenantLock },
+        );
       });
       feed.emit(events);
     },

@@ -117,6 +117,117 @@ if (!connectionString && !process.env['PGHOST']) {
     }
   });
 
+  test("serial 'writes' reads while the tenant lock is held and waits only to write; 'none' never waits", async () => {
+    const tenant = freshTenant('server-concurrent');
+    const other = new pg.Pool(connectionString ? { connectionString } : {});
+    const [holder, runner] = await Promise.all(
+      [pool, other].map((p) => createPostgresStorage({ pool: p, tenant, schema, changeFeed: { mode: 'off' } })),
+    );
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    try {
+      await holder!.put('customers', { id: 'read' }, { expectedVersion: 0 });
+      // A serial transaction holds the tenant's lock until it is released.
+      const serial = holder!.transaction(async (tx) => {
+        await tx.put('customers', { id: 'held' }, { expectedVersion: 0 });
+        entered();
+        await held;
+      });
+      await inside;
+      // 'none': no turn to take at all (it would wait for the release below, which comes later).
+      await Promise.race([
+        runner!.transaction((tx) => tx.put('customerStats', { id: 'alongside' }, { expectedVersion: 0 }), {
+          serial: 'none',
+        }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('waited for the tenant lock')), 3000)),
+      ]);
+      let read = false;
+      let committed = false;
+      const writes = runner!
+        .transaction(
+          async (tx) => {
+            read = (await tx.get('customers', 'read')) !== undefined;
+            await tx.put('customers', { id: 'after' }, { expectedVersion: 0 });
+          },
+          { serial: 'writes' },
+        )
+        .then(() => (committed = true));
+      await eventually(() => read, 'the read while the lock is held');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(committed, false, 'its write waits for the lock');
+      release();
+      await Promise.all([serial, writes]);
+      assert.equal(await runner!.count('customers'), 3);
+      assert.equal((await runner!.get('customerStats', 'alongside'))?.version, 1);
+    } finally {
+      release();
+      await Promise.all([holder!.close(), runner!.close()]);
+      await other.end();
+    }
+  });
+
+  test('a write refused in a transaction that is not serial reruns it serially: only a stale caller sees a conflict', async () => {
+    const tenant = freshTenant('server-rerun');
+    const other = new pg.Pool(connectionString ? { connectionString } : {});
+    const [writer, runner] = await Promise.all(
+      [pool, other].map((p) => createPostgresStorage({ pool: p, tenant, schema, changeFeed: { mode: 'off' } })),
+    );
+    try {
+      await writer!.put('customers', { id: 'c1', name: 'First' }, { expectedVersion: 0 });
+      // Another writer commits between the body's read and its write: the read version is stale on the first run.
+      let runs = 0;
+      const ran = await runner!.transaction(
+        async (tx) => {
+          runs++;
+          const current = (await tx.get<{ name: string }>('customers', 'c1'))!;
+          if (runs === 1) await writer!.put('customers', { ...current, name: 'Theirs' }, { expectedVersion: 1 });
+          await tx.put('customers', { ...current, name: 'Mine' }, { expectedVersion: current.version });
+          await tx.put('deals', { id: `d${runs}` }, { expectedVersion: 0 });
+          return runs;
+        },
+        { serial: 'writes' },
+      );
+      assert.equal(ran, 2, 'ran again, serially');
+      const stored = await runner!.get<{ name: string }>('customers', 'c1');
+      assert.deepEqual([stored?.name, stored?.version], ['Mine', 3]);
+      assert.deepEqual(
+        (await runner!.query('deals')).records.map((deal) => deal.id),
+        ['d2'],
+        'the first run left nothing',
+      );
+      // A version the caller holds is checked on the serial run too: stale, it is refused.
+      runs = 0;
+      await assert.rejects(
+        runner!.transaction(
+          async (tx) => {
+            runs++;
+            await tx.put('customers', { id: 'c1', name: 'Late' }, { expectedVersion: 1 });
+          },
+          { serial: 'none' },
+        ),
+        { code: 'CRM_CONFLICT' },
+      );
+      assert.equal(runs, 2);
+      // A body that swallows a refusal does not commit the rest.
+      await assert.rejects(
+        runner!.transaction(
+          async (tx) => {
+            await tx.put('deals', { id: 'kept' }, { expectedVersion: 0 });
+            await tx.put('customers', { id: 'c1' }, { expectedVersion: 1 }).catch(() => undefined);
+          },
+          { serial: 'none' },
+        ),
+        { code: 'CRM_CONFLICT' },
+      );
+      assert.equal(await runner!.get('deals', 'kept'), undefined);
+    } finally {
+      await Promise.all([writer!.close(), runner!.close()]);
+      await other.end();
+    }
+  });
+
   after(async () => {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();

@@ -197,9 +197,9 @@ export function createGuard(
         ...operations(raw, true),
         capabilities: raw.capabilities,
         // The actor is resolved first: an IndexedDB transaction ends at an await that is not its own.
-        transaction: async (body) => {
+        transaction: async (body, options) => {
           await resolve();
-          return raw.transaction((tx) => body(operations(tx, false)));
+          return raw.transaction((tx) => body(operations(tx, false)), options);
         },
         subscribe: (listener) => raw.subscribe(listener),
         // Only core calls it, with filters it has validated.

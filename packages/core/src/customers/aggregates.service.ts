@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ConflictError } from '../errors/errors.js';
-import { fromStorage, loadAll, ratesFor } from '../kernel/index.js';
+import { canonicalJson, fromStorage, loadAll, ratesFor } from '../kernel/index.js';
 import {
   defaultBackgroundErrorHandler,
   reportBackgroundError,
@@ -10,7 +10,7 @@ import type { CrmContext } from '../kernel/context.js';
 import type { LifecycleTrigger } from '../lifecycle/rules.js';
 import { activityTypes } from '../model/activity.js';
 import { RECENT_ACTIVITY_CAP } from '../segments/compile.js';
-import type { StorageOperations } from '../storage/port.js';
+import type { StorageOperations, StoredRecord } from '../storage/port.js';
 import { rfmScores, type RfmInput, type RfmScore } from '../value/index.js';
 import {
   computeCustomerStats,
@@ -31,7 +31,9 @@ export type { ActivityFact, DealFact, StoredCustomerStats } from './stats.js';
  * the source of truth in a bounded number of queries (the customer's deals, a count of its activities, and the newest
  * {@link RECENT_ACTIVITY_CAP} activities per type). Recomputing rather than incrementing makes every update
  * idempotent, so a missed or repeated event is repaired by the next one, and `refresh` / `rebuild` repair anything.
- * Updates of one customer are serialised; `settled()` resolves when every pending update has been written.
+ * Updates of one customer are serialised, and events arriving while one waits for its turn join it (it reads the
+ * newest state anyway); an aggregate that comes out unchanged is not rewritten. `settled()` resolves when every
+ * pending update has been written.
  */
 export const CUSTOMER_STATS_COLLECTION = 'customerStats';
 
@@ -100,10 +102,46 @@ export interface CustomerAggregates {
   dispose(): void;
 }
 
+const NOT_SERIAL = { serial: 'none' } as const;
 const ACTIVITIES = 'activities';
 const CUSTOMERS = 'customers';
 const DEALS = 'deals';
 const PAGE = 500;
+/**
+ * The first read of a customer's activities, newest first over every type: as many as the per-type reads could keep,
+ * so a customer with no more than that needs no other activity query.
+ */
+const ACTIVITY_PAGE = RECENT_ACTIVITY_CAP * activityTypes.length;
+/** The adapter's bookkeeping, left out when telling whether a recomputed aggregate differs from the stored one. */
+const META_FIELDS: ReadonlySet<string> = new Set(['version', 'createdAt', 'updatedAt']);
+
+/** True when `stored` holds exactly the fields of `next`: rewriting it would only bump its version. */
+function sameAggregate(stored: StoredRecord, next: StoredCustomerStats): boolean {
+  const fields = Object.fromEntries(Object.entries(stored).filter(([key]) => !META_FIELDS.has(key)));
+  return canonicalJson(fields) === canonicalJson(next);
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * A recompute waiting for its turn. Each distinct trigger that joined it, in order of first arrival, runs the
+ * listeners once after it, and its callers' promise settles when they have.
+ */
+type QueuedRefresh = Map<LifecycleTrigger | undefined, Deferred<StoredCustomerStats>>;
 
 /** The `task` a failed event-driven update is reported with. */
 const AGGREGATES_TASK = 'customerAggregates';
@@ -121,28 +159,50 @@ export function createCustomerAggregates(
 ): CustomerAggregates {
   const { storage, events } = context;
   const chains = new Map<string, Promise<unknown>>();
+  /** Per customer, the recompute queued behind the running one and not started yet: new events join it. */
+  const queued = new Map<string, QueuedRefresh>();
+  /** Deal lookups started in the current synchronous turn, shared by the events of one commit (see `lookUpDeal`). */
+  const dealLookups = new Map<string, Promise<(DealFact & { customerId?: string }) | undefined>>();
   const pending = new Set<Promise<unknown>>();
   const listeners = new Set<AggregateListener>();
 
+  /**
+   * What the aggregate is computed from: the customer's deals, its newest {@link RECENT_ACTIVITY_CAP} activities of
+   * each type (per type in the storage's order: newest first, ties by id) and its activity count. Usually one query
+   * of the activities, newest first over all types: its first RECENT_ACTIVITY_CAP of a type are that type's newest,
+   * the order being the same total one. Only when that page is not the whole set is the count read, and the types it
+   * held fewer than RECENT_ACTIVITY_CAP of are read on their own.
+   */
   const readSources = async (ops: StorageOperations, customerId: string) => {
-    const deals = await ops.query<DealFact & Record<string, unknown>>(DEALS, {
-      where: { field: 'customerId', op: 'eq', value: customerId },
+    const ofCustomer = { field: 'customerId', op: 'eq', value: customerId } as const;
+    const newestFirst = [{ field: 'occurredAt', direction: 'desc' }] as const;
+    const deals = await ops.query<DealFact & Record<string, unknown>>(DEALS, { where: ofCustomer });
+    const first = await ops.query<ActivityFact & Record<string, unknown>>(ACTIVITIES, {
+      where: ofCustomer,
+      orderBy: newestFirst,
+      limit: ACTIVITY_PAGE,
     });
-    const activityCount = await ops.count(ACTIVITIES, { field: 'customerId', op: 'eq', value: customerId });
-    const activities: ActivityFact[] = [];
-    for (const type of activityTypes) {
-      const page = await ops.query<ActivityFact & Record<string, unknown>>(ACTIVITIES, {
-        where: {
-          all: [
-            { field: 'customerId', op: 'eq', value: customerId },
-            { field: 'type', op: 'eq', value: type },
-          ],
-        },
-        orderBy: [{ field: 'occurredAt', direction: 'desc' }],
-        limit: RECENT_ACTIVITY_CAP,
-      });
-      activities.push(...page.records);
+    const byType = new Map<string, ActivityFact[]>(activityTypes.map((type) => [type, []]));
+    for (const activity of first.records) {
+      // Types outside `activityTypes` are counted but, as before, kept in no recent list.
+      const kept = byType.get(activity.type);
+      if (kept && kept.length < RECENT_ACTIVITY_CAP) kept.push(activity);
     }
+    let activityCount = first.records.length;
+    if (first.next !== undefined) {
+      activityCount = await ops.count(ACTIVITIES, ofCustomer);
+      for (const type of activityTypes) {
+        if ((byType.get(type) as ActivityFact[]).length >= RECENT_ACTIVITY_CAP) continue;
+        const page = await ops.query<ActivityFact & Record<string, unknown>>(ACTIVITIES, {
+          where: { all: [ofCustomer, { field: 'type', op: 'eq', value: type }] },
+          orderBy: newestFirst,
+          limit: RECENT_ACTIVITY_CAP,
+        });
+        byType.set(type, page.records);
+      }
+    }
+    // Type by type, as the per-type reads gave them.
+    const activities = activityTypes.flatMap((type) => byType.get(type) as ActivityFact[]);
     return { deals: deals.records, activities, activityCount };
   };
 
@@ -154,9 +214,13 @@ export function createCustomerAggregates(
           const previous = stored ? parseStoredStats(stored) : undefined;
           const { deals, activities, activityCount } = await readSources(tx, customerId);
           const next = computeCustomerStats(customerId, deals, activities, activityCount, previous);
+          // Unchanged (a repeated event, a second event of one commit): a write would only bump the version.
+          if (stored && sameAggregate(stored, next)) return next;
           await tx.put(CUSTOMER_STATS_COLLECTION, { ...next }, { expectedVersion: stored?.version ?? 0 });
           return next;
-        });
+          // Recomputed from the sources and written under a version check, with no audit entry: it need not wait
+          // for the tenant's other transactions (see `TransactionOptions`).
+        }, NOT_SERIAL);
       } catch (error) {
         // Another connection rewrote it meanwhile: recompute once more from the new state.
         if (!(error instanceof ConflictError) || attempt >= 2) throw error;
@@ -164,15 +228,38 @@ export function createCustomerAggregates(
     }
   };
 
-  /** Serialises updates per customer and tracks them for `settled()`. */
+  /**
+   * Serialises updates per customer and tracks them for `settled()`. A call while a recompute of the customer waits
+   * for its turn joins it: it has not read anything yet, so it computes what this caller's change left.
+   */
   const enqueue = (customerId: string, trigger: LifecycleTrigger | undefined): Promise<StoredCustomerStats> => {
+    const waiting = queued.get(customerId);
+    if (waiting) return joinRefresh(waiting, trigger);
+    const job: QueuedRefresh = new Map();
+    const result = joinRefresh(job, trigger);
+    queued.set(customerId, job);
     const previous = chains.get(customerId) ?? Promise.resolve();
     const run = previous
       .catch(() => undefined)
       .then(async () => {
-        const stats = await recompute(customerId);
-        for (const listener of listeners) await listener(customerId, trigger);
-        return stats;
+        // Started: from now on it may have read too early for a new event, which queues the next recompute.
+        if (queued.get(customerId) === job) queued.delete(customerId);
+        let stats: StoredCustomerStats;
+        try {
+          stats = await recompute(customerId);
+        } catch (error) {
+          for (const waiter of job.values()) waiter.reject(error);
+          throw error;
+        }
+        // As if each trigger had had its own recompute: a failing listener fails its trigger's callers only.
+        for (const [joined, waiter] of job) {
+          try {
+            for (const listener of listeners) await listener(customerId, joined);
+            waiter.resolve(stats);
+          } catch (error) {
+            waiter.reject(error);
+          }
+        }
       });
     chains.set(customerId, run);
     pending.add(run);
@@ -182,7 +269,14 @@ export function createCustomerAggregates(
         pending.delete(run);
         if (chains.get(customerId) === run) chains.delete(customerId);
       });
-    return run;
+    return result;
+  };
+
+  /** The promise of `trigger`'s callers in a queued recompute, the trigger added on its first arrival. */
+  const joinRefresh = (job: QueuedRefresh, trigger: LifecycleTrigger | undefined): Promise<StoredCustomerStats> => {
+    let waiter = job.get(trigger);
+    if (!waiter) job.set(trigger, (waiter = deferred()));
+    return waiter.promise;
   };
 
   /** Visits every record of `collection`, read a page at a time. */
@@ -190,11 +284,27 @@ export function createCustomerAggregates(
     for (const record of await loadAll(storage, collection, undefined, { pageSize: PAGE })) visit(record);
   };
 
+  /**
+   * Reads a deal for an event; events of the same deal in the same synchronous turn (`deal.updated` and
+   * `deal.stageChanged` of one move) share the read. Only within the turn: a read started before another commit's
+   * event could predate that commit, and give its event a stale customer or status.
+   */
+  const lookUpDeal = (dealId: string) => {
+    let lookup = dealLookups.get(dealId);
+    if (!lookup) {
+      // Through an async function: an adapter that throws instead of rejecting gives a rejection `track` reports.
+      lookup = (async () => storage.get<DealFact & { customerId?: string }>(DEALS, dealId))();
+      dealLookups.set(dealId, lookup);
+      queueMicrotask(() => dealLookups.delete(dealId));
+    }
+    return lookup;
+  };
+
   const onDeal = (trigger: 'created' | 'changed') => (payload: { id?: string; dealId?: string }) => {
     const dealId = payload.dealId ?? payload.id;
     if (!dealId) return;
     track(() =>
-      storage.get<DealFact & { customerId?: string }>(DEALS, dealId).then((deal) => {
+      lookUpDeal(dealId).then((deal) => {
         if (!deal?.customerId) return;
         const lifecycle: LifecycleTrigger =
           deal.status === 'won' ? 'deal.won' : deal.status === 'lost' ? 'deal.lost' : 'deal.created';

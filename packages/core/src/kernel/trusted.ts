@@ -163,7 +163,7 @@ export function readPolicy(storage: StoragePort): StoragePort {
   const marked = markedOperations(storage);
   return {
     ...marked,
-    transaction: (body) => storage.transaction((tx) => body(markedOperations(tx))),
+    transaction: (body, options) => storage.transaction((tx) => body(markedOperations(tx)), options),
     subscribe: (listener) => storage.subscribe(listener),
     exportSnapshot: () => storage.exportSnapshot(),
     importSnapshot: (snapshot) => storage.importSnapshot(snapshot),

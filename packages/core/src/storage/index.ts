@@ -23,6 +23,7 @@ export type {
   ChangeListener,
   MatchQuery,
   CountField,
+  TransactionOptions,
 } from './port.js';
 export { stampWrite } from './stamp.js';
 export { CRM_INDEXES, indexesIn, parseIndexSpec } from './indexes.js';

@@ -154,6 +154,24 @@ export interface MatchQuery {
   readonly counts?: Readonly<Record<string, CountField>>;
 }
 
+/** How a transaction meets the others of its storage. */
+export interface TransactionOptions {
+  /**
+   * How much of the body must run as if alone, for an adapter whose transactions take turns (so each audit entry
+   * follows the one before):
+   *
+   * - `'all'` (the default): everything; what the body read stays as read until it commits.
+   * - `'writes'`: its writes, from the first to the commit, audit entries included. What it decides rests on the
+   *   records it writes, each under a version check, so its reads may run alongside other transactions. A write
+   *   refused there reruns the body with `'all'`: only a stale version the caller gave is refused.
+   * - `'none'`: as `'writes'`, for a body that also appends to nothing every writer shares (no audit entry), such as
+   *   a recomputed aggregate: its writes need not take turns either.
+   *
+   * An adapter that runs every transaction alone may ignore it.
+   */
+  readonly serial?: 'all' | 'writes' | 'none';
+}
+
 /** The adapter contract. Every method rejects with a `CrmError` subclass; engine errors arrive as `StorageError`. */
 export interface StoragePort extends StorageOperations {
   readonly capabilities: StorageCapabilities;
@@ -167,7 +185,7 @@ export interface StoragePort extends StorageOperations {
    * Runs `body` all or nothing: when it throws (or a write in it is refused), no write in it is kept, in any
    * collection. Other readers never see its writes before it commits. Resolves to what `body` resolved to.
    */
-  transaction<T>(body: (tx: StorageOperations) => Promise<T>): Promise<T>;
+  transaction<T>(body: (tx: StorageOperations) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Calls `listener` after every committed change; returns the function that unsubscribes it. */
   subscribe(listener: ChangeListener): () => void;
   /** Every record of every collection. */

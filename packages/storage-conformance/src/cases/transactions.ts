@@ -62,6 +62,36 @@ export const transactionCases: readonly ConformanceCase[] = [
     expectTrue((await raw.get('deals', 'd1')) !== undefined, 'deal committed');
   }),
 
+  harnessCase(
+    "a transaction serial only in its writes ('writes', 'none') is still all or nothing and version-checked",
+    async ({ storage, raw }) => {
+      for (const serial of ['writes', 'none'] as const) {
+        const id = `${serial}-`;
+        await storage.transaction(
+          async (tx) => {
+            await tx.put('customers', { id: `${id}c1`, name: 'Acme' }, { expectedVersion: 0 });
+            await tx.put('deals', { id: `${id}d1`, customerId: `${id}c1` }, { expectedVersion: 0 });
+          },
+          { serial },
+        );
+        expectTrue((await raw.get('deals', `${id}d1`)) !== undefined, `${serial}: committed`);
+        const before = await rawState(raw, COLLECTIONS);
+        await expectRejects(
+          storage.transaction(
+            async (tx) => {
+              await tx.put('tasks', { id: `${id}t1`, title: 'Call' }, { expectedVersion: 0 });
+              await tx.put('customers', { id: `${id}c1`, name: 'Stale' }, { expectedVersion: 7 });
+            },
+            { serial },
+          ),
+          CrmErrorCode.conflict,
+          `${serial}: a stale write refuses the whole transaction`,
+        );
+        expectEqual(await rawState(raw, COLLECTIONS), before, `${serial}: nothing of it kept`);
+      }
+    },
+  ),
+
   harnessCase('a failure midway leaves every collection exactly as before', async ({ storage, raw }) => {
     await storage.put('customers', { id: 'c1', name: 'Acme' }, { expectedVersion: 0 });
     await storage.put('tasks', { id: 't1', title: 'Call' }, { expectedVersion: 0 });

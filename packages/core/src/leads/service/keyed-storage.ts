@@ -69,7 +69,7 @@ export function withMatchKeys(storage: StoragePort): StoragePort {
     ...storage,
     ...keyedOperations(storage, false),
     capabilities: storage.capabilities,
-    transaction: (body) => storage.transaction((tx) => body(keyedOperations(tx, true))),
+    transaction: (body, options) => storage.transaction((tx) => body(keyedOperations(tx, true)), options),
     subscribe: (listener) => storage.subscribe(listener),
     exportSnapshot: () => storage.exportSnapshot(),
     importSnapshot: (snapshot) => storage.importSnapshot(snapshot),

@@ -1,0 +1,101 @@
+/**
+ * How a tenant's writing transactions take turns, in every process: each appends to the tenant's audit chain (the
+ * next entry's id follows the last one's), so two at once would collide on it and one would be aborted.
+ *
+ * By default a transaction holds the tenant's lock from before it begins (a session advisory lock, so its REPEATABLE
+ * READ snapshot follows the previous commit): it runs as if alone. With `serial: 'writes'` it reads at READ COMMITTED
+ * without the lock and takes it (for the transaction) just before its first write, so only its writes, audit append
+ * included, wait for the others', and what it reads after that is fresh; with `'none'` it never takes it. Their
+ * writes are version-checked, and a refused one reruns the whole transaction as a serial one, which alone answers a
+ * caller whose expected version is stale. The lock is taken before any write, never while holding a row, so nothing
+ * waits for it in a cycle.
+ */
+import type { ChangeEvent, StorageOperations, TransactionOptions } from '@crmkit/core';
+import type { SqlDriver, SqlExecutor } from './driver.js';
+import { retrying } from './errors.js';
+
+/** What a transaction's operations tell it and ask of it. */
+export interface WriteTurn {
+  /** Runs before each write: takes the tenant's lock before the first one of a transaction serial in its writes. */
+  beforeWrite(): Promise<void>;
+  /** A write was refused (a stale version, a missing record). */
+  refused(error: Error): void;
+}
+
+/** What {@link tenantTransactions} runs on: the adapter's statements and operations. */
+export interface TurnSetup {
+  readonly driver: SqlDriver;
+  readonly schemaName: string;
+  readonly tenant: string;
+  /** Runs one statement binding the tenant as `$1` before `params`. */
+  run(executor: SqlExecutor, sql: string, params: readonly unknown[]): Promise<unknown>;
+  /** The port's operations inside a transaction, collecting its changes in `events`. */
+  operations(executor: SqlExecutor, events: ChangeEvent[], turn: WriteTurn): StorageOperations;
+  /** Reports a committed transaction's changes. */
+  emit(events: ChangeEvent[]): void;
+}
+
+/** Thrown out of a transaction that is not wholly serial whose write was refused, to run it again as one. */
+const RERUN = Symbol('rerun serially');
+
+/** The port's `transaction` for one tenant, and the name of the tenant's lock (for its other writers to take). */
+export function tenantTransactions({ driver, schemaName, tenant, run, operations, emit }: TurnSetup) {
+  const tenantLock = `crmkit:${schemaName}:${tenant}`;
+
+  /** One run of `body` in a transaction, as `serial` says. */
+  const attempt = async <T>(
+    body: (tx: StorageOperations) => Promise<T>,
+    serial: NonNullable<TransactionOptions['serial']>,
+  ): Promise<T> => {
+    const events: ChangeEvent[] = [];
+    const result = await retrying((passOn) => {
+      events.length = 0;
+      return driver.transaction(
+        async (tx) => {
+          let locked = serial !== 'writes';
+          let refusal: Error | undefined;
+          const turn: WriteTurn = {
+            beforeWrite: async () => {
+              if (locked) return;
+              // The key of `tenantLock`, the tenant bound as every statement's `$1`.
+              await run(tx, `SELECT pg_advisory_xact_lock(hashtextextended($2::text || $1::text, 0))`, [
+                `crmkit:${schemaName}:`,
+              ]);
+              locked = true;
+            },
+            refused: (error) => void (refusal ??= error),
+          };
+          let result: T;
+          try {
+            result = await body(operations(tx, events, turn));
+          } catch (error) {
+            return passOn(serial === 'all' || !refusal ? error : RERUN);
+          }
+          // A body that went on after a refused write must not commit the rest (the port's promise).
+          if (refusal) return passOn(serial === 'all' ? refusal : RERUN);
+          return result;
+        },
+        serial === 'all' ? { lock: tenantLock } : { readCommitted: true },
+      );
+    });
+    emit(events);
+    return result;
+  };
+
+  const transaction = async <T>(
+    body: (tx: StorageOperations) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> => {
+    const serial = options?.serial ?? 'all';
+    if (serial !== 'all') {
+      try {
+        return await attempt(body, serial);
+      } catch (error) {
+        if (error !== RERUN) throw error;
+      }
+    }
+    return attempt(body, 'all');
+  };
+
+  return { transaction, tenantLock };
+}
