@@ -51,6 +51,26 @@ import { ASSIGNMENT_STATE_COLLECTION, type LeadServiceOptions } from './types.js
 /** The distinct non-empty strings of `values`, in first-seen order. */
 const uniqueStrings = (values: readonly string[]): string[] => [...new Set(values.filter((value) => value !== ''))];
 
+/**
+ * Every task's value, in order, once all of them have settled: no statement is left in flight when the transaction
+ * ends. Rejects with the first failure to arrive: on a connection that runs statements in turn that is the cause, and
+ * the statements queued after it may only report the aborted transaction.
+ */
+async function settleAll<T extends readonly unknown[] | []>(
+  tasks: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const failures: unknown[] = [];
+  const values = await Promise.all(
+    tasks.map((task) =>
+      Promise.resolve(task).catch((error: unknown) => {
+        failures.push(error);
+      }),
+    ),
+  );
+  if (failures.length > 0) throw failures[0];
+  return values as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 /** The lead service's shared tools; see {@link createLeadTools}. */
 export type LeadTools = ReturnType<typeof createLeadTools>;
 
@@ -104,7 +124,7 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
    * The records `subject` may duplicate, found through indexes, never by reading a collection: leads (not
    * converted), customers and contacts (with their organisation's name as company) that share a key with it.
    *
-   * - Records the services wrote carry `matchKeys` (see `match-keys.ts`): one `hasAny` query per collection finds
+   * - Records the services wrote carry `matchKeys` (see `match-keys.ts`): one `hasAny` lookup per collection finds
    *   every record with one of the subject's e-mail addresses or phone numbers, and, for the name + company rule,
    *   every person whose name folds to the same key (case, accents, punctuation and word order aside). The rule then
    *   compares names and companies as before, so a company spelled differently is still found; a name spelled
@@ -114,6 +134,9 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
    *   lower-cased, numbers in E.164), and all three by `name` spelled exactly as the subject's (normalised) name. A
    *   number stored in another format (`138 0013 8000`) or a name in another case or word order is not found there;
    *   such a record gains its keys, and is found, the next time a service writes it.
+   *
+   * A collection's lookups are one query (their `any`), and the three collections are read at the same time: inside a
+   * capture they run under the tenant's write lock, where every statement costs.
    *
    * Phones are compared through `normalisePhone` when the subject has one (the caller loads it before any transaction
    * opens); without it they are compared as stored (E.164), which matters to no rule then.
@@ -139,19 +162,25 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
       if (emails.length > 0) lookups.push(legacy({ field: fields.email, op, values: emails }));
       if (phones.length > 0) lookups.push(legacy({ field: fields.phone, op, values: phones }));
       if (name !== undefined) lookups.push(legacy({ field: 'name', op: 'eq', value: name }));
-      const found = new Map<string, StoredRecord>();
-      for (const where of lookups)
-        for (const record of await loadAll(ops, collection, where)) found.set(record.id, record);
-      return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      // One statement for every lookup: each adapter serves `any` as the union of its children's index lookups, and a
+      // query returns each record once. Sorted here as before, whatever order an engine's collation gives ids.
+      const found = await loadAll(ops, collection, { any: lookups });
+      return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     };
+    // The three collections are read at once (they are independent), then processed in the order they always were.
+    const [leads, customers, contacts] = await settleAll([
+      find('leads', { email: 'email', phone: 'phone', multi: false }),
+      find('customers', { email: 'emails', phone: 'phones', multi: true }),
+      find('contacts', { email: 'emails', phone: 'phones', multi: true }),
+    ]);
     const phoneOptions = normaliseOptions(normalisePhone);
     const records: DedupeRecord[] = [];
-    for (const lead of await find('leads', { email: 'email', phone: 'phone', multi: false })) {
+    for (const lead of leads) {
       if (lead['status'] === 'converted') continue;
       records.push(toDedupeRecord('lead', dedupeSource(lead), phoneOptions));
     }
     const organisations = new Map<string, string | undefined>();
-    for (const customer of await find('customers', { email: 'emails', phone: 'phones', multi: true })) {
+    for (const customer of customers) {
       const organisation = customer['kind'] === 'organisation';
       const customerName = stringField(customer, 'name');
       if (organisation) organisations.set(customer.id, customerName);
@@ -160,7 +189,6 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
       const { name: _name, ...withoutName } = source;
       records.push(toDedupeRecord('customer', organisation ? withoutName : source, phoneOptions));
     }
-    const contacts = await find('contacts', { email: 'emails', phone: 'phones', multi: true });
     // A contact's company is its organisation's name, read only for the contacts found.
     const missing = uniqueStrings(contacts.map((contact) => String(contact['customerId']))).filter(
       (id) => !organisations.has(id),
@@ -180,8 +208,8 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
   const stateId = (key: string) => `leads:${key}`;
 
   /**
-   * Decides an owner inside `tx`: loads reps, their open leads (not counting `reassigned`, the open lead being
-   * assigned again) and rotation states.
+   * Decides an owner inside `tx`: loads reps, their open leads where the count can matter (not counting `reassigned`,
+   * the open lead being assigned again) and rotation states.
    */
   const decide = async (
     tx: StorageOperations,
@@ -200,18 +228,29 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
     const named = [...new Set([...(config.repIds ?? []), ...(config.rules ?? []).flatMap((rule) => rule.repIds)])];
     const missing = named.filter((id) => !users.has(id));
     for (const user of await tx.getMany('users', missing)) if (user) users.set(user.id, user);
-    const candidates: AssignmentCandidate[] = [];
-    for (const record of users.values()) {
-      const user = fromStorage(userSchema, record, 'user');
-      // Owner and status alone: the `[ownerId+status]` index counts them without reading a lead.
-      const open = await tx.count('leads', { all: [eq('ownerId', user.id), openLeadsFilter] });
-      candidates.push({
-        id: user.id,
-        active: user.active,
-        ...(user.capacity === undefined ? {} : { capacity: user.capacity }),
-        openLeads: reassigned?.ownerId === user.id ? open - 1 : open,
-      });
-    }
+    const parsed = [...users.values()].map((record) => fromStorage(userSchema, record, 'user'));
+    // `decideAssignment` reads a rep's open leads only when the rep is active (`ineligibility` stops at inactive), to
+    // compare them with its capacity or to pick the least loaded; nothing it reports shows them. Anyone else is given
+    // 0, which changes no decision, and the counts needed are issued together.
+    const leastLoaded = [config.strategy, ...(config.rules ?? []).map((rule) => rule.strategy)].some(
+      (strategy) => strategy?.kind === 'leastLoaded',
+    );
+    const open = await settleAll(
+      parsed.map((user) =>
+        user.active && (leastLoaded || user.capacity !== undefined)
+          ? // Owner and status alone: the `[ownerId+status]` index counts them without reading a lead.
+            tx
+              .count('leads', { all: [eq('ownerId', user.id), openLeadsFilter] })
+              .then((count) => (reassigned?.ownerId === user.id ? count - 1 : count))
+          : 0,
+      ),
+    );
+    const candidates: AssignmentCandidate[] = parsed.map((user, index) => ({
+      id: user.id,
+      active: user.active,
+      ...(user.capacity === undefined ? {} : { capacity: user.capacity }),
+      openLeads: open[index]!,
+    }));
     const keys = [DEFAULT_STATE_KEY, ...(config.rules ?? []).map((rule) => ruleStateKey(rule.id))];
     const stored = await tx.getMany(stateCollection, keys.map(stateId));
     const states: Record<string, RotationState> = {};
