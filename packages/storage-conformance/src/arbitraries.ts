@@ -39,7 +39,13 @@ export const recordsArbitrary = (max = 25) =>
     .uniqueArray(fc.integer({ min: 0, max: 999 }), { maxLength: max })
     .chain((ids) => fc.tuple(...ids.map((i) => recordArbitrary(`r${String(i).padStart(3, '0')}`))));
 
-const fields = ['name', 'n', 'flag', 'tags', 'at', 'status', 'nested.region', 'missing'] as const;
+const fields = ['id', 'name', 'n', 'flag', 'tags', 'at', 'status', 'nested.region', 'missing'] as const;
+
+/** Record ids as `recordsArbitrary` makes them, and strings just beside them. */
+const ids = fc.oneof(
+  fc.integer({ min: 0, max: 999 }).map((i) => `r${String(i).padStart(3, '0')}`),
+  fc.constantFrom('r', 'r5', 'r999z', 's', 'R100'),
+);
 
 /** Operands of every type for every field, so mismatched types are exercised too. */
 const scalar: fc.Arbitrary<Scalar> = fc.oneof(
@@ -51,6 +57,7 @@ const scalar: fc.Arbitrary<Scalar> = fc.oneof(
   { arbitrary: regions, weight: 1 },
   { arbitrary: fc.boolean(), weight: 1 },
   { arbitrary: fc.constant(null), weight: 1 },
+  { arbitrary: ids, weight: 1 },
 );
 
 const field = fc.constantFrom(...fields);
@@ -92,7 +99,7 @@ export const filterArbitrary: fc.Arbitrary<Filter> = fc.letrec<{ node: Filter }>
 export const orderByArbitrary = fc.array(
   fc.record(
     {
-      field: fc.constantFrom('name', 'n', 'flag', 'at', 'status', 'nested.region'),
+      field: fc.constantFrom('id', 'name', 'n', 'flag', 'at', 'status', 'nested.region'),
       direction: fc.constantFrom('asc', 'desc' as const),
     },
     { requiredKeys: ['field'] },

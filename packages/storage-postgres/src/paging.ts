@@ -57,9 +57,18 @@ export async function pushedPage(
     if (!pushed?.exact) return undefined;
     conditions.push(pushed.sql);
   }
-  const keys = paths.map((path) => keyAt(params, path!));
   const id = idKey(schema);
-  if (cursor) {
+  // Ordered by the id alone (the audit log's newest entry): the id's own key, which the id index walks either way,
+  // where the key of the document's copy of it would sort every record of the collection first.
+  const idOrder = orderBy.length === 1 && orderBy[0]!.field === 'id' ? orderBy[0]!.direction : undefined;
+  if (idOrder === 'desc') {
+    if (cursor) conditions.push(`${id} < ${schema}.text_key(${params.add(cursor[cursor.length - 1])}::text)`);
+    return finish(`${id} DESC`);
+  }
+  const keys = idOrder === undefined ? paths.map((path) => keyAt(params, path!)) : [];
+  if (cursor && keys.length === 0) {
+    conditions.push(`${id} > ${schema}.text_key(${params.add(cursor[cursor.length - 1])}::text)`);
+  } else if (cursor) {
     // After the cursor in (keys…, id) order, each key in its direction and the id ascending.
     const values = cursor.slice(0, -1).map((value) => keyOf(params, value as Scalar));
     const cursorId = `${schema}.text_key(${params.add(cursor[cursor.length - 1])}::text)`;
@@ -74,24 +83,28 @@ export async function pushedPage(
     if (keys[0]) conditions.push(`${keys[0]} ${beyond(0)}= ${values[0]}`);
     conditions.push(`(${alternatives.map((alternative) => `(${alternative})`).join(' OR ')})`);
   }
-  const sorting = [...keys.map((key, i) => `${key}${orderBy[i]!.direction === 'desc' ? ' DESC' : ''}`), id];
-  const limit = query.limit;
-  const rows = docs(
-    await run(
-      executor,
-      `SELECT doc FROM ${records} WHERE ${conditions.join(' AND ')} ORDER BY ${sorting.join(', ')}` +
-        (limit === undefined ? '' : ` LIMIT ${params.add(limit + 1)}::integer`),
-      params.values.slice(1),
-    ),
-  );
-  const page = limit === undefined ? rows : rows.slice(0, limit);
-  if (page.some((record) => orderBy.some((order) => sortRank(getPath(record, order.field)) === 4))) return undefined;
-  // The pushed filter is exact; checking again costs little and keeps a planner slip from ever reaching a caller.
-  const matches = query.where ? compileFilter(query.where, { now: at }) : undefined;
-  if (matches && !page.every((record) => matches(record))) return undefined;
-  const last = page[page.length - 1];
-  return {
-    records: page,
-    ...(limit !== undefined && rows.length > limit && last ? { next: encodeCursor(last, orderBy) } : {}),
-  };
+  return finish([...keys.map((key, i) => `${key}${orderBy[i]!.direction === 'desc' ? ' DESC' : ''}`), id].join(', '));
+
+  /** Runs the page's statement in `sorting` order and checks what it returned. */
+  async function finish(sorting: string): Promise<QueryPage | undefined> {
+    const limit = query.limit;
+    const rows = docs(
+      await run(
+        executor,
+        `SELECT doc FROM ${records} WHERE ${conditions.join(' AND ')} ORDER BY ${sorting}` +
+          (limit === undefined ? '' : ` LIMIT ${params.add(limit + 1)}::integer`),
+        params.values.slice(1),
+      ),
+    );
+    const page = limit === undefined ? rows : rows.slice(0, limit);
+    if (page.some((record) => orderBy.some((order) => sortRank(getPath(record, order.field)) === 4))) return undefined;
+    // The pushed filter is exact; checking again costs little and keeps a planner slip from ever reaching a caller.
+    const matches = query.where ? compileFilter(query.where, { now: at }) : undefined;
+    if (matches && !page.every((record) => matches(record))) return undefined;
+    const last = page[page.length - 1];
+    return {
+      records: page,
+      ...(limit !== undefined && rows.length > limit && last ? { next: encodeCursor(last, orderBy) } : {}),
+    };
+  }
 }

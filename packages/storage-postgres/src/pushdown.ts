@@ -172,10 +172,35 @@ export function pushFilter(filter: Filter, params: Params): Pushed | undefined {
   return pushed;
 }
 
+/**
+ * A comparison of the record's `id` with strings, on the id column (which is the document's `id`: the adapter writes
+ * both), so the primary key and the id index serve it; `undefined` for any other.
+ */
+function pushIdLeaf(filter: Extract<Filter, { field: string }>, params: Params): Pushed | undefined {
+  if (filter.field !== 'id') return undefined;
+  const id = idKey(params.schema);
+  const key = (value: string) => `${params.schema}.text_key(${params.add(value)}::text)`;
+  if (filter.op === 'eq' && typeof filter.value === 'string') {
+    return { sql: `id = ${params.add(filter.value)}::text`, exact: true };
+  }
+  if (filter.op === 'in' && filter.values.every((value) => typeof value === 'string')) {
+    return { sql: `id = ANY (${params.add(filter.values)}::text[])`, exact: true };
+  }
+  const ordering = ['gt', 'gte', 'lt', 'lte', 'between'].includes(filter.op);
+  const range = ordering ? toRange(filter as Parameters<typeof toRange>[0]) : undefined;
+  if (range?.kind !== 'string') return undefined;
+  const bounds: string[] = [];
+  if (typeof range.lo === 'string') bounds.push(`${id} ${range.loInclusive ? '>=' : '>'} ${key(range.lo)}`);
+  if (typeof range.hi === 'string') bounds.push(`${id} ${range.hiInclusive ? '<=' : '<'} ${key(range.hi)}`);
+  return { sql: `(${bounds.join(' AND ')})`, exact: true };
+}
+
 /** The SQL for one comparison, or `undefined` when core must evaluate it. */
 function pushLeaf(filter: Extract<Filter, { field: string }>, params: Params): Pushed | undefined {
   const segments = pushablePath(filter.field);
   if (!segments) return undefined;
+  const onId = pushIdLeaf(filter, params);
+  if (onId) return onId;
   const exact = (sql: string): Pushed => ({ sql, exact: true });
   switch (filter.op) {
     case 'eq':

@@ -83,6 +83,18 @@ test('a page ordered by an indexed field walks its index: no sort of the whole s
   assert.ok(!plan.some((node) => node['Node Type'] === 'Sort'));
 });
 
+test('the newest by id (the audit log head an append reads) walks the id index backwards: no sort of the log', async () => {
+  const where = { field: 'id', op: 'between', min: 'r1', max: 'r9' } as const;
+  for (const direction of ['desc', 'asc'] as const) {
+    const plan = await planOf('auditLog', { where, orderBy: [{ field: 'id', direction }], limit: 1 });
+    assert.ok(
+      indexes(plan).includes('records_id_key'),
+      `${direction}: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Index Name']]))}`,
+    );
+    assert.ok(!plan.some((node) => node['Node Type'] === 'Sort'), direction);
+  }
+});
+
 test('equality, lists, ranges and array membership use the indexes, in pages and in counts', async () => {
   const cases: [Filter, string][] = [
     [{ field: 'ownerId', op: 'eq', value: 'u1' }, 'records_customers_ownerid'],
