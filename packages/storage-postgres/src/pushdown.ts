@@ -177,7 +177,8 @@ export function pushFilter(filter: Filter, params: Params): Pushed | undefined {
  * both), so the primary key and the id index serve it; `undefined` for any other.
  */
 function pushIdLeaf(filter: Extract<Filter, { field: string }>, params: Params): Pushed | undefined {
-  if (filter.field !== 'id') return undefined;
+  // Only where the row is the record alone: a joined query (`reads`) names its tables.
+  if (filter.field !== 'id' || params.reads) return undefined;
   const id = idKey(params.schema);
   const key = (value: string) => `${params.schema}.text_key(${params.add(value)}::text)`;
   if (filter.op === 'eq' && typeof filter.value === 'string') {

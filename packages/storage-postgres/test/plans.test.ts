@@ -71,6 +71,10 @@ async function planOf(
 
 const indexes = (plan: PlanNode[]) => plan.map((node) => node['Index Name']).filter(Boolean);
 
+/** Whether the plan walks the id index (`records_id_key`, in a partition under the name PostgreSQL gives it). */
+const walksIds = (plan: PlanNode[]) =>
+  indexes(plan).some((name) => name === 'records_id_key' || /^records_p_\w+_text_key_idx\d*$/.test(name!));
+
 test('a page ordered by an indexed field walks its index: no sort of the whole selection', async () => {
   for (const direction of ['asc', 'desc'] as const) {
     const plan = await planOf('customers', { orderBy: [{ field: 'updatedAt', direction }], limit: 10 });
@@ -79,7 +83,7 @@ test('a page ordered by an indexed field walks its index: no sort of the whole s
     assert.ok(!plan.some((node) => node['Node Type'] === 'Sort'), direction);
   }
   const plan = await planOf('customers', { limit: 10 });
-  assert.ok(indexes(plan).includes('records_id_key'), JSON.stringify(indexes(plan)));
+  assert.ok(walksIds(plan), JSON.stringify(indexes(plan)));
   assert.ok(!plan.some((node) => node['Node Type'] === 'Sort'));
 });
 
@@ -87,10 +91,7 @@ test('the newest by id (the audit log head an append reads) walks the id index b
   const where = { field: 'id', op: 'between', min: 'r1', max: 'r9' } as const;
   for (const direction of ['desc', 'asc'] as const) {
     const plan = await planOf('auditLog', { where, orderBy: [{ field: 'id', direction }], limit: 1 });
-    assert.ok(
-      indexes(plan).includes('records_id_key'),
-      `${direction}: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Index Name']]))}`,
-    );
+    assert.ok(walksIds(plan), `${direction}: ${JSON.stringify(plan.map((n) => [n['Node Type'], n['Index Name']]))}`);
     assert.ok(!plan.some((node) => node['Node Type'] === 'Sort'), direction);
   }
 });
