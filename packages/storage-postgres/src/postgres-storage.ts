@@ -225,7 +225,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         if (!isVersion(expectedVersion)) {
           throw await refusedHere(executor, collection, record.id, expectedVersion);
         }
-        await turn?.beforeWrite();
         const at = now();
         if (expectedVersion === 0) {
           const stored = stampWrite(collection, structuredClone(record), undefined, 0, at) as StoredRecord<T>;
@@ -283,7 +282,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         const expected = deleteOptions?.expectedVersion;
         if (expected !== undefined && !isVersion(expected))
           throw await refusedHere(executor, collection, id, expected, true);
-        await turn?.beforeWrite();
         const rows = await run(
           executor,
           `WITH removed AS (
@@ -324,6 +322,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         const matches = compileFilter(query.where, { now: at });
         return (await candidates(executor, collection, query.where, at)).filter((record) => matches(record)).length;
       },
+      ...(turn ? { serialize: () => turn.serialize() } : {}),
     };
   };
 

@@ -3,12 +3,16 @@
  * next entry's id follows the last one's), so two at once would collide on it and one would be aborted.
  *
  * By default a transaction holds the tenant's lock from before it begins (a session advisory lock, so its REPEATABLE
- * READ snapshot follows the previous commit): it runs as if alone. With `serial: 'writes'` it reads at READ COMMITTED
- * without the lock and takes it (for the transaction) just before its first write, so only its writes, audit append
- * included, wait for the others', and what it reads after that is fresh; with `'none'` it never takes it. Their
- * writes are version-checked, and a refused one reruns the whole transaction as a serial one, which alone answers a
- * caller whose expected version is stale. The lock is taken before any write, never while holding a row, so nothing
- * waits for it in a cycle.
+ * READ snapshot follows the previous commit): it runs as if alone. With `serial: 'appends'` it runs at READ COMMITTED
+ * without the lock and takes it (for the transaction) when the CRM calls `serialize` before reading what it appends
+ * to, so only its appends wait for the others', and what it reads after that is fresh; one that never calls it never
+ * waits. Its writes are version-checked, and a refused one reruns the whole transaction as a serial one, which alone
+ * answers a caller whose expected version is stale.
+ *
+ * A transaction waiting for the lock may hold rows it wrote. It is never waited for by the lock's holder: what a body
+ * writes after `serialize` is new, or read after it, so no holder of the lock writes a row another holds unless that
+ * one also took the lock first. (Should a host's body break that rule, PostgreSQL finds the deadlock and aborts one
+ * transaction, which is retried.)
  */
 import type { ChangeEvent, StorageOperations, TransactionOptions } from '@crmkit/core';
 import type { SqlDriver, SqlExecutor } from './driver.js';
@@ -16,8 +20,8 @@ import { retrying } from './errors.js';
 
 /** What a transaction's operations tell it and ask of it. */
 export interface WriteTurn {
-  /** Runs before each write: takes the tenant's lock before the first one of a transaction serial in its writes. */
-  beforeWrite(): Promise<void>;
+  /** The port's `serialize`: takes the tenant's lock, once. */
+  serialize(): Promise<void>;
   /** A write was refused (a stale version, a missing record). */
   refused(error: Error): void;
 }
@@ -52,10 +56,10 @@ export function tenantTransactions({ driver, schemaName, tenant, run, operations
       events.length = 0;
       return driver.transaction(
         async (tx) => {
-          let locked = serial !== 'writes';
+          let locked = serial === 'all';
           let refusal: Error | undefined;
           const turn: WriteTurn = {
-            beforeWrite: async () => {
+            serialize: async () => {
               if (locked) return;
               // The key of `tenantLock`, the tenant bound as every statement's `$1`.
               await run(tx, `SELECT pg_advisory_xact_lock(hashtextextended($2::text || $1::text, 0))`, [

@@ -117,7 +117,7 @@ if (!connectionString && !process.env['PGHOST']) {
     }
   });
 
-  test("serial 'writes' reads while the tenant lock is held and waits only to write; 'none' never waits", async () => {
+  test("serial 'appends' reads and writes while the tenant lock is held, waiting only at serialize()", async () => {
     const tenant = freshTenant('server-concurrent');
     const other = new pg.Pool(connectionString ? { connectionString } : {});
     const [holder, runner] = await Promise.all(
@@ -136,29 +136,33 @@ if (!connectionString && !process.env['PGHOST']) {
         await held;
       });
       await inside;
-      // 'none': no turn to take at all (it would wait for the release below, which comes later).
+      // Without serialize() there is no turn to take (it would wait for the release below, which comes later).
       await Promise.race([
         runner!.transaction((tx) => tx.put('customerStats', { id: 'alongside' }, { expectedVersion: 0 }), {
-          serial: 'none',
+          serial: 'appends',
         }),
         new Promise((_, reject) => setTimeout(() => reject(new Error('waited for the tenant lock')), 3000)),
       ]);
-      let read = false;
+      let wrote = false;
       let committed = false;
-      const writes = runner!
+      const appends = runner!
         .transaction(
           async (tx) => {
-            read = (await tx.get('customers', 'read')) !== undefined;
+            await tx.get('customers', 'read');
             await tx.put('customers', { id: 'after' }, { expectedVersion: 0 });
+            wrote = true;
+            await tx.serialize!();
+            // Read after its turn came: the holder's commit is seen.
+            assert.ok(await tx.get('customers', 'held'), 'reads after serialize() see what committed before');
           },
-          { serial: 'writes' },
+          { serial: 'appends' },
         )
         .then(() => (committed = true));
-      await eventually(() => read, 'the read while the lock is held');
+      await eventually(() => wrote, 'the write while the lock is held');
       await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(committed, false, 'its write waits for the lock');
+      assert.equal(committed, false, 'serialize() waits for the lock');
       release();
-      await Promise.all([serial, writes]);
+      await Promise.all([serial, appends]);
       assert.equal(await runner!.count('customers'), 3);
       assert.equal((await runner!.get('customerStats', 'alongside'))?.version, 1);
     } finally {
@@ -168,7 +172,7 @@ if (!connectionString && !process.env['PGHOST']) {
     }
   });
 
-  test('a write refused in a transaction that is not serial reruns it serially: only a stale caller sees a conflict', async () => {
+  test('a write refused in a transaction serial in its appends reruns it serially: only a stale caller is refused', async () => {
     const tenant = freshTenant('server-rerun');
     const other = new pg.Pool(connectionString ? { connectionString } : {});
     const [writer, runner] = await Promise.all(
@@ -187,7 +191,7 @@ if (!connectionString && !process.env['PGHOST']) {
           await tx.put('deals', { id: `d${runs}` }, { expectedVersion: 0 });
           return runs;
         },
-        { serial: 'writes' },
+        { serial: 'appends' },
       );
       assert.equal(ran, 2, 'ran again, serially');
       const stored = await runner!.get<{ name: string }>('customers', 'c1');
@@ -205,7 +209,7 @@ if (!connectionString && !process.env['PGHOST']) {
             runs++;
             await tx.put('customers', { id: 'c1', name: 'Late' }, { expectedVersion: 1 });
           },
-          { serial: 'none' },
+          { serial: 'appends' },
         ),
         { code: 'CRM_CONFLICT' },
       );
@@ -217,7 +221,7 @@ if (!connectionString && !process.env['PGHOST']) {
             await tx.put('deals', { id: 'kept' }, { expectedVersion: 0 });
             await tx.put('customers', { id: 'c1' }, { expectedVersion: 1 }).catch(() => undefined);
           },
-          { serial: 'none' },
+          { serial: 'appends' },
         ),
         { code: 'CRM_CONFLICT' },
       );

@@ -180,6 +180,8 @@ export function createGuard(
         }
         return ops.delete(collection, id, options);
       },
+      // Taking a turn reads and writes nothing.
+      ...(ops.serialize ? { serialize: () => ops.serialize!() } : {}),
     };
     unguarded.set(guarded, ops);
     return guarded;

@@ -102,7 +102,7 @@ export interface CustomerAggregates {
   dispose(): void;
 }
 
-const NOT_SERIAL = { serial: 'none' } as const;
+const NOT_SERIAL = { serial: 'appends' } as const;
 const ACTIVITIES = 'activities';
 const CUSTOMERS = 'customers';
 const DEALS = 'deals';

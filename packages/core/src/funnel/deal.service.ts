@@ -117,7 +117,7 @@ export interface DealWriter {
   ): Promise<{ readonly deal: StoredRecord; readonly events: readonly PendingEvent[] }>;
 }
 
-const WRITES_SERIAL = { serial: 'writes' } as const;
+const APPENDS_SERIAL = { serial: 'appends' } as const;
 
 const moveOptionsSchema = /* @__PURE__ */ guardedWrite({
   values: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
@@ -285,9 +285,9 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
           at,
         };
         return { record, changedFields, event };
-        // What the move decides rests on the deal, written under its version: it need not run as if alone, so other
-        // writes of the tenant wait only for its writes (see `TransactionOptions`).
-      }, WRITES_SERIAL);
+        // What the move decides rests on the deal, written under its version: it need not run as if alone, only its
+        // audit entry takes its turn (see `TransactionOptions`).
+      }, APPENDS_SERIAL);
       context.events.emit('deal.updated', {
         entity: 'deal',
         id: ids.dealId,

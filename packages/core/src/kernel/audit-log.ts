@@ -96,7 +96,12 @@ async function newest(ops: StorageOperations): Promise<StoredRecord | undefined>
  *   storage admits one and refuses the other, with its whole transaction. This is what serialises appends.
  */
 export async function appendAuditEntry(ops: StorageOperations, entry: AuditEntryContent): Promise<void> {
-  const last = appended.get(ops) ?? (await newest(ops));
+  let last = appended.get(ops);
+  if (!last) {
+    // The chain's head is what every writer appends to: its turn first, so the head read is the newest.
+    await ops.serialize?.();
+    last = await newest(ops);
+  }
   // The id, not the stored `seq`, gives the number: it is the key the next append must not collide with.
   const seq = last ? seqOf(last.id) + 1 : 1;
   if (seq > MAX_SEQ) throw new StorageError('The audit log has no sequence number left');

@@ -128,6 +128,12 @@ export interface StorageOperations {
   query<T extends object = Record<string, unknown>>(collection: string, options?: QueryOptions): Promise<QueryPage<T>>;
   /** How many records match. */
   count(collection: string, where?: Filter): Promise<number>;
+  /**
+   * Optional, inside a transaction: from here until it ends, the transaction runs alone among the storage's
+   * transactions that do too (see {@link TransactionOptions}), and what it reads next includes every commit before.
+   * Absent where transactions always run alone.
+   */
+  serialize?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -161,15 +167,15 @@ export interface TransactionOptions {
    * follows the one before):
    *
    * - `'all'` (the default): everything; what the body read stays as read until it commits.
-   * - `'writes'`: its writes, from the first to the commit, audit entries included. What it decides rests on the
-   *   records it writes, each under a version check, so its reads may run alongside other transactions. A write
-   *   refused there reruns the body with `'all'`: only a stale version the caller gave is refused.
-   * - `'none'`: as `'writes'`, for a body that also appends to nothing every writer shares (no audit entry), such as
-   *   a recomputed aggregate: its writes need not take turns either.
+   * - `'appends'`: only what follows its call of `serialize` (which the CRM makes before it reads what it appends
+   *   to: the audit log's newest entry, the lead rotation), to the commit. What it decides before that rests on the
+   *   records it writes, each under a version check: a write refused there reruns the body with `'all'`, so only a
+   *   stale version the caller gave is refused. After `serialize`, the body writes only records it read after it,
+   *   or new ones. A body that never calls it (a recomputed aggregate: no audit entry) never waits for others.
    *
    * An adapter that runs every transaction alone may ignore it.
    */
-  readonly serial?: 'all' | 'writes' | 'none';
+  readonly serial?: 'all' | 'appends';
 }
 
 /** The adapter contract. Every method rejects with a `CrmError` subclass; engine errors arrive as `StorageError`. */

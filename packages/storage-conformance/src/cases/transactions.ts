@@ -63,31 +63,36 @@ export const transactionCases: readonly ConformanceCase[] = [
   }),
 
   harnessCase(
-    "a transaction serial only in its writes ('writes', 'none') is still all or nothing and version-checked",
+    'a transaction serial only in its appends is still all or nothing and version-checked, serialize() or not',
     async ({ storage, raw }) => {
-      for (const serial of ['writes', 'none'] as const) {
-        const id = `${serial}-`;
+      for (const serialized of [false, true]) {
+        const id = `${serialized}-`;
         await storage.transaction(
           async (tx) => {
             await tx.put('customers', { id: `${id}c1`, name: 'Acme' }, { expectedVersion: 0 });
+            // Twice is as once; the transaction's own writes stay visible after it.
+            if (serialized) await tx.serialize?.();
+            if (serialized) await tx.serialize?.();
+            expectEqual((await tx.get('customers', `${id}c1`))?.version, 1, 'own write visible after serialize');
             await tx.put('deals', { id: `${id}d1`, customerId: `${id}c1` }, { expectedVersion: 0 });
           },
-          { serial },
+          { serial: 'appends' },
         );
-        expectTrue((await raw.get('deals', `${id}d1`)) !== undefined, `${serial}: committed`);
+        expectTrue((await raw.get('deals', `${id}d1`)) !== undefined, `${id}: committed`);
         const before = await rawState(raw, COLLECTIONS);
         await expectRejects(
           storage.transaction(
             async (tx) => {
               await tx.put('tasks', { id: `${id}t1`, title: 'Call' }, { expectedVersion: 0 });
+              if (serialized) await tx.serialize?.();
               await tx.put('customers', { id: `${id}c1`, name: 'Stale' }, { expectedVersion: 7 });
             },
-            { serial },
+            { serial: 'appends' },
           ),
           CrmErrorCode.conflict,
-          `${serial}: a stale write refuses the whole transaction`,
+          `${id}: a stale write refuses the whole transaction`,
         );
-        expectEqual(await rawState(raw, COLLECTIONS), before, `${serial}: nothing of it kept`);
+        expectEqual(await rawState(raw, COLLECTIONS), before, `${id}: nothing of it kept`);
       }
     },
   ),

@@ -14,6 +14,8 @@ import { historyEntry, isObject, refuseManagedFields, subjectOf, type consentGra
 import type { LeadTools } from './tools.js';
 import type { CaptureResult } from './types.js';
 
+const APPENDS_SERIAL = { serial: 'appends' } as const;
+
 /** The capture pipeline over the lead service's tools: `insert(input, mode)` backs `capture` and `create`. */
 export function createCapture(t: LeadTools) {
   const {
@@ -26,7 +28,8 @@ export function createCapture(t: LeadTools) {
     leadSchemaFor,
     computeScore,
     dedupeRecords,
-    decide,
+    candidatesFor,
+    decideFrom,
     assignmentRecord,
     createRecord,
   } = t;
@@ -61,6 +64,12 @@ export function createCapture(t: LeadTools) {
       const schema = await leadSchemaFor(tx);
       const entity = parseOrThrow(schema, raw, 'lead') as Record<string, unknown>;
       const subject = subjectOf(entity);
+      const assigns = typeof entity['ownerId'] !== 'string' && mode.via === 'capture' && assignmentConfig !== false;
+      // The reps and their open leads are read before the turn: a capacity is checked against counts a moment old.
+      const pool = assigns ? await candidatesFor(tx, assignmentConfig) : undefined;
+      // From here the capture runs alone: the duplicates it looks for include every lead captured before it, and the
+      // rotation it advances is the newest.
+      await tx.serialize?.();
       const matches = findDuplicateMatches(subject, await dedupeRecords(tx, subject, normalisePhone), dedupeRules);
       const { block, alert } = partitionMatches(matches);
       if (block.length > 0) throw new DuplicateError(block);
@@ -68,7 +77,9 @@ export function createCapture(t: LeadTools) {
       let decision: AssignmentDecision | undefined;
       if (typeof entity['ownerId'] === 'string') decision = explicitAssignment(entity['ownerId']);
       else if (mode.via === 'create') entity['ownerId'] = context.actor.id;
-      else if (assignmentConfig !== false) decision = await decide(tx, { ...entity, id }, assignmentConfig);
+      else if (pool && assignmentConfig !== false) {
+        decision = await decideFrom(tx, { ...entity, id }, assignmentConfig, pool);
+      }
       const owned = {
         ...entity,
         ...(decision?.ownerId === undefined ? {} : { ownerId: decision.ownerId }),
@@ -124,7 +135,8 @@ export function createCapture(t: LeadTools) {
               at,
             );
       return { record, alert, decision, score, consentIds, noteId: note?.id };
-    });
+      // Only its appends (the rotation, the audit log) and what decides them run alone; see `TransactionOptions`.
+    }, APPENDS_SERIAL);
     const lead = written<ExtendedLead>(outcome.record);
     context.events.emit('lead.created', { entity: 'lead', id: lead.id, actorId: context.actor.id, at });
     if (outcome.noteId !== undefined) {

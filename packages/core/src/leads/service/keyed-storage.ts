@@ -50,6 +50,7 @@ function keyedOperations(ops: StorageOperations, unkeyedReads: boolean): Storage
       delete: (collection, id, options) => ops.delete(collection, id, options),
       put: <T extends object>(collection: string, record: RecordInput<T>, options: PutOptions) =>
         ops.put<T>(collection, keyed(collection, record), options),
+      ...(ops.serialize ? { serialize: () => ops.serialize!() } : {}),
     },
     ops,
   );

@@ -71,6 +71,12 @@ async function settleAll<T extends readonly unknown[] | []>(
   return values as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
+/** The reps an assignment picks from: each with its open leads, and the users with role `rep` (the default pool). */
+interface AssignmentPool {
+  readonly candidates: readonly AssignmentCandidate[];
+  readonly reps: readonly string[];
+}
+
 /** The lead service's shared tools; see {@link createLeadTools}. */
 export type LeadTools = ReturnType<typeof createLeadTools>;
 
@@ -208,15 +214,14 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
   const stateId = (key: string) => `leads:${key}`;
 
   /**
-   * Decides an owner inside `tx`: loads reps, their open leads where the count can matter (not counting `reassigned`,
-   * the open lead being assigned again) and rotation states.
+   * The reps an assignment may pick, read inside `tx`: the users and their open leads where the count can matter (not
+   * counting `reassigned`, the open lead being assigned again).
    */
-  const decide = async (
+  const candidatesFor = async (
     tx: StorageOperations,
-    lead: object,
     config: AssignmentConfig,
     reassigned?: { readonly ownerId?: string | undefined },
-  ) => {
+  ): Promise<AssignmentPool> => {
     const users = new Map<string, StoredRecord>();
     const reps: string[] = [];
     if (config.repIds === undefined) {
@@ -251,6 +256,20 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
       ...(user.capacity === undefined ? {} : { capacity: user.capacity }),
       openLeads: open[index]!,
     }));
+    return { candidates, reps };
+  };
+
+  /**
+   * Decides an owner inside `tx` from `pool` ({@link candidatesFor}) and the rotation states, which it reads and
+   * writes: every assignment appends to them, so they are read after the transaction's turn (`serialize`).
+   */
+  const decideFrom = async (
+    tx: StorageOperations,
+    lead: object,
+    config: AssignmentConfig,
+    { candidates, reps }: AssignmentPool,
+  ) => {
+    await tx.serialize?.();
     const keys = [DEFAULT_STATE_KEY, ...(config.rules ?? []).map((rule) => ruleStateKey(rule.id))];
     const stored = await tx.getMany(stateCollection, keys.map(stateId));
     const states: Record<string, RotationState> = {};
@@ -263,7 +282,7 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
       versions.set(key, record.version);
     });
     // Without a configured pool, the default pool is every user with role `rep`, in id order.
-    const effective: AssignmentConfig = { ...config, repIds: config.repIds ?? reps.sort() };
+    const effective: AssignmentConfig = { ...config, repIds: config.repIds ?? [...reps].sort() };
     const outcome = decideAssignment({ lead, candidates, config: effective, states, now: context.now() });
     for (const [key, state] of Object.entries(outcome.states)) {
       await tx.put(
@@ -274,6 +293,14 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
     }
     return outcome.decision;
   };
+
+  /** Decides an owner inside `tx` ({@link candidatesFor}, then {@link decideFrom}). */
+  const decide = async (
+    tx: StorageOperations,
+    lead: object,
+    config: AssignmentConfig,
+    reassigned?: { readonly ownerId?: string | undefined },
+  ) => decideFrom(tx, lead, config, await candidatesFor(tx, config, reassigned));
 
   const assignmentRecord = (decision: AssignmentDecision, at: string) => ({
     strategy: decision.strategy,
@@ -359,6 +386,8 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
     computeScore,
     dedupeRecords,
     decide,
+    candidatesFor,
+    decideFrom,
     assignmentRecord,
     writeLead,
     updatedEvent,
