@@ -9,7 +9,6 @@ import {
   ValidationError,
   checkCollection,
   checkSnapshotShape,
-  compileFilter,
   createChangeFeed,
   parseOrThrow,
   parseQueryOptions,
@@ -18,7 +17,6 @@ import {
   recordIdSchema,
   stampWrite,
   type ChangeEvent,
-  type Filter,
   type PutOptions,
   type QueryOptions,
   type QueryPage,
@@ -28,12 +26,13 @@ import {
   type StoredRecord,
 } from '@crmkit/core';
 import { pgClientDriver, pgPoolDriver, pgliteDriver, type SqlDriver, type SqlExecutor } from './driver.js';
+import { candidates, countEach } from './counts.js';
 import { engineError, retrying } from './errors.js';
 import { tenantTransactions, type WriteTurn } from './turns.js';
 import { startRemoteFeed, type RemoteFeed } from './feed.js';
 import { matchIds } from './match.js';
 import { pushedPage, type PageContext } from './paging.js';
-import { PUSHED_OPERATORS, Params, pushFilter } from './pushdown.js';
+import { PUSHED_OPERATORS } from './pushdown.js';
 import { optionsSchema, type PostgresStorageOptions } from './options.js';
 import { ensureHostIndexes, mergeIndexes, migrate } from './schema.js';
 
@@ -164,18 +163,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return new ConflictError(collection, id, (expected ?? actual) as number, actual);
   };
 
-  /** The candidates of a filter: every record of the collection that its pushed part selects. */
-  const candidates = async (executor: SqlExecutor, collection: string, where: Filter | undefined, at: Date) => {
-    const params = new Params([tenant, collection], quotedSchema, at);
-    const pushed = where ? pushFilter(where, params) : undefined;
-    const rows = await run(
-      executor,
-      `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2${pushed ? ` AND ${pushed.sql}` : ''}`,
-      params.values.slice(1),
-    );
-    return docs(rows);
-  };
-
   const pageContext: PageContext = { tenant, records, schema: quotedSchema, run, docs };
 
   /**
@@ -303,24 +290,19 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         const at = now();
         const page = await pushedPage(pageContext, executor, collection, query, at);
         if (page) return page as QueryPage<T>;
-        return queryInMemory(await candidates(executor, collection, query.where, at), query, at) as QueryPage<T>;
+        return queryInMemory(
+          await candidates(pageContext, executor, collection, query.where, at),
+          query,
+          at,
+        ) as QueryPage<T>;
       },
       async count(collection, where) {
         check(collection);
-        const query = parseQueryOptions({ where });
-        const at = now();
-        const params = new Params([tenant, collection], quotedSchema, at);
-        const pushed = query.where ? pushFilter(query.where, params) : undefined;
-        if (!query.where || pushed?.exact) {
-          const rows = await run(
-            executor,
-            `SELECT count(*)::integer AS n FROM ${records} WHERE tenant_id = $1 AND collection = $2${pushed ? ` AND ${pushed.sql}` : ''}`,
-            params.values.slice(1),
-          );
-          return Number(rows[0]?.['n'] ?? 0);
-        }
-        const matches = compileFilter(query.where, { now: at });
-        return (await candidates(executor, collection, query.where, at)).filter((record) => matches(record)).length;
+        return (await countEach(pageContext, executor, collection, [where], now()))[0]!;
+      },
+      async countEach(collection, filters) {
+        check(collection);
+        return countEach(pageContext, executor, collection, filters, now());
       },
       ...(turn ? { serialize: () => turn.serialize() } : {}),
     };

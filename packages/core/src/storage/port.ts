@@ -129,6 +129,11 @@ export interface StorageOperations {
   /** How many records match. */
   count(collection: string, where?: Filter): Promise<number>;
   /**
+   * Optional: how many records match each filter, in order, in one pass where the engine can (the lead assignment
+   * counts every rep's open leads at once). Absent: the caller counts each with `count`.
+   */
+  countEach?: ((collection: string, filters: readonly Filter[]) => Promise<number[]>) | undefined;
+  /**
    * Optional, inside a transaction: from here until it ends, the transaction runs alone among the storage's
    * transactions that do too (see {@link TransactionOptions}), and what it reads next includes every commit before.
    * Absent where transactions always run alone.

@@ -55,11 +55,20 @@ export const queryCases: readonly ConformanceCase[] = [
               fc.array(filterArbitrary, { minLength: 1, maxLength: 8 }),
               async (records, filters) => {
                 const stored = await reset(storage, records);
+                const counts: number[] = [];
                 for (const where of filters) {
                   const expected = ids(stored.filter(compileFilter(where, { now }))).sort();
                   const page = await storage.query(C, { where });
                   expectEqual(ids(page.records).sort(), expected, `query ${canonicalJson(where)}`);
                   expectEqual(await storage.count(C, where), expected.length, `count ${canonicalJson(where)}`);
+                  counts.push(expected.length);
+                }
+                // `countEach`, where offered, counts them all at once, inside a transaction and outside.
+                if (storage.countEach) {
+                  expectEqual(await storage.countEach(C, filters), counts, `countEach ${canonicalJson(filters)}`);
+                  const inside = await storage.transaction(async (tx) => tx.countEach?.(C, filters));
+                  if (inside) expectEqual(inside, counts, 'countEach in a transaction');
+                  expectEqual(await storage.countEach(C, []), [], 'countEach of no filters');
                 }
               },
             ),

@@ -47,6 +47,7 @@ function keyedOperations(ops: StorageOperations, unkeyedReads: boolean): Storage
           : page;
       },
       count: (collection, where) => ops.count(collection, where),
+      ...(ops.countEach ? { countEach: (collection, filters) => ops.countEach!(collection, filters) } : {}),
       delete: (collection, id, options) => ops.delete(collection, id, options),
       put: <T extends object>(collection: string, record: RecordInput<T>, options: PutOptions) =>
         ops.put<T>(collection, keyed(collection, record), options),

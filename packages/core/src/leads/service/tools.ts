@@ -236,25 +236,24 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
     const parsed = [...users.values()].map((record) => fromStorage(userSchema, record, 'user'));
     // `decideAssignment` reads a rep's open leads only when the rep is active (`ineligibility` stops at inactive), to
     // compare them with its capacity or to pick the least loaded; nothing it reports shows them. Anyone else is given
-    // 0, which changes no decision, and the counts needed are issued together.
+    // 0, which changes no decision, and the counts needed are made at once (one statement where the engine can).
     const leastLoaded = [config.strategy, ...(config.rules ?? []).map((rule) => rule.strategy)].some(
       (strategy) => strategy?.kind === 'leastLoaded',
     );
-    const open = await settleAll(
-      parsed.map((user) =>
-        user.active && (leastLoaded || user.capacity !== undefined)
-          ? // Owner and status alone: the `[ownerId+status]` index counts them without reading a lead.
-            tx
-              .count('leads', { all: [eq('ownerId', user.id), openLeadsFilter] })
-              .then((count) => (reassigned?.ownerId === user.id ? count - 1 : count))
-          : 0,
-      ),
+    const counted = parsed.filter((user) => user.active && (leastLoaded || user.capacity !== undefined));
+    // Owner and status alone: the `[ownerId+status]` index counts them without reading a lead.
+    const filters: Filter[] = counted.map((user) => ({ all: [eq('ownerId', user.id), openLeadsFilter] }));
+    const counts = tx.countEach
+      ? await tx.countEach('leads', filters)
+      : await settleAll(filters.map((where) => tx.count('leads', where)));
+    const open = new Map(
+      counted.map((user, i) => [user.id, reassigned?.ownerId === user.id ? counts[i]! - 1 : counts[i]!]),
     );
-    const candidates: AssignmentCandidate[] = parsed.map((user, index) => ({
+    const candidates: AssignmentCandidate[] = parsed.map((user) => ({
       id: user.id,
       active: user.active,
       ...(user.capacity === undefined ? {} : { capacity: user.capacity }),
-      openLeads: open[index]!,
+      openLeads: open.get(user.id) ?? 0,
     }));
     return { candidates, reps };
   };

@@ -1,0 +1,76 @@
+/**
+ * Counts, and the candidates of a filter the database cannot answer exactly (core finishes them): what `count`,
+ * `countEach` and the in-memory query fallback read.
+ */
+import { compileFilter, parseQueryOptions, type Filter, type StoredRecord } from '@crmkit/core';
+import type { SqlExecutor } from './driver.js';
+import type { PageContext } from './paging.js';
+import { Params, pushFilter } from './pushdown.js';
+
+/** The candidates of a filter: every record of the collection that its pushed part selects. */
+export async function candidates(
+  { tenant, records, schema, run, docs }: PageContext,
+  executor: SqlExecutor,
+  collection: string,
+  where: Filter | undefined,
+  at: Date,
+): Promise<StoredRecord[]> {
+  const params = new Params([tenant, collection], schema, at);
+  const pushed = where ? pushFilter(where, params) : undefined;
+  const rows = await run(
+    executor,
+    `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2${pushed ? ` AND ${pushed.sql}` : ''}`,
+    params.values.slice(1),
+  );
+  return docs(rows);
+}
+
+/**
+ * How many records of `collection` match each filter (`undefined`: every record), in order: one statement when every
+ * filter is pushed exactly, otherwise one count (or one read of candidates, checked by core) each. The collection is
+ * checked by the caller.
+ */
+export async function countEach(
+  context: PageContext,
+  executor: SqlExecutor,
+  collection: string,
+  filters: readonly (Filter | undefined)[],
+  at: Date,
+): Promise<number[]> {
+  const { tenant, records, schema, run } = context;
+  if (filters.length === 0) return [];
+  const wheres = filters.map((where) => parseQueryOptions({ where }).where);
+  const params = new Params([tenant, collection], schema, at);
+  const pushed = wheres.map((where) => (where ? pushFilter(where, params) : { sql: 'TRUE', exact: true }));
+  if (pushed.every((part) => part?.exact)) {
+    const conditions = pushed.map((part) => part!.sql);
+    // One filter is the WHERE alone; several are each a FILTER over the rows matching any of them.
+    const columns =
+      conditions.length === 1
+        ? 'count(*)::integer AS n0'
+        : conditions.map((sql, i) => `count(*) FILTER (WHERE ${sql})::integer AS n${i}`).join(', ');
+    const rows = await run(
+      executor,
+      `SELECT ${columns} FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND (${conditions.join(' OR ')})`,
+      params.values.slice(1),
+    );
+    return conditions.map((_, i) => Number(rows[0]?.[`n${i}`] ?? 0));
+  }
+  const counts: number[] = [];
+  for (const where of wheres) {
+    if (!where) {
+      counts.push((await countEach(context, executor, collection, [undefined], at))[0]!);
+      continue;
+    }
+    const own = new Params([tenant, collection], schema, at);
+    if (pushFilter(where, own)?.exact) {
+      counts.push((await countEach(context, executor, collection, [where], at))[0]!);
+      continue;
+    }
+    const matches = compileFilter(where, { now: at });
+    counts.push(
+      (await candidates(context, executor, collection, where, at)).filter((record) => matches(record)).length,
+    );
+  }
+  return counts;
+}
