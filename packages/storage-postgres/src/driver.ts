@@ -91,6 +91,22 @@ const executor = (target: PgQueryable): SqlExecutor => ({
   }),
 });
 
+/**
+ * `executor` over one connection, its statements sent one after another: a transaction's body may ask for several at
+ * once, which a `pg` client must not be given (deprecated, and refused from pg 9).
+ */
+const inTurn = (connection: PgQueryable): SqlExecutor => {
+  const plain = executor(connection);
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    query(sql, params) {
+      const run = tail.then(() => plain.query(sql, params));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+  };
+};
+
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
@@ -177,7 +193,7 @@ async function transactionOn<T>(
   await connection.query(`BEGIN ${isolation(options)}`);
   let result: T;
   try {
-    result = await body(executor(connection));
+    result = await body(inTurn(connection));
   } catch (error) {
     await rollback();
     throw error;

@@ -28,34 +28,6 @@ const pathExpression = (field: string) => `(doc #> '{${field.split('.').join(','
 /** The sort key of an index spec's field, as the queries write it (pushdown.ts, `keyAt`). */
 const keyExpression = (schema: string, field: string) => `(${schema}.sort_key${pathExpression(field)} COLLATE "C")`;
 
-/** An index spec of a design, parsed, with the name of its index, unique within the schema. */
-interface NamedSpec {
-  readonly name: string;
-  readonly spec: ReturnType<typeof parseIndexSpec>;
-}
-
-/** Each distinct index spec of a design, over every collection at once, as versions 1 and 2 built them. */
-function mergedSpecs(design: IndexDesign): NamedSpec[] {
-  const names = new Set<string>();
-  return [...new Set(Object.values(design).flat())].sort().map((raw) => {
-    const spec = parseIndexSpec(raw);
-    let name = `records_${spec.fields.join('_').replaceAll('.', '_').toLowerCase()}`.slice(0, 55);
-    for (let n = 2; names.has(name); n++) name = `${name.slice(0, 52)}_${n}`;
-    names.add(name);
-    return { name, spec };
-  });
-}
-
-/**
- * What follows `ON records` for an index spec in versions 1 and 2: the sort keys of its fields after the tenant and
- * the collection, then the id's; for a multi-entry field a GIN index on its array.
- */
-function mergedIndexBody(schema: string, spec: ReturnType<typeof parseIndexSpec>): string {
-  if (spec.multiEntry) return `USING gin (${pathExpression(spec.fields[0]!)} jsonb_path_ops)`;
-  const keys = spec.fields.map((field) => keyExpression(schema, field));
-  return `(tenant_id, collection, ${keys.join(', ')}, ${schema}.text_key(id) COLLATE "C")`;
-}
-
 /**
  * The table holding a collection's records: from version 3 `records` is partitioned by collection, each of the CRM's
  * collections in a partition of its own and every other (a host's) in the default one. A statement names its
@@ -103,43 +75,6 @@ export function indexStatements(schema: string, design: IndexDesign): string[] {
       }),
     );
 }
-
-/**
- * The key functions: text whose "C" (code point) order is core's order of values (`compareValues`), so PostgreSQL
- * sorts, compares and indexes values as every other adapter does.
- *
- * - `text_key`: a string in UTF-16 code-unit order. Code points differ from it only where U+E000–U+FFFF meets a
- *   character beyond U+FFFF, so those are prefixed with U+10FFFF (and U+10FFFF itself followed by U+0001).
- * - `number_key`: the IEEE-754 double as 16 hex digits that sort as the numbers do (sign bit flipped for positives,
- *   every bit for negatives); numbers beyond a double's range read as JavaScript reads them.
- * - `sort_key`: a rank (0 missing or null, 1 boolean, 2 number, 3 string, 4 object or array) and the value's key.
- */
-const keyFunctions = (schema: string): string[] => [
-  `CREATE FUNCTION ${schema}.text_key(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT regexp_replace(replace(t, chr(1114111), chr(1114111) || chr(1)), '([\\uE000-\\uFFFF])', chr(1114111) || '\\1', 'g')
-    $$`,
-  `CREATE FUNCTION ${schema}.number_key(n numeric) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT lpad(to_hex(CASE WHEN f >= 0 THEN b # (-9223372036854775807 - 1) ELSE ~b END), 16, '0')
-      FROM (SELECT f, ('x' || encode(float8send(f), 'hex'))::bit(64)::bigint AS b
-        FROM (SELECT CASE
-          WHEN n > 1.7976931348623157e308 THEN 'Infinity'::float8
-          WHEN n < -1.7976931348623157e308 THEN '-Infinity'::float8
-          WHEN abs(n) < 2.5e-324 THEN 0::float8
-          ELSE n::float8 + 0::float8 END AS f) AS rounded) AS bits
-    $$`,
-  `CREATE FUNCTION ${schema}.sort_key(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE jsonb_typeof(v)
-      WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '11' ELSE '10' END
-      WHEN 'number' THEN '2' || ${schema}.number_key(v::numeric)
-      WHEN 'string' THEN '3' || ${schema}.text_key(v #>> '{}')
-      WHEN 'object' THEN '4'
-      WHEN 'array' THEN '4'
-      ELSE '0' END
-    $$`,
-  `CREATE FUNCTION ${schema}.sort_keys(texts text[]) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT ARRAY(SELECT ${schema}.sort_key(value::jsonb) FROM unnest(texts) AS value)
-    $$`,
-];
 
 /** The CRM's index design with a host's added: its own collections, and its extra indexes on the CRM's. */
 export function mergeIndexes(host: IndexDesign | undefined): IndexDesign {
@@ -194,14 +129,53 @@ export async function ensureHostIndexes(driver: SqlDriver, schemaName: string, d
   });
 }
 
-/** Version 1's indexes held the jsonb values themselves; version 2 replaces the single-entry ones with sort keys. */
-function version1IndexStatements(schema: string, design: IndexDesign): string[] {
-  return mergedSpecs(design).map(({ name, spec }) =>
-    spec.multiEntry
-      ? `CREATE INDEX ${name} ON ${schema}.records ${mergedIndexBody(schema, spec)}`
-      : `CREATE INDEX ${name} ON ${schema}.records (tenant_id, collection, ${spec.fields.map(pathExpression).join(', ')})`,
-  );
-}
+/**
+ * The key functions: text whose "C" (code point) order is core's order of values (`compareValues`), so PostgreSQL
+ * sorts, compares and indexes values as every other adapter does.
+ *
+ * - `text_key`: a string in UTF-16 code-unit order. Code points differ from it only where U+E000–U+FFFF meets a
+ *   character beyond U+FFFF, so those are prefixed with U+10FFFF (and U+10FFFF itself followed by U+0001).
+ * - `number_key`: the IEEE-754 double as 16 hex digits that sort as the numbers do (sign bit flipped for positives,
+ *   every bit for negatives); numbers beyond a double's range read as JavaScript reads them.
+ * - `sort_key`: a rank (0 missing or null, 1 boolean, 2 number, 3 string, 4 object or array) and the value's key.
+ */
+const keyFunctions = (schema: string): string[] => [
+  `CREATE FUNCTION ${schema}.text_key(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT regexp_replace(replace(t, chr(1114111), chr(1114111) || chr(1)), '([\\uE000-\\uFFFF])', chr(1114111) || '\\1', 'g')
+    $$`,
+  `CREATE FUNCTION ${schema}.number_key(n numeric) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT lpad(to_hex(CASE WHEN f >= 0 THEN b # (-9223372036854775807 - 1) ELSE ~b END), 16, '0')
+      FROM (SELECT f, ('x' || encode(float8send(f), 'hex'))::bit(64)::bigint AS b
+        FROM (SELECT CASE
+          WHEN n > 1.7976931348623157e308 THEN 'Infinity'::float8
+          WHEN n < -1.7976931348623157e308 THEN '-Infinity'::float8
+          WHEN abs(n) < 2.5e-324 THEN 0::float8
+          ELSE n::float8 + 0::float8 END AS f) AS rounded) AS bits
+    $$`,
+  `CREATE FUNCTION ${schema}.sort_key(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE jsonb_typeof(v)
+      WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '11' ELSE '10' END
+      WHEN 'number' THEN '2' || ${schema}.number_key(v::numeric)
+      WHEN 'string' THEN '3' || ${schema}.text_key(v #>> '{}')
+      WHEN 'object' THEN '4'
+      WHEN 'array' THEN '4'
+      ELSE '0' END
+    $$`,
+  `CREATE FUNCTION ${schema}.sort_keys(texts text[]) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT ARRAY(SELECT ${schema}.sort_key(value::jsonb) FROM unnest(texts) AS value)
+    $$`,
+];
+
+/** The columns of `records` (and its primary key): the same in every version. */
+const RECORDS_COLUMNS = `(
+  tenant_id text NOT NULL,
+  collection text NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  doc jsonb NOT NULL,
+  PRIMARY KEY (tenant_id, collection, id))`;
 
 /** Every migration, oldest first; `version` of the last one is {@link POSTGRES_SCHEMA_VERSION}. */
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
@@ -209,15 +183,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 1,
     statements: (schema) => [
       // Ids sort by code point ("C"), whatever the database's locale: the primary key then serves pages by id.
-      `CREATE TABLE ${schema}.records (
-        tenant_id text NOT NULL,
-        collection text NOT NULL,
-        id text COLLATE "C" NOT NULL,
-        version integer NOT NULL CHECK (version > 0),
-        created_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL,
-        doc jsonb NOT NULL,
-        PRIMARY KEY (tenant_id, collection, id))`,
+      `CREATE TABLE ${schema}.records ${RECORDS_COLUMNS}`,
       `CREATE TABLE ${schema}.changes (
         tenant_id text NOT NULL,
         seq bigint GENERATED ALWAYS AS IDENTITY,
@@ -230,7 +196,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         PRIMARY KEY (tenant_id, seq))`,
       // Another process's listener reads one transaction's changes by its id.
       `CREATE INDEX changes_tx ON ${schema}.changes (tenant_id, tx)`,
-      ...version1IndexStatements(schema, CRM_INDEXES),
+      // Versions 1 and 2 also built indexes over every collection, which version 3 replaces: a database at either
+      // has them, and version 3 drops whatever indexes it finds.
     ],
   },
   {
@@ -248,41 +215,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         seq bigint NOT NULL)`,
       // Values compared and sorted as core does, through key functions the indexes hold.
       ...keyFunctions(schema),
-      ...mergedSpecs(CRM_INDEXES)
-        .filter(({ spec }) => !spec.multiEntry)
-        .flatMap(({ name, spec }) => [
-          `DROP INDEX ${schema}.${name}`,
-          `CREATE INDEX ${name} ON ${schema}.records ${mergedIndexBody(schema, spec)}`,
-        ]),
-      // Pages in id order.
-      `CREATE INDEX records_id_key ON ${schema}.records (tenant_id, collection, ${schema}.text_key(id) COLLATE "C")`,
     ],
   },
   {
     version: 3,
     statements: (schema) => [
       // `records` becomes partitioned by collection (`partitionOf`), each partition with its collection's indexes.
-      // The old table's indexes go first, so their names are free; its rows are copied over, then it goes too. A
-      // host's indexes are built again, in the default partition, when its storage opens.
-      `DO $$
-      DECLARE name text;
-      BEGIN
-        FOR name IN SELECT indexname FROM pg_indexes WHERE schemaname = '${schema.slice(1, -1)}'
-          AND tablename = 'records' AND indexname <> 'records_pkey'
-        LOOP EXECUTE format('DROP INDEX %I.%I', '${schema.slice(1, -1)}', name);
-        END LOOP;
-      END $$`,
+      // The old table's rows are copied over, then it goes with its indexes (renamed where a new one takes the name;
+      // the others' names differ). A host's indexes are built again, in the default partition, when it opens.
+      `ALTER INDEX IF EXISTS ${schema}.records_id_key RENAME TO records_v2_id_key`,
       `ALTER TABLE ${schema}.records RENAME CONSTRAINT records_pkey TO records_v2_pkey`,
       `ALTER TABLE ${schema}.records RENAME TO records_v2`,
-      `CREATE TABLE ${schema}.records (
-        tenant_id text NOT NULL,
-        collection text NOT NULL,
-        id text COLLATE "C" NOT NULL,
-        version integer NOT NULL CHECK (version > 0),
-        created_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL,
-        doc jsonb NOT NULL,
-        PRIMARY KEY (tenant_id, collection, id)) PARTITION BY LIST (collection)`,
+      `CREATE TABLE ${schema}.records ${RECORDS_COLUMNS} PARTITION BY LIST (collection)`,
       // A collection the CRM adds later starts in the default partition; moving it to one of its own is a migration
       // (the default partition must not hold a new partition's rows).
       ...Object.keys(CRM_INDEXES)
@@ -301,7 +245,6 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     ],
   },
 ];
-
 /**
  * Brings the schema up to {@link POSTGRES_SCHEMA_VERSION}: in one transaction, under an advisory lock on the schema
  * name so concurrent opens run the migrations once, each pending migration runs and the version is recorded.

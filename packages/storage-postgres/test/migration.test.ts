@@ -156,6 +156,9 @@ test("version 3 partitions the records by collection, each with its own indexes;
   for (const migration of POSTGRES_MIGRATIONS.slice(0, 2)) {
     for (const statement of migration.statements(quoted)) await db.query(statement);
   }
+  // Version 2 built its indexes over every collection, named after their fields, and a host's after its spec.
+  await db.query(`CREATE INDEX records_ownerid ON ${quoted}.records (tenant_id, collection, (doc #> '{ownerId}'))`);
+  await db.query(`CREATE INDEX records_tags ON ${quoted}.records USING gin ((doc #> '{tags}') jsonb_path_ops)`);
   await db.query(
     `CREATE INDEX records_h_labels_0badf00d ON ${quoted}.records USING gin ((doc #> '{labels}') jsonb_path_ops)`,
   );

@@ -180,21 +180,6 @@ export function createGuard(
         }
         return ops.delete(collection, id, options);
       },
-      ...(ops.countEach
-        ? {
-            async countEach(collection: string, filters: readonly Filter[]) {
-              if (outside) filters.forEach((where, i) => checkFilterLimits(where, ['filters', i]));
-              const scope = await scopeOf(collection, 'read');
-              if (scope.none) return filters.map(() => 0);
-              return ops.countEach!(
-                collection,
-                filters.map((where) => both(where, scope.filter)!),
-              );
-            },
-          }
-        : {}),
-      // Taking a turn reads and writes nothing.
-      ...(ops.serialize ? { serialize: () => ops.serialize!() } : {}),
     };
     unguarded.set(guarded, ops);
     return guarded;

@@ -53,22 +53,13 @@ const uniqueStrings = (values: readonly string[]): string[] => [...new Set(value
 
 /**
  * Every task's value, in order, once all of them have settled: no statement is left in flight when the transaction
- * ends. Rejects with the first failure to arrive: on a connection that runs statements in turn that is the cause, and
- * the statements queued after it may only report the aborted transaction.
+ * ends. Rejects with the first failure in order (an adapter runs a transaction's statements in turn).
  */
-async function settleAll<T extends readonly unknown[] | []>(
-  tasks: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const failures: unknown[] = [];
-  const values = await Promise.all(
-    tasks.map((task) =>
-      Promise.resolve(task).catch((error: unknown) => {
-        failures.push(error);
-      }),
-    ),
-  );
-  if (failures.length > 0) throw failures[0];
-  return values as { -readonly [K in keyof T]: Awaited<T[K]> };
+async function settleAll<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 /** The reps an assignment picks from: each with its open leads, and the users with role `rep` (the default pool). */
@@ -174,7 +165,7 @@ export function createLeadTools(context: CrmContext, options: LeadServiceOptions
       return found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     };
     // The three collections are read at once (they are independent), then processed in the order they always were.
-    const [leads, customers, contacts] = await settleAll([
+    const [leads = [], customers = [], contacts = []] = await settleAll([
       find('leads', { email: 'email', phone: 'phone', multi: false }),
       find('customers', { email: 'emails', phone: 'phones', multi: true }),
       find('contacts', { email: 'emails', phone: 'phones', multi: true }),
