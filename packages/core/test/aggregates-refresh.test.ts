@@ -150,6 +150,12 @@ test('aggregates: one deal move recomputes its customer once, in one transaction
     [`get:${CUSTOMER_STATS_COLLECTION}`, 'query:deals', 'query:activities', `put:${CUSTOMER_STATS_COLLECTION}`],
   ]);
   assert.equal(statsPuts(log), 1);
+  // The lifecycle rules evaluate the aggregate the recompute hands them, not one read again.
+  assert.deepEqual(
+    log.direct.filter((call) => call === `get:${CUSTOMER_STATS_COLLECTION}`),
+    [],
+    'no read of the aggregate outside the recompute',
+  );
   assert.deepEqual((await crm.aggregates.get(customer.id))?.openDealStageIds, ['proposal']);
 });
 

@@ -72,7 +72,12 @@ export function parseStoredStats(record: unknown): StoredCustomerStats {
 }
 
 /** Called after a customer's aggregate was rewritten, with the trigger that caused it. */
-export type AggregateListener = (customerId: string, trigger: LifecycleTrigger | undefined) => Promise<void> | void;
+export type AggregateListener = (
+  customerId: string,
+  trigger: LifecycleTrigger | undefined,
+  /** The aggregate as the rewrite left it, so a listener need not read it again (absent over a remote CRM). */
+  stats?: StoredCustomerStats,
+) => Promise<void> | void;
 
 /** The customer aggregates: reads, event-driven updates, repairs and the RFM refresh. */
 export interface CustomerAggregates {
@@ -254,7 +259,7 @@ export function createCustomerAggregates(
         // As if each trigger had had its own recompute: a failing listener fails its trigger's callers only.
         for (const [joined, waiter] of job) {
           try {
-            for (const listener of listeners) await listener(customerId, joined);
+            for (const listener of listeners) await listener(customerId, joined, stats);
             waiter.resolve(stats);
           } catch (error) {
             waiter.reject(error);

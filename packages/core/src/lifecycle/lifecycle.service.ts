@@ -19,7 +19,7 @@ import {
 import type { CrmContext } from '../kernel/context.js';
 import { customerSchema, type Customer } from '../model/customer.js';
 import type { StorageOperations, StoredRecord } from '../storage/port.js';
-import type { CustomerAggregates } from '../customers/aggregates.service.js';
+import type { CustomerAggregates, StoredCustomerStats } from '../customers/aggregates.service.js';
 import {
   LIFECYCLE_CHANGES_COLLECTION,
   lifecycleChangeSchema,
@@ -138,6 +138,8 @@ export function createLifecycleService(
     id: string,
     trigger: LifecycleTrigger,
     port = context.storage,
+    // Given by the aggregate's own rewrite, which has just computed it.
+    stats?: StoredCustomerStats,
   ): Promise<LifecycleMove | undefined> => {
     const record = await port.get(CUSTOMERS, id);
     if (!record) return undefined;
@@ -146,7 +148,7 @@ export function createLifecycleService(
       config: lifecycle,
       trigger,
       customer,
-      stats: await aggregates.get(id),
+      stats: stats ?? (await aggregates.get(id)),
       now: context.now(),
     });
     if (!decision) return undefined;
@@ -162,8 +164,8 @@ export function createLifecycleService(
     return change ? decision : undefined;
   };
 
-  aggregates.onRefreshed(async (customerId, trigger) => {
-    if (trigger) await applyLifecycleRules(customerId, trigger, context.system);
+  aggregates.onRefreshed(async (customerId, trigger, stats) => {
+    if (trigger) await applyLifecycleRules(customerId, trigger, context.system, stats);
   });
 
   return {
