@@ -93,17 +93,24 @@ test('the options are checked strictly', async () => {
   }
 });
 
-test('a database at version 1 is brought to the current version, its records kept and served in order', async () => {
+/** A fresh schema as migration `version` left it (its statements run by hand, the version recorded). */
+async function schemaAt(version: number, prefix: string) {
   const db = await sharedPglite();
-  const schema = freshSchema('upgrade');
-  const tenant = freshTenant();
+  const schema = freshSchema(prefix);
   const quoted = `"${schema}"`;
-  // The schema as version 1 left it, holding records written then.
   await db.query(`CREATE SCHEMA ${quoted}`);
   await db.query(`CREATE TABLE ${quoted}.schema_version (
     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL)`);
-  await db.query(`INSERT INTO ${quoted}.schema_version (version) VALUES (1)`);
-  for (const statement of POSTGRES_MIGRATIONS[0]!.statements(quoted)) await db.query(statement);
+  await db.query(`INSERT INTO ${quoted}.schema_version (version) VALUES ($1)`, [version]);
+  for (const migration of POSTGRES_MIGRATIONS.slice(0, version)) {
+    for (const statement of migration.statements(quoted)) await db.query(statement);
+  }
+  return { db, schema, tenant: freshTenant(), quoted };
+}
+
+test('a database at version 1 is brought to the current version, its records kept and served in order', async () => {
+  const { db, schema, tenant, quoted } = await schemaAt(1, 'upgrade');
+  // Holding records written then.
   for (const [i, name] of ['Zhou', 'Ali', 'Mei'].entries()) {
     const at = `2026-0${i + 1}-01T00:00:00.000Z`;
     const doc = { id: `c${i}`, name, version: 1, createdAt: at, updatedAt: at };
@@ -144,18 +151,7 @@ test('a database at version 1 is brought to the current version, its records kep
 });
 
 test("version 3 partitions the records by collection, each with its own indexes; a host's are rebuilt", async () => {
-  const db = await sharedPglite();
-  const schema = freshSchema('partial');
-  const tenant = freshTenant();
-  const quoted = `"${schema}"`;
-  // The schema as version 2 left it, with a host's index over every collection, as version 2 built those.
-  await db.query(`CREATE SCHEMA ${quoted}`);
-  await db.query(`CREATE TABLE ${quoted}.schema_version (
-    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), version integer NOT NULL)`);
-  await db.query(`INSERT INTO ${quoted}.schema_version (version) VALUES (2)`);
-  for (const migration of POSTGRES_MIGRATIONS.slice(0, 2)) {
-    for (const statement of migration.statements(quoted)) await db.query(statement);
-  }
+  const { db, schema, tenant, quoted } = await schemaAt(2, 'partial');
   // Version 2 built its indexes over every collection, named after their fields, and a host's after its spec.
   await db.query(`CREATE INDEX records_ownerid ON ${quoted}.records (tenant_id, collection, (doc #> '{ownerId}'))`);
   await db.query(`CREATE INDEX records_tags ON ${quoted}.records USING gin ((doc #> '{tags}') jsonb_path_ops)`);
