@@ -107,7 +107,6 @@ export interface CustomerAggregates {
   dispose(): void;
 }
 
-const NOT_SERIAL = { serial: 'appends' } as const;
 const ACTIVITIES = 'activities';
 const CUSTOMERS = 'customers';
 const DEALS = 'deals';
@@ -214,18 +213,16 @@ export function createCustomerAggregates(
   const recompute = async (customerId: string): Promise<StoredCustomerStats> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await storage.transaction(async (tx) => {
-          const stored = await tx.get(CUSTOMER_STATS_COLLECTION, customerId);
-          const previous = stored ? parseStoredStats(stored) : undefined;
-          const { deals, activities, activityCount } = await readSources(tx, customerId);
-          const next = computeCustomerStats(customerId, deals, activities, activityCount, previous);
-          // Unchanged (a repeated event, a second event of one commit): a write would only bump the version.
-          if (stored && sameAggregate(stored, next)) return next;
-          await tx.put(CUSTOMER_STATS_COLLECTION, { ...next }, { expectedVersion: stored?.version ?? 0 });
-          return next;
-          // Recomputed from the sources and written under a version check, with no audit entry: it need not wait
-          // for the tenant's other transactions (see `TransactionOptions`).
-        }, NOT_SERIAL);
+        // No transaction: the aggregate is recomputed from its sources, so a source read a moment before another
+        // write is repaired by that write's own event, and its one write refuses a concurrent rewrite (the version).
+        const stored = await storage.get(CUSTOMER_STATS_COLLECTION, customerId);
+        const previous = stored ? parseStoredStats(stored) : undefined;
+        const { deals, activities, activityCount } = await readSources(storage, customerId);
+        const next = computeCustomerStats(customerId, deals, activities, activityCount, previous);
+        // Unchanged (a repeated event, a second event of one commit): a write would only bump the version.
+        if (stored && sameAggregate(stored, next)) return next;
+        await storage.put(CUSTOMER_STATS_COLLECTION, { ...next }, { expectedVersion: stored?.version ?? 0 });
+        return next;
       } catch (error) {
         // Another connection rewrote it meanwhile: recompute once more from the new state.
         if (!(error instanceof ConflictError) || attempt >= 2) throw error;
