@@ -176,7 +176,7 @@ export interface TransactionOptions {
    *   to: the audit log's newest entry, the lead rotation), to the commit. What it decides before that rests on the
    *   records it writes, each under a version check: a write refused there reruns the body with `'all'`, so only a
    *   stale version the caller gave is refused. After `serialize`, the body writes only records it read after it,
-   *   or new ones. A body that never calls it (a recomputed aggregate: no audit entry) never waits for others.
+   *   or new ones. A body that never calls it (one that appends no audit entry) never waits for others.
    *
    * An adapter that runs every transaction alone may ignore it.
    */
