@@ -47,11 +47,11 @@ function keyedOperations(ops: StorageOperations, unkeyedReads: boolean): Storage
           : page;
       },
       count: (collection, where) => ops.count(collection, where),
-      ...(ops.countEach ? { countEach: (collection, filters) => ops.countEach!(collection, filters) } : {}),
+      countEach: ops.countEach?.bind(ops),
       delete: (collection, id, options) => ops.delete(collection, id, options),
       put: <T extends object>(collection: string, record: RecordInput<T>, options: PutOptions) =>
         ops.put<T>(collection, keyed(collection, record), options),
-      ...(ops.serialize ? { serialize: () => ops.serialize!() } : {}),
+      serialize: ops.serialize?.bind(ops),
     },
     ops,
   );
