@@ -10,6 +10,7 @@ import { createCrm, type Crm } from '@crmkit/core';
 import {
   createPostgresStorage,
   type PgListenable,
+  type PgNamedQuery,
   type PgPoolLike,
   type PostgresStorage,
 } from '@crmkit/storage-postgres';
@@ -133,16 +134,18 @@ export function recordingPool(pool: pg.Pool): { pool: PgPoolLike; start(): void;
   const note = (sql: string, params: unknown[] | undefined) => recorded?.push({ sql, params: params ?? [] });
   return {
     pool: {
-      query(sql: string, params?: unknown[]) {
-        note(sql, params);
-        return pool.query(sql, params);
+      query(statement: string | PgNamedQuery, params?: unknown[]) {
+        if (typeof statement !== 'string') return (note(statement.text, statement.values), pool.query(statement));
+        note(statement, params);
+        return pool.query(statement, params);
       },
       async connect() {
         const client = await pool.connect();
         const wrapped: PgListenable & { release(error?: Error | boolean): void } = {
-          query(sql: string, params?: unknown[]) {
-            note(sql, params);
-            return client.query(sql, params);
+          query(statement: string | PgNamedQuery, params?: unknown[]) {
+            if (typeof statement !== 'string') return (note(statement.text, statement.values), client.query(statement));
+            note(statement, params);
+            return client.query(statement, params);
           },
           on: (event, listener) => client.on(event, listener),
           off: (event, listener) => client.off(event, listener),

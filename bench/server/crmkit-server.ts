@@ -19,7 +19,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { createPostgresStorage, type PgListenable, type PgPoolLike } from '@crmkit/storage-postgres';
+import { createPostgresStorage, type PgListenable, type PgNamedQuery, type PgPoolLike } from '@crmkit/storage-postgres';
 import { createCrmHandler, toNodeListener } from '@crmkit/server';
 import { SCHEMA, TIME_ZONE, announce, bearer, newPool, readSetup } from './config.js';
 
@@ -46,14 +46,18 @@ function experimentalPool(pool: pg.Pool, tenant: string, experiment: 'serialised
     return performance.now();
   };
   return {
-    query: (sql: string, params?: unknown[]) => pool.query(sql, params),
+    query: (statement: string | PgNamedQuery, params?: unknown[]) =>
+      typeof statement === 'string' ? pool.query(statement, params) : pool.query(statement),
     async connect() {
       const client = await pool.connect();
       let inTransaction = false;
       let began = 0;
       let lockedAt = 0;
       const wrapped: PgListenable & { release(error?: Error | boolean): void } = {
-        async query(sql: string, params?: unknown[]) {
+        async query(statement: string | PgNamedQuery, values?: unknown[]) {
+          // The storage's prepared statements come named: their text and values are what the experiment looks at.
+          let sql = typeof statement === 'string' ? statement : statement.text;
+          const params = typeof statement === 'string' ? values : statement.values;
           if (/^BEGIN\b/i.test(sql)) {
             if (experiment === 'serialised') lockedAt = await lock(client, 'SELECT pg_advisory_lock(hashtext($1))');
             else sql = 'BEGIN ISOLATION LEVEL READ COMMITTED';
@@ -72,7 +76,7 @@ function experimentalPool(pool: pg.Pool, tenant: string, experiment: 'serialised
           if (inTransaction) transactions.statements++;
 
           try {
-            return await client.query(sql, params);
+            return await (typeof statement === 'string' ? client.query(sql, params) : client.query(statement));
           } finally {
             if (inTransaction && /^(COMMIT|ROLLBACK)\b/i.test(sql)) {
               inTransaction = false;

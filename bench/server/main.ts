@@ -418,9 +418,18 @@ function summarise(contender: Contender): Summary {
 
 /** The statements that took the database's time, most first. */
 async function statementTimes(pool: pg.Pool) {
-  const { rows } = await pool.query<{ query: string; calls: string; total: number; mean: number; rows: string }>(
-    `SELECT query, calls, total_exec_time AS total, mean_exec_time AS mean, rows FROM pg_stat_statements
-     WHERE query NOT ILIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 20`,
+  // Planning counts: a statement planned at every call can spend longer planning than executing.
+  const { rows } = await pool.query<{
+    query: string;
+    calls: string;
+    total: number;
+    plan: number;
+    mean: number;
+    rows: string;
+  }>(
+    `SELECT query, calls, total_exec_time + total_plan_time AS total, total_plan_time AS plan,
+       (total_exec_time + total_plan_time) / calls AS mean, rows
+     FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' ORDER BY 3 DESC LIMIT 20`,
   );
   return rows.map((row) => ({ ...row, calls: Number(row.calls), rows: Number(row.rows) }));
 }
@@ -759,18 +768,19 @@ async function main(): Promise<number> {
         ? []
         : [
             '',
-            'Statements by total execution time over the timed rounds (pg_stat_statements, every contender):',
+            'Statements by total time, planning and execution, over the timed rounds (pg_stat_statements, every contender):',
             '',
             markdown(
-              ['total ms', 'calls', 'mean ms', 'rows', 'statement'],
+              ['total ms', 'planning ms', 'calls', 'mean ms', 'rows', 'statement'],
               topStatements.map((row) => [
                 num(row.total, 0),
+                num(row.plan, 0),
                 num(row.calls),
                 msText(row.mean),
                 num(row.rows),
                 `\`${row.query.replace(/\s+/g, ' ').replaceAll('|', '\\|').slice(0, 160)}\``,
               ]),
-              [0, 1, 2, 3],
+              [0, 1, 2, 3, 4],
             ),
           ]),
     ].join('\n');

@@ -19,7 +19,9 @@ const bench = fileURLToPath(new URL('main.ts', import.meta.url));
 // reference processes with a pool each, and the coordinator's: well under the default 100 connections.
 await runOnCluster({
   port: 54341,
-  settings: process.argv.includes('--statements') ? ['shared_preload_libraries=pg_stat_statements'] : [],
+  settings: process.argv.includes('--statements')
+    ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track_planning=on']
+    : [],
   // Sources, not dist/: the workspace packages resolve through the `@crmkit/source` condition.
   nodeArgs: ['--conditions=@crmkit/source', '--import', 'tsx', bench],
 });

@@ -6,6 +6,7 @@ import { compileFilter, parseQueryOptions, type Filter, type StoredRecord } from
 import type { SqlExecutor } from './driver.js';
 import type { PageContext } from './paging.js';
 import { Params, pushFilter } from './pushdown.js';
+import { collectionIs } from './schema.js';
 
 /** The candidates of a filter: every record of the collection that its pushed part selects. */
 export async function candidates(
@@ -15,11 +16,11 @@ export async function candidates(
   where: Filter | undefined,
   at: Date,
 ): Promise<StoredRecord[]> {
-  const params = new Params([tenant, collection], schema, at);
+  const params = new Params([tenant], schema, at);
   const pushed = where ? pushFilter(where, params) : undefined;
   const rows = await run(
     executor,
-    `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2${pushed ? ` AND ${pushed.sql}` : ''}`,
+    `SELECT doc FROM ${records} WHERE tenant_id = $1 AND ${collectionIs(collection)}${pushed ? ` AND ${pushed.sql}` : ''}`,
     params.values.slice(1),
   );
   return docs(rows);
@@ -40,26 +41,26 @@ export async function countEach(
   const { tenant, records, schema, run } = context;
   if (filters.length === 0) return [];
   const wheres = filters.map((where) => parseQueryOptions({ where }).where);
-  const params = new Params([tenant, collection], schema, at);
+  const params = new Params([tenant], schema, at);
   const pushed = wheres.map((where) => (where ? pushFilter(where, params) : { sql: 'TRUE', exact: true }));
   if (pushed.every((part) => part?.exact)) {
-    const conditions = pushed.map((part) => part!.sql);
-    // One filter is the WHERE alone; several are each a FILTER over the rows matching any of them.
-    const columns =
-      conditions.length === 1
-        ? 'count(*)::integer AS n0'
-        : conditions.map((sql, i) => `count(*) FILTER (WHERE ${sql})::integer AS n${i}`).join(', ');
+    // A count of its own per filter, all in one statement: each walks the index that serves it. (One scan filtering
+    // every row by all the filters at once evaluated each filter's keys per row: ten times slower for eight reps.)
+    const count = (sql: string, column: string) =>
+      `SELECT count(*)::integer AS ${column} FROM ${records} WHERE tenant_id = $1 AND ${collectionIs(collection)} AND ${sql}`;
     const rows = await run(
       executor,
-      `SELECT ${columns} FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND (${conditions.join(' OR ')})`,
+      pushed.length === 1
+        ? count(pushed[0]!.sql, 'n0')
+        : `SELECT ${pushed.map((part, i) => `(${count(part!.sql, 'n')}) AS n${i}`).join(', ')}`,
       params.values.slice(1),
     );
-    return conditions.map((_, i) => Number(rows[0]?.[`n${i}`] ?? 0));
+    return pushed.map((_, i) => Number(rows[0]?.[`n${i}`] ?? 0));
   }
   const counts: number[] = [];
   for (const where of wheres) {
     // Exact ones are counted by the engine; the others read their candidates, which core checks.
-    const matches = where && !pushFilter(where, new Params([tenant, collection], schema, at))?.exact;
+    const matches = where && !pushFilter(where, new Params([tenant], schema, at))?.exact;
     counts.push(
       matches
         ? (await candidates(context, executor, collection, where, at)).filter(compileFilter(where, { now: at })).length

@@ -44,9 +44,27 @@ export interface SqlDriver extends SqlExecutor {
   ): Promise<() => Promise<void>>;
 }
 
+/** A statement given to `pg` with a name: prepared once per connection, its plan kept there. */
+export interface PgNamedQuery {
+  readonly name: string;
+  readonly text: string;
+  readonly values: unknown[];
+}
+
 /** The part of a `pg` `Pool`, `Client` or `PoolClient` the shims use. */
 export interface PgQueryable {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(statement: PgNamedQuery): Promise<{ rows: unknown[] }>;
+}
+
+/** Options of the `pg` shims. */
+export interface PgDriverOptions {
+  /**
+   * Prepare the statements the adapter sends repeatedly (from their second use; at most 500 of them), so PostgreSQL
+   * plans each once per connection rather than at every call. Default `true`; `false` for a connection pooler that
+   * cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+   */
+  readonly prepare?: boolean;
 }
 
 /** A `pg` notification. */
@@ -85,18 +103,78 @@ export interface PgliteLike {
 const isolation = (options: SqlTransactionOptions | undefined) =>
   options?.readCommitted ? 'ISOLATION LEVEL READ COMMITTED' : 'ISOLATION LEVEL REPEATABLE READ';
 
-const executor = (target: PgQueryable): SqlExecutor => ({
+/** How many statements may be prepared, and how many first uses are remembered while they wait for a second. */
+const MAX_PREPARED = 500;
+const MAX_SEEN = 5000;
+/** Names by statement text, and texts by name (for `pg`, one name is one text on every connection). */
+const names = /* @__PURE__ */ new Map<string, string>();
+const texts = /* @__PURE__ */ new Map<string, string>();
+const seen = /* @__PURE__ */ new Set<string>();
+
+/** A 53-bit hash of a statement's text, in base 36. */
+function hashOf(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/**
+ * The name to prepare `sql` under, from its second use; `undefined` for a first use, a statement without parameters
+ * (a transaction's `BEGIN`, a migration's script of several statements, which cannot be prepared) and once the budget
+ * is spent. The adapter's statements are a few dozen shapes, sent again and again; a filter of a host's own may be
+ * sent once, so a first use is only remembered.
+ */
+function preparedName(sql: string, params: readonly unknown[] | undefined): string | undefined {
+  if (!params || params.length === 0) return undefined;
+  const known = names.get(sql);
+  if (known !== undefined || names.size >= MAX_PREPARED) return known;
+  if (!seen.has(sql)) {
+    if (seen.size >= MAX_SEEN) seen.clear();
+    seen.add(sql);
+    return undefined;
+  }
+  seen.delete(sql);
+  // The hash and the length make a name no other text is likely to have; one that has it stays unprepared.
+  const name = `crmkit_${hashOf(sql)}_${sql.length}`;
+  if (texts.has(name)) return undefined;
+  texts.set(name, sql);
+  names.set(sql, name);
+  return name;
+}
+
+/** Runs statements on anything with `query(text, values)`. */
+const textExecutor = (target: Pick<PgliteLike, 'query'>): SqlExecutor => ({
   query: async (sql, params) => ({
     rows: (await target.query(sql, [...(params ?? [])])).rows as Record<string, unknown>[],
   }),
 });
 
+/** Runs statements on a `pg` pool or connection, naming those to prepare when `prepare` is on. */
+const executor = (target: PgQueryable, prepare: boolean): SqlExecutor => {
+  if (!prepare) return textExecutor(target);
+  return {
+    query: async (sql, params) => {
+      const values = [...(params ?? [])];
+      const name = preparedName(sql, params);
+      const result = await (name === undefined ? target.query(sql, values) : target.query({ name, text: sql, values }));
+      return { rows: result.rows as Record<string, unknown>[] };
+    },
+  };
+};
+
 /**
  * `executor` over one connection, its statements sent one after another: a transaction's body may ask for several at
  * once, which a `pg` client must not be given (deprecated, and refused from pg 9).
  */
-const inTurn = (connection: PgQueryable): SqlExecutor => {
-  const plain = executor(connection);
+const inTurn = (connection: PgQueryable, prepare: boolean): SqlExecutor => {
+  const plain = executor(connection, prepare);
   let tail: Promise<unknown> = Promise.resolve();
   return {
     query(sql, params) {
@@ -162,14 +240,15 @@ async function listenOn(
 async function inTransaction<T>(
   connection: PgQueryable,
   body: (tx: SqlExecutor) => Promise<T>,
-  broken: (error: Error) => void = () => undefined,
-  options?: SqlTransactionOptions,
+  broken: (error: Error) => void,
+  options: SqlTransactionOptions | undefined,
+  prepare: boolean,
 ): Promise<T> {
   const lock = options?.lock;
-  if (lock === undefined) return transactionOn(connection, body, broken, options);
+  if (lock === undefined) return transactionOn(connection, body, broken, options, prepare);
   await connection.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [lock]);
   try {
-    return await transactionOn(connection, body, broken, options);
+    return await transactionOn(connection, body, broken, options, prepare);
   } finally {
     await connection
       .query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [lock])
@@ -185,6 +264,7 @@ async function transactionOn<T>(
   body: (tx: SqlExecutor) => Promise<T>,
   broken: (error: Error) => void,
   options: SqlTransactionOptions | undefined,
+  prepare: boolean,
 ): Promise<T> {
   const rollback = () =>
     connection
@@ -193,7 +273,7 @@ async function transactionOn<T>(
   await connection.query(`BEGIN ${isolation(options)}`);
   let result: T;
   try {
-    result = await body(inTurn(connection));
+    result = await body(inTurn(connection, prepare));
   } catch (error) {
     await rollback();
     throw error;
@@ -209,15 +289,15 @@ async function transactionOn<T>(
 }
 
 /** A driver over a `pg` `Pool`: each transaction on a connection of its own, statements on any. */
-export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
+export function pgPoolDriver(pool: PgPoolLike, { prepare = true }: PgDriverOptions = {}): SqlDriver {
   return {
-    ...executor(pool),
+    ...executor(pool, prepare),
     async transaction(body, options) {
       const connection = await pool.connect();
       // A connection whose ROLLBACK failed may still be in a transaction: it is discarded, not returned to the pool.
       let broken: Error | undefined;
       try {
-        return await inTransaction(connection, body, (error) => (broken = error), options);
+        return await inTransaction(connection, body, (error) => (broken = error), options, prepare);
       } finally {
         connection.release(broken);
       }
@@ -254,17 +334,20 @@ export function pgPoolDriver(pool: PgPoolLike): SqlDriver {
  * transaction at a time, so statements and transactions take turns: a statement never lands inside another caller's
  * transaction.
  */
-export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 'on' | 'off'>>): SqlDriver {
+export function pgClientDriver(
+  client: PgQueryable & Partial<Pick<PgListenable, 'on' | 'off'>>,
+  { prepare = true }: PgDriverOptions = {},
+): SqlDriver {
   let tail: Promise<unknown> = Promise.resolve();
   const turn = <T>(body: () => Promise<T>): Promise<T> => {
     const run = tail.then(body, body);
     tail = run.catch(() => undefined);
     return run;
   };
-  const plain = executor(client);
+  const plain = executor(client, prepare);
   return {
     query: (sql, params) => turn(() => plain.query(sql, params)),
-    transaction: (body, options) => turn(() => inTransaction(client, body, undefined, options)),
+    transaction: (body, options) => turn(() => inTransaction(client, body, () => undefined, options, prepare)),
     ...(client.on
       ? {
           listen: (channel, onNotify, onLost) =>
@@ -277,11 +360,11 @@ export function pgClientDriver(client: PgQueryable & Partial<Pick<PgListenable, 
 /** A driver over PGlite, which has one connection and serialises its transactions itself (so needs no lock). */
 export function pgliteDriver(db: PgliteLike): SqlDriver {
   return {
-    ...executor(db),
+    ...textExecutor(db),
     transaction: (body, options) =>
       db.transaction(async (tx) => {
         await tx.query(`SET TRANSACTION ${isolation(options)}`);
-        return body(executor(tx));
+        return body(textExecutor(tx));
       }),
     // An embedded database has no connection to lose.
     listen: (channel, onNotify) => db.listen(channel, onNotify),

@@ -12,7 +12,9 @@ export type { PostgresChangeFeedOptions, PostgresStorageOptions } from './option
 export type { PostgresChangeMode } from './feed.js';
 export { pgClientDriver, pgPoolDriver, pgliteDriver } from './driver.js';
 export type {
+  PgDriverOptions,
   PgListenable,
+  PgNamedQuery,
   PgNotification,
   PgPoolLike,
   PgQueryable,

@@ -6,7 +6,8 @@
  */
 import * as z from 'zod/mini';
 import { collectionNameSchema, parseFilter, parseOrThrow, type CountField, type MatchQuery } from '@crmkit/core';
-import { Params, idKey, numberOf, pushFilter, pushablePath } from './pushdown.js';
+import { Params, idKey, numberOf, pathLiteral, pushFilter, pushablePath } from './pushdown.js';
+import { collectionIs } from './schema.js';
 import type { SqlExecutor } from './driver.js';
 
 /** Dotted identifiers: what the pushdown binds as a path (see `pushablePath`). */
@@ -56,13 +57,13 @@ export async function matchIds(
   query = { ...(parsed as MatchQuery), where: parseFilter(parsed.where) };
   const { join, counts = {} } = query;
   // The stand-in for a missing companion is bound once, as `m.doc`.
-  const initial = join ? [tenant, collection, join.collection, JSON.stringify(join.missing)] : [tenant, collection];
+  const initial = join ? [tenant, JSON.stringify(join.missing)] : [tenant];
   const params = new Params(initial, context.schema, at);
   /** The record is `c`, its companion `s`; fields under the join's name read the companion (or `missing`). */
   const stored = (segments: readonly string[]) =>
     join && segments[0] === join.as
-      ? `(COALESCE(s.doc, m.doc) #> ${params.add(segments.slice(1))}::text[])`
-      : `(c.doc #> ${params.add(segments)}::text[])`;
+      ? `(COALESCE(s.doc, m.doc) #> ${pathLiteral(segments.slice(1))})`
+      : `(c.doc #> ${pathLiteral(segments)})`;
   /** A count as a `bigint` subquery: the numbers in its range in the array (or arrays) at its path. */
   const counted = (name: string): string | undefined => {
     if (!Object.hasOwn(counts, name)) return undefined;
@@ -94,12 +95,12 @@ export async function matchIds(
   const pushed = pushFilter(query.where, params);
   if (!pushed?.exact) return undefined;
   const joined = join
-    ? ` LEFT JOIN ${context.records} s ON s.tenant_id = $1 AND s.collection = $3 AND s.id = c.id` +
-      ` CROSS JOIN (SELECT $4::jsonb AS doc) m`
+    ? ` LEFT JOIN ${context.records} s ON s.tenant_id = $1 AND ${collectionIs(join.collection, 's')} AND s.id = c.id` +
+      ` CROSS JOIN (SELECT $2::jsonb AS doc) m`
     : '';
   const rows = await context.run(
     executor,
-    `SELECT c.id FROM ${context.records} c${joined} WHERE c.tenant_id = $1 AND c.collection = $2 AND ${pushed.sql} ` +
+    `SELECT c.id FROM ${context.records} c${joined} WHERE c.tenant_id = $1 AND ${collectionIs(collection, 'c')} AND ${pushed.sql} ` +
       `ORDER BY ${idKey(context.schema, 'c.id')}`,
     params.values.slice(1),
   );

@@ -47,6 +47,11 @@ export interface PostgresStorageOptions extends StorageOptions {
   /** How other processes' changes are heard of; see {@link PostgresChangeFeedOptions}. */
   readonly changeFeed?: PostgresChangeFeedOptions;
   /**
+   * With `pool` or `client`: prepare the statements sent repeatedly, so each is planned once per connection (see
+   * `PgDriverOptions.prepare`). Default `true`; `false` behind a pooler that cannot keep prepared statements.
+   */
+  readonly prepare?: boolean;
+  /**
    * Called with the number of stored records each read received from the database: a query the database answers
    * exactly receives about as many as it returns. For tests and diagnostics.
    */
@@ -104,6 +109,7 @@ export const optionsSchema = /* @__PURE__ */ z
         ),
       }),
     ),
+    prepare: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
     now: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.custom<() => Date>((value) => typeof value === 'function')),
     onRead: /* @__PURE__ */ z.optional(
       /* @__PURE__ */ z.custom<(records: number) => void>((value) => typeof value === 'function'),

@@ -16,6 +16,7 @@ import {
 } from '@crmkit/core';
 import type { SqlExecutor } from './driver.js';
 import { Params, idKey, keyAt, keyOf, pushFilter, pushablePath } from './pushdown.js';
+import { collectionIs } from './schema.js';
 
 /** What a page needs of the adapter: its tenant and table, and its way of running statements and counting reads. */
 export interface PageContext {
@@ -50,8 +51,8 @@ export async function pushedPage(
   const cursor = query.after === undefined ? undefined : decodeCursor(query.after, orderBy);
   if (cursor?.slice(0, -1).some((value) => sortRank(value) === 4)) return undefined;
 
-  const params = new Params([tenant, collection], schema, at);
-  const conditions = ['tenant_id = $1', 'collection = $2'];
+  const params = new Params([tenant], schema, at);
+  const conditions = ['tenant_id = $1', collectionIs(collection)];
   if (query.where) {
     const pushed = pushFilter(query.where, params);
     if (!pushed?.exact) return undefined;

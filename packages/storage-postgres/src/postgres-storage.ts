@@ -34,7 +34,7 @@ import { matchIds } from './match.js';
 import { pushedPage, type PageContext } from './paging.js';
 import { PUSHED_OPERATORS } from './pushdown.js';
 import { optionsSchema, type PostgresStorageOptions } from './options.js';
-import { ensureHostIndexes, mergeIndexes, migrate } from './schema.js';
+import { collectionIs, ensureHostIndexes, mergeIndexes, migrate } from './schema.js';
 
 /** The PostgreSQL storage: a `StoragePort` plus what it runs on. */
 export interface PostgresStorage extends StoragePort {
@@ -80,9 +80,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const driver: SqlDriver =
     parsed.driver ??
     (parsed.pool
-      ? pgPoolDriver(parsed.pool)
+      ? pgPoolDriver(parsed.pool, { prepare: parsed.prepare ?? true })
       : parsed.client
-        ? pgClientDriver(parsed.client)
+        ? pgClientDriver(parsed.client, { prepare: parsed.prepare ?? true })
         : pgliteDriver(parsed.pglite!));
   const tenant = parsed.tenant;
   const schemaName = parsed.schema ?? DEFAULT_POSTGRES_SCHEMA;
@@ -135,8 +135,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const versionOf = async (executor: SqlExecutor, collection: string, id: string) => {
     const rows = await run(
       executor,
-      `SELECT version FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND id = $3`,
-      [collection, id],
+      `SELECT version FROM ${records} WHERE tenant_id = $1 AND ${collectionIs(collection)} AND id = $2`,
+      [id],
     );
     return rows[0] === undefined ? undefined : Number(rows[0]['version']);
   };
@@ -182,8 +182,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         check(collection, id);
         const rows = await run(
           executor,
-          `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND id = $3`,
-          [collection, id],
+          `SELECT doc FROM ${records} WHERE tenant_id = $1 AND ${collectionIs(collection)} AND id = $2`,
+          [id],
         );
         return docs(rows)[0] as StoredRecord<T> | undefined;
       },
@@ -193,8 +193,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         if (ids.length === 0) return [];
         const rows = await run(
           executor,
-          `SELECT doc FROM ${records} WHERE tenant_id = $1 AND collection = $2 AND id = ANY ($3::text[])`,
-          [collection, [...new Set(ids)]],
+          `SELECT doc FROM ${records} WHERE tenant_id = $1 AND ${collectionIs(collection)} AND id = ANY ($2::text[])`,
+          [[...new Set(ids)]],
         );
         const found = new Map(docs(rows).map((record) => [record.id, record]));
         // A record asked for twice is returned as two copies, so mutating one cannot change the other.
@@ -241,7 +241,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
            UPDATE ${records}
            SET version = version + 1, updated_at = $5::timestamptz,
              doc = $6::jsonb || jsonb_build_object('version', version + 1, 'createdAt', doc -> 'createdAt')
-           WHERE tenant_id = $1 AND collection = $2 AND id = $3 AND version = $4
+           WHERE tenant_id = $1 AND ${collectionIs(collection)} AND id = $3 AND version = $4
            RETURNING id, version, doc),
          logged AS (
            INSERT INTO ${changes} (tenant_id, collection, id, type, version, origin)
@@ -273,7 +273,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           executor,
           `WITH removed AS (
            DELETE FROM ${records}
-           WHERE tenant_id = $1 AND collection = $2 AND id = $3 AND ($4::integer IS NULL OR version = $4::integer)
+           WHERE tenant_id = $1 AND ${collectionIs(collection)} AND id = $3 AND ($4::integer IS NULL OR version = $4::integer)
            RETURNING id),
          logged AS (
            INSERT INTO ${changes} (tenant_id, collection, id, type, origin)

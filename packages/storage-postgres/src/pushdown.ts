@@ -57,9 +57,9 @@ export class Params {
     return `$${this.values.length}`;
   }
 
-  /** The jsonb value at a field's path (`doc #> $n::text[]`). */
+  /** The jsonb value at a field's path (`doc #> '{"a","b"}'::text[]`). */
   valueAt(segments: readonly string[]): string {
-    return this.reads?.valueAt(segments) ?? `(doc #> ${this.add(segments)}::text[])`;
+    return this.reads?.valueAt(segments) ?? `(doc #> ${pathLiteral(segments)})`;
   }
 
   /** See {@link FieldReads.numberAt}. */
@@ -87,6 +87,16 @@ export interface Pushed {
 // Paths pushed are dotted identifiers only. A numeric segment would mean an array index, which PostgreSQL also counts
 // from the end (`-1`), and that is not how the evaluator reads it.
 const SEGMENT = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * A field's path as a `text[]` literal. Written into the statement, not bound: the indexes are on expressions of
+ * literal paths, which a statement prepared once (driver.ts) matches only if its path is literal too; bound, its
+ * generic plan would scan. Segments are identifiers (`pushablePath`), each quoted so that not even `NULL` is special.
+ */
+export function pathLiteral(segments: readonly string[]): string {
+  if (!segments.every((segment) => SEGMENT.test(segment))) throw new TypeError('Not a pushable path');
+  return `'{${segments.map((segment) => `"${segment}"`).join(',')}}'::text[]`;
+}
 
 /** The path's segments when it may be pushed, else `undefined`. */
 export function pushablePath(field: string): string[] | undefined {

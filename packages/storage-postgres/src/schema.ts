@@ -6,7 +6,7 @@ import { CRM_INDEXES, SchemaVersionError, parseIndexSpec, type IndexDesign } fro
 import type { SqlDriver, SqlExecutor } from './driver.js';
 
 /** The schema version this code writes; a database at a newer one is refused with `SchemaVersionError`. */
-export const POSTGRES_SCHEMA_VERSION = 3;
+export const POSTGRES_SCHEMA_VERSION = 4;
 
 /** One migration: the statements taking the schema from `version - 1` to `version`. */
 export interface PostgresMigration {
@@ -39,6 +39,20 @@ export const partitionOf = (schema: string, collection: string) =>
   Object.hasOwn(CRM_INDEXES, collection)
     ? `${schema}.records_p_${collection.toLowerCase()}`
     : `${schema}.records_p_default`;
+
+/**
+ * A statement's condition on its collection (of the records aliased `alias`), the name written as a literal: a
+ * statement prepared once per connection (driver.ts) then has a generic plan pruned to the collection's partition, as
+ * cheap to run as one planned for its values; given as a parameter, the partition would be chosen only at run time and
+ * PostgreSQL keeps planning every call. Names are identifiers (`checkCollection`), so the literal needs no escaping;
+ * anything else is refused here too.
+ */
+export function collectionIs(collection: string, alias?: string): string {
+  if (!COLLECTION_IDENTIFIER.test(collection)) throw new TypeError('Not a collection name');
+  return `${alias ? `${alias}.` : ''}collection = '${collection}'`;
+}
+
+const COLLECTION_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * What follows `ON <partition>` for a collection's index: the sort keys of its fields after the tenant, then the
@@ -139,6 +153,15 @@ export async function ensureHostIndexes(driver: SqlDriver, schemaName: string, d
  *   every bit for negatives); numbers beyond a double's range read as JavaScript reads them.
  * - `sort_key`: a rank (0 missing or null, 1 boolean, 2 number, 3 string, 4 object or array) and the value's key.
  */
+/** `sort_key`'s expression of its argument `v` (version 4 keeps it, in PL/pgSQL). */
+const sortKeyBody = (schema: string) => `CASE jsonb_typeof(v)
+      WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '11' ELSE '10' END
+      WHEN 'number' THEN '2' || ${schema}.number_key(v::numeric)
+      WHEN 'string' THEN '3' || ${schema}.text_key(v #>> '{}')
+      WHEN 'object' THEN '4'
+      WHEN 'array' THEN '4'
+      ELSE '0' END`;
+
 const keyFunctions = (schema: string): string[] => [
   `CREATE FUNCTION ${schema}.text_key(t text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT regexp_replace(replace(t, chr(1114111), chr(1114111) || chr(1)), '([\\uE000-\\uFFFF])', chr(1114111) || '\\1', 'g')
@@ -153,13 +176,7 @@ const keyFunctions = (schema: string): string[] => [
           ELSE n::float8 + 0::float8 END AS f) AS rounded) AS bits
     $$`,
   `CREATE FUNCTION ${schema}.sort_key(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE jsonb_typeof(v)
-      WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '11' ELSE '10' END
-      WHEN 'number' THEN '2' || ${schema}.number_key(v::numeric)
-      WHEN 'string' THEN '3' || ${schema}.text_key(v #>> '{}')
-      WHEN 'object' THEN '4'
-      WHEN 'array' THEN '4'
-      ELSE '0' END
+    SELECT ${sortKeyBody(schema)}
     $$`,
   `CREATE FUNCTION ${schema}.sort_keys(texts text[]) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT ARRAY(SELECT ${schema}.sort_key(value::jsonb) FROM unnest(texts) AS value)
@@ -242,6 +259,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       `INSERT INTO ${schema}.records SELECT tenant_id, collection, id, version, created_at, updated_at, doc
         FROM ${schema}.records_v2`,
       `DROP TABLE ${schema}.records_v2`,
+    ],
+  },
+  {
+    version: 4,
+    statements: (schema) => [
+      // `sort_key` the same, in PL/pgSQL: a SQL function is inlined, and PostgreSQL then plans every statement
+      // comparing a field by matching the inlined body against each index's (measured: a count over eight owners
+      // planned in 5.5 ms, 1.05 ms opaque, and ran faster too). The indexes on it stay valid: its results do not change.
+      `CREATE OR REPLACE FUNCTION ${schema}.sort_key(v jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+      BEGIN
+        RETURN ${sortKeyBody(schema)};
+      END
+      $$`,
     ],
   },
 ];

@@ -6,8 +6,8 @@
  * READ snapshot follows the previous commit): it runs as if alone. With `serial: 'appends'` it runs at READ COMMITTED
  * without the lock and takes it (for the transaction) when the CRM calls `serialize` before reading what it appends
  * to, so only its appends wait for the others', and what it reads after that is fresh; one that never calls it never
- * waits. Its writes are version-checked, and a refused one reruns the whole transaction as a serial one, which alone
- * answers a caller whose expected version is stale.
+ * waits. Its writes are version-checked, and a refused one reruns the whole transaction (as a serial one after a few
+ * refusals), which alone answers a caller whose expected version is stale.
  *
  * A transaction waiting for the lock may hold rows it wrote. It is never waited for by the lock's holder: what a body
  * writes after `serialize` is new, or read after it, so no holder of the lock writes a row another holds unless that
@@ -39,8 +39,11 @@ export interface TurnSetup {
   emit(events: ChangeEvent[]): void;
 }
 
-/** Thrown out of a transaction that is not wholly serial whose write was refused, to run it again as one. */
-const RERUN = Symbol('rerun serially');
+/** Thrown out of a transaction that is not wholly serial whose write was refused, to run it again. */
+const RERUN = Symbol('rerun');
+
+/** How often a transaction that is not wholly serial runs before it runs alone. */
+const APPENDS_ATTEMPTS = 2;
 
 /** The port's `transaction` for one tenant, and the name of the tenant's lock (for its other writers to take). */
 export function tenantTransactions({ driver, schemaName, tenant, run, operations, emit }: TurnSetup) {
@@ -92,10 +95,15 @@ export function tenantTransactions({ driver, schemaName, tenant, run, operations
   ): Promise<T> => {
     const serial = options?.serial ?? 'all';
     if (serial !== 'all') {
-      try {
-        return await attempt(body, serial);
-      } catch (error) {
-        if (error !== RERUN) throw error;
+      // A refusal means another writer committed in between: run again as before, each statement now seeing that
+      // commit (a caller's stale version is then found stale before anything is written). A body refused again runs
+      // alone, where no concurrent commit can refuse it.
+      for (let attempts = 0; attempts < APPENDS_ATTEMPTS; attempts++) {
+        try {
+          return await attempt(body, serial);
+        } catch (error) {
+          if (error !== RERUN) throw error;
+        }
       }
     }
     return attempt(body, 'all');

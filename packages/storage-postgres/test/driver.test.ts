@@ -5,6 +5,7 @@ import {
   pgClientDriver,
   pgPoolDriver,
   type PgListenable,
+  type PgNamedQuery,
   type PgNotification,
   type PgPoolLike,
 } from '@crmkit/storage-postgres';
@@ -17,6 +18,7 @@ export const clientFits = (client: Client): PgListenable => client;
 function fakeConnection(
   log: string[],
   fail?: (sql: string) => Error | undefined,
+  named?: (name: string | undefined, text: string) => void,
 ): PgListenable & { notify(message: PgNotification): void; lose(error: Error): void; listeners(): number } {
   const listeners = new Map<string, Set<(argument: never) => void>>();
   const on = (event: string, listener: (argument: never) => void) => {
@@ -32,7 +34,9 @@ function fakeConnection(
     notify: (message) => fire('notification', message),
     lose: (error) => fire('error', error),
     listeners: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0),
-    async query(text) {
+    async query(statement: string | PgNamedQuery) {
+      const text = typeof statement === 'string' ? statement : statement.text;
+      named?.(typeof statement === 'string' ? undefined : statement.name, text);
       log.push(text);
       await new Promise((resolve) => setTimeout(resolve, 1));
       const error = fail?.(text);
@@ -61,6 +65,40 @@ test('the pg pool driver runs a transaction on one connection and releases it', 
   );
   assert.equal(log.at(-1), 'ROLLBACK');
   assert.deepEqual(released, [undefined, undefined]);
+});
+
+test('the pg shims prepare a statement with parameters from its second use, under one name per text', async () => {
+  const sent: [string | undefined, string][] = [];
+  const connection = fakeConnection([], undefined, (name, text) => void sent.push([name, text]));
+  const pool = { ...connection, connect: async () => ({ ...connection, release: () => undefined }) };
+  const driver = pgPoolDriver(pool);
+  const text = `SELECT $1::text AS prepared_${process.pid}`;
+  await driver.query(text, ['a']);
+  await driver.query(text, ['b']);
+  await driver.transaction(async (tx) => void (await tx.query(text, ['c'])));
+  // Without parameters (BEGIN, COMMIT, a script of several statements) nothing is prepared.
+  await driver.query('SELECT 1');
+  await driver.query('SELECT 1');
+  const name = sent[1]![0];
+  assert.match(name ?? '', /^crmkit_[0-9a-z]+_\d+$/);
+  assert.deepEqual(
+    sent.map(([prepared]) => prepared),
+    [undefined, name, undefined, name, undefined, undefined, undefined],
+    JSON.stringify(sent),
+  );
+  // Another driver (another storage on the same connections) uses the same name for the same text.
+  sent.length = 0;
+  await pgClientDriver(connection).query(text, ['d']);
+  assert.deepEqual(sent, [[name, text]]);
+  // Off, nothing is named.
+  sent.length = 0;
+  const plain = pgPoolDriver(pool, { prepare: false });
+  await plain.query(text, ['e']);
+  await plain.transaction(async (tx) => void (await tx.query(text, ['f'])));
+  assert.ok(
+    sent.every(([prepared]) => prepared === undefined),
+    JSON.stringify(sent),
+  );
 });
 
 test('the pg pool driver discards a connection whose ROLLBACK failed', async () => {

@@ -191,3 +191,38 @@ test("version 3 partitions the records by collection, each with its own indexes;
   );
   await storage.close();
 });
+
+test('version 4 keeps sort_key, now opaque to the planner (PL/pgSQL): the same keys, the indexes still used', async () => {
+  const { db, schema, tenant, quoted } = await schemaAt(3, 'opaque');
+  const values = ['null', 'true', 'false', '0', '-1.5', '1e300', '"a"', '"\uE000"', '"😀"', '[1]', '{"a":1}'];
+  const keys = async () =>
+    (
+      await db.query<{ key: string | null }>(
+        `SELECT ${quoted}.sort_key(v::jsonb) AS key FROM unnest($1::text[]) WITH ORDINALITY AS t(v, i) ORDER BY i`,
+        [values],
+      )
+    ).rows.map((row) => row.key);
+  const language = async () =>
+    (
+      await db.query<{ lanname: string }>(
+        `SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n
+         ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'sort_key'`,
+        [schema],
+      )
+    ).rows[0]?.lanname;
+  const before = await keys();
+  assert.equal(await language(), 'sql');
+  await db.query(`INSERT INTO ${quoted}.records VALUES ($1, 'deals', 'd1', 1, now(), now(), $2::jsonb)`, [
+    tenant,
+    JSON.stringify({ id: 'd1', ownerId: 'u1', version: 1, createdAt: '2026-01-01T00:00:00.000Z' }),
+  ]);
+  const storage = await createPostgresStorage({ pglite: db, tenant, schema });
+  assert.equal(await language(), 'plpgsql');
+  assert.deepEqual(await keys(), before);
+  assert.equal(
+    (await storage.query('deals', { where: { field: 'ownerId', op: 'eq', value: 'u1' } })).records.length,
+    1,
+    'compared through the same keys',
+  );
+  await storage.close();
+});

@@ -141,3 +141,44 @@ test("a host's own collections get the indexes it declares, used like the CRM's"
     code: 'CRM_VALIDATION',
   });
 });
+
+test("countEach counts each filter with its own index walk (a lead rotation's open leads per rep)", async () => {
+  const db = await sharedPglite();
+  const log: Statement[] = [];
+  const schema = freshSchema('counts');
+  const storage = await createPostgresStorage({ driver: recordingDriver(db, log), tenant: freshTenant(), schema });
+  try {
+    const statuses = ['new', 'working', 'converted'];
+    await storage.transaction(async (tx) => {
+      for (let i = 0; i < 300; i++) {
+        const lead = { id: `l${i}`, ownerId: `u${i % 4}`, status: statuses[i % 3] };
+        await tx.put('leads', lead, { expectedVersion: 0 });
+      }
+    });
+    await db.query(`ANALYZE ${schema}.records`);
+    const open: Filter = { field: 'status', op: 'in', values: ['new', 'working'] };
+    const filters: Filter[] = ['u0', 'u1', 'u2'].map((owner) => ({
+      all: [{ field: 'ownerId', op: 'eq', value: owner }, open],
+    }));
+    log.length = 0;
+    const counts = await storage.transaction((tx) => tx.countEach!('leads', filters));
+    // 75 leads each; u0 has statuses 0, 1, 2, 0, … in turn (i = 0, 4, 8, …: i % 3 cycles), so two thirds are open.
+    assert.deepEqual(counts, [50, 50, 50]);
+    const statement = log.find((entry) => entry.sql.includes('count(*)'));
+    assert.ok(statement, 'one counting statement');
+    assert.equal(log.filter((entry) => entry.sql.includes('count(*)')).length, 1);
+    await db.query('SET enable_seqscan = off');
+    try {
+      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (FORMAT JSON) ${statement.sql}`,
+        statement.params as unknown[],
+      );
+      const used = indexes(nodes(rows[0]!['QUERY PLAN'][0].Plan));
+      assert.deepEqual(used, Array(3).fill('records_leads_ownerid_status'), JSON.stringify(used));
+    } finally {
+      await db.query('RESET enable_seqscan');
+    }
+  } finally {
+    await storage.close();
+  }
+});

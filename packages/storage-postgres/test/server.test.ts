@@ -172,28 +172,44 @@ if (!connectionString && !process.env['PGHOST']) {
     }
   });
 
-  test('a write refused in a transaction serial in its appends reruns it serially: only a stale caller is refused', async () => {
+  test('a write refused in a transaction serial in its appends reruns it, then serially: only a stale caller is refused', async () => {
     const tenant = freshTenant('server-rerun');
     const other = new pg.Pool(connectionString ? { connectionString } : {});
-    const [writer, runner] = await Promise.all(
-      [pool, other].map((p) => createPostgresStorage({ pool: p, tenant, schema, changeFeed: { mode: 'off' } })),
+    const third = new pg.Pool(connectionString ? { connectionString } : {});
+    const [writer, runner, holder] = await Promise.all(
+      [pool, other, third].map((p) => createPostgresStorage({ pool: p, tenant, schema, changeFeed: { mode: 'off' } })),
     );
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     try {
       await writer!.put('customers', { id: 'c1', name: 'First' }, { expectedVersion: 0 });
+      // A serial transaction holds the tenant's lock meanwhile: the rerun does not wait for it.
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const serial = holder!.transaction(async () => {
+        entered();
+        await held;
+      });
+      await inside;
       // Another writer commits between the body's read and its write: the read version is stale on the first run.
       let runs = 0;
-      const ran = await runner!.transaction(
-        async (tx) => {
-          runs++;
-          const current = (await tx.get<{ name: string }>('customers', 'c1'))!;
-          if (runs === 1) await writer!.put('customers', { ...current, name: 'Theirs' }, { expectedVersion: 1 });
-          await tx.put('customers', { ...current, name: 'Mine' }, { expectedVersion: current.version });
-          await tx.put('deals', { id: `d${runs}` }, { expectedVersion: 0 });
-          return runs;
-        },
-        { serial: 'appends' },
-      );
-      assert.equal(ran, 2, 'ran again, serially');
+      const ran = await Promise.race([
+        runner!.transaction(
+          async (tx) => {
+            runs++;
+            const current = (await tx.get<{ name: string }>('customers', 'c1'))!;
+            if (runs === 1) await writer!.put('customers', { ...current, name: 'Theirs' }, { expectedVersion: 1 });
+            await tx.put('customers', { ...current, name: 'Mine' }, { expectedVersion: current.version });
+            await tx.put('deals', { id: `d${runs}` }, { expectedVersion: 0 });
+            return runs;
+          },
+          { serial: 'appends' },
+        ),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('waited for the tenant lock')), 3000)),
+      ]);
+      release();
+      await serial;
+      assert.equal(ran, 2, 'ran again, as before');
       const stored = await runner!.get<{ name: string }>('customers', 'c1');
       assert.deepEqual([stored?.name, stored?.version], ['Mine', 3]);
       assert.deepEqual(
@@ -201,7 +217,7 @@ if (!connectionString && !process.env['PGHOST']) {
         ['d2'],
         'the first run left nothing',
       );
-      // A version the caller holds is checked on the serial run too: stale, it is refused.
+      // A version the caller holds is checked on every run, the last one serial: stale, it is refused.
       runs = 0;
       await assert.rejects(
         runner!.transaction(
@@ -213,7 +229,7 @@ if (!connectionString && !process.env['PGHOST']) {
         ),
         { code: 'CRM_CONFLICT' },
       );
-      assert.equal(runs, 2);
+      assert.equal(runs, 3);
       // A body that swallows a refusal does not commit the rest.
       await assert.rejects(
         runner!.transaction(
@@ -227,8 +243,9 @@ if (!connectionString && !process.env['PGHOST']) {
       );
       assert.equal(await runner!.get('deals', 'kept'), undefined);
     } finally {
-      await Promise.all([writer!.close(), runner!.close()]);
-      await other.end();
+      release();
+      await Promise.all([writer!.close(), runner!.close(), holder!.close()]);
+      await Promise.all([other.end(), third.end()]);
     }
   });
 

@@ -174,8 +174,8 @@ export interface TransactionOptions {
    * - `'all'` (the default): everything; what the body read stays as read until it commits.
    * - `'appends'`: only what follows its call of `serialize` (which the CRM makes before it reads what it appends
    *   to: the audit log's newest entry, the lead rotation), to the commit. What it decides before that rests on the
-   *   records it writes, each under a version check: a write refused there reruns the body with `'all'`, so only a
-   *   stale version the caller gave is refused. After `serialize`, the body writes only records it read after it,
+   *   records it writes, each under a version check: a write refused there reruns the body (in the end with
+   *   `'all'`), so only a stale version the caller gave is refused. After `serialize`, the body writes only records it read after it,
    *   or new ones. A body that never calls it (one that appends no audit entry) never waits for others.
    *
    * An adapter that runs every transaction alone may ignore it.
