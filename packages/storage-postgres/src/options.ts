@@ -52,6 +52,13 @@ export interface PostgresStorageOptions extends StorageOptions {
    */
   readonly prepare?: boolean;
   /**
+   * Other programs write these tables too: the CRM then parses every record it reads in full against its schema
+   * (`capabilities.foreignData`). Default `false`: records crmkit wrote were validated as they were written, so
+   * reading them back checks only their shape (each field's type, enums, required fields), and a record that does not
+   * fit is parsed in full.
+   */
+  readonly foreignData?: boolean;
+  /**
    * Called with the number of stored records each read received from the database: a query the database answers
    * exactly receives about as many as it returns. For tests and diagnostics.
    */
@@ -110,6 +117,7 @@ export const optionsSchema = /* @__PURE__ */ z
       }),
     ),
     prepare: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+    foreignData: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
     now: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.custom<() => Date>((value) => typeof value === 'function')),
     onRead: /* @__PURE__ */ z.optional(
       /* @__PURE__ */ z.custom<(records: number) => void>((value) => typeof value === 'function'),

@@ -359,8 +359,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       pushdown: PUSHED_OPERATORS,
       changeFeed: remoteFeed ? 'remote' : 'connection',
       indexes,
-      // Other programs and other versions of crmkit may write the same tables, so the CRM checks what it reads.
-      foreignData: true,
+      // The schema is crmkit's: what it holds was validated on the way in, so the CRM checks the shape of what it
+      // reads (another version's records included) and parses in full only a misfit, unless other programs write.
+      foreignData: parsed.foreignData ?? false,
     },
     get: reads.get,
     getMany: reads.getMany,

@@ -34,8 +34,13 @@ test('createCrm runs on PostgreSQL: an admin creates a customer and a deal and l
   }
 });
 
-test('a viewer reads customers masked, and a foreign record that does not fit its schema is still refused', async () => {
-  const storage = await createPostgresStorage({ pglite: await sharedPglite(), tenant: freshTenant() });
+test('a viewer reads customers masked; with foreignData, a record another program wrote is parsed in full', async () => {
+  const storage = await createPostgresStorage({
+    pglite: await sharedPglite(),
+    tenant: freshTenant(),
+    foreignData: true,
+  });
+  assert.equal(storage.capabilities.foreignData, true);
   const admin = await createCrm({ storage, actor: { id: 'admin', role: 'admin' } });
   const viewer = await createCrm({ storage, actor: { id: 'viewer', role: 'viewer' } });
   try {
@@ -60,6 +65,23 @@ test('a viewer reads customers masked, and a foreign record that does not fit it
   } finally {
     await admin.dispose();
     await viewer.dispose();
+    await storage.close();
+  }
+});
+
+test('by default the CRM trusts the shape of what it wrote; a row that does not fit is still refused', async () => {
+  const storage = await createPostgresStorage({ pglite: await sharedPglite(), tenant: freshTenant() });
+  assert.equal(storage.capabilities.foreignData, false);
+  const crm = await createCrm({ storage, actor: { id: 'admin', role: 'admin' } });
+  try {
+    const ann = await crm.customers.create({ kind: 'person', name: 'Ann Lee' });
+    assert.equal((await crm.customers.get(ann.id)).name, 'Ann Lee');
+    // A corrupt row: a name that is not a string fails the shape check and then the full parse.
+    await storage.put('customers', { ...(await storage.get('customers', ann.id))!, name: 42 }, { expectedVersion: 1 });
+    await assert.rejects(crm.customers.get(ann.id), { code: 'CRM_STORAGE' });
+    await assert.rejects(crm.customers.list(), { code: 'CRM_STORAGE' });
+  } finally {
+    await crm.dispose();
     await storage.close();
   }
 });
