@@ -213,6 +213,8 @@ test('moveToStage moves, records the change and its audit entry, and emits ids o
     fromStageId: 'opportunity',
     toStageId: 'proposal',
     stageChangeId: change.id,
+    status: 'open',
+    customerId: 'cus-1',
     actorId: 'rep-1',
     at: change.at,
   });

@@ -6,6 +6,7 @@ import {
   reportBackgroundError,
   type BackgroundErrorHandler,
 } from '../kernel/background.js';
+import type { DealStageChangedEvent } from '../funnel/events.js';
 import type { CrmContext } from '../kernel/context.js';
 import type { LifecycleTrigger } from '../lifecycle/rules.js';
 import { activityTypes } from '../model/activity.js';
@@ -287,9 +288,9 @@ export function createCustomerAggregates(
   };
 
   /**
-   * Reads a deal for an event; events of the same deal in the same synchronous turn (`deal.updated` and
-   * `deal.stageChanged` of one move) share the read. Only within the turn: a read started before another commit's
-   * event could predate that commit, and give its event a stale customer or status.
+   * Reads a deal for an event; events of the same deal in the same synchronous turn share the read. Only within the
+   * turn: a read started before another commit's event could predate that commit, and give its event a stale customer
+   * or status.
    */
   const lookUpDeal = (dealId: string) => {
     let lookup = dealLookups.get(dealId);
@@ -302,17 +303,20 @@ export function createCustomerAggregates(
     return lookup;
   };
 
-  const onDeal = (trigger: 'created' | 'changed') => (payload: { id?: string; dealId?: string }) => {
-    const dealId = payload.dealId ?? payload.id;
-    if (!dealId) return;
-    track(() =>
-      lookUpDeal(dealId).then((deal) => {
-        if (!deal?.customerId) return;
-        const lifecycle: LifecycleTrigger =
-          deal.status === 'won' ? 'deal.won' : deal.status === 'lost' ? 'deal.lost' : 'deal.created';
-        return enqueue(deal.customerId, trigger === 'created' && deal.status === 'open' ? 'deal.created' : lifecycle);
-      }),
-    );
+  /** Recomputes a deal's customer's aggregate, for the lifecycle trigger its status and the event's kind give. */
+  const forDeal = (trigger: 'created' | 'changed', deal: { customerId?: string; status?: unknown } | undefined) => {
+    if (!deal?.customerId) return;
+    const lifecycle: LifecycleTrigger =
+      deal.status === 'won' ? 'deal.won' : deal.status === 'lost' ? 'deal.lost' : 'deal.created';
+    return enqueue(deal.customerId, trigger === 'created' && deal.status === 'open' ? 'deal.created' : lifecycle);
+  };
+  const onDeal = (trigger: 'created' | 'changed') => (payload: { id: string; changedFields?: readonly string[] }) => {
+    // A move is also a `deal.stageChanged`, which says whose deal it is and its status: no read for it here.
+    if (payload.changedFields?.includes('stageId')) return;
+    track(() => lookUpDeal(payload.id).then((deal) => forDeal(trigger, deal)));
+  };
+  const onStageChanged = (payload: DealStageChangedEvent) => {
+    track(async () => forDeal('changed', payload));
   };
   const onActivity = (payload: { id: string }) => {
     track(() =>
@@ -343,7 +347,7 @@ export function createCustomerAggregates(
   const unsubscribe = [
     events.on('deal.created', onDeal('created')),
     events.on('deal.updated', onDeal('changed')),
-    events.on('deal.stageChanged', onDeal('changed')),
+    events.on('deal.stageChanged', onStageChanged),
     events.on('deal.deleted', onDeleted('dealIds')),
     events.on('activity.created', onActivity),
     events.on('activity.updated', onActivity),

@@ -281,6 +281,8 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
           fromStageId: before['stageId'] as string,
           toStageId: target.id,
           stageChangeId,
+          status: target.kind,
+          ...(typeof entity['customerId'] === 'string' ? { customerId: entity['customerId'] } : {}),
           actorId: context.actor.id,
           at,
         };

@@ -1,8 +1,9 @@
 /** The sales-funnel events (ids only: a deal's values, amount and lost reason stay out of them). */
+import type { DealStatus } from '../model/deal.js';
 
 /**
- * A deal entered another stage (`crm.deals.moveToStage`, or a stage removal that moved it). Ids only: the deal's
- * values, amount and lost reason stay out of the event.
+ * A deal entered another stage (`crm.deals.moveToStage`, or a stage removal that moved it). Ids and the status
+ * only: the deal's values, amount and lost reason stay out of the event.
  */
 export interface DealStageChangedEvent {
   readonly dealId: string;
@@ -11,6 +12,10 @@ export interface DealStageChangedEvent {
   readonly toStageId: string;
   /** The stage change record written with the move. */
   readonly stageChangeId: string;
+  /** The deal's status in the stage entered (its kind). */
+  readonly status: DealStatus;
+  /** The deal's customer, when it has one. */
+  readonly customerId?: string;
   readonly actorId: string;
   /** When, as an ISO-8601 UTC instant from the CRM's clock. */
   readonly at: string;

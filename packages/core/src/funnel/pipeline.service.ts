@@ -326,6 +326,8 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
               fromStageId: stageId,
               toStageId: target.id,
               stageChangeId,
+              status: target.kind,
+              ...(typeof entity['customerId'] === 'string' ? { customerId: entity['customerId'] } : {}),
               actorId: context.actor.id,
               at,
             });
