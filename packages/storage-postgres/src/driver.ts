@@ -103,27 +103,13 @@ export interface PgliteLike {
 const isolation = (options: SqlTransactionOptions | undefined) =>
   options?.readCommitted ? 'ISOLATION LEVEL READ COMMITTED' : 'ISOLATION LEVEL REPEATABLE READ';
 
-/** How many statements may be prepared, and how many first uses are remembered while they wait for a second. */
+/** How many statements may be prepared; the first uses remembered while they wait for a second are ten times more. */
 const MAX_PREPARED = 500;
-const MAX_SEEN = 5000;
-/** Names by statement text, and texts by name (for `pg`, one name is one text on every connection). */
+/** Names by statement text (for `pg`, a name is one text on every connection it is used on). */
 const names = /* @__PURE__ */ new Map<string, string>();
-const texts = /* @__PURE__ */ new Map<string, string>();
 const seen = /* @__PURE__ */ new Set<string>();
-
-/** A 53-bit hash of a statement's text, in base 36. */
-function hashOf(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ code, 2654435761);
-    h2 = Math.imul(h2 ^ code, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
-}
+/** Tells this copy of the module's names from another copy's, should a process load two on one pool. */
+const PREFIX = /* @__PURE__ */ `crmkit_${Math.random().toString(36).slice(2, 8)}_`;
 
 /**
  * The name to prepare `sql` under, from its second use; `undefined` for a first use, a statement without parameters
@@ -131,43 +117,29 @@ function hashOf(text: string): string {
  * is spent. The adapter's statements are a few dozen shapes, sent again and again; a filter of a host's own may be
  * sent once, so a first use is only remembered.
  */
-function preparedName(sql: string, params: readonly unknown[] | undefined): string | undefined {
-  if (!params || params.length === 0) return undefined;
-  const known = names.get(sql);
-  if (known !== undefined || names.size >= MAX_PREPARED) return known;
-  if (!seen.has(sql)) {
-    if (seen.size >= MAX_SEEN) seen.clear();
-    seen.add(sql);
-    return undefined;
+function preparedName(sql: string, values: readonly unknown[]): string | undefined {
+  let name = names.get(sql);
+  if (name === undefined && values.length > 0 && names.size < MAX_PREPARED) {
+    if (seen.delete(sql)) names.set(sql, (name = PREFIX + names.size));
+    else if (seen.add(sql).size > 10 * MAX_PREPARED) seen.clear();
   }
-  seen.delete(sql);
-  // The hash and the length make a name no other text is likely to have; one that has it stays unprepared.
-  const name = `crmkit_${hashOf(sql)}_${sql.length}`;
-  if (texts.has(name)) return undefined;
-  texts.set(name, sql);
-  names.set(sql, name);
   return name;
 }
 
-/** Runs statements on anything with `query(text, values)`. */
-const textExecutor = (target: Pick<PgliteLike, 'query'>): SqlExecutor => ({
-  query: async (sql, params) => ({
-    rows: (await target.query(sql, [...(params ?? [])])).rows as Record<string, unknown>[],
-  }),
+/**
+ * Runs statements on a `pg` pool or connection (or anything with `query(text, values)` when `prepare` is off), naming
+ * those to prepare when it is on.
+ */
+const executor = (target: PgQueryable | Pick<PgliteLike, 'query'>, prepare?: boolean): SqlExecutor => ({
+  query: async (sql, params) => {
+    const values = [...(params ?? [])];
+    const name = prepare ? preparedName(sql, values) : undefined;
+    const result = await (name
+      ? (target as PgQueryable).query({ name, text: sql, values })
+      : target.query(sql, values));
+    return { rows: result.rows as Record<string, unknown>[] };
+  },
 });
-
-/** Runs statements on a `pg` pool or connection, naming those to prepare when `prepare` is on. */
-const executor = (target: PgQueryable, prepare: boolean): SqlExecutor => {
-  if (!prepare) return textExecutor(target);
-  return {
-    query: async (sql, params) => {
-      const values = [...(params ?? [])];
-      const name = preparedName(sql, params);
-      const result = await (name === undefined ? target.query(sql, values) : target.query({ name, text: sql, values }));
-      return { rows: result.rows as Record<string, unknown>[] };
-    },
-  };
-};
 
 /**
  * `executor` over one connection, its statements sent one after another: a transaction's body may ask for several at
@@ -360,11 +332,11 @@ export function pgClientDriver(
 /** A driver over PGlite, which has one connection and serialises its transactions itself (so needs no lock). */
 export function pgliteDriver(db: PgliteLike): SqlDriver {
   return {
-    ...textExecutor(db),
+    ...executor(db),
     transaction: (body, options) =>
       db.transaction(async (tx) => {
         await tx.query(`SET TRANSACTION ${isolation(options)}`);
-        return body(textExecutor(tx));
+        return body(executor(tx));
       }),
     // An embedded database has no connection to lose.
     listen: (channel, onNotify) => db.listen(channel, onNotify),

@@ -87,6 +87,7 @@ export interface Pushed {
 // Paths pushed are dotted identifiers only. A numeric segment would mean an array index, which PostgreSQL also counts
 // from the end (`-1`), and that is not how the evaluator reads it.
 const SEGMENT = /^[A-Za-z_$][\w$]*$/;
+const identifiers = (segments: readonly string[]) => segments.every((segment) => SEGMENT.test(segment));
 
 /**
  * A field's path as a `text[]` literal. Written into the statement, not bound: the indexes are on expressions of
@@ -94,14 +95,14 @@ const SEGMENT = /^[A-Za-z_$][\w$]*$/;
  * generic plan would scan. Segments are identifiers (`pushablePath`), each quoted so that not even `NULL` is special.
  */
 export function pathLiteral(segments: readonly string[]): string {
-  if (!segments.every((segment) => SEGMENT.test(segment))) throw new TypeError('Not a pushable path');
+  if (!identifiers(segments)) throw new TypeError('Not a pushable path');
   return `'{${segments.map((segment) => `"${segment}"`).join(',')}}'::text[]`;
 }
 
 /** The path's segments when it may be pushed, else `undefined`. */
 export function pushablePath(field: string): string[] | undefined {
   const segments = field.split('.');
-  return segments.every((segment) => SEGMENT.test(segment)) ? segments : undefined;
+  return identifiers(segments) ? segments : undefined;
 }
 
 const isInstant = (value: Scalar) => typeof value === 'string' && parseInstant(value) === parseInstant(value);

@@ -2,7 +2,7 @@
  * The database schema and its versioned migrations. Everything lives in one PostgreSQL schema (`crmkit` by default):
  * one table of records for every collection and tenant, a change log, and the schema version.
  */
-import { CRM_INDEXES, SchemaVersionError, parseIndexSpec, type IndexDesign } from '@crmkit/core';
+import { CRM_INDEXES, SchemaVersionError, checkCollection, parseIndexSpec, type IndexDesign } from '@crmkit/core';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 
 /** The schema version this code writes; a database at a newer one is refused with `SchemaVersionError`. */
@@ -44,15 +44,13 @@ export const partitionOf = (schema: string, collection: string) =>
  * A statement's condition on its collection (of the records aliased `alias`), the name written as a literal: a
  * statement prepared once per connection (driver.ts) then has a generic plan pruned to the collection's partition, as
  * cheap to run as one planned for its values; given as a parameter, the partition would be chosen only at run time and
- * PostgreSQL keeps planning every call. Names are identifiers (`checkCollection`), so the literal needs no escaping;
- * anything else is refused here too.
+ * PostgreSQL keeps planning every call. Names are identifiers (`checkCollection`, here too), so the literal needs no
+ * escaping.
  */
 export function collectionIs(collection: string, alias?: string): string {
-  if (!COLLECTION_IDENTIFIER.test(collection)) throw new TypeError('Not a collection name');
+  checkCollection(collection);
   return `${alias ? `${alias}.` : ''}collection = '${collection}'`;
 }
-
-const COLLECTION_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * What follows `ON <partition>` for a collection's index: the sort keys of its fields after the tenant, then the

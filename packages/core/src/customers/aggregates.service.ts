@@ -6,7 +6,6 @@ import {
   reportBackgroundError,
   type BackgroundErrorHandler,
 } from '../kernel/background.js';
-import type { DealStageChangedEvent } from '../funnel/events.js';
 import type { CrmContext } from '../kernel/context.js';
 import type { LifecycleTrigger } from '../lifecycle/rules.js';
 import { activityTypes } from '../model/activity.js';
@@ -166,8 +165,6 @@ export function createCustomerAggregates(
   const chains = new Map<string, Promise<unknown>>();
   /** Per customer, the recompute queued behind the running one and not started yet: new events join it. */
   const queued = new Map<string, QueuedRefresh>();
-  /** Deal lookups started in the current synchronous turn, shared by the events of one commit (see `lookUpDeal`). */
-  const dealLookups = new Map<string, Promise<(DealFact & { customerId?: string }) | undefined>>();
   const pending = new Set<Promise<unknown>>();
   const listeners = new Set<AggregateListener>();
 
@@ -287,22 +284,6 @@ export function createCustomerAggregates(
     for (const record of await loadAll(storage, collection, undefined, { pageSize: PAGE })) visit(record);
   };
 
-  /**
-   * Reads a deal for an event; events of the same deal in the same synchronous turn share the read. Only within the
-   * turn: a read started before another commit's event could predate that commit, and give its event a stale customer
-   * or status.
-   */
-  const lookUpDeal = (dealId: string) => {
-    let lookup = dealLookups.get(dealId);
-    if (!lookup) {
-      // Through an async function: an adapter that throws instead of rejecting gives a rejection `track` reports.
-      lookup = (async () => storage.get<DealFact & { customerId?: string }>(DEALS, dealId))();
-      dealLookups.set(dealId, lookup);
-      queueMicrotask(() => dealLookups.delete(dealId));
-    }
-    return lookup;
-  };
-
   /** Recomputes a deal's customer's aggregate, for the lifecycle trigger its status and the event's kind give. */
   const forDeal = (trigger: 'created' | 'changed', deal: { customerId?: string; status?: unknown } | undefined) => {
     if (!deal?.customerId) return;
@@ -313,10 +294,9 @@ export function createCustomerAggregates(
   const onDeal = (trigger: 'created' | 'changed') => (payload: { id: string; changedFields?: readonly string[] }) => {
     // A move is also a `deal.stageChanged`, which says whose deal it is and its status: no read for it here.
     if (payload.changedFields?.includes('stageId')) return;
-    track(() => lookUpDeal(payload.id).then((deal) => forDeal(trigger, deal)));
-  };
-  const onStageChanged = (payload: DealStageChangedEvent) => {
-    track(async () => forDeal('changed', payload));
+    track(() =>
+      storage.get<DealFact & { customerId?: string }>(DEALS, payload.id).then((deal) => forDeal(trigger, deal)),
+    );
   };
   const onActivity = (payload: { id: string }) => {
     track(() =>
@@ -347,7 +327,7 @@ export function createCustomerAggregates(
   const unsubscribe = [
     events.on('deal.created', onDeal('created')),
     events.on('deal.updated', onDeal('changed')),
-    events.on('deal.stageChanged', onStageChanged),
+    events.on('deal.stageChanged', (payload) => track(async () => forDeal('changed', payload))),
     events.on('deal.deleted', onDeleted('dealIds')),
     events.on('activity.created', onActivity),
     events.on('activity.updated', onActivity),

@@ -282,7 +282,7 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
           toStageId: target.id,
           stageChangeId,
           status: target.kind,
-          ...(typeof entity['customerId'] === 'string' ? { customerId: entity['customerId'] } : {}),
+          customerId: entity['customerId'] as string | undefined,
           actorId: context.actor.id,
           at,
         };

@@ -14,8 +14,8 @@ export interface DealStageChangedEvent {
   readonly stageChangeId: string;
   /** The deal's status in the stage entered (its kind). */
   readonly status: DealStatus;
-  /** The deal's customer, when it has one. */
-  readonly customerId?: string;
+  /** The deal's customer; `undefined` when it has none. */
+  readonly customerId: string | undefined;
   readonly actorId: string;
   /** When, as an ISO-8601 UTC instant from the CRM's clock. */
   readonly at: string;

@@ -327,7 +327,7 @@ export function createPipelineService(context: CrmContext, lostReasons: readonly
               toStageId: target.id,
               stageChangeId,
               status: target.kind,
-              ...(typeof entity['customerId'] === 'string' ? { customerId: entity['customerId'] } : {}),
+              customerId: entity['customerId'] as string | undefined,
               actorId: context.actor.id,
               at,
             });
