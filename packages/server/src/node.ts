@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { bodyTextOf } from './responses.js';
 
 /** What the listener uses of `http.IncomingMessage`. */
 export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
@@ -24,7 +25,7 @@ export interface NodeResponseLike {
   writeHead(status: number, headers: Record<string, string | string[]>): unknown;
   flushHeaders?(): void;
   write(chunk: Uint8Array): boolean;
-  end(): unknown;
+  end(chunk?: Uint8Array): unknown;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   off?(event: 'drain' | 'close', listener: () => void): unknown;
@@ -38,6 +39,8 @@ export interface NodeListenerOptions {
    */
   readonly origin?: string;
 }
+
+const ENCODER = /* @__PURE__ */ new TextEncoder();
 
 /** The peer addresses of the requests `toNodeListener` made, for {@link clientAddressOf}. */
 const peerAddresses = new WeakMap<Request, string>();
@@ -84,11 +87,17 @@ async function serve(
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  outgoing.writeHead(response.status, headers);
-  if (!response.body) {
-    outgoing.end();
+  // An answer the handler made from text is sent as those bytes, with their length: no stream to read it back out
+  // of, no chunked encoding (most answers).
+  const text = bodyTextOf(response);
+  if (text !== undefined || !response.body) {
+    const bytes = text ? ENCODER.encode(text) : undefined;
+    if (bytes) headers['content-length'] = String(bytes.length);
+    outgoing.writeHead(response.status, headers);
+    outgoing.end(bytes);
     return;
   }
+  outgoing.writeHead(response.status, headers);
   outgoing.flushHeaders?.();
   const reader = response.body.getReader();
   const cancel = () => void reader.cancel().catch(() => undefined);

@@ -36,12 +36,25 @@ export function storedJson(
   };
 }
 
+/** The body text of each `Response` made by {@link toResponse}, which `toNodeListener` sends without its stream. */
+const bodies = /* @__PURE__ */ new WeakMap<Response, string | null>();
+
+/**
+ * The text a response made here was given as its body (`null` for none); `undefined` for any other response (one a
+ * host's middleware built, a change stream), which is read from its stream.
+ */
+export function bodyTextOf(response: Response): string | null | undefined {
+  return bodies.get(response);
+}
+
 /** A stored response as a `Response`, with `extra` headers added (or replacing those of the same name). */
 export function toResponse(stored: StoredResponse, extra: readonly (readonly [string, string])[] = []): Response {
   const headers = new Headers();
   for (const [name, value] of stored.headers) headers.set(name, value);
   for (const [name, value] of extra) headers.set(name, value);
-  return new Response(stored.body, { status: stored.status, headers });
+  const response = new Response(stored.body, { status: stored.status, headers });
+  bodies.set(response, stored.body);
+  return response;
 }
 
 /** A JSON `Response`. */

@@ -153,6 +153,9 @@ function checkLostReason(
   if (message) throw new ValidationError([{ path, message }], 'deal');
 }
 
+/** A move's deal and stage: built once, as building a schema costs far more than a parse. */
+const moveIdsSchema = /* @__PURE__ */ z.strictObject({ dealId: idSchema, stageId: idSchema });
+
 /** Builds the deal service over the CRM's context and its configured lost reasons. */
 export function createDealService(context: CrmContext, lostReasons: readonly string[]): DealService & DealWriter {
   const base = createEntityService(context, {
@@ -243,7 +246,7 @@ export function createDealService(context: CrmContext, lostReasons: readonly str
     async moveToStage(dealId, stageId, options) {
       context.assertCanWrite('deal.moveToStage');
       const opts = parseOrThrow(moveOptionsSchema, options ?? {}, 'move options');
-      const ids = parseOrThrow(z.strictObject({ dealId: idSchema, stageId: idSchema }), { dealId, stageId }, 'move');
+      const ids = parseOrThrow(moveIdsSchema, { dealId, stageId }, 'move');
       refuseStageFields(opts.values, ['values'], 'move options');
       const values = (
         opts.values === undefined ? {} : parseOrThrow(dealPatchSchema, opts.values, 'move options')
