@@ -2,8 +2,9 @@
  * `sessionCookieAuthenticator`: an `authenticate` for hosts whose users sign in to a web application that keeps a
  * session cookie. It reads the session id from the cookie, asks the host who that session is (`lookup`), and guards
  * against cross-site request forgery: a request that changes something (any method but `GET`, `HEAD` and `OPTIONS`)
- * must come from one of `allowedOrigins`, as its `Origin` header (or, without one, its `Referer`) says. Browsers set
- * those headers themselves; a page on another site cannot forge them.
+ * must come from one of `allowedOrigins`, as its `Origin` header (or, without one, its `Referer`) says, and so must
+ * any request a browser marks as coming from another site (`Sec-Fetch-Site: cross-site`), reads included. Browsers
+ * set those headers themselves; a page on another site cannot forge them.
  *
  * The cookie is the host's to set, when the user signs in:
  * `Set-Cookie: __Host-crm_session=<id>; Path=/; Secure; HttpOnly; SameSite=Lax` (or `Strict`). `HttpOnly` keeps it
@@ -66,7 +67,10 @@ export function sessionCookieAuthenticator(
   return async (request) => {
     const sessionId = cookieValue(request.headers.get('cookie'), checked.cookieName);
     if (sessionId === undefined) return undefined;
-    if (!SAFE_METHODS.has(request.method.toUpperCase())) {
+    // A browser says where a request comes from (Fetch Metadata): one from another site, even a read, must come
+    // from an allowed origin (an application on another site whose cookie is `SameSite=None`).
+    const crossSite = request.headers.get('sec-fetch-site') === 'cross-site';
+    if (crossSite || !SAFE_METHODS.has(request.method.toUpperCase())) {
       const origin = requestOrigin(request);
       if (origin === undefined || !allowed.has(origin)) {
         throw new HttpError(

@@ -37,6 +37,18 @@ export interface CrmHandler {
 /** Methods of the `Crm` itself that no route may reach, whatever the table says: they hand out power or end it. */
 const UNREACHABLE = new Set(['as', 'dispose', 'subscribe', 'on', 'reminders']);
 
+/** What a 401 carries (RFC 9110): how to authenticate, here a bearer token (RFC 6750). */
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="crmkit"' } as const;
+
+/** A 401 with its challenge, unless it has one. */
+const withChallenge = (error: HttpError): HttpError =>
+  error.status !== 401 || Object.keys(error.headers).some((name) => name.toLowerCase() === 'www-authenticate')
+    ? error
+    : new HttpError(error.status, error.code, error.message, {
+        headers: { ...error.headers, ...CHALLENGE },
+        cause: error.cause,
+      });
+
 /** Creates the handler; options are checked now (`ValidationError`), tenants are opened on their first request. */
 export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
   const resolved = resolveOptions(options);
@@ -77,19 +89,23 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
   };
 
   /**
-   * Who sent the request, and their tenant: 401 when `authenticate` says nobody, or the 401 or 403 `HttpError` it
-   * threw (a write from a foreign origin); 429 when the actor is over their rate limit.
+   * Who sent the request, and their tenant: 401 (with its challenge) when `authenticate` says nobody, or the 4xx
+   * `HttpError` it threw (a write from a foreign origin, its own 429); 429 when the actor is over their rate limit.
    */
   const identify = async (request: Request) => {
     let result: unknown;
     try {
       result = await resolved.authenticate(request);
     } catch (error) {
-      if (error instanceof HttpError && (error.status === 401 || error.status === 403)) throw error;
+      // A refusal the host meant (a 401, a 403 for a foreign origin, its own 429 for too many sign-ins) is answered
+      // as it is; anything else it threw is a failure of the host's, a 500.
+      if (error instanceof HttpError && error.status >= 400 && error.status < 500) throw withChallenge(error);
       throw internal('authenticate failed', error);
     }
     if (result === undefined) {
-      throw new HttpError(401, ServerErrorCode.unauthenticated, 'Send credentials this server accepts');
+      throw new HttpError(401, ServerErrorCode.unauthenticated, 'Send credentials this server accepts', {
+        headers: CHALLENGE,
+      });
     }
     let who: ReturnType<typeof checkAuthenticated>;
     try {

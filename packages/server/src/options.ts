@@ -65,7 +65,7 @@ export interface CrmHandlerOptions {
   /**
    * Who sent the request: the actor (and tenant), or `undefined` for a 401. Runs for every request except
    * `GET /health` and `GET /openapi.json`. It should throw only for its own failures (a 500): an invalid token is
-   * `undefined`.
+   * `undefined`. A refusal of its own is an `HttpError` of a 4xx status (a 403, a 429), sent as it is.
    */
   readonly authenticate: (request: Request) => Promise<Authenticated | undefined>;
   /** `createCrm` options for every tenant's CRM: time zone, currency, policy, leads, lifecycle, … */

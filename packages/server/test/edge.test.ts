@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryStorage } from '@crmkit/core';
 import { ROUTES } from '@crmkit/client';
-import { createCrmHandler, sessionCookieAuthenticator, type Authenticated } from '@crmkit/server';
+import {
+  HttpError,
+  ServerErrorCode,
+  createCrmHandler,
+  sessionCookieAuthenticator,
+  type Authenticated,
+} from '@crmkit/server';
 import { RateLimiter } from '../src/rate-limit.js';
 import { ADMIN, call, memoryHandler, ok, problem, REP_A, testAuthenticate } from './harness.js';
 
@@ -108,6 +114,23 @@ test('sessionCookieAuthenticator: writes need an allowed Origin (or Referer); re
   const read = await call(handler, 'GET', '/customers/count', withCookie(cookie, { origin: 'https://evil.example' }));
   assert.equal(read.status, 200);
   assert.equal(read.headers.get('access-control-allow-origin'), null);
+  // Unless the browser marks the read as coming from another site (Fetch Metadata): then its origin must be allowed.
+  const crossSite: Record<string, string>[] = [
+    { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+    { 'sec-fetch-site': 'cross-site' },
+  ];
+  for (const headers of crossSite) {
+    const refused = await call(handler, 'GET', '/customers/count', withCookie(cookie, headers));
+    assert.equal(refused.status, 403, JSON.stringify(headers));
+  }
+  const allowedReads: Record<string, string>[] = [
+    { 'sec-fetch-site': 'cross-site', origin: APP },
+    { 'sec-fetch-site': 'same-origin' },
+    { 'sec-fetch-site': 'none' },
+  ];
+  for (const headers of allowedReads) {
+    assert.equal((await call(handler, 'GET', '/customers/count', withCookie(cookie, headers))).status, 200);
+  }
   assert.equal(await ok(handler, 'GET', '/customers/count', withCookie(cookie)), 2, 'only the allowed writes landed');
   assert.equal(
     (await ok<{ name: string }>(handler, 'GET', `/customers/${customer.id}`, withCookie(cookie))).name,
@@ -260,4 +283,39 @@ test('RateLimiter: buckets refill evenly, full ones are swept, and the number of
     (error: { status: number; code: string; headers: Record<string, string> }) =>
       error.status === 429 && error.code === 'CRM_RATE_LIMITED' && error.headers['retry-after'] === '1',
   );
+});
+
+test('a 401 says how to authenticate; a refusal authenticate throws (4xx) is answered as it is, not as a 500', async () => {
+  const refusals: (HttpError | Error)[] = [
+    new HttpError(429, ServerErrorCode.rateLimited, 'Too many sign-ins', { headers: { 'retry-after': '30' } }),
+    new HttpError(401, ServerErrorCode.unauthenticated, 'Expired'),
+    new HttpError(401, ServerErrorCode.unauthenticated, 'Expired', {
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    }),
+    new Error('session store down'),
+  ];
+  let next = 0;
+  const reported: unknown[] = [];
+  const { handler } = memoryHandler({
+    authenticate: async () => {
+      const refusal = refusals[next++];
+      if (refusal) throw refusal;
+      return undefined;
+    },
+    onError: (error) => void reported.push(error),
+  });
+  const limited = await call(handler, 'GET', '/customers', { actor: null });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '30');
+  const expired = await call(handler, 'GET', '/customers', { actor: null });
+  assert.equal(expired.status, 401);
+  assert.equal(expired.headers.get('www-authenticate'), 'Bearer realm="crmkit"');
+  const own = await call(handler, 'GET', '/customers', { actor: null });
+  assert.equal(own.headers.get('www-authenticate'), 'Bearer error="invalid_token"', "the host's challenge is kept");
+  assert.equal((await call(handler, 'GET', '/customers', { actor: null })).status, 500);
+  assert.equal(reported.length, 1, 'only the failure is reported');
+  const nobody = await call(handler, 'GET', '/customers', { actor: null });
+  assert.equal(nobody.status, 401);
+  assert.equal(nobody.headers.get('www-authenticate'), 'Bearer realm="crmkit"');
+  await handler.close();
 });
