@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isCrmError } from '@crmkit/core';
 
 /** The stable codes of the server's own failures (core's errors keep theirs: `CRM_VALIDATION`, `CRM_CONFLICT`, …). */
 export const ServerErrorCode = {
@@ -56,4 +57,36 @@ export class HttpError extends Error {
     this.code = code;
     this.headers = options?.headers ?? {};
   }
+}
+
+/**
+ * An unexpected failure as one log entry without personal data: the request's method and path (never its query,
+ * which may hold a filter's values), then each error of the cause chain as its name and code, with crmkit's own
+ * messages (written never to hold a value) and the stack frames. Other messages are left out: a database's may quote
+ * the row it refused.
+ */
+export function failureSummary(error: unknown, request: Request): string {
+  let path = '';
+  try {
+    path = new URL(request.url).pathname;
+  } catch {
+    // Not a URL: the method alone.
+  }
+  const lines = [`crmkit server: unexpected failure (${request.method} ${path})`];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    const prefix = depth === 0 ? '' : 'caused by ';
+    if (!(current instanceof Error)) {
+      lines.push(`${prefix}a thrown ${current === null ? 'null' : typeof current}`);
+      break;
+    }
+    const code = (current as { code?: unknown }).code;
+    const named = `${current.name}${typeof code === 'string' || typeof code === 'number' ? ` [${code}]` : ''}`;
+    lines.push(`${prefix}${isCrmError(current) ? `${named}: ${current.message}` : named}`);
+    // The frames only: a stack's first line repeats the message.
+    const frames = (current.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+    lines.push(...frames.slice(0, 10));
+    current = current.cause;
+  }
+  return lines.join('\n');
 }

@@ -20,7 +20,7 @@ export type {
 export type { RateLimit } from './rate-limit.js';
 export { DEFAULT_FORM_FIELDS, PUBLIC_LEAD_FIELDS } from './web-to-lead.js';
 export type { PublicLeadField, WebToLeadForm, WebToLeadOptions } from './web-to-lead.js';
-export { HttpError, ServerErrorCode } from './errors.js';
+export { HttpError, ServerErrorCode, failureSummary } from './errors.js';
 export { PROBLEM_TYPE_BASE, problemOf } from './problem.js';
 export type { Problem, ProblemContext } from './problem.js';
 export { createOpenApiDocument } from './openapi.js';

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { parseOrThrow, userRoles, type CreateCrmOptions, type CrmActor, type StoragePort } from '@crmkit/core';
+import { failureSummary } from './errors.js';
 import type { RateLimit } from './rate-limit.js';
 import { webToLeadSchema, type WebToLeadOptions } from './web-to-lead.js';
 
@@ -234,7 +235,7 @@ export function resolveOptions(options: CrmHandlerOptions): ResolvedOptions {
       maxPendingBatches: checked.changes?.maxPendingBatches ?? 1_000,
     },
     systemActorId: checked.systemActorId ?? 'crmkit-server',
-    onError: checked.onError ?? ((error) => console.error('crmkit server: unexpected failure', error)),
+    onError: checked.onError ?? ((error, request) => console.error(failureSummary(error, request))),
     openApi: (checked.openApi ?? {}) as OpenApiOptions,
     rateLimit: checked.rateLimit ?? {},
     webToLead: checked.webToLead,

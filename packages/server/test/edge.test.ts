@@ -3,8 +3,9 @@
  * route.
  */
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { test } from 'node:test';
-import { createMemoryStorage } from '@crmkit/core';
+import { StorageError, createMemoryStorage } from '@crmkit/core';
 import { ROUTES } from '@crmkit/client';
 import {
   HttpError,
@@ -317,5 +318,38 @@ test('a 401 says how to authenticate; a refusal authenticate throws (4xx) is ans
   const nobody = await call(handler, 'GET', '/customers', { actor: null });
   assert.equal(nobody.status, 401);
   assert.equal(nobody.headers.get('www-authenticate'), 'Bearer realm="crmkit"');
+  await handler.close();
+});
+
+test('the default onError logs a failure without personal data: no query, no foreign message, no row', async () => {
+  const row = new Error(
+    'null value in column "doc" violates not-null constraint: Failing row contains (ann@example.com)',
+  );
+  Object.assign(row, { code: '23502', detail: 'Failing row contains (ann@example.com, +86 138 0013 8000)' });
+  const { handler } = memoryHandler({
+    authenticate: async () => {
+      throw new StorageError('PostgreSQL failed (SQLSTATE 23502)', { cause: row });
+    },
+  });
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    const answer = await call(handler, 'GET', '/customers', {
+      actor: null,
+      query: { field: 'email', op: 'eq', value: 'ann@example.com' },
+    });
+    assert.equal(answer.status, 500);
+  } finally {
+    console.error = original;
+  }
+  assert.equal(logged.length, 1);
+  // As the console would print it, causes and their properties included.
+  const text = logged[0]!.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' ');
+  assert.match(text, /unexpected failure \(GET \/customers\)/);
+  assert.match(text, /StorageError \[CRM_STORAGE\]: PostgreSQL failed \(SQLSTATE 23502\)/);
+  assert.match(text, /caused by Error \[23502\]/);
+  assert.match(text, /\s+at /, 'with its frames');
+  assert.doesNotMatch(text, /ann@example|0013|Failing row|\?q=/);
   await handler.close();
 });
