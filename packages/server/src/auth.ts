@@ -121,9 +121,11 @@ export function jwtAuthenticator(
     const role = payload[roleClaim];
     if (role !== undefined && !(userRoles as readonly unknown[]).includes(role)) return undefined;
     const actor = role === undefined ? { id } : { id, role: role as UserRole };
-    if (checked.tenantClaim === undefined) return { actor };
+    // `exp` is required and checked: a change stream opened with the token ends when it does.
+    const expiresAt = (payload.exp as number) * 1000;
+    if (checked.tenantClaim === undefined) return { actor, expiresAt };
     const tenant = payload[checked.tenantClaim];
     if (typeof tenant !== 'string' || tenant.length === 0 || tenant.length > 128) return undefined;
-    return { actor, tenant };
+    return { actor, tenant, expiresAt };
   };
 }

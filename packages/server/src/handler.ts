@@ -37,6 +37,9 @@ export interface CrmHandler {
 /** Methods of the `Crm` itself that no route may reach, whatever the table says: they hand out power or end it. */
 const UNREACHABLE = new Set(['as', 'dispose', 'subscribe', 'on', 'reminders']);
 
+/** The longest a timer waits (2^31 - 1 ms). */
+const MAX_TIMER = 2_147_483_647;
+
 /** What a 401 carries (RFC 9110): how to authenticate, here a bearer token (RFC 6750). */
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="crmkit"' } as const;
 
@@ -117,7 +120,7 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     if (storage && who.tenant !== undefined) throw internal('authenticate named a tenant, but there is one storage');
     if (!storage && who.tenant === undefined) throw internal('authenticate named no tenant, but openStorage needs one');
     perActor?.consume(JSON.stringify([who.tenant ?? '', who.actor.id]), 'Too many requests from this actor; slow down');
-    return { actor: who.actor, tenant: await registry.tenant(who.tenant ?? '') };
+    return { actor: who.actor, tenant: await registry.tenant(who.tenant ?? ''), expiresAt: who.expiresAt };
   };
 
   const runRoute = async (route: Route, parts: RouteRequest, lease: Lease, tenant: Tenant) => {
@@ -181,7 +184,7 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
       });
       return jsonResponse(200, document);
     }
-    const { actor, tenant } = await identify(request);
+    const { actor, tenant, expiresAt } = await identify(request);
     const lease = await tenant.lease(actor);
     if (path === '/session') {
       try {
@@ -190,11 +193,13 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
         lease.release();
       }
     }
-    return changes(request, tenant, lease);
+    return changes(request, tenant, lease, expiresAt);
   };
 
-  const changes = (request: Request, tenant: Tenant, lease: Lease): Response => {
+  const changes = (request: Request, tenant: Tenant, lease: Lease, expiresAt: number | undefined): Response => {
     const entry: { stream?: ChangeStream; ended: boolean } = { ended: false };
+    // A stream opened with a credential ends when the credential does: the client reconnects with a fresh one.
+    let expiry: ReturnType<typeof setTimeout> | undefined;
     const stream = openChangeStream({
       log: tenant.changes,
       crm: lease.crm,
@@ -206,12 +211,19 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
       onError: (error) => report(error, request),
       onClose: () => {
         entry.ended = true;
+        clearTimeout(expiry);
         lease.release();
         if (entry.stream) streams.delete(entry.stream);
       },
     });
     entry.stream = stream;
     if (!entry.ended) streams.add(stream);
+    if (expiresAt !== undefined && !entry.ended) {
+      // Timers hold at most 2^31 - 1 ms (about 24.8 days): a credential valid for longer ends its stream then.
+      const remaining = expiresAt - resolved.now();
+      if (remaining <= 0) stream.close();
+      else expiry = setTimeout(() => stream.close(), Math.min(remaining, MAX_TIMER));
+    }
     if (closed) stream.close();
     return stream.response;
   };

@@ -16,6 +16,11 @@ export interface Authenticated {
   readonly actor: CrmActor;
   /** The tenant the actor works in; required with `openStorage`, refused with `storage` (one tenant). */
   readonly tenant?: string;
+  /**
+   * When the credential stops being valid (a token's `exp`), in epoch milliseconds: a change stream opened with it
+   * ends then, and the client reconnects with a fresh one (resuming where it was). Absent: streams run until closed.
+   */
+  readonly expiresAt?: number;
 }
 
 /** Limits of the handler; each has a default. */
@@ -249,13 +254,19 @@ const authenticatedSchema = z.strictObject({
     role: z.optional(z.enum(userRoles)),
   }),
   tenant: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  expiresAt: z.optional(z.number().check(z.refine(Number.isFinite, 'Expected epoch milliseconds'))),
 });
 
 /** What `authenticate` returned, checked: a malformed answer is the host's bug, so it throws (a 500). */
 export function checkAuthenticated(value: unknown): {
   readonly actor: Readonly<Required<CrmActor>>;
   readonly tenant: string | undefined;
+  readonly expiresAt: number | undefined;
 } {
   const checked = parseOrThrow(authenticatedSchema, value, 'authenticate result');
-  return { actor: { id: checked.actor.id, role: checked.actor.role ?? 'rep' }, tenant: checked.tenant };
+  return {
+    actor: { id: checked.actor.id, role: checked.actor.role ?? 'rep' },
+    tenant: checked.tenant,
+    expiresAt: checked.expiresAt,
+  };
 }

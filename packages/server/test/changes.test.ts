@@ -14,6 +14,7 @@ import {
   openChanges,
   REP_A,
   REP_B,
+  testAuthenticate,
   type SseEvent,
 } from './harness.js';
 
@@ -176,4 +177,37 @@ test('over real HTTP: toNodeListener streams changes and ends the stream when th
     await once(server, 'close');
     await handler.close();
   }
+});
+
+test('a stream ends when the credential it was opened with expires; one without an expiry runs on', async (t) => {
+  const opened = Date.now();
+  const { handler } = memoryHandler({
+    changes: { heartbeatMs: 20 },
+    authenticate: async (request) => {
+      const who = await testAuthenticate(request);
+      // Rep A's credential expires 300 ms from now; rep B's carries no expiry.
+      return who && who.actor.id === REP_A.id ? { ...who, expiresAt: opened + 300 } : who;
+    },
+  });
+  t.after(() => handler.close());
+  const [expiring, lasting] = await Promise.all([openChanges(handler, REP_A), openChanges(handler, REP_B)]);
+  await expiring.events.comment('ping');
+  let event: unknown;
+  while ((event = await expiring.events.next()) !== undefined) {
+    assert.ok(Date.now() - opened < 5_000, 'the stream ended');
+  }
+  assert.ok(Date.now() - opened >= 300, `ended at ${Date.now() - opened} ms, not before the expiry`);
+  // Heartbeats still arrive on the other stream.
+  await lasting.events.comment('ping');
+  lasting.abort.abort();
+  // A credential expired already: the stream ends at once.
+  const { handler: late } = memoryHandler({
+    authenticate: async (request) => {
+      const who = await testAuthenticate(request);
+      return who && { ...who, expiresAt: Date.now() - 1 };
+    },
+  });
+  t.after(() => late.close());
+  const stale = await openChanges(late, REP_A);
+  while ((await stale.events.next()) !== undefined);
 });

@@ -96,6 +96,11 @@ test('jwtAuthenticator: bearer tokens with sub, role and tenant; anything wrong 
   assert.deepEqual(session['actor'], { id: 'usr-1', role: 'manager' });
   const defaulted = await ok(handler, 'GET', '/session', await bearer({ sub: 'usr-2', org: 'acme' }));
   assert.deepEqual(defaulted['actor'], { id: 'usr-2', role: 'rep' });
+  // The token's expiry comes with the actor: a change stream opened with it ends then.
+  const signed = await token({ sub: 'usr-3', org: 'acme' }, { expires: '10m' });
+  const exp = JSON.parse(Buffer.from(signed.split('.')[1]!, 'base64url').toString())['exp'] as number;
+  const who = await authenticate(new Request('http://crm.test/', { headers: { authorization: `Bearer ${signed}` } }));
+  assert.deepEqual(who, { actor: { id: 'usr-3' }, tenant: 'acme', expiresAt: exp * 1000 });
   const unauthenticated = { status: 401, code: 'CRM_UNAUTHENTICATED' };
   await problem(handler, 'GET', '/session', unauthenticated, await bearer({ sub: 'usr-1', role: 'root', org: 'acme' }));
   await problem(handler, 'GET', '/session', unauthenticated, await bearer({ sub: 'usr-1' }));
