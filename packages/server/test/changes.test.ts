@@ -192,8 +192,7 @@ test('a stream ends when the credential it was opened with expires; one without 
   t.after(() => handler.close());
   const [expiring, lasting] = await Promise.all([openChanges(handler, REP_A), openChanges(handler, REP_B)]);
   await expiring.events.comment('ping');
-  let event: unknown;
-  while ((event = await expiring.events.next()) !== undefined) {
+  while ((await expiring.events.next()) !== undefined) {
     assert.ok(Date.now() - opened < 5_000, 'the stream ended');
   }
   assert.ok(Date.now() - opened >= 300, `ended at ${Date.now() - opened} ms, not before the expiry`);
