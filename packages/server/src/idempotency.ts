@@ -36,9 +36,18 @@ export function isIdempotencyKey(value: string): boolean {
   return /^[\x21-\x7e]{1,255}$/.test(value);
 }
 
-/** SHA-256 of what identifies a request: method, path with query, and body text. */
+/** Requests up to this many characters are their own fingerprint. */
+const KEPT_AS_IS = 1024;
+
+/**
+ * What identifies a request (method, path with query, body text): the text itself when it is short, as most are
+ * (comparing it costs less than hashing it, and the store keeps whole answers anyway), else its SHA-256. The two
+ * cannot be confused: a text has a space and a line break, a digest neither.
+ */
 export async function requestFingerprint(method: string, pathAndQuery: string, body: string): Promise<string> {
-  const data = new TextEncoder().encode(`${method} ${pathAndQuery}\n${body}`);
+  const text = `${method} ${pathAndQuery}\n${body}`;
+  if (text.length <= KEPT_AS_IS) return text;
+  const data = new TextEncoder().encode(text);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

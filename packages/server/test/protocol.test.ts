@@ -143,6 +143,19 @@ test('Idempotency-Key replays the first answer; another body with the key is 422
       headers: { 'idempotency-key': 'key-1' },
     },
   );
+  // A long request (its fingerprint a hash rather than its text) is replayed, and refused with another body, alike;
+  // this one is refused (an unknown key), and a refusal is kept like any answer.
+  const sendLong = (tail: string) =>
+    call(handler, 'POST', '/customers', {
+      body: { kind: 'person', name: 'Long', padding: `${'p'.repeat(2000)}${tail}` },
+      headers: { 'idempotency-key': 'key-long' },
+    });
+  const longFirst = await sendLong('A');
+  assert.equal(longFirst.status, 400);
+  const longAgain = await sendLong('A');
+  assert.equal(longAgain.headers.get('idempotent-replayed'), 'true');
+  assert.deepEqual(longAgain.body, longFirst.body);
+  assert.equal((await sendLong('B')).status, 422);
   // The key is the actor's own: another actor's request with it runs.
   const other = await send('Once', 'key-1', REP_A);
   assert.notEqual((other.body as Row).id, (first.body as Row).id);
