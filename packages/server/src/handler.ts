@@ -22,7 +22,8 @@ import { readJsonBody, type JsonBody } from './request-body.js';
 import { BASE_HEADERS, jsonResponse, storedJson, toResponse, type StoredResponse } from './responses.js';
 import { compileRoutes, matchRoute, pathSegments } from './routing.js';
 import { TenantRegistry, type Lease, type Tenant } from './tenants.js';
-import { createWebToLead } from './web-to-lead.js';
+import { clientAddressOf } from './node.js';
+import { addressKey, createWebToLead } from './web-to-lead.js';
 
 /** The handler: a `fetch`-style function, and `close()`. */
 export interface CrmHandler {
@@ -70,6 +71,10 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     maxEntries: resolved.limits.idempotencyEntries,
   });
   const streams = new Set<ChangeStream>();
+  const perAddress = resolved.rateLimit.perAddress
+    ? new RateLimiter({ ...resolved.rateLimit.perAddress, now: resolved.now })
+    : undefined;
+  const clientAddress = resolved.rateLimit.clientAddress ?? clientAddressOf;
   const perActor = resolved.rateLimit.perActor
     ? new RateLimiter({ ...resolved.rateLimit.perActor, now: resolved.now })
     : undefined;
@@ -96,6 +101,15 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
    * `HttpError` it threw (a write from a foreign origin, its own 429); 429 when the actor is over their rate limit.
    */
   const identify = async (request: Request) => {
+    if (perAddress) {
+      let address: string | undefined;
+      try {
+        address = clientAddress(request);
+      } catch (error) {
+        throw internal('clientAddress failed', error);
+      }
+      perAddress.consume(addressKey(address ?? ''), 'Too many requests from this address; slow down');
+    }
     let result: unknown;
     try {
       result = await resolved.authenticate(request);

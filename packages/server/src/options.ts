@@ -57,6 +57,18 @@ export interface CrmHandlerRateLimits {
    * Default: none.
    */
   readonly perActor?: RateLimit;
+  /**
+   * Requests per client address, counted before `authenticate` runs (so guessing credentials is slowed as much as
+   * using them): `max` at once, earned back over `windowMs`; one over is a 429 with `Retry-After`. IPv6 addresses
+   * count by their /64 network. Default: none.
+   */
+  readonly perAddress?: RateLimit;
+  /**
+   * The client's address `perAddress` counts by. By default the connection's peer address when the request came
+   * through `toNodeListener`; behind a proxy, read the header your proxy sets (and only yours). Without either,
+   * every client shares one count.
+   */
+  readonly clientAddress?: (request: Request) => string | undefined;
 }
 
 /** Options of {@link createCrmHandler}. */
@@ -185,7 +197,13 @@ const optionsSchema = z
         security: z.optional(z.array(z.record(z.string(), z.array(z.string())))),
       }),
     ),
-    rateLimit: z.optional(z.strictObject({ perActor: z.optional(rateLimitSchema) })),
+    rateLimit: z.optional(
+      z.strictObject({
+        perActor: z.optional(rateLimitSchema),
+        perAddress: z.optional(rateLimitSchema),
+        clientAddress: z.optional(fn<(request: Request) => string | undefined>()),
+      }),
+    ),
     webToLead: z.optional(webToLeadSchema),
     now: z.optional(fn<() => number>()),
   })

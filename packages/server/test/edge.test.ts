@@ -353,3 +353,43 @@ test('the default onError logs a failure without personal data: no query, no for
   assert.doesNotMatch(text, /ann@example|0013|Failing row|\?q=/);
   await handler.close();
 });
+
+test('the per-address rate limit counts before authenticate, by address (IPv6 by /64), bad credentials included', async () => {
+  const clock = { now: 1_000_000 };
+  let authenticated = 0;
+  const handler = createCrmHandler({
+    storage: createMemoryStorage(),
+    authenticate: async (request) => {
+      authenticated++;
+      return testAuthenticate(request);
+    },
+    rateLimit: {
+      perAddress: { max: 2, windowMs: 2_000 },
+      clientAddress: (request) => request.headers.get('x-test-address') ?? undefined,
+    },
+    now: () => clock.now,
+  });
+  const from = (address: string, actor: typeof ADMIN | null = ADMIN) => ({
+    actor,
+    headers: { 'x-test-address': address },
+  });
+  await ok(handler, 'GET', '/customers/count', from('203.0.113.7'));
+  await problem(handler, 'GET', '/customers', { status: 401, code: 'CRM_UNAUTHENTICATED' }, from('203.0.113.7', null));
+  authenticated = 0;
+  const limited = await call(handler, 'GET', '/customers/count', from('203.0.113.7'));
+  assert.equal(limited.status, 429);
+  assert.equal((limited.body as { code: string }).code, 'CRM_RATE_LIMITED');
+  assert.equal(limited.headers.get('retry-after'), '1');
+  assert.equal(authenticated, 0, 'refused before authenticate ran');
+  // Another address has its own bucket; two addresses of one IPv6 /64 share one.
+  await ok(handler, 'GET', '/customers/count', from('198.51.100.1'));
+  await ok(handler, 'GET', '/customers/count', from('2001:db8:1:2::1'));
+  await ok(handler, 'GET', '/customers/count', from('2001:db8:1:2:ffff::9'));
+  assert.equal((await call(handler, 'GET', '/customers/count', from('2001:db8:1:2::5'))).status, 429);
+  // Health and the document are not counted.
+  for (let i = 0; i < 3; i++) assert.equal((await call(handler, 'GET', '/health', from('203.0.113.7'))).status, 200);
+  // Tokens come back over time.
+  clock.now += 1_000;
+  await ok(handler, 'GET', '/customers/count', from('203.0.113.7'));
+  await handler.close();
+});
