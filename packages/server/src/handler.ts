@@ -64,6 +64,9 @@ export function createCrmHandler(options: CrmHandlerOptions): CrmHandler {
     crm: resolved.crm,
     systemActorId: resolved.systemActorId,
     actorCrms: resolved.limits.actorCrms,
+    // One storage is the host's single tenant: only tenants `openStorage` opened are closed when idle.
+    idleMs: storage === undefined ? resolved.limits.idleTenantMs : undefined,
+    now: resolved.now,
     changeBatches: resolved.changes.bufferBatches,
   });
   const idempotency = new IdempotencyStore({

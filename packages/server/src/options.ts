@@ -35,6 +35,12 @@ export interface CrmHandlerLimits {
   readonly idempotencyEntries?: number;
   /** How many actor CRMs each tenant keeps (the least recently used go first). Default 500. */
   readonly actorCrms?: number;
+  /**
+   * With `openStorage`: a tenant no request or stream has used for this long (milliseconds, at least a minute) is
+   * closed, its CRMs disposed and its storage closed, when a later request arrives; its next request opens it again
+   * (a change stream resuming from before that gets a `reset`). Default 30 minutes.
+   */
+  readonly idleTenantMs?: number;
 }
 
 /** The change stream's settings. */
@@ -175,6 +181,7 @@ const optionsSchema = z
         idempotencyWindowMs: count(30 * 24 * 3600_000),
         idempotencyEntries: count(10_000_000),
         actorCrms: count(1_000_000),
+        idleTenantMs: z.optional(z.int().check(z.gte(60_000), z.lte(30 * 24 * 3600_000))),
       }),
     ),
     changes: z.optional(
@@ -250,6 +257,7 @@ export function resolveOptions(options: CrmHandlerOptions): ResolvedOptions {
       idempotencyWindowMs: checked.limits?.idempotencyWindowMs ?? 24 * 3600_000,
       idempotencyEntries: checked.limits?.idempotencyEntries ?? 10_000,
       actorCrms: checked.limits?.actorCrms ?? 500,
+      idleTenantMs: checked.limits?.idleTenantMs ?? 30 * 60_000,
     },
     changes: {
       heartbeatMs: checked.changes?.heartbeatMs ?? 15_000,

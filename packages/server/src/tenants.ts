@@ -4,7 +4,9 @@
  * of the same actor (by id and role, so a changed role gets a new CRM), up to a bound. A CRM pushed out of the bound
  * is disposed once no request or stream still uses it.
  *
- * A tenant whose opening fails is not kept: the next request tries again.
+ * A tenant whose opening fails is not kept: the next request tries again. With `idleMs`, a tenant that no request
+ * has asked for in that long and that no request or stream holds is closed when a later request arrives (so an idle
+ * server keeps what it has, and a busy one does not keep every tenant it ever served).
  *
  * @module
  */
@@ -41,6 +43,10 @@ export interface TenantRegistryOptions {
   readonly actorCrms: number;
   /** How many batches each change log keeps. */
   readonly changeBatches: number;
+  /** How long a tenant may go unused before it is closed; `undefined`: never. */
+  readonly idleMs?: number | undefined;
+  /** Milliseconds since the epoch. */
+  readonly now?: () => number;
 }
 
 interface ActorEntry {
@@ -56,28 +62,58 @@ const TOLD = new Set(['CRM_STORAGE_UNAVAILABLE', 'CRM_SCHEMA_VERSION', 'CRM_UPGR
 export class TenantRegistry {
   readonly #options: TenantRegistryOptions;
   readonly #tenants = new Map<string, Promise<TenantState>>();
+  /** The tenants opened, and when each was last asked for. */
+  readonly #opened = new Map<string, { readonly state: TenantState; usedAt: number }>();
+  readonly #now: () => number;
+  #sweptAt: number;
 
   constructor(options: TenantRegistryOptions) {
     this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#sweptAt = this.#now();
   }
 
   /** The tenant, opened on first use. */
   tenant(name: string): Promise<Tenant> {
+    const now = this.#now();
+    const opened = this.#opened.get(name);
+    if (opened) opened.usedAt = now;
+    this.#sweep(now, name);
     let opening = this.#tenants.get(name);
     if (!opening) {
       opening = this.#open(name);
       this.#tenants.set(name, opening);
-      opening.catch(() => {
-        if (this.#tenants.get(name) === opening) this.#tenants.delete(name);
-      });
+      const started = opening;
+      started.then(
+        (state) => {
+          if (this.#tenants.get(name) === started) this.#opened.set(name, { state, usedAt: this.#now() });
+        },
+        () => {
+          if (this.#tenants.get(name) === started) this.#tenants.delete(name);
+        },
+      );
     }
     return opening;
+  }
+
+  /** Closes the tenants unused for `idleMs` that nothing holds, at most every quarter of it; never `asked`. */
+  #sweep(now: number, asked: string): void {
+    const idle = this.#options.idleMs;
+    if (idle === undefined || now - this.#sweptAt < idle / 4) return;
+    this.#sweptAt = now;
+    for (const [name, { state, usedAt }] of this.#opened) {
+      if (name === asked || now - usedAt < idle || state.inUse) continue;
+      this.#opened.delete(name);
+      this.#tenants.delete(name);
+      void state.dispose().catch(() => undefined);
+    }
   }
 
   /** Disposes every CRM, stops the change logs and closes the storages the registry owns. */
   async close(): Promise<void> {
     const opened = await Promise.allSettled(this.#tenants.values());
     this.#tenants.clear();
+    this.#opened.clear();
     await Promise.allSettled(
       opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value.dispose()] : [])),
     );
@@ -111,6 +147,8 @@ class TenantState implements Tenant {
   readonly #options: TenantRegistryOptions;
   /** Actor CRMs, least recently used first. */
   readonly #actors = new Map<string, ActorEntry>();
+  /** Leases not yet released, of every actor CRM (those pushed out of the bound included). */
+  #active = 0;
 
   constructor(name: string, storage: StoragePort, system: Crm, options: TenantRegistryOptions) {
     this.name = name;
@@ -136,6 +174,7 @@ class TenantState implements Tenant {
     }
     this.#actors.set(key, entry);
     entry.active++;
+    this.#active++;
     this.#evict();
     const held = entry;
     try {
@@ -153,6 +192,11 @@ class TenantState implements Tenant {
       this.#release(held);
       throw error;
     }
+  }
+
+  /** Whether a request or a stream holds one of the tenant's CRMs. */
+  get inUse(): boolean {
+    return this.#active > 0;
   }
 
   async settled(): Promise<void> {
@@ -184,6 +228,7 @@ class TenantState implements Tenant {
 
   #release(entry: ActorEntry): void {
     entry.active--;
+    this.#active--;
     if (entry.evicted && entry.active === 0) disposeLater(entry);
   }
 }

@@ -15,7 +15,7 @@ import {
   type Authenticated,
 } from '@crmkit/server';
 import { RateLimiter } from '../src/rate-limit.js';
-import { ADMIN, call, memoryHandler, ok, problem, REP_A, testAuthenticate } from './harness.js';
+import { ADMIN, call, credentials, memoryHandler, ok, problem, REP_A, testAuthenticate } from './harness.js';
 
 const APP = 'https://crm.example.com';
 const COOKIE = '__Host-crm_session';
@@ -392,4 +392,48 @@ test('the per-address rate limit counts before authenticate, by address (IPv6 by
   clock.now += 1_000;
   await ok(handler, 'GET', '/customers/count', from('203.0.113.7'));
   await handler.close();
+});
+
+test('a tenant unused for limits.idleTenantMs is closed when a later request comes, unless a stream holds it', async () => {
+  const clock = { now: 1_000_000 };
+  const opened: string[] = [];
+  const closed: string[] = [];
+  const handler = createCrmHandler({
+    openStorage: async (tenant) => {
+      opened.push(tenant);
+      const storage = createMemoryStorage();
+      return { ...storage, close: async () => void closed.push(tenant) };
+    },
+    authenticate: testAuthenticate,
+    limits: { idleTenantMs: 60_000 },
+    now: () => clock.now,
+  });
+  const count = (tenant: string) => ok(handler, 'GET', '/customers/count', { tenant });
+  await count('acme');
+  const headers = new Headers({ authorization: credentials(ADMIN, 'globex') });
+  const abort = new AbortController();
+  const stream = await handler(new Request('http://crm.test/changes', { headers, signal: abort.signal }));
+  assert.equal(stream.status, 200);
+  clock.now += 61_000;
+  await count('initech');
+  assert.deepEqual(closed, ['acme'], 'the idle tenant is closed; the one a stream holds is not');
+  await count('acme');
+  assert.deepEqual(opened, ['acme', 'globex', 'initech', 'acme'], 'opened again on its next request');
+  abort.abort();
+  await stream.body?.cancel().catch(() => undefined);
+  clock.now += 61_000;
+  await count('initech');
+  // The stream ended: its tenant goes too, as does acme, unused again since it was reopened.
+  assert.deepEqual(closed.sort(), ['acme', 'acme', 'globex']);
+  await handler.close();
+  assert.deepEqual(closed.sort(), ['acme', 'acme', 'globex', 'initech']);
+  assert.throws(
+    () =>
+      createCrmHandler({
+        openStorage: async () => createMemoryStorage(),
+        authenticate: testAuthenticate,
+        limits: { idleTenantMs: 1000 },
+      }),
+    { code: 'CRM_VALIDATION' },
+  );
 });
