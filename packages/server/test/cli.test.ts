@@ -454,3 +454,78 @@ test('a port in use and an unreachable database are exit code 1 with a sentence 
   assert.match(unreachable.stderr, /Cannot open the PostgreSQL database at 127\.0\.0\.1:1\/crm/);
   assert.ok(!unreachable.stderr.includes('pa55-w0rd-never-shown'));
 });
+
+test(
+  '--web-to-lead: a marketing site posts a lead to a configured form; a bad forms file is named by field',
+  SLOW,
+  async () => {
+    const forms = join(root, 'forms.json');
+    await writeFile(
+      forms,
+      JSON.stringify({
+        forms: {
+          contact: {
+            ownerId: 'u-rep',
+            source: 'web',
+            allowedOrigins: ['https://www.example.com'],
+            consentPurposes: ['contact'],
+          },
+        },
+      }),
+    );
+    const lines: string[] = [];
+    const server = await serveOn(dataFolder(), { webToLeadFile: forms }, (line) => lines.push(line));
+    try {
+      assert.match(lines.join('\n'), /web-to-lead forms at \/api\/public\/leads\/<key>/);
+      const posted = await fetch(`${server.url}/api/public/leads/contact`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://www.example.com' },
+        body: JSON.stringify({ name: 'Wang Fang', email: 'wang.fang@example.com', consent: ['contact'] }),
+      });
+      assert.equal(posted.status, 202, await posted.clone().text());
+      const leads = await fetch(`${server.url}/api/leads`, { headers: bearer(TOKEN) });
+      const records = (await json(leads))['records'] as { name: string; ownerId: string; source: string }[];
+      assert.deepEqual(
+        records.map((lead) => [lead.name, lead.ownerId, lead.source]),
+        [['Wang Fang', 'u-rep', 'web']],
+      );
+      const foreign = await fetch(`${server.url}/api/public/leads/contact`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+        body: JSON.stringify({ name: 'X', consent: ['contact'] }),
+      });
+      assert.equal(foreign.status, 403);
+    } finally {
+      await server.close();
+    }
+    const bad = join(root, 'bad-forms.json');
+    await writeFile(
+      bad,
+      JSON.stringify({ forms: { contact: { ownerId: 'u-rep', source: 'web', allowedOrigins: ['*'] } } }),
+    );
+    const refused = await run([
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      dataFolder(),
+      '--users',
+      usersFile,
+      '--web-to-lead',
+      bad,
+    ]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /web-to-lead file .*bad-forms\.json: forms\.contact\./);
+    const unreadable = await run([
+      'serve',
+      '--port',
+      '0',
+      '--users',
+      usersFile,
+      '--web-to-lead',
+      join(root, 'none.json'),
+    ]);
+    assert.equal(unreadable.code, 1);
+    assert.match(unreadable.stderr, /web-to-lead file .* does not exist/);
+  },
+);

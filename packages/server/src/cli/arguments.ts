@@ -34,6 +34,9 @@ Options:
   --static <folder>      Also serve this folder's files at / (index.html for /), e.g. a built portal
   --users <file>         Bearer tokens and who they are:
                          { "tokens": { "<token>": { "id": "u-admin", "role": "admin" } } }
+  --web-to-lead <file>   Public lead forms a marketing site may post to, at /api/public/leads/<key>:
+                         { "forms": { "contact": { "ownerId": "u-rep", "source": "web",
+                           "allowedOrigins": ["https://www.example.com"], "consentPurposes": ["contact"] } } }
   --insecure-demo        No authentication at all: the X-Crmkit-Demo-User: <id>:<role> header is trusted.
                          For a demo on your own machine only
   -h, --help             Show this help
@@ -75,6 +78,7 @@ const SERVE_OPTIONS = {
   tenant: { type: 'string' },
   static: { type: 'string' },
   users: { type: 'string' },
+  'web-to-lead': { type: 'string' },
   'insecure-demo': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -135,6 +139,9 @@ function serveOptions(values: ServeValues, { cwd, env }: ParseContext): ServeOpt
         ? { kind: 'pglite', dataDir: resolve(cwd, nonEmptyPath(values.data, '--data') ?? 'crm-data') }
         : { kind: 'postgres', url: postgresUrl(databaseUrl) },
     ...(values.static === undefined ? {} : { staticDir: resolve(cwd, nonEmptyPath(values.static, '--static')!) }),
+    ...(values['web-to-lead'] === undefined
+      ? {}
+      : { webToLeadFile: resolve(cwd, nonEmptyPath(values['web-to-lead'], '--web-to-lead')!) }),
     auth: {
       ...(values.users === undefined ? {} : { usersFile: resolve(cwd, nonEmptyPath(values.users, '--users')!) }),
       ...(jwtSecret === undefined

@@ -10,8 +10,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { isCrmError, type ValidationError } from '@crmkit/core';
 import { createCrmHandler, type CrmHandler } from '../handler.js';
 import { toNodeListener } from '../node.js';
+import type { WebToLeadOptions } from '../web-to-lead.js';
 import { createAuthentication, type AuthOptions } from './auth.js';
 import { CliError } from './cli-error.js';
 import { staticFiles } from './static.js';
@@ -28,6 +31,8 @@ export interface ServeOptions {
   readonly tenant?: string;
   /** A folder served at `/`. */
   readonly staticDir?: string;
+  /** A JSON file of public lead forms (the handler's `webToLead` option but `clientAddress`), at `/api/public/leads/<key>`. */
+  readonly webToLeadFile?: string;
   readonly auth: AuthOptions;
   /** How long `close()` lets requests in flight finish before ending their connections. Default 10 000 ms. */
   readonly shutdownTimeoutMs?: number;
@@ -52,6 +57,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const tenant = options.tenant ?? 'default';
   const auth = await createAuthentication(options.auth);
   const files = options.staticDir === undefined ? undefined : await staticFiles(options.staticDir);
+  const webToLead =
+    options.webToLeadFile === undefined ? undefined : await readJsonFile(options.webToLeadFile, 'web-to-lead');
   const opened = await openStorage(options.storage, tenant, log);
   let handler: CrmHandler;
   try {
@@ -67,9 +74,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
         security: [{ bearer: [] }],
       },
+      ...(webToLead === undefined ? {} : { webToLead: webToLead as WebToLeadOptions }),
     });
   } catch (error) {
     await opened.close().catch(() => undefined);
+    // The forms are checked with the handler's options: what is wrong in the file, by field.
+    if (webToLead !== undefined && isCrmError(error) && error.code === 'CRM_VALIDATION') {
+      const issues = (error as ValidationError).issues
+        .filter((issue) => issue.path[0] === 'webToLead')
+        .map((issue) => `${issue.path.slice(1).join('.') || '(the file)'}: ${issue.message}`);
+      if (issues.length > 0) throw new CliError(`The web-to-lead file ${options.webToLeadFile}: ${issues.join('; ')}`);
+    }
     throw error;
   }
 
@@ -108,7 +123,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log(
     `crmkit: listening on ${url} (API at ${API_PATH}, storage: ${opened.description}, tenant: ${tenant}, ` +
-      `auth: ${auth.description}${options.staticDir === undefined ? '' : `, static: ${options.staticDir}`})`,
+      `auth: ${auth.description}${options.staticDir === undefined ? '' : `, static: ${options.staticDir}`}` +
+      `${webToLead === undefined ? '' : `, web-to-lead forms at ${API_PATH}/public/leads/<key>`})`,
   );
 
   if (options.auth.insecureDemo) warnDemo(log, address.address);
@@ -222,4 +238,24 @@ function kind(error: unknown): string {
 /** The request's path, without its query (which may carry a filter's values). */
 function safePath(request: Request): string {
   return new URL(request.url).pathname;
+}
+
+/** A JSON file the operator wrote, parsed; a missing or malformed one is a `CliError` naming it (not quoting it). */
+async function readJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(
+      code === 'ENOENT'
+        ? `The ${what} file ${file} does not exist.`
+        : `Cannot read the ${what} file ${file} (${String(code)}).`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CliError(`The ${what} file ${file} is not valid JSON.`);
+  }
 }
