@@ -9,11 +9,10 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { userRoles, type CrmActor, type UserRole } from '@crmkit/core';
 import { jwtAuthenticator } from '../auth.js';
 import type { Authenticated } from '../options.js';
-import { CliError, usageError } from './cli-error.js';
+import { CliError, readJsonFile, usageError } from './cli-error.js';
 
 /** How requests are authenticated. */
 export interface AuthOptions {
@@ -93,24 +92,8 @@ function jwtOf(options: NonNullable<AuthOptions['jwt']>) {
 
 /** The users file as digest → actor. */
 async function readUsers(file: string): Promise<Map<string, CrmActor>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new CliError(
-      code === 'ENOENT'
-        ? `The users file ${file} does not exist.`
-        : `Cannot read the users file ${file} (${String(code)}).`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // JSON.parse's message quotes the text around the mistake, which may be a token.
-    throw new CliError(`The users file ${file} is not valid JSON.`);
-  }
+  // Not quoted on a mistake: JSON.parse's message quotes the text around it, which may be a token.
+  const json = await readJsonFile(file, 'users');
   const bad = (why: string) => new CliError(`The users file ${file}: ${why}`);
   if (!isRecord(json) || !isRecord(json['tokens']) || Object.keys(json).some((key) => key !== 'tokens')) {
     throw bad('expected { "tokens": { "<token>": { "id": "u-admin", "role": "admin" } } } and nothing else.');

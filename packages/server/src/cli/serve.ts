@@ -10,13 +10,12 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
 import { isCrmError, type ValidationError } from '@crmkit/core';
 import { createCrmHandler, type CrmHandler } from '../handler.js';
 import { toNodeListener } from '../node.js';
 import type { WebToLeadOptions } from '../web-to-lead.js';
 import { createAuthentication, type AuthOptions } from './auth.js';
-import { CliError } from './cli-error.js';
+import { CliError, readJsonFile } from './cli-error.js';
 import { staticFiles } from './static.js';
 import { openStorage, type OpenedStorage, type StorageChoice } from './storage.js';
 
@@ -238,24 +237,4 @@ function kind(error: unknown): string {
 /** The request's path, without its query (which may carry a filter's values). */
 function safePath(request: Request): string {
   return new URL(request.url).pathname;
-}
-
-/** A JSON file the operator wrote, parsed; a missing or malformed one is a `CliError` naming it (not quoting it). */
-async function readJsonFile(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new CliError(
-      code === 'ENOENT'
-        ? `The ${what} file ${file} does not exist.`
-        : `Cannot read the ${what} file ${file} (${String(code)}).`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new CliError(`The ${what} file ${file} is not valid JSON.`);
-  }
 }
