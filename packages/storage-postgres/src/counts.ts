@@ -58,13 +58,13 @@ export async function countEach(
     return pushed.map((_, i) => Number(rows[0]?.[`n${i}`] ?? 0));
   }
   const counts: number[] = [];
-  for (const where of wheres) {
+  for (const [i, where] of wheres.entries()) {
     // Exact ones are counted by the engine; the others read their candidates, which core checks.
-    const matches = where && !pushFilter(where, new Params([tenant], schema, at))?.exact;
     counts.push(
-      matches
-        ? (await candidates(context, executor, collection, where, at)).filter(compileFilter(where, { now: at })).length
-        : (await countEach(context, executor, collection, [where], at))[0]!,
+      pushed[i]?.exact
+        ? (await countEach(context, executor, collection, [where], at))[0]!
+        : (await candidates(context, executor, collection, where, at)).filter(compileFilter(where!, { now: at }))
+            .length,
     );
   }
   return counts;
